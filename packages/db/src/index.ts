@@ -1,0 +1,4 @@
+export * from "./schema";
+export { createDb, type Db, type DbHandle, type Sql, type Schema, type CreateDbOptions } from "./client";
+export { runMigrations, migrationsFolder } from "./migrate";
+export { createId } from "./cuid";

@@ -1,0 +1,5 @@
+export * from "./enums";
+export * from "./log";
+export * from "./users";
+export * from "./bookings";
+export * from "./money";

@@ -1,0 +1,5 @@
+export { testEnv } from "./env";
+export { createTestDatabase, ensureTemplate, templateName, withDatabase, type TestDatabase } from "./database";
+export { uniquePrefix, obliteratePrefix, freePort, startRedisServer, type RedisServer } from "./redis";
+export { startTcpProxy, type TcpProxy } from "./tcp-proxy";
+export { waitFor } from "./wait-for";
