@@ -3,3 +3,4 @@ export { createTestDatabase, ensureTemplate, templateName, withDatabase, type Te
 export { uniquePrefix, obliteratePrefix, freePort, startRedisServer, type RedisServer } from "./redis";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 export { waitFor } from "./wait-for";
+export { seedBooking, type SeededBooking } from "./fixtures";

@@ -1,0 +1,63 @@
+import { resolve } from "node:path";
+import { createConsoleTransport, createResendTransport, type MailTransport } from "@callastar/emails";
+import { bindQueue, createRateLimiter, runCron, startWorkerApp, type WorkerApp } from "@callastar/runtime";
+import type { EmailWorkerEnv } from "./env";
+import { createMailer } from "./mailer";
+import { processBookingReminder } from "./handlers/booking-reminder";
+import { sweepBookingReminders } from "./handlers/reminder-sweep";
+import { processSendEmail } from "./handlers/send-email";
+
+/** Builds the transport the env asks for: Resend (production, or a stand-in) or files (development). */
+export function transportFromEnv(env: EmailWorkerEnv): MailTransport {
+  if (env.EMAIL_TRANSPORT === "console") return createConsoleTransport({ dir: resolve(env.EMAIL_OUTBOX_DIR) });
+  return createResendTransport({ apiKey: env.RESEND_API_KEY!, ...(env.RESEND_BASE_URL ? { baseUrl: env.RESEND_BASE_URL } : {}) });
+}
+
+/** Starts the reminder + email worker: queues `reminders` and `emails`. */
+export function startEmailWorker(env: EmailWorkerEnv, overrides: { exit?: (code: number) => void } = {}): Promise<WorkerApp> {
+  const leadMs = env.REMINDER_LEAD_MINUTES * 60_000;
+  const transport = transportFromEnv(env);
+  let mailer: ReturnType<typeof createMailer> | undefined;
+  const mailerFor = (ctx: Parameters<Parameters<typeof bindQueue>[0]["handlers"]>[0]) =>
+    (mailer ??= createMailer({
+      db: ctx.db,
+      logger: ctx.logger,
+      transport,
+      from: env.EMAIL_FROM,
+      limiter: createRateLimiter(ctx.redis, { key: `${ctx.prefix}:ratelimit:resend`, max: env.EMAIL_RATE_LIMIT_PER_SECOND }),
+    }));
+  return startWorkerApp({
+    name: "email-worker",
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    prefix: env.QUEUE_PREFIX,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+    stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+    reminderLeadMinutes: env.REMINDER_LEAD_MINUTES,
+    ...(env.LOG_SPOOL_DIR ? { spoolDir: env.LOG_SPOOL_DIR } : {}),
+    ...overrides,
+    bindings: [
+      bindQueue({
+        queue: "reminders",
+        concurrency: env.REMINDERS_CONCURRENCY,
+        handlers: (ctx) => ({
+          "booking-reminder": (data, job) =>
+            processBookingReminder({ db: ctx.db, logger: ctx.logger, mailer: mailerFor(ctx), appUrl: env.APP_URL, leadMs }, data, job),
+          "send-booking-reminders": (_data, job) =>
+            runCron(ctx.logger, "send-booking-reminders", job, (progress) =>
+              sweepBookingReminders(
+                { db: ctx.db, queue: ctx.queue("reminders"), redis: ctx.redis, leadMs, periodMs: env.REMINDER_SWEEP_PERIOD_MINUTES * 60_000 },
+                progress,
+              ),
+            ),
+        }),
+      }),
+      bindQueue({
+        queue: "emails",
+        concurrency: env.EMAILS_CONCURRENCY,
+        handlers: (ctx) => ({ "send-email": (data, job) => processSendEmail(mailerFor(ctx), data, job) }),
+      }),
+    ],
+  });
+}

@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime";
+
+const schema = z
+  .object({
+    ...workerEnvShape,
+    EMAIL_TRANSPORT: z.enum(["resend", "console"]).default("resend"),
+    RESEND_API_KEY: z.string().min(1).optional(),
+    RESEND_BASE_URL: envFields.httpUrl.optional(),
+    EMAIL_FROM: z.string().min(3, "must be a sender such as 'Call a Star <noreply@callastar.com>'"),
+    EMAIL_OUTBOX_DIR: z.string().default(".demo/outbox"),
+    APP_URL: envFields.httpUrl,
+    REMINDER_LEAD_MINUTES: envFields.positiveInt(15),
+    REMINDER_SWEEP_PERIOD_MINUTES: envFields.positiveInt(5),
+    EMAIL_RATE_LIMIT_PER_SECOND: envFields.nonNegativeInt(2),
+    REMINDERS_CONCURRENCY: envFields.positiveInt(50),
+    EMAILS_CONCURRENCY: envFields.positiveInt(20),
+  })
+  .refine((env) => env.EMAIL_TRANSPORT !== "resend" || env.RESEND_API_KEY, {
+    path: ["RESEND_API_KEY"],
+    message: "is required when EMAIL_TRANSPORT=resend",
+  });
+
+export type EmailWorkerEnv = z.output<typeof schema>;
+
+/** The email worker's configuration, validated once at start-up. */
+export const loadEmailWorkerEnv = (source: Record<string, string | undefined> = process.env): EmailWorkerEnv =>
+  loadEnv(schema, source);

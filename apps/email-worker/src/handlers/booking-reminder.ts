@@ -1,0 +1,95 @@
+import { DelayedError, type Job } from "bullmq";
+import { LogType, type AuditLogger } from "@callastar/logger";
+import type { DbHandle } from "@callastar/db";
+import { idempotencyKeys, type BookingReminderPayload } from "@callastar/queues";
+import { loadReminderBooking, markReminderSent, type ReminderBooking } from "../booking-query";
+import type { Mailer } from "../mailer";
+
+export interface ReminderDeps {
+  db: DbHandle;
+  logger: AuditLogger;
+  mailer: Mailer;
+  appUrl: string;
+  leadMs: number;
+  /** A reminder for a call that started longer ago than this is not sent. */
+  lateToleranceMs?: number;
+  now?: () => number;
+}
+
+export type ReminderResult =
+  | { status: "sent"; emailsSent: number }
+  | { status: "skipped"; reason: "not_found" | "not_confirmed" | "already_sent" | "call_started" };
+
+/**
+ * One booking's reminder: re-reads the booking (it may have been cancelled, rescheduled or reminded
+ * since the job was created), never sends early, sends the client's and the creator's email once
+ * each, then marks `reminderSent` with a conditional update.
+ */
+export async function processBookingReminder(
+  deps: ReminderDeps,
+  data: BookingReminderPayload,
+  job: Pick<Job, "id" | "attemptsMade" | "moveToDelayed"> & { token?: string },
+): Promise<ReminderResult> {
+  const now = deps.now ?? Date.now;
+  const b = await loadReminderBooking(deps.db, data.bookingId);
+  const skip = async (reason: Exclude<ReminderResult, { status: "sent" }>["reason"], extra = {}) => {
+    await deps.logger.logSuccess(LogType.NOTIFICATION_SENT, `Booking reminder for ${data.bookingId} not sent: ${reason}`, {
+      bookingId: data.bookingId,
+      emailType: "booking_reminder",
+      skipped: true,
+      reason,
+      jobId: job.id,
+      ...extra,
+    });
+    return { status: "skipped", reason } as const;
+  };
+  if (!b) return skip("not_found");
+  if (b.status !== "CONFIRMED") return skip("not_confirmed", { bookingStatus: b.status });
+  if (b.reminderSent) return skip("already_sent");
+
+  const dueAt = b.callDateTime.getTime() - deps.leadMs;
+  if (now() < dueAt - 1_000 && job.token) {
+    // The call was moved later without the producer being told: wait for the new due time.
+    await job.moveToDelayed(dueAt, job.token);
+    throw new DelayedError();
+  }
+  if (now() > b.callDateTime.getTime() + (deps.lateToleranceMs ?? 5 * 60_000)) {
+    return skip("call_started", { callDateTime: b.callDateTime.toISOString() });
+  }
+
+  const emailsSent = (await sendBoth(deps, b, job.attemptsMade + 1)).filter((s) => s === "sent").length;
+  await markReminderSent(deps.db, b.id);
+  return { status: "sent", emailsSent };
+}
+
+async function sendBoth(deps: ReminderDeps, b: ReminderBooking, attempt: number) {
+  const bookingUrl = `${deps.appUrl.replace(/\/$/, "")}/bookings/${b.id}`;
+  const callDateTime = b.callDateTime.toISOString();
+  const common = { callDateTime, bookingUrl, ...(b.callTitle ? { callTitle: b.callTitle } : {}) };
+  // Sequential on purpose: a failure of the first leaves the second to the retry, never half-marked.
+  const client = await deps.mailer.deliver({
+    payload: {
+      template: "booking_reminder_client",
+      props: { ...common, recipientName: b.client.name, creatorName: b.creator.name, timeZone: b.client.timezone },
+    },
+    to: b.client.email,
+    idempotencyKey: idempotencyKeys.reminderEmail(b.id, "client"),
+    bookingId: b.id,
+    userId: b.client.id,
+    attempt,
+    context: { recipientName: b.client.name, creatorName: b.creator.name, callDateTime },
+  });
+  const creator = await deps.mailer.deliver({
+    payload: {
+      template: "booking_reminder_creator",
+      props: { ...common, recipientName: b.creator.name, clientName: b.client.name, timeZone: b.creator.timezone },
+    },
+    to: b.creator.email,
+    idempotencyKey: idempotencyKeys.reminderEmail(b.id, "creator"),
+    bookingId: b.id,
+    userId: b.creator.id,
+    attempt,
+    context: { recipientName: b.creator.name, clientName: b.client.name, callDateTime },
+  });
+  return [client.status, creator.status];
+}

@@ -1,0 +1,202 @@
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { and, eq, sql } from "drizzle-orm";
+import { booking, log } from "@callastar/db";
+import { Producer, jobIds } from "@callastar/queues";
+import { startResendStandin, type ResendStandin } from "@callastar/standins";
+import {
+  createTestDatabase,
+  obliteratePrefix,
+  seedBooking,
+  testEnv,
+  uniquePrefix,
+  waitFor,
+  type TestDatabase,
+} from "@callastar/testing";
+import type { WorkerApp } from "@callastar/runtime";
+import { startEmailWorker } from "./app";
+import { emailWorkerTestEnv } from "./test-env";
+
+const LEAD_MS = 15 * 60_000;
+let t: TestDatabase;
+let resend: ResendStandin;
+let prefix: string;
+let app: WorkerApp;
+let producer: Producer;
+let redis: Redis;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  resend = await startResendStandin({ rateLimitPerSecond: 0 });
+});
+afterAll(async () => {
+  await resend.close();
+  await t.drop();
+});
+beforeEach(async () => {
+  prefix = uniquePrefix("email");
+  resend.reset();
+  app = await startEmailWorker(
+    emailWorkerTestEnv({ DATABASE_URL: t.url, REDIS_URL: testEnv.redisUrl, QUEUE_PREFIX: prefix, RESEND_BASE_URL: resend.url }),
+    { exit: () => undefined },
+  );
+  redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: 1 });
+  producer = new Producer({ connection: redis, prefix });
+});
+afterEach(async () => {
+  await producer.close();
+  await app.shutdown("test over");
+  redis.disconnect();
+  await obliteratePrefix(prefix);
+});
+
+const dueIn = (ms: number) => new Date(Date.now() + LEAD_MS + ms);
+const deliveriesFor = (bookingId: string) => resend.deliveries.filter((d) => d.idempotencyKey?.includes(bookingId));
+const rows = (type: "EMAIL_SENT" | "EMAIL_ERROR" | "CRON_RUN" | "NOTIFICATION_SENT", bookingId?: string) =>
+  t.db
+    .select()
+    .from(log)
+    .where(bookingId ? and(eq(log.type, type), sql`${log.context}->>'bookingId' = ${bookingId}`) : eq(log.type, type));
+const reminderSent = async (bookingId: string) =>
+  (await t.db.select({ r: booking.reminderSent }).from(booking).where(eq(booking.id, bookingId)))[0]?.r;
+
+describe("booking reminders end to end", () => {
+  it("sends the client's and the creator's reminder once, at the due time, when the main app schedules it", async () => {
+    const b = await seedBooking(t, { callDateTime: dueIn(1_500) });
+    const jobId = await producer.scheduleBookingReminder({ bookingId: b.bookingId, callDateTime: b.callDateTime });
+    expect(jobId).toBe(jobIds.reminder(b.bookingId));
+    // A second schedule (e.g. a retried web request) is a no-op.
+    await producer.scheduleBookingReminder({ bookingId: b.bookingId, callDateTime: b.callDateTime });
+    await new Promise((r) => setTimeout(r, 800));
+    expect(deliveriesFor(b.bookingId)).toHaveLength(0); // not early
+    await waitFor("two reminder emails", () => deliveriesFor(b.bookingId).length === 2);
+    await waitFor("reminderSent", () => reminderSent(b.bookingId));
+
+    const sent = deliveriesFor(b.bookingId);
+    expect(sent.map((d) => d.to[0]!.split("-")[0]).sort()).toEqual(["fan", "star"]);
+    expect(sent.every((d) => d.subject === "🕒 Reminder: Your call is starting soon!")).toBe(true);
+    expect(sent.every((d) => d.html?.includes(`https://app.callastar.test/bookings/${b.bookingId}`))).toBe(true);
+    expect(sent.some((d) => d.html?.includes("daily.co"))).toBe(false);
+    const logs = await rows("EMAIL_SENT", b.bookingId);
+    expect(logs.map((l) => l.context?.emailType).sort()).toEqual(["booking_reminder_client", "booking_reminder_creator"]);
+    expect(logs.find((l) => l.context?.emailType === "booking_reminder_client")?.context).toMatchObject({
+      bookingId: b.bookingId,
+      userId: b.clientId,
+      recipientEmail: expect.stringContaining("fan-"),
+    });
+  });
+
+  it("the safety-net sweep finds a booking the main app never scheduled, and leaves a scheduled one alone", async () => {
+    const missed = await seedBooking(t, { callDateTime: dueIn(1_000) });
+    const scheduled = await seedBooking(t, { callDateTime: dueIn(1_200) });
+    await producer.scheduleBookingReminder({ bookingId: scheduled.bookingId, callDateTime: scheduled.callDateTime });
+    await producer.runCron("send-booking-reminders", "test");
+    const [run] = await waitFor("CRON_RUN", async () => {
+      const r = await rows("CRON_RUN");
+      return r.length ? r : null;
+    });
+    expect(run!.context).toMatchObject({
+      cronType: "send-booking-reminders",
+      totalBookings: expect.any(Number),
+      remindersEnqueued: expect.any(Number),
+      alreadyScheduled: expect.any(Number),
+      timeWindow: { minTime: expect.any(String), maxTime: expect.any(String) },
+    });
+    expect((run!.context as { alreadyScheduled: number }).alreadyScheduled).toBeGreaterThanOrEqual(1);
+    await waitFor("both bookings reminded", () => deliveriesFor(missed.bookingId).length === 2 && deliveriesFor(scheduled.bookingId).length === 2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(deliveriesFor(scheduled.bookingId)).toHaveLength(2);
+  });
+
+  it("reschedule moves the reminder; cancel stops it", async () => {
+    const moved = await seedBooking(t, { callDateTime: dueIn(800) });
+    const cancelled = await seedBooking(t, { callDateTime: dueIn(800) });
+    await producer.scheduleBookingReminder({ bookingId: moved.bookingId, callDateTime: moved.callDateTime });
+    await producer.scheduleBookingReminder({ bookingId: cancelled.bookingId, callDateTime: cancelled.callDateTime });
+    const later = new Date(Date.now() + 3 * 3600_000);
+    await producer.rescheduleBookingReminder({ bookingId: moved.bookingId, callDateTime: later });
+    expect(await producer.cancelBookingReminder({ bookingId: cancelled.bookingId })).toBe(true);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(deliveriesFor(moved.bookingId)).toHaveLength(0);
+    expect(deliveriesFor(cancelled.bookingId)).toHaveLength(0);
+    const job = await producer.queue("reminders").getJob(jobIds.reminder(moved.bookingId));
+    expect(await job!.getState()).toBe("delayed");
+    expect(job!.timestamp + job!.delay).toBeGreaterThan(later.getTime() - LEAD_MS - 5_000);
+    expect(await producer.queue("reminders").getJob(jobIds.reminder(cancelled.bookingId))).toBeUndefined();
+  });
+
+  it("a booking cancelled after scheduling gets nothing, and says why in the log", async () => {
+    const b = await seedBooking(t, { callDateTime: dueIn(600) });
+    await producer.scheduleBookingReminder({ bookingId: b.bookingId, callDateTime: b.callDateTime });
+    await t.db.update(booking).set({ status: "CANCELLED" }).where(eq(booking.id, b.bookingId));
+    const [skip] = await waitFor("skip row", async () => {
+      const r = await rows("NOTIFICATION_SENT", b.bookingId);
+      return r.length ? r : null;
+    });
+    expect(skip!.context).toMatchObject({ skipped: true, reason: "not_confirmed", bookingStatus: "CANCELLED" });
+    expect(deliveriesFor(b.bookingId)).toHaveLength(0);
+    expect(await reminderSent(b.bookingId)).toBe(false);
+  });
+
+  it("with Resend failing 30% of the time, every email is delivered exactly once and failures are audited", async () => {
+    resend.setFaults({ failRate: 0.3 });
+    const bookings = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => seedBooking(t, { callDateTime: dueIn(200 + i * 10), label: `flaky${i}${Date.now()}` })),
+    );
+    for (const b of bookings) await producer.scheduleBookingReminder({ bookingId: b.bookingId, callDateTime: b.callDateTime });
+    await waitFor(
+      "24 deliveries",
+      () => bookings.every((b) => deliveriesFor(b.bookingId).length === 2),
+      { timeoutMs: 50_000 },
+    );
+    for (const b of bookings) await waitFor("reminderSent", () => reminderSent(b.bookingId));
+    const keys = resend.deliveries.map((d) => d.idempotencyKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    const sentRows = await rows("EMAIL_SENT");
+    const ids = bookings.map((b) => b.bookingId);
+    const mine = sentRows.filter((r) => ids.includes(String(r.context?.bookingId)));
+    expect(mine).toHaveLength(24);
+    expect((await rows("EMAIL_ERROR")).length).toBeGreaterThan(0);
+  }, 70_000);
+
+  it("refuses a malformed job on its first attempt, with a clear message and a Log row", async () => {
+    const queue = new Queue("reminders", { connection: redis, prefix });
+    const job = await queue.add("booking-reminder", { bookingId: 42 } as never, { attempts: 5 });
+    await waitFor("failed", async () => (await job.isFailed()) || null);
+    const failed = await queue.getJob(job.id!);
+    expect(failed!.attemptsMade).toBe(1);
+    expect(failed!.failedReason).toMatch(/bookingId/);
+    const errors = await t.db.select().from(log).where(sql`${log.context}->>'jobId' = ${job.id!}`);
+    expect(errors.some((e) => e.type === "EMAIL_ERROR" && /bookingId/.test(e.error ?? ""))).toBe(true);
+    await queue.close();
+  });
+});
+
+describe("ad-hoc emails from the main app", () => {
+  it("renders and sends any template once per idempotency key", async () => {
+    const input = {
+      template: "payment_received" as const,
+      props: { recipientName: "Star", amount: 4250, currency: "EUR" },
+      to: "star@example.com",
+      userId: "creator1",
+      bookingId: "booking1",
+    };
+    const first = await producer.enqueueEmail(input);
+    const second = await producer.enqueueEmail(input);
+    expect(second).toBe(first);
+    await waitFor("delivery", () => resend.deliveries.length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(resend.deliveries).toHaveLength(1);
+    expect(resend.deliveries[0]!.to).toEqual(["star@example.com"]);
+  });
+
+  it("the producer refuses bad input naming the field, and enqueues nothing", async () => {
+    await expect(
+      producer.enqueueEmail({ template: "payment_received", props: { recipientName: "x", amount: 1.5, currency: "EUR" }, to: "nope" } as never),
+    ).rejects.toThrow(/to/);
+    await expect(producer.scheduleBookingReminder({ bookingId: "", callDateTime: "not a date" })).rejects.toThrow(
+      /bookingId.*callDateTime|callDateTime.*bookingId/s,
+    );
+    expect(await producer.queue("emails").count()).toBe(0);
+  });
+});

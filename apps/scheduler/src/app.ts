@@ -1,0 +1,70 @@
+import { Queue } from "bullmq";
+import { createDb } from "@callastar/db";
+import { createAuditLogger, LogType } from "@callastar/logger";
+import { createWorkerConnection, type QueueName } from "@callastar/queues";
+import { installShutdown } from "@callastar/runtime";
+import type { SchedulerEnv } from "./env";
+import { declaredSchedulers, findBrokenSchedulers, syncSchedulers, upsertScheduler } from "./registry";
+
+export interface SchedulerApp {
+  /** Runs one verification pass now (also run every SCHEDULER_CHECK_INTERVAL_MS). */
+  check(): Promise<number>;
+  shutdown(reason: string): Promise<void>;
+}
+
+/** Registers every job scheduler, then keeps them healthy until SIGTERM. Processes no job. */
+export async function startScheduler(
+  env: SchedulerEnv,
+  overrides: { exit?: (code: number) => void; log?: (line: string) => void } = {},
+): Promise<SchedulerApp> {
+  const log = overrides.log ?? ((line: string) => console.log(`[scheduler] ${line}`));
+  const redis = createWorkerConnection(env.REDIS_URL, { connectionName: "scheduler" });
+  const db = createDb(env.DATABASE_URL, { applicationName: "scheduler", max: 2 });
+  const logger = createAuditLogger({ db, ...(env.LOG_SPOOL_DIR ? { spoolDir: env.LOG_SPOOL_DIR } : {}) });
+  const queues = new Map<QueueName, Queue>();
+  const queue = (name: QueueName) => {
+    let q = queues.get(name);
+    if (!q) {
+      q = new Queue(name, { connection: redis, prefix: env.QUEUE_PREFIX });
+      q.on("error", (error) => log(`queue ${name} error: ${error.message}`));
+      queues.set(name, q);
+    }
+    return q;
+  };
+  const declared = declaredSchedulers(env as unknown as Record<string, string>, env.CRON_TZ);
+  const { upserted, removed } = await syncSchedulers(queue, declared);
+  for (const s of upserted) log(`registered ${s.id} on ${s.queue}: "${s.pattern}" ${s.tz}, next run ${s.nextRun ?? "?"}`);
+  for (const r of removed) log(`removed undeclared scheduler ${r}`);
+
+  const check = async () => {
+    const problems = await findBrokenSchedulers(queue, declared);
+    for (const p of problems) {
+      const s = declared.find((d) => d.id === p.id)!;
+      await upsertScheduler(queue(s.queue), s);
+      log(`repaired scheduler ${p.id} (${p.problem})`);
+      await logger.logError(LogType.SYSTEM_ERROR, `Job scheduler ${p.id} was broken (${p.problem}) and has been re-registered`, null, {
+        schedulerId: p.id,
+        problem: p.problem,
+        pattern: s.pattern,
+        tz: s.tz,
+      });
+    }
+    return problems.length;
+  };
+  let checking: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    checking = check().catch((error: unknown) => log(`scheduler check failed: ${String(error)}`));
+  }, env.SCHEDULER_CHECK_INTERVAL_MS);
+
+  const shutdown = installShutdown(
+    [
+      { name: "checks", run: async () => (clearInterval(timer), checking) },
+      { name: "queues", run: () => Promise.all([...queues.values()].map((q) => q.close())) },
+      { name: "audit logger", run: () => logger.close() },
+      { name: "redis", run: () => redis.quit() },
+      { name: "postgres", run: () => db.close() },
+    ],
+    { timeoutMs: env.SHUTDOWN_TIMEOUT_MS, log, ...(overrides.exit ? { exit: overrides.exit } : {}) },
+  );
+  return { check, shutdown };
+}

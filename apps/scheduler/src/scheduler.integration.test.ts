@@ -1,0 +1,91 @@
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { eq } from "drizzle-orm";
+import { log } from "@callastar/db";
+import { SCHEDULERS, SCHEDULER_IDS, type QueueName } from "@callastar/queues";
+import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, type TestDatabase } from "@callastar/testing";
+import { startScheduler, type SchedulerApp } from "./app";
+import { loadSchedulerEnv } from "./env";
+
+let t: TestDatabase;
+let prefix: string;
+let redis: Redis;
+let app: SchedulerApp | undefined;
+const queues = new Map<string, Queue>();
+const queue = (name: QueueName) => {
+  if (!queues.has(name)) queues.set(name, new Queue(name, { connection: redis, prefix }));
+  return queues.get(name)!;
+};
+const env = (extra: Record<string, string> = {}) =>
+  loadSchedulerEnv({
+    DATABASE_URL: t.url,
+    REDIS_URL: testEnv.redisUrl,
+    QUEUE_PREFIX: prefix,
+    SCHEDULER_CHECK_INTERVAL_MS: "3600000",
+    ...extra,
+  });
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.drop());
+beforeEach(() => {
+  prefix = uniquePrefix("sched");
+  redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: null });
+});
+afterEach(async () => {
+  await app?.shutdown("test over");
+  app = undefined;
+  await Promise.all([...queues.values()].map((q) => q.close()));
+  queues.clear();
+  redis.disconnect();
+  await obliteratePrefix(prefix);
+});
+
+const silent = { exit: () => undefined, log: () => undefined };
+
+describe("scheduler", () => {
+  it("registers the five job schedulers with their patterns and time zone, and removes undeclared ones", async () => {
+    await queue("payouts").upsertJobScheduler("retired-cron", { pattern: "0 0 * * *" }, { name: "process-payouts" });
+    app = await startScheduler(env({ CRON_TZ: "Europe/Paris", CRON_CLEANUP_LOGS: "30 4 * * *" }), silent);
+    for (const id of SCHEDULER_IDS) {
+      const s = await queue(SCHEDULERS[id].queue).getJobScheduler(id);
+      expect(s).toBeDefined();
+      expect(s!.tz).toBe("Europe/Paris");
+      expect(s!.pattern).toBe(id === "cleanup-logs" ? "30 4 * * *" : SCHEDULERS[id].defaultPattern);
+      expect(s!.next).toBeGreaterThan(Date.now());
+      expect(s!.name).toBe(SCHEDULERS[id].jobName);
+    }
+    expect(await queue("payouts").getJobScheduler("retired-cron")).toBeUndefined();
+  });
+
+  it("is idempotent: a second start changes nothing and keeps one scheduler per id", async () => {
+    app = await startScheduler(env(), silent);
+    await app.shutdown("restart");
+    app = await startScheduler(env(), silent);
+    const all = await Promise.all((["reminders", "emails", "rooms", "payouts", "maintenance"] as const).map((q) => queue(q).getJobSchedulersCount()));
+    expect(all.reduce((a, b) => a + b, 0)).toBe(5);
+  });
+
+  it("repairs a scheduler whose next job was lost, and audits it", async () => {
+    app = await startScheduler(env(), silent);
+    const q = queue("rooms");
+    const s = await q.getJobScheduler("cleanup-daily-rooms");
+    // Lose the delayed job the way a Redis failover or a hand edit would (BullMQ forbids removing it).
+    const lost = `repeat:cleanup-daily-rooms:${s!.next}`;
+    await redis.multi().del(q.toKey(lost)).zrem(q.toKey("delayed"), lost).exec();
+    expect(await q.getJobState(lost)).toBe("unknown");
+    expect(await app.check()).toBe(1);
+    const after = await q.getJobScheduler("cleanup-daily-rooms");
+    expect(await q.getJobState(`repeat:cleanup-daily-rooms:${after!.next}`)).toBe("delayed");
+    const rows = await t.db.select().from(log).where(eq(log.type, "SYSTEM_ERROR"));
+    expect(rows.some((r) => r.context?.schedulerId === "cleanup-daily-rooms")).toBe(true);
+    expect(await app.check()).toBe(0);
+  });
+
+  it("refuses a malformed pattern or time zone, naming the variable", () => {
+    expect(() => env({ CRON_PROCESS_PAYOUTS: "every hour" })).toThrow(/CRON_PROCESS_PAYOUTS/);
+    expect(() => env({ CRON_TZ: "Mars/Olympus" })).toThrow(/CRON_TZ/);
+    expect(() => loadSchedulerEnv({ REDIS_URL: "http://x" })).toThrow(/DATABASE_URL[\s\S]*REDIS_URL|REDIS_URL[\s\S]*DATABASE_URL/);
+  });
+});

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { emailPayloadSchema } from "@callastar/emails/schemas";
+
+// Payload schemas are additive: new fields are optional so jobs already in Redis still parse.
+const id = z.string().min(1, "must not be empty").max(191).regex(/^[A-Za-z0-9_-]+$/, "must be [A-Za-z0-9_-]");
+
+export const cronRunPayload = z.object({
+  trigger: z.enum(["schedule", "manual"]).default("schedule"),
+  requestedBy: z.string().max(200).optional(),
+});
+
+export const bookingReminderPayload = z.object({ bookingId: id });
+
+export const sendEmailPayload = z.intersection(
+  emailPayloadSchema,
+  z.object({
+    to: z.email("must be an email address"),
+    /** Resend Idempotency-Key; the same key never sends twice. */
+    idempotencyKey: z.string().min(1).max(256),
+    bookingId: id.optional(),
+    userId: id.optional(),
+  }),
+);
+
+export const deleteRoomPayload = z.object({
+  bookingId: id,
+  roomName: z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, "must be a Daily room name ([A-Za-z0-9_-])"),
+  deletedBy: z.enum(["cron_job", "manual"]).default("manual"),
+});
+
+export const payPayoutPayload = z.object({ payoutId: id, trigger: z.enum(["process-payouts", "process-automatic-payouts", "manual"]).default("manual") });
+
+/** Data of the parent job that closes a fanned-out cron run and writes its CRON_RUN row. */
+export const cronSummaryPayload = z.object({
+  cronType: z.string().min(1),
+  runJobId: z.string().min(1),
+  startedAt: z.iso.datetime(),
+  trigger: z.enum(["schedule", "manual"]),
+  /** Counts known when the run fanned out (skipped, already scheduled, …), merged into CRON_RUN. */
+  counts: z.record(z.string(), z.number()).default({}),
+  context: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type CronRunPayload = z.infer<typeof cronRunPayload>;
+export type BookingReminderPayload = z.infer<typeof bookingReminderPayload>;
+export type SendEmailPayload = z.infer<typeof sendEmailPayload>;
+export type DeleteRoomPayload = z.infer<typeof deleteRoomPayload>;
+export type PayPayoutPayload = z.infer<typeof payPayoutPayload>;
+export type CronSummaryPayload = z.infer<typeof cronSummaryPayload>;

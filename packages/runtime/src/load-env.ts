@@ -1,0 +1,55 @@
+import { z } from "zod";
+
+/** Thrown when the environment is missing or malformed; names every offending variable. */
+export class EnvError extends Error {
+  override readonly name = "EnvError";
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+/** Parses `source` (an app's process.env) with `schema`; throws EnvError naming each bad variable. */
+export function loadEnv<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.output<S> {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new EnvError(
+    result.error.issues.map((issue) => `${issue.path.map(String).join(".") || "(env)"}: ${issue.message}`),
+  );
+}
+
+/** Reusable env fields, so every app validates them the same way. */
+export const envFields = {
+  nodeEnv: z.enum(["development", "test", "production"]).default("development"),
+  databaseUrl: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }),
+  redisUrl: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }),
+  queuePrefix: z.string().regex(/^[A-Za-z0-9_{}-]+(:[A-Za-z0-9_{}-]+)*$/, "must be a key prefix like bull or {callastar}").default("bull"),
+  positiveInt: (fallback: number) => z.coerce.number().int("must be an integer").positive("must be > 0").default(fallback),
+  nonNegativeInt: (fallback: number) => z.coerce.number().int("must be an integer").min(0, "must be >= 0").default(fallback),
+  timezone: z
+    .string()
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat("en-US", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be an IANA time zone such as UTC or Europe/Paris")
+    .default("UTC"),
+  httpUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+};
+
+/** Fields every worker app shares. */
+export const workerEnvShape = {
+  NODE_ENV: envFields.nodeEnv,
+  DATABASE_URL: envFields.databaseUrl,
+  REDIS_URL: envFields.redisUrl,
+  QUEUE_PREFIX: envFields.queuePrefix,
+  SHUTDOWN_TIMEOUT_MS: envFields.positiveInt(30_000),
+  LOG_SPOOL_DIR: z.string().optional(),
+  /** BullMQ job lock; a crashed worker's jobs come back after it expires (default 30 s). */
+  WORKER_LOCK_DURATION_MS: envFields.positiveInt(30_000),
+  /** How often BullMQ looks for stalled jobs (default 30 s). */
+  WORKER_STALLED_INTERVAL_MS: envFields.positiveInt(30_000),
+};

@@ -1,0 +1,43 @@
+import type { Redis } from "ioredis";
+
+// GCRA in one Lua call on Redis' own clock: every copy of every worker shares one limit per key,
+// and a burst across a window edge can never exceed `max` per `durationMs`.
+const GCRA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local allowAt = tat + interval - burst
+if now < allowAt then return allowAt - now end
+redis.call('SET', KEYS[1], tat + interval, 'PX', math.ceil(tat + interval - now + burst))
+return 0`;
+
+export interface RateLimiter {
+  /** Waits until a slot is free, then takes it. */
+  acquire(): Promise<void>;
+}
+
+export interface RateLimiterOptions {
+  /** Redis key holding the limiter state (put the queue prefix in it). */
+  key: string;
+  /** Requests allowed per `durationMs`; 0 disables the limiter. */
+  max: number;
+  durationMs?: number;
+}
+
+/** A distributed rate limiter (e.g. Resend 2 req/s, Daily DELETE 2 req/s) shared through Redis. */
+export function createRateLimiter(redis: Redis, { key, max, durationMs = 1000 }: RateLimiterOptions): RateLimiter {
+  if (max <= 0) return { acquire: async () => {} };
+  const interval = durationMs / max;
+  return {
+    async acquire() {
+      for (;;) {
+        const wait = Number(await redis.eval(GCRA, 1, key, interval, interval));
+        if (wait <= 0) return;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/** A named step of the shutdown sequence, run in order. */
+export interface ShutdownStep {
+  name: string;
+  run(): Promise<unknown>;
+}
+
+export interface ShutdownOptions {
+  /** Hard deadline for the whole sequence; past it the process exits 1. */
+  timeoutMs: number;
+  exit?: (code: number) => void;
+  log?: (line: string) => void;
+}
+
+/**
+ * One shutdown path per process: SIGTERM/SIGINT run the steps in order (workers drain → queues →
+ * logger flush → Redis → PostgreSQL) under a deadline, then exit 0. Calling it twice is harmless.
+ */
+export function installShutdown(steps: ShutdownStep[], options: ShutdownOptions): (reason: string) => Promise<void> {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const log = options.log ?? ((line: string) => console.log(line));
+  let running: Promise<void> | undefined;
+  const shutdown = (reason: string) => {
+    running ??= (async () => {
+      log(`shutting down (${reason})`);
+      const deadline = setTimeout(() => {
+        log(`shutdown exceeded ${options.timeoutMs} ms; exiting 1`);
+        exit(1);
+      }, options.timeoutMs);
+      deadline.unref();
+      let failed = false;
+      for (const step of steps) {
+        const started = Date.now();
+        try {
+          await step.run();
+          log(`  ${step.name} closed in ${Date.now() - started} ms`);
+        } catch (error) {
+          failed = true;
+          log(`  ${step.name} failed to close: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      clearTimeout(deadline);
+      exit(failed ? 1 : 0);
+    })();
+    return running;
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  return shutdown;
+}
