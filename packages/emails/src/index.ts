@@ -1,1 +1,10 @@
-export {};
+export * from "./schemas";
+export { renderEmail, type RenderedEmail } from "./render";
+export { formatAmount, formatCallTime, EMAIL_LOCALE, type FormattedCallTime } from "./format";
+export { emailTemplates, type EmailTemplate } from "./templates/registry";
+export { REMINDER_SUBJECT } from "./templates/booking-reminder-client";
+export { BRAND_NAME } from "./templates/layout";
+export type { MailMessage, MailTransport, SendOptions } from "./transports/types";
+export { createResendTransport, RESEND_API_URL, type ResendTransportOptions } from "./transports/resend";
+export { classifyResendError, DEFAULT_RETRY_AFTER_MS, type ResendSdkError } from "./transports/resend-errors";
+export { createConsoleTransport, type ConsoleEmailRecord, type ConsoleTransportOptions } from "./transports/console";

@@ -1,0 +1,50 @@
+/** The locale of every email: the templates are English-only. */
+export const EMAIL_LOCALE = "en-US";
+
+/** A call's start as the recipient reads it, in their own time zone. */
+export interface FormattedCallTime {
+  /** "Wednesday, January 15, 2025" */
+  date: string;
+  /** "3:30 PM" */
+  time: string;
+  /** Short zone label at that instant, e.g. "GMT+1" or "EST". */
+  zoneShort: string;
+  /** Long zone name at that instant, e.g. "Central European Standard Time". */
+  zoneLong: string;
+  /** The IANA name given, e.g. "Europe/Paris". */
+  timeZone: string;
+  /** "Wednesday, January 15, 2025 at 3:30 PM (GMT+1)" */
+  full: string;
+}
+
+// ICU puts a narrow no-break space before AM/PM; some mail clients render it as a box, and a plain
+// space reads the same.
+function tidy(text: string): string {
+  return text.replace(/[\u202f\u00a0]/g, " ");
+}
+
+function zoneName(instant: Date, timeZone: string, style: "short" | "long"): string {
+  const parts = new Intl.DateTimeFormat(EMAIL_LOCALE, { timeZone, timeZoneName: style }).formatToParts(instant);
+  return tidy(parts.find((part) => part.type === "timeZoneName")?.value ?? timeZone);
+}
+
+/** Formats an ISO instant for a recipient in `timeZone` (date, time and zone name shown). */
+export function formatCallTime(isoDateTime: string, timeZone: string): FormattedCallTime {
+  const instant = new Date(isoDateTime);
+  if (Number.isNaN(instant.getTime())) throw new RangeError(`Invalid date-time: ${isoDateTime}`);
+  const date = tidy(
+    new Intl.DateTimeFormat(EMAIL_LOCALE, { timeZone, weekday: "long", year: "numeric", month: "long", day: "numeric" }).format(instant),
+  );
+  const time = tidy(new Intl.DateTimeFormat(EMAIL_LOCALE, { timeZone, hour: "numeric", minute: "2-digit" }).format(instant));
+  const zoneShort = zoneName(instant, timeZone, "short");
+  const zoneLong = zoneName(instant, timeZone, "long");
+  return { date, time, zoneShort, zoneLong, timeZone, full: `${date} at ${time} (${zoneShort})` };
+}
+
+/** Formats integer minor units (cents) as money, using the currency's own number of decimals (JPY 0, KWD 3). */
+export function formatAmount(minorUnits: number, currency: string): string {
+  const code = currency.toUpperCase();
+  const format = new Intl.NumberFormat(EMAIL_LOCALE, { style: "currency", currency: code });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return tidy(format.format(minorUnits / 10 ** digits));
+}

@@ -1,0 +1,137 @@
+// Imports only zod: the main app's producer pulls this file in through `@callastar/emails/schemas`
+// and must not drag React, the templates or the Resend SDK along.
+import { z } from "zod";
+
+/** True when `value` names a time zone this runtime's Intl knows (IANA names such as "Europe/Paris"). */
+export function isValidTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isDailyUrl(value: string): boolean {
+  try {
+    const host = new URL(value).hostname.toLowerCase();
+    return host === "daily.co" || host.endsWith(".daily.co");
+  } catch {
+    return false;
+  }
+}
+
+const name = z.string().trim().min(1).max(200);
+const title = z.string().trim().min(1).max(300);
+/** An instant with an explicit offset (`Z` or `+01:00`): a local time without one would be ambiguous. */
+const callDateTime = z.iso.datetime({ offset: true });
+const timeZone = z.string().min(1).refine(isValidTimeZone, { message: "Invalid time zone: expected an IANA name such as Europe/Paris" });
+/** The platform's booking page; the Daily room link never goes into an email (it is opened from the platform). */
+const bookingUrl = z
+  .url({ protocol: /^https?$/, message: "Invalid URL: expected an http(s) URL" })
+  .refine((value) => !isDailyUrl(value), { message: "bookingUrl must link the platform's booking page, not a Daily room" });
+/** Integer minor units (cents), as Stripe and the database store them. */
+const amount = z.number().int().nonnegative().max(100_000_000);
+const currency = z.string().regex(/^[A-Za-z]{3}$/, { message: "Invalid currency: expected a 3-letter ISO 4217 code" });
+
+/** Props of the reminder sent to the fan before the call. */
+export const bookingReminderClientPropsSchema = z.object({
+  recipientName: name,
+  creatorName: name,
+  callTitle: title.optional(),
+  callDateTime,
+  timeZone,
+  bookingUrl,
+});
+
+/** Props of the reminder sent to the creator before the call. */
+export const bookingReminderCreatorPropsSchema = z.object({
+  recipientName: name,
+  clientName: name,
+  callTitle: title.optional(),
+  callDateTime,
+  timeZone,
+  bookingUrl,
+});
+
+/** Props of the fan's booking confirmation. */
+export const bookingConfirmationPropsSchema = z.object({
+  recipientName: name,
+  creatorName: name,
+  callTitle: title,
+  callDateTime,
+  timeZone,
+  bookingUrl,
+  amount,
+  currency,
+});
+
+/** Props of the cancellation notice (sent to either party). */
+export const bookingCancelledPropsSchema = z.object({
+  recipientName: name,
+  otherPartyName: name,
+  callTitle: title,
+  callDateTime,
+  timeZone,
+  reason: z.string().trim().min(1).max(1000).optional(),
+  bookingUrl: bookingUrl.optional(),
+});
+
+/** Props of the creator's new-booking notice. */
+export const creatorNewBookingPropsSchema = z.object({
+  recipientName: name,
+  clientName: name,
+  callTitle: title,
+  callDateTime,
+  timeZone,
+  bookingUrl,
+  amount,
+  currency,
+});
+
+/** Props of the payment receipt. */
+export const paymentReceivedPropsSchema = z.object({
+  recipientName: name,
+  amount,
+  currency,
+  callTitle: title.optional(),
+  bookingUrl: bookingUrl.optional(),
+});
+
+/** Every template's props schema, by template name. */
+export const emailPropsSchemas = {
+  booking_reminder_client: bookingReminderClientPropsSchema,
+  booking_reminder_creator: bookingReminderCreatorPropsSchema,
+  booking_confirmation: bookingConfirmationPropsSchema,
+  booking_cancelled: bookingCancelledPropsSchema,
+  creator_new_booking: creatorNewBookingPropsSchema,
+  payment_received: paymentReceivedPropsSchema,
+} as const;
+
+/** A template's name. */
+export type EmailTemplateName = keyof typeof emailPropsSchemas;
+
+/** Every template name. */
+export const EMAIL_TEMPLATES = Object.keys(emailPropsSchemas) as ReadonlyArray<EmailTemplateName>;
+
+/** The props of template `T`, as parsed. */
+export type EmailProps<T extends EmailTemplateName> = z.output<(typeof emailPropsSchemas)[T]>;
+
+function payload<T extends EmailTemplateName>(template: T) {
+  return z.object({ template: z.literal(template), props: emailPropsSchemas[template] });
+}
+
+/** `{ template, props }` for any template, discriminated on `template`. */
+export const emailPayloadSchema = z.discriminatedUnion("template", [
+  payload("booking_reminder_client"),
+  payload("booking_reminder_creator"),
+  payload("booking_confirmation"),
+  payload("booking_cancelled"),
+  payload("creator_new_booking"),
+  payload("payment_received"),
+]);
+
+/** An email to render: a template name and its props. */
+export type EmailPayload = z.output<typeof emailPayloadSchema>;
+/** What a producer may pass (before parsing). */
+export type EmailPayloadInput = z.input<typeof emailPayloadSchema>;

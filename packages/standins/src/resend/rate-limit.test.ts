@@ -1,0 +1,57 @@
+import { SlidingWindowLimiter } from "./rate-limiter";
+import { startResendStandin } from "./server";
+import type { ResendStandin } from "./types";
+
+const email = { from: "noreply@callastar.test", to: "fan@example.com", subject: "Hi", text: "Hi" };
+let standin: ResendStandin | undefined;
+afterEach(async () => {
+  await standin?.close();
+  standin = undefined;
+});
+
+function send(s: ResendStandin): Promise<Response> {
+  return fetch(`${s.url}/emails`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${s.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify(email),
+  });
+}
+
+it("allows 2 requests per second by default, then 429 with retry-after and ratelimit headers", async () => {
+  standin = await startResendStandin();
+  const first = await send(standin);
+  expect(first.status).toBe(200);
+  expect(first.headers.get("ratelimit-limit")).toBe("2");
+  expect(first.headers.get("ratelimit-remaining")).toBe("1");
+  expect((await send(standin)).status).toBe(200);
+  const limited = await send(standin);
+  expect(limited.status).toBe(429);
+  expect(limited.headers.get("retry-after")).toBe("1");
+  expect(limited.headers.get("ratelimit-remaining")).toBe("0");
+  expect(limited.headers.get("ratelimit-reset")).toBe("1");
+  expect(await limited.json()).toMatchObject({ statusCode: 429, name: "rate_limit_exceeded" });
+  expect(standin.deliveries).toHaveLength(2);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect((await send(standin)).status).toBe(200);
+});
+
+it("is off with rateLimitPerSecond: 0", async () => {
+  standin = await startResendStandin({ rateLimitPerSecond: 0 });
+  const statuses = await Promise.all(Array.from({ length: 10 }, () => send(standin as ResendStandin).then((r) => r.status)));
+  expect(statuses.every((s) => s === 200)).toBe(true);
+});
+
+it("slides: a slot frees exactly one window after the request that took it", () => {
+  let now = 0;
+  const limiter = new SlidingWindowLimiter(2, () => now);
+  expect(limiter.take("k").allowed).toBe(true);
+  now = 600;
+  expect(limiter.take("k").allowed).toBe(true);
+  now = 999;
+  expect(limiter.take("k")).toMatchObject({ allowed: false, resetSeconds: 1 });
+  now = 1000;
+  expect(limiter.take("k").allowed).toBe(true);
+  now = 1500;
+  expect(limiter.take("k").allowed).toBe(false);
+  expect(limiter.take("other").allowed).toBe(true);
+});

@@ -1,0 +1,40 @@
+import { FaultState } from "./faults";
+import { IdempotencyStore } from "./idempotency";
+import { SlidingWindowLimiter } from "./rate-limiter";
+import type { ResendDelivery, ResendStandinOptions } from "./types";
+
+/** Everything one stand-in remembers between requests. */
+export class StandinState {
+  readonly apiKey: string;
+  readonly now: () => number;
+  readonly deliveries: ResendDelivery[] = [];
+  readonly byId = new Map<string, ResendDelivery>();
+  readonly idempotency: IdempotencyStore;
+  readonly limiter: SlidingWindowLimiter;
+  readonly faults: FaultState;
+  requests = 0;
+
+  constructor(options: ResendStandinOptions) {
+    this.apiKey = options.apiKey ?? "re_test_standin";
+    this.now = options.now ?? Date.now;
+    this.idempotency = new IdempotencyStore(this.now);
+    this.limiter = new SlidingWindowLimiter(options.rateLimitPerSecond ?? 2, this.now);
+    this.faults = new FaultState(options.seed ?? 1);
+    if (options.faults) this.faults.set(options.faults);
+  }
+
+  record(delivery: ResendDelivery): void {
+    this.deliveries.push(delivery);
+    this.byId.set(delivery.id, delivery);
+  }
+
+  reset(): void {
+    // Emptied in place: `deliveries` is handed out as a live view.
+    this.deliveries.length = 0;
+    this.byId.clear();
+    this.idempotency.clear();
+    this.limiter.clear();
+    this.faults.reset();
+    this.requests = 0;
+  }
+}

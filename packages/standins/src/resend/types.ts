@@ -1,0 +1,77 @@
+/** Switches that make the Resend stand-in misbehave the way the real service can. */
+export interface ResendFaults {
+  /** Probability (0..1) that an API request answers 500 internal_server_error; drawn from the seeded PRNG. */
+  failRate?: number;
+  /** The next n API requests answer 500 internal_server_error. */
+  failNext?: number;
+  /** The next n API requests answer 429 rate_limit_exceeded with `retry-after: retryAfterSeconds`. */
+  rateLimitNext?: number;
+  /** `retry-after` (seconds) sent with the 429s of `rateLimitNext`; default 1. */
+  retryAfterSeconds?: number;
+  /** Delay, in milliseconds, before every API answer. */
+  slowMs?: number;
+  /** The next n API requests get their socket destroyed without an answer (nothing recorded). */
+  dropNext?: number;
+  /** The next n accepted sends are recorded, then their socket is destroyed: sent, but the client never hears so. */
+  dropAfterAcceptNext?: number;
+}
+
+/** Options of {@link startResendStandin}. */
+export interface ResendStandinOptions {
+  /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** The only API key accepted; default "re_test_standin". */
+  apiKey?: string;
+  /** Requests per second allowed per API key (sliding 1 s window); default 2 like Resend, 0 turns it off. */
+  rateLimitPerSecond?: number;
+  /** Seed of the PRNG behind `failRate`, so a faulty run can be replayed; default 1. */
+  seed?: number;
+  /** Faults active from the start. */
+  faults?: ResendFaults;
+  /** Clock in epoch ms; tests move it to expire idempotency keys. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** One email the stand-in accepted (what Resend would have sent). */
+export interface ResendDelivery {
+  id: string;
+  from: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  replyTo: string[];
+  subject: string;
+  html: string | null;
+  text: string | null;
+  tags: Array<{ name: string; value: string }>;
+  /** Custom email headers from the request body's `headers` field. */
+  emailHeaders: Record<string, string>;
+  /** The HTTP request headers (lower-cased, Authorization removed), including `idempotency-key` when sent. */
+  headers: Record<string, string>;
+  /** The `Idempotency-Key` the request carried, or null. */
+  idempotencyKey: string | null;
+  /** "/emails" or "/emails/batch". */
+  endpoint: "/emails" | "/emails/batch";
+  /** ISO timestamp of acceptance. */
+  receivedAt: string;
+}
+
+/** A running Resend stand-in. */
+export interface ResendStandin {
+  /** Base URL to give the SDK (`new Resend(key, { baseUrl })`), e.g. http://127.0.0.1:43123. */
+  readonly url: string;
+  readonly port: number;
+  readonly apiKey: string;
+  /** Every accepted email, oldest first (a live view). */
+  readonly deliveries: ReadonlyArray<ResendDelivery>;
+  /** API requests received (control routes excluded), whatever their outcome. */
+  readonly requests: number;
+  /** Merges faults into the active set; counters count down as they fire. */
+  setFaults(faults: ResendFaults): void;
+  /** The active faults, counters as they stand. */
+  getFaults(): Readonly<ResendFaults>;
+  /** Forgets deliveries, idempotency keys, rate-limit history, faults and the request count. */
+  reset(): void;
+  /** Stops listening and drops open connections; safe to call twice. */
+  close(): Promise<void>;
+}
