@@ -1,1 +1,2 @@
-export {};
+export * from "./daily/index";
+export * from "./stripe/index";

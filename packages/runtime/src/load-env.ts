@@ -8,7 +8,7 @@ export class EnvError extends Error {
   }
 }
 
-/** Parses `source` (an app's process.env) with `schema`; throws EnvError naming each bad variable. */
+/** Parses `source` (an app's environment) with `schema`; throws EnvError naming each bad variable. */
 export function loadEnv<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.output<S> {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = schema.safeParse(cleaned);

@@ -1,0 +1,16 @@
+export {
+  createDailyClient,
+  type CreateDailyRoomInput,
+  type DailyClient,
+  type DailyClientOptions,
+  type DailyRoomProperties,
+  type DeleteDailyRoomResult,
+} from "./client";
+export {
+  assertValidRoomName,
+  dailyRoomNameForBooking,
+  DAILY_ROOM_NAME_MAX_LENGTH,
+  DAILY_ROOM_NAME_PATTERN,
+  DERIVED_NAME_BUDGET,
+} from "./room-name";
+export type { DailyRoom } from "./schemas";

@@ -1,0 +1,11 @@
+export {
+  createStripePayouts,
+  payoutIdempotencyKey,
+  type CreatedTransfer,
+  type StripePayouts,
+  type StripePayoutsOptions,
+} from "./payouts";
+export type { CreateTransferInput } from "./inputs";
+export type { PayoutTransfer } from "./transfer-schema";
+export { parseStripeApiBase, type StripeEndpoint } from "./config";
+export { toTaxonomyError as stripeErrorToTaxonomy } from "./errors";

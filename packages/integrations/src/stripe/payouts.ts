@@ -1,0 +1,92 @@
+import Stripe from "stripe";
+import { parseStripeApiBase } from "./config";
+import { toTaxonomyError } from "./errors";
+import { parsePayoutId, parseTransferInput, type CreateTransferInput } from "./inputs";
+import { parseTransfer, type PayoutTransfer } from "./transfer-schema";
+
+/** Configuration of the payouts client; config comes from the app's env module. */
+export interface StripePayoutsOptions {
+  secretKey: string;
+  /** e.g. `http://127.0.0.1:12111` for the stand-in; default: the real api.stripe.com. */
+  apiBase?: string;
+  /** Retries the SDK makes itself (connection errors, 409, 5xx), same idempotency key; default 2. */
+  maxNetworkRetries?: number;
+  /** Deadline of one attempt; default 30 s. */
+  timeoutMs?: number;
+}
+
+/** A transfer just created, or replayed by Stripe because an earlier attempt already made it. */
+export interface CreatedTransfer extends PayoutTransfer {
+  /** True when Stripe answered from its idempotency cache: the money moved on an earlier attempt. */
+  replayed: boolean;
+}
+
+/** Pays creators through Stripe transfers, at most once per payout. */
+export interface StripePayouts {
+  /**
+   * Transfers `amount` to `destination` for one payout. Always keyed `payout:<payoutId>` and grouped
+   * by `transfer_group = payoutId`, so retries, duplicate jobs and crashes never pay twice.
+   */
+  createTransfer(input: CreateTransferInput): Promise<CreatedTransfer>;
+  /**
+   * The transfer already made for a payout, or null. The recovery path once Stripe's 24 h
+   * idempotency window has passed: look before paying again.
+   */
+  findTransferForPayout(payoutId: string): Promise<PayoutTransfer | null>;
+}
+
+/** Key under which Stripe deduplicates a payout's transfer. */
+export function payoutIdempotencyKey(payoutId: string): string {
+  return `payout:${payoutId}`;
+}
+
+/** Creates the payouts client over the real stripe SDK. */
+export function createStripePayouts(options: StripePayoutsOptions): StripePayouts {
+  const endpoint = options.apiBase === undefined ? {} : parseStripeApiBase(options.apiBase);
+  const stripe = new Stripe(options.secretKey, {
+    ...endpoint,
+    maxNetworkRetries: options.maxNetworkRetries ?? 2,
+    timeout: options.timeoutMs ?? 30_000,
+    appInfo: { name: "callastar-jobs" },
+  });
+
+  return {
+    async createTransfer(input) {
+      const { payoutId, amount, currency, destination, description, metadata } = parseTransferInput(input);
+      const operation = `transfer for payout ${payoutId}`;
+      let transfer: Stripe.Response<Stripe.Transfer>;
+      try {
+        transfer = await stripe.transfers.create(
+          {
+            amount,
+            currency,
+            destination,
+            transfer_group: payoutId,
+            ...(description === undefined ? {} : { description }),
+            metadata: { ...metadata, payoutId },
+          },
+          { idempotencyKey: payoutIdempotencyKey(payoutId) },
+        );
+      } catch (error) {
+        throw toTaxonomyError(operation, error);
+      }
+      const replayed = transfer.lastResponse.headers["idempotent-replayed"] === "true";
+      return { ...parseTransfer(operation, transfer), replayed };
+    },
+
+    async findTransferForPayout(rawPayoutId) {
+      const payoutId = parsePayoutId(rawPayoutId);
+      const operation = `transfer lookup for payout ${payoutId}`;
+      let page: Stripe.ApiList<Stripe.Transfer>;
+      try {
+        page = await stripe.transfers.list({ transfer_group: payoutId, limit: 100 });
+      } catch (error) {
+        throw toTaxonomyError(operation, error);
+      }
+      // The group is ours by convention only; metadata.payoutId confirms the transfer is this payout's.
+      const mine = page.data.map((t) => parseTransfer(operation, t)).filter((t) => t.metadata.payoutId === payoutId);
+      // Stripe lists newest first; the oldest is the one that paid (there should be only one).
+      return mine.at(-1) ?? null;
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export { startStripeStandin, type StripeStandin, type StripeStandinOptions, type StripeRequestRecord } from "./server";
+export type { StripeFaults } from "./faults";
+export type { StripeTransferObject } from "./transfers";
