@@ -38,10 +38,21 @@ export function createMailer(deps: {
       const template = d.payload.template;
       const context = { recipientEmail: d.to, idempotencyKey: d.idempotencyKey, transport: transport.name, ...d.context };
       const [previous] = await db.db
-        .select({ id: emailDelivery.providerMessageId })
+        .select({ id: emailDelivery.providerMessageId, loggedAt: emailDelivery.loggedAt })
         .from(emailDelivery)
         .where(eq(emailDelivery.idempotencyKey, d.idempotencyKey));
-      if (previous) return { status: "already_sent", id: previous.id };
+      if (previous) {
+        // Sent before; if the process died before its audit row was committed, write it now.
+        if (!previous.loggedAt) {
+          await logger.logEmailSent(d.bookingId ?? null, d.userId ?? null, template, {
+            ...context,
+            providerMessageId: previous.id,
+            recoveredAfterCrash: true,
+          });
+          await markLogged(db, d.idempotencyKey);
+        }
+        return { status: "already_sent", id: previous.id };
+      }
       try {
         const rendered = await renderEmail(d.payload);
         await limiter.acquire();
@@ -65,6 +76,7 @@ export function createMailer(deps: {
           subject: rendered.subject,
           providerMessageId: id,
         });
+        await markLogged(db, d.idempotencyKey);
         return { status: "sent", id };
       } catch (error) {
         await logger.logEmailError(d.bookingId ?? null, d.userId ?? null, template, error, {
@@ -76,4 +88,8 @@ export function createMailer(deps: {
       }
     },
   };
+}
+
+async function markLogged(db: DbHandle, idempotencyKey: string): Promise<void> {
+  await db.db.update(emailDelivery).set({ loggedAt: new Date() }).where(eq(emailDelivery.idempotencyKey, idempotencyKey));
 }

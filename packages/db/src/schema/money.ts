@@ -74,6 +74,8 @@ export const emailDelivery = pgTable(
     userId: text("userId"),
     recipientEmail: text("recipientEmail").notNull(),
     providerMessageId: text("providerMessageId"),
+    /** Set once the EMAIL_SENT audit row is committed; a retry after a crash writes it if null. */
+    loggedAt: ts("loggedAt"),
     createdAt: createdAt(),
   },
   (t) => [index("EmailDelivery_bookingId_idx").on(t.bookingId)],

@@ -1,0 +1,1 @@
+ALTER TABLE "EmailDelivery" ADD COLUMN IF NOT EXISTS "loggedAt" timestamp (3);
