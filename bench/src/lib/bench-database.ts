@@ -1,0 +1,33 @@
+import postgres from "postgres";
+import { runMigrations } from "@callastar/db";
+
+/** URL of another database on the same server as `base`. */
+export function databaseUrl(base: string, name: string): string {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Drops and recreates `name`, then applies every migration. */
+export async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.unsafe(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = databaseUrl(adminUrl, name);
+  await runMigrations(url);
+  return url;
+}
+
+/** True when the database exists. */
+export async function databaseExists(adminUrl: string, name: string): Promise<boolean> {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    return (await admin`SELECT 1 FROM pg_database WHERE datname = ${name}`).length > 0;
+  } finally {
+    await admin.end();
+  }
+}

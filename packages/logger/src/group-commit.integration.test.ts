@@ -1,0 +1,90 @@
+import { createTestDatabase, type TestDatabase } from "@callastar/testing";
+import { createAuditLogger, LogType, type AuditLoggerError } from "./index";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.drop());
+beforeEach(() => t.sql`TRUNCATE "Log"`);
+
+const countRows = async () => Number((await t.sql`SELECT count(*)::int AS n FROM "Log"`)[0]!.n);
+
+describe("group commit", () => {
+  it("1,000 concurrent calls → 1,000 rows in far fewer INSERT statements", async () => {
+    const logger = createAuditLogger({ db: t });
+    try {
+      await Promise.all(Array.from({ length: 1000 }, (_, i) => logger.logEmailSent(`b${i}`, `u${i}`, "booking_confirmation")));
+      expect(await countRows()).toBe(1000);
+      const m = logger.metrics();
+      expect(m).toMatchObject({ written: 1000, pending: 0, inFlight: 0, failedFlushes: 0, dropped: 0, degraded: false });
+      expect(m.flushes).toBeGreaterThan(0);
+      expect(m.flushes).toBeLessThanOrEqual(5);
+      // The hourly stats trigger saw every row too.
+      const [s] = await t.sql`SELECT sum(count)::int AS n FROM "LogHourlyStat"`;
+      expect(s!.n).toBe(1000);
+    } finally {
+      await logger.close();
+    }
+  });
+
+  it("sustained concurrency keeps batching: a waiting call joins the next statement, no timer", async () => {
+    const logger = createAuditLogger({ db: t });
+    try {
+      const started = Date.now();
+      const workers = Array.from({ length: 50 }, async (_, w) => {
+        for (let i = 0; i < 40; i++) await logger.logCronRun(`cron-${w}`, i, 5);
+      });
+      await Promise.all(workers);
+      expect(await countRows()).toBe(2000);
+      expect(logger.metrics().flushes).toBeLessThan(2000 / 5);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await logger.close();
+    }
+  });
+
+  it("caps rows per statement at maxBatch", async () => {
+    const logger = createAuditLogger({ db: t, maxBatch: 100 });
+    try {
+      await Promise.all(Array.from({ length: 1000 }, (_, i) => logger.logSuccess(LogType.SYSTEM_ERROR, `m${i}`)));
+      expect(await countRows()).toBe(1000);
+      expect(logger.metrics().flushes).toBeGreaterThanOrEqual(10);
+    } finally {
+      await logger.close();
+    }
+  });
+
+  it("a row PostgreSQL refuses does not poison its batch: it is isolated and reported with its content", async () => {
+    const errors: AuditLoggerError[] = [];
+    const logger = createAuditLogger({ db: t, onError: (e) => errors.push(e) });
+    try {
+      const calls = Array.from({ length: 200 }, (_, i) =>
+        i === 137
+          ? logger.logSuccess("NOT_A_LOG_TYPE" as LogType, "bad row", { marker: "poison" })
+          : logger.logSuccess(LogType.NOTIFICATION_SENT, `ok ${i}`),
+      );
+      await Promise.all(calls);
+      expect(await countRows()).toBe(199);
+      const rejected = errors.filter((e) => e.kind === "row-rejected");
+      expect(rejected).toHaveLength(1);
+      expect(rejected[0]!.rows[0]).toMatchObject({ type: "NOT_A_LOG_TYPE", message: "bad row" });
+      expect(rejected[0]!.rows[0]!.context).toContain("poison");
+      expect(logger.metrics()).toMatchObject({ written: 199, rejected: 1, dropped: 1, degraded: false });
+    } finally {
+      await logger.close();
+    }
+  });
+
+  it("close() is idempotent and later calls neither throw nor write", async () => {
+    const errors: AuditLoggerError[] = [];
+    const logger = createAuditLogger({ db: t, onError: (e) => errors.push(e) });
+    await logger.logCronRun("x", 1, 1);
+    await Promise.all([logger.close(), logger.close()]);
+    await logger.close();
+    await expect(logger.logCronRun("after", 1, 1)).resolves.toBeUndefined();
+    expect(await countRows()).toBe(1);
+    expect(errors.map((e) => e.kind)).toEqual(["closed"]);
+    expect(logger.metrics().dropped).toBe(1);
+  });
+});

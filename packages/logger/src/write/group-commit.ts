@@ -1,0 +1,241 @@
+// Group commit: every call's row joins `pending`; whenever no flush is in flight, one flush takes
+// everything pending (up to maxBatch) as ONE statement. There is no timer on the happy path, so
+// throughput grows with concurrency instead of being capped by a flush interval.
+import { classifyWriteError } from "./pg-errors";
+import type { StoredRow } from "./row";
+
+/** How the writer reaches the outside world; none of these may throw. */
+export interface WriterHooks {
+  write(rows: StoredRow[]): Promise<void>;
+  /** Rows the writer cannot hold (buffer full, or stopped): spool them or report them dropped. */
+  overflow(rows: StoredRow[], reason: string): Promise<void>;
+  /** A row PostgreSQL refused for its own values; it is not retried. */
+  rejected(row: StoredRow, error: unknown): void;
+  /** Entering (error) or leaving (no error) the degraded state. */
+  availability(up: boolean, error?: unknown): void;
+  /** A flush committed; lets the owner replay spooled rows once the database is back. */
+  committed?(): void;
+}
+
+export interface WriterOptions {
+  maxBatch: number;
+  maxBuffered: number;
+  ackTimeoutMs: number;
+  backoffMinMs: number;
+  backoffMaxMs: number;
+}
+
+interface Entry {
+  row: StoredRow;
+  seq: number;
+  settle: (done: boolean) => void;
+  timer: NodeJS.Timeout | undefined;
+  released: boolean;
+  rejected: boolean;
+}
+
+/** Batches concurrent rows into single statements; holds and retries them through outages. */
+export class GroupCommitWriter {
+  private pending: Entry[] = [];
+  private inFlight: Entry[] = [];
+  private flushing = false;
+  private scheduled = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private nextSeq = 0;
+  private waiters: { seq: number; done: (ok: boolean) => void }[] = [];
+  private abandoned = false;
+  private urgent = false;
+  /** Counters exported through the logger's metrics(). */
+  readonly counts = { written: 0, flushes: 0, failedFlushes: 0, rejected: 0 };
+  degraded = false;
+
+  constructor(
+    private readonly hooks: WriterHooks,
+    private readonly options: WriterOptions,
+  ) {}
+
+  /** Rows held in memory (pending + in flight). */
+  get buffered(): number {
+    return this.pending.length + this.inFlight.length;
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.length;
+  }
+
+  /** A caller's row: resolves once committed, or after ackTimeoutMs while it stays held. */
+  submit(row: StoredRow): Promise<void> {
+    if (this.abandoned || this.buffered >= this.options.maxBuffered) {
+      return this.hooks.overflow([row], this.abandoned ? "logger closed" : "memory buffer full");
+    }
+    return new Promise<void>((resolve) => {
+      const entry = this.enqueue(row, () => resolve());
+      if (Number.isFinite(this.options.ackTimeoutMs)) {
+        entry.timer = setTimeout(() => this.release(entry, false), this.options.ackTimeoutMs);
+        entry.timer.unref();
+      }
+    });
+  }
+
+  /** Rows replayed from the spool: true once all are committed (or rejected), false if abandoned. */
+  submitAll(rows: StoredRow[]): Promise<boolean> {
+    if (this.abandoned) return Promise.resolve(false);
+    const all = rows.map((row) => new Promise<boolean>((resolve) => this.enqueue(row, resolve)));
+    return Promise.all(all).then((done) => done.every(Boolean));
+  }
+
+  /** Resolves true when every row submitted before the call is settled, false at the deadline. */
+  flush(timeoutMs: number): Promise<boolean> {
+    const seq = this.nextSeq - 1;
+    if (this.oldestUnsettled() > seq) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const timer = Number.isFinite(timeoutMs) ? setTimeout(() => finish(false), timeoutMs) : undefined;
+      const waiter = { seq, done: (ok: boolean) => finish(ok) };
+      const finish = (ok: boolean) => {
+        if (timer) clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(ok);
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Shutdown: retry quickly instead of waiting out a long backoff. */
+  expedite(): void {
+    this.urgent = true;
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+    }
+    this.schedule();
+  }
+
+  /** Stops writing; returns every row not yet committed so the caller can spool it. */
+  abandon(): StoredRow[] {
+    this.abandoned = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const left = [...this.inFlight, ...this.pending].filter((e) => !e.rejected);
+    this.inFlight = [];
+    this.pending = [];
+    for (const entry of left) this.release(entry, false);
+    for (const waiter of [...this.waiters]) waiter.done(false);
+    return left.map((e) => e.row);
+  }
+
+  private enqueue(row: StoredRow, settle: (done: boolean) => void): Entry {
+    const entry: Entry = { row, seq: this.nextSeq++, settle, timer: undefined, released: false, rejected: false };
+    this.pending.push(entry);
+    this.schedule();
+    return entry;
+  }
+
+  private release(entry: Entry, done: boolean): void {
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = undefined;
+    if (entry.released) return;
+    entry.released = true;
+    entry.settle(done);
+  }
+
+  // A microtask, not a timer: rows pushed by the same synchronous burst share the first statement.
+  private schedule(): void {
+    if (this.scheduled || this.flushing || this.retryTimer || this.abandoned || this.pending.length === 0) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      if (!this.flushing && !this.retryTimer && !this.abandoned && this.pending.length > 0) void this.flushOnce();
+    });
+  }
+
+  private async flushOnce(): Promise<void> {
+    this.flushing = true;
+    const batch = this.pending.splice(0, this.options.maxBatch);
+    this.inFlight = batch;
+    let failure: { error: unknown } | undefined;
+    try {
+      await this.writeSplitting(batch);
+    } catch (error) {
+      failure = { error };
+    }
+    this.flushing = false;
+    if (this.abandoned) return; // close() already took these rows for the spool
+    this.inFlight = [];
+    if (failure) {
+      this.counts.failedFlushes++;
+      // Back to the front, in order: oldest rows are retried first and flush() sequencing holds.
+      this.pending = batch.filter((e) => !e.rejected).concat(this.pending);
+      if (!this.degraded) {
+        this.degraded = true;
+        this.hooks.availability(false, failure.error);
+      }
+      this.scheduleRetry();
+    } else {
+      this.counts.flushes++;
+      for (const entry of batch) {
+        if (entry.rejected) continue;
+        this.counts.written++;
+        this.release(entry, true);
+      }
+      this.attempt = 0;
+      if (this.degraded) {
+        this.degraded = false;
+        this.hooks.availability(true);
+      }
+      this.hooks.committed?.();
+      this.schedule();
+    }
+    this.notifyWaiters();
+  }
+
+  // A statement refused because of one row's values must not block the others: bisect until the
+  // bad rows are isolated, write the rest. Outage errors propagate and the whole batch is retried
+  // (rows already committed by a half are no-ops then, thanks to ON CONFLICT DO NOTHING).
+  private async writeSplitting(entries: Entry[]): Promise<void> {
+    try {
+      await this.hooks.write(entries.map((e) => e.row));
+    } catch (error) {
+      if (classifyWriteError(error) !== "row-data") throw error;
+      if (entries.length === 1) {
+        const entry = entries[0]!;
+        entry.rejected = true;
+        this.counts.rejected++;
+        this.hooks.rejected(entry.row, error);
+        this.release(entry, true);
+        return;
+      }
+      const mid = entries.length >>> 1;
+      await this.writeSplitting(entries.slice(0, mid));
+      await this.writeSplitting(entries.slice(mid));
+    }
+  }
+
+  private scheduleRetry(): void {
+    const { backoffMinMs, backoffMaxMs } = this.options;
+    const cap = this.urgent ? Math.min(backoffMaxMs, 200) : backoffMaxMs;
+    const base = Math.min(cap, backoffMinMs * 2 ** Math.min(this.attempt, 20));
+    this.attempt++;
+    const delay = base * (0.8 + Math.random() * 0.4); // jitter: N processes do not retry in lockstep
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.schedule();
+    }, delay);
+    // Held rows alone must not keep a process alive; shutdown goes through close() (or the exit hook).
+    this.retryTimer.unref();
+  }
+
+  private oldestUnsettled(): number {
+    return this.inFlight[0]?.seq ?? this.pending[0]?.seq ?? Number.POSITIVE_INFINITY;
+  }
+
+  private notifyWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const oldest = this.oldestUnsettled();
+    for (const waiter of [...this.waiters]) if (waiter.seq < oldest) waiter.done(true);
+  }
+}

@@ -1,0 +1,84 @@
+// Replays spooled rows into PostgreSQL through the same group-commit writer, one chunk at a time so
+// a large spool never fills memory. A file is deleted only once every row in it is committed;
+// an interrupted replay gives the file back, and ON CONFLICT (id) makes the next replay harmless.
+import type { Reporter } from "../report";
+import type { GroupCommitWriter } from "./group-commit";
+import type { Spool } from "./spool";
+
+const CHUNK = 1000;
+
+/** Claims and replays spool files; `kick()` is cheap to call whenever replay may be useful. */
+export class SpoolReplayer {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopping = false;
+  /** Rows from the spool that are now committed. */
+  replayed = 0;
+
+  constructor(
+    private readonly spool: Spool,
+    private readonly writer: GroupCommitWriter,
+    private readonly report: Reporter,
+  ) {}
+
+  /** Starts a replay pass (or queues one more pass if one is running). */
+  kick(): void {
+    if (this.stopping) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Resolves when the current pass, if any, has finished. */
+  idle(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  /** Stops after the chunk in progress; the writer's abandon() ends a chunk stuck in an outage. */
+  stop(): Promise<void> {
+    this.stopping = true;
+    return this.idle();
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.pass();
+      } catch (error) {
+        this.report.error("replay-failed", `replaying spool ${this.spool.dir} failed; files are kept`, { cause: error });
+        return;
+      }
+    } while (this.again && !this.stopping);
+  }
+
+  private async pass(): Promise<void> {
+    const files = await this.spool.claim();
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i]!;
+      if (this.stopping || !(await this.replayFile(file))) {
+        for (const rest of files.slice(i)) await this.spool.release(rest);
+        return;
+      }
+      await this.spool.remove(file);
+    }
+  }
+
+  private async replayFile(file: string): Promise<boolean> {
+    let rows = 0;
+    const onBadLine = (line: string) =>
+      this.report.error("spool-corrupt-line", `unreadable line in ${file} (torn write?), skipped: ${line.slice(0, 2000)}`);
+    for await (const chunk of this.spool.read(file, CHUNK, onBadLine)) {
+      if (this.stopping) return false;
+      if (!(await this.writer.submitAll(chunk))) return false;
+      this.replayed += chunk.length;
+      rows += chunk.length;
+    }
+    if (rows) this.report.info(`replayed ${rows} spooled audit rows from ${file}`);
+    return true;
+  }
+}
