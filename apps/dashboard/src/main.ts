@@ -1,1 +1,58 @@
-export {};
+// The dashboard process: config from the environment, one HTTP server, one shutdown path.
+import type { Server } from "node:http";
+import { createDb } from "@callastar/db";
+import { createAuditLogger } from "@callastar/logger";
+import { Producer, createProducerConnection, waitForRedis } from "@callastar/queues";
+import { installShutdown } from "@callastar/runtime";
+import { createDashboardApp } from "./app";
+import { EnvError, readDashboardEnv, type DashboardEnv } from "./env";
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    // Idle keep-alive sockets would hold close() open until they time out; busy ones get a moment.
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2_000).unref();
+  });
+}
+
+async function start(env: DashboardEnv): Promise<void> {
+  const db = createDb(env.databaseUrl, { max: 5, applicationName: "callastar-dashboard" });
+  const logger = createAuditLogger({ db, ...(env.logSpoolDir ? { spoolDir: env.logSpoolDir } : {}) });
+  const redis = createProducerConnection(env.redisUrl);
+  await waitForRedis(redis, 10_000);
+  const producer = new Producer({ connection: redis, prefix: env.queuePrefix });
+  const app = createDashboardApp({ db, logger, producer, redis, prefix: env.queuePrefix, config: env.config });
+
+  const server = app.listen(env.port);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const roles = env.config.users.map((u) => `${u.name} (${u.role})`).join(", ") || "none";
+  console.log(`[dashboard] listening on :${env.port} — users: ${roles}; cron API ${env.config.cronSecret ? "enabled" : "disabled (no CRON_SECRET)"}`);
+
+  installShutdown(
+    [
+      { name: "http server", run: () => closeServer(server) },
+      { name: "queues", run: () => producer.close() },
+      { name: "audit logger", run: () => logger.close() },
+      { name: "redis", run: () => redis.quit() },
+      { name: "postgres", run: () => db.close() },
+    ],
+    { timeoutMs: env.shutdownTimeoutMs, log: (line) => console.log(`[dashboard] ${line}`) },
+  );
+}
+
+let env: DashboardEnv;
+try {
+  env = readDashboardEnv();
+} catch (error) {
+  // The message names the variables, never their values.
+  console.error(error instanceof EnvError ? `[dashboard] ${error.message}` : error);
+  process.exit(1);
+}
+start(env).catch((error: unknown) => {
+  console.error(`[dashboard] failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

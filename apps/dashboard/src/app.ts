@@ -1,0 +1,65 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
+import { createAuthenticator } from "./auth/authenticate";
+import { SessionCodec } from "./auth/session";
+import { BULL_BOARD_PATH, bullBoardHandlers } from "./bull-board";
+import type { DashboardDeps } from "./deps";
+import { cronApiRoutes } from "./routes/cron-api";
+import { healthRoutes } from "./routes/health";
+import { loginRoutes } from "./routes/login";
+import { logsApiRoutes } from "./routes/logs-api";
+import { logsPageRoutes } from "./routes/logs-page";
+import { metricsRoutes } from "./routes/metrics";
+
+const securityHeaders: RequestHandler = (req, res, next) => {
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("X-Frame-Options", "DENY");
+  res.setHeader("Referrer-Policy", "same-origin");
+  // Our own pages need no script at all; Bull Board ships its own bundle, so it is left out.
+  if (!req.path.startsWith(BULL_BOARD_PATH)) {
+    res.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  }
+  next();
+};
+
+// Never echo an error to the client: messages can carry connection strings. Log the message only.
+const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+  const status = typeof (error as { status?: unknown }).status === "number" ? (error as { status: number }).status : 500;
+  if (status >= 500) console.error(`[dashboard] ${req.method} ${req.path} failed: ${error instanceof Error ? error.message : String(error)}`);
+  if (res.headersSent) return;
+  res.status(status).json({ error: status >= 500 ? "internal error" : "bad request" });
+};
+
+/**
+ * The dashboard: Bull Board, the logs page, the ops API, health and metrics. Every route but
+ * GET /healthz and the login form requires credentials. Does not listen; main.ts does.
+ */
+export function createDashboardApp(deps: DashboardDeps): Express {
+  const { config, logger, producer } = deps;
+  if (config.insecureDev && config.users.length === 0) {
+    console.warn("[dashboard] WARNING: DASHBOARD_ALLOW_INSECURE_DEV is on and no credentials are set: every visitor is an admin.");
+  }
+  const sessions = new SessionCodec(config.sessionSecret, config.users, config.sessionTtlSeconds);
+  const authenticate = createAuthenticator(config, sessions);
+  const pageGuard = authenticate({ users: true, cronSecret: false, style: "page" });
+  const apiGuard = authenticate({ users: true, cronSecret: true, style: "json" });
+  const cronGuard = authenticate({ users: false, cronSecret: true, style: "json" });
+  const textGuard = authenticate({ users: true, cronSecret: true, style: "text" });
+  const queueOf = producer.queue.bind(producer);
+  const health = healthRoutes(deps, apiGuard);
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(securityHeaders);
+  app.use(health.publicRoutes);
+  app.use(loginRoutes(config, sessions, pageGuard));
+  app.use(health.guarded);
+  app.use(cronApiRoutes(producer, logger, cronGuard));
+  app.use(logsApiRoutes(logger, apiGuard));
+  app.use(metricsRoutes(producer, logger, textGuard, config.metricsSampleSize));
+  app.use(logsPageRoutes({ db: deps.db.db, logger, producer }, pageGuard));
+  app.use(BULL_BOARD_PATH, pageGuard, ...bullBoardHandlers(queueOf));
+  // Unknown paths answer 401 too without credentials, so probing cannot map the routes.
+  app.use(pageGuard, (_req, res) => void res.status(404).json({ error: "not found" }));
+  app.use(errorHandler);
+  return app;
+}

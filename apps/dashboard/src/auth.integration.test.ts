@@ -1,0 +1,176 @@
+import { appRoutes } from "@bull-board/api/dist/routes.js";
+import { basic, creds, sharedServices, startDashboard, type RunningDashboard, type SharedServices } from "./testing/harness";
+import { concretePath, listRoutes } from "./testing/routes";
+
+let services: SharedServices;
+let dash: RunningDashboard;
+
+beforeAll(async () => {
+  services = await sharedServices();
+});
+afterAll(async () => {
+  await services.close();
+});
+beforeEach(async () => {
+  dash = await startDashboard(services);
+});
+afterEach(async () => {
+  await dash.close();
+});
+
+const req = (path: string, init: RequestInit = {}) => fetch(`${dash.base}${path}`, { redirect: "manual", ...init });
+
+// The only routes that answer without credentials: liveness, and the login form itself (static, no data).
+const PUBLIC = new Set(["GET /healthz", "GET /login"]);
+
+describe("nothing open", () => {
+  it("every route in the router stack, and every Bull Board route under its mount, answers 401 without credentials", async () => {
+    const routes = listRoutes(dash.app as unknown as Parameters<typeof listRoutes>[0]);
+    const paths = routes.map((r) => r.path);
+    // The walk must really have found the app: the API, the pages and the Bull Board mount.
+    expect(paths).toEqual(expect.arrayContaining(["/healthz", "/readyz", "/metrics", "/api/cron/:id", "/api/logs", "/api/logs/stats", "/logs", "/logs/booking/:bookingId", "/admin/queues"]));
+
+    const probes: { method: string; path: string }[] = [];
+    for (const route of routes) {
+      for (const method of route.methods) {
+        if (PUBLIC.has(`${method} ${route.path}`)) continue;
+        probes.push({ method, path: concretePath(route.path) });
+        if (route.mount) {
+          // Bull Board's own route table: every API route and UI entry point, under the mount.
+          for (const def of [...appRoutes.api, appRoutes.entryPoint]) {
+            const defMethods = Array.isArray(def.method) ? def.method : [def.method];
+            const defPaths = Array.isArray(def.route) ? def.route : [def.route];
+            if (!defMethods.map((m: string) => m.toUpperCase()).includes(method)) continue;
+            for (const p of defPaths) probes.push({ method, path: route.path + concretePath(p) });
+          }
+          probes.push({ method, path: `${route.path}/static/js/main.js` });
+        }
+      }
+    }
+    probes.push({ method: "GET", path: "/no-such-page" }, { method: "DELETE", path: "/api/logs" });
+    expect(probes.length).toBeGreaterThan(40);
+
+    const open: string[] = [];
+    for (const probe of probes) {
+      const res = await req(probe.path, { method: probe.method, headers: { "content-type": "application/json" }, ...(probe.method === "GET" ? {} : { body: "{}" }) });
+      if (res.status !== 401) open.push(`${probe.method} ${probe.path} → ${res.status}`);
+      await res.arrayBuffer();
+    }
+    expect(open).toEqual([]);
+  });
+
+  it("the public routes reveal nothing: /healthz says ok, /login is a bare form", async () => {
+    const health = await req("/healthz");
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: "ok" });
+    const login = await req("/login");
+    expect(login.status).toBe(200);
+    const body = await login.text();
+    expect(body).toContain('name="password"');
+    expect(body).not.toContain("reminders");
+  });
+
+  it("human routes challenge with Basic; a wrong password is 401 too", async () => {
+    const none = await req("/logs");
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toMatch(/^Basic realm="callastar"/);
+    const wrong = await req("/logs", { headers: { authorization: basic({ name: creds.admin.name, password: "nope" }) } });
+    expect(wrong.status).toBe(401);
+    const unknown = await req("/api/logs", { headers: { authorization: basic({ name: "mallory", password: creds.admin.password }) } });
+    expect(unknown.status).toBe(401);
+    expect(await unknown.json()).toEqual({ error: "authentication required" });
+    const ok = await req("/admin/queues/api/queues", { headers: { authorization: basic(creds.admin) } });
+    expect(ok.status).toBe(200);
+  });
+
+  it("the cron API takes only the cron secret, in constant time, and never Basic", async () => {
+    const wrongBearer = await req("/api/cron/cleanup-logs", { method: "POST", headers: { authorization: "Bearer wrong-secret-0123456789" } });
+    expect(wrongBearer.status).toBe(401);
+    expect(await wrongBearer.json()).toEqual({ error: "authentication required" });
+    const wrongHeader = await req("/api/cron/cleanup-logs", { method: "POST", headers: { "x-cron-secret": creds.cronSecret.slice(0, -1) } });
+    expect(wrongHeader.status).toBe(401);
+    const admin = await req("/api/cron/cleanup-logs", { method: "POST", headers: { authorization: basic(creds.admin) } });
+    expect(admin.status).toBe(401);
+  });
+
+  it("read APIs also accept the cron secret as a bearer, for scripts", async () => {
+    const res = await req("/api/logs/stats", { headers: { authorization: `Bearer ${creds.cronSecret}` } });
+    expect(res.status).toBe(200);
+    const metrics = await req("/metrics", { headers: { "x-cron-secret": creds.cronSecret } });
+    expect(metrics.status).toBe(200);
+    const page = await req("/logs", { headers: { authorization: `Bearer ${creds.cronSecret}` } });
+    expect(page.status).toBe(401);
+  });
+});
+
+describe("sessions and CSRF", () => {
+  const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+  it("the login form sets an HttpOnly SameSite=Strict signed cookie that opens the pages", async () => {
+    const bad = await req("/login", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form({ username: creds.admin.name, password: "wrong" }) });
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get("set-cookie")).toBeNull();
+
+    const res = await req("/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: dash.base },
+      body: form({ username: creds.admin.name, password: creds.admin.password, next: "/admin/queues" }),
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/admin/queues");
+    const cookie = res.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    expect(cookie).not.toContain(creds.admin.password);
+    const value = cookie.split(";")[0] as string;
+
+    expect((await req("/api/logs", { headers: { cookie: value } })).status).toBe(200);
+    // A forged signature is rejected.
+    const forged = `${value.slice(0, -3)}abc`;
+    expect((await req("/api/logs", { headers: { cookie: forged } })).status).toBe(401);
+  });
+
+  it("login refuses open redirects", async () => {
+    const res = await req("/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: form({ username: creds.admin.name, password: creds.admin.password, next: "//evil.example/x" }),
+    });
+    expect(res.headers.get("location")).toBe("/logs");
+  });
+
+  it("an admin's state-changing request with a foreign Origin is refused (403); same origin passes", async () => {
+    const foreign = await req("/admin/queues/api/queues/reminders/pause", {
+      method: "PUT",
+      headers: { authorization: basic(creds.admin), origin: "https://evil.example" },
+    });
+    expect(foreign.status).toBe(403);
+    const crossSite = await req("/admin/queues/api/queues/reminders/pause", {
+      method: "PUT",
+      headers: { authorization: basic(creds.admin), "sec-fetch-site": "cross-site" },
+    });
+    expect(crossSite.status).toBe(403);
+    const foreignLogin = await req("/login", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://evil.example" },
+      body: form({ username: creds.admin.name, password: creds.admin.password }),
+    });
+    expect(foreignLogin.status).toBe(403);
+    expect(await dash.producer.queue("reminders").isPaused()).toBe(false);
+
+    const same = await req("/admin/queues/api/queues/reminders/pause", {
+      method: "PUT",
+      headers: { authorization: basic(creds.admin), origin: dash.base },
+    });
+    expect(same.status).toBeLessThan(300);
+    expect(await dash.producer.queue("reminders").isPaused()).toBe(true);
+  });
+
+  it("the viewer sees the board but cannot change anything (403)", async () => {
+    const list = await req("/admin/queues/api/queues", { headers: { authorization: basic(creds.viewer) } });
+    expect(list.status).toBe(200);
+    const pause = await req("/admin/queues/api/queues/reminders/pause", { method: "PUT", headers: { authorization: basic(creds.viewer), origin: dash.base } });
+    expect(pause.status).toBe(403);
+    expect(await dash.producer.queue("reminders").isPaused()).toBe(false);
+  });
+});

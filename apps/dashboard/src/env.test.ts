@@ -1,0 +1,58 @@
+import { EnvError, readDashboardEnv } from "./env";
+
+const base = { DATABASE_URL: "postgres://postgres@127.0.0.1:5432/x", REDIS_URL: "redis://127.0.0.1:6379" };
+const full = {
+  ...base,
+  NODE_ENV: "production",
+  CRON_SECRET: "c".repeat(24),
+  DASHBOARD_ADMIN_USER: "admin",
+  DASHBOARD_ADMIN_PASSWORD: "a-long-password",
+  DASHBOARD_SESSION_SECRET: "s".repeat(40),
+};
+
+function problems(source: Record<string, string | undefined>): string[] {
+  try {
+    readDashboardEnv(source);
+  } catch (error) {
+    expect(error).toBeInstanceOf(EnvError);
+    return (error as EnvError).problems;
+  }
+  throw new Error("expected EnvError");
+}
+
+describe("readDashboardEnv", () => {
+  it("refuses to start in production without credentials, naming each variable", () => {
+    const found = problems({ ...base, NODE_ENV: "production" }).join("\n");
+    for (const name of ["DASHBOARD_ADMIN_USER", "DASHBOARD_ADMIN_PASSWORD", "CRON_SECRET", "DASHBOARD_SESSION_SECRET"]) expect(found).toContain(name);
+  });
+
+  it("names malformed values without echoing them", () => {
+    const found = problems({ ...full, CRON_SECRET: "short-secret", PORT: "http", DASHBOARD_SESSION_SECRET: "tiny", REDIS_URL: "http://x" }).join("\n");
+    expect(found).toMatch(/CRON_SECRET: must be at least 16/);
+    expect(found).toMatch(/PORT:/);
+    expect(found).toMatch(/DASHBOARD_SESSION_SECRET: must be at least 32/);
+    expect(found).toMatch(/REDIS_URL:/);
+    expect(found).not.toContain("short-secret");
+  });
+
+  it("requires a password with its user and vice versa", () => {
+    expect(problems({ ...full, DASHBOARD_VIEWER_USER: "viewer" }).join()).toContain("DASHBOARD_VIEWER_PASSWORD");
+  });
+
+  it("parses a full production config with defaults", () => {
+    const env = readDashboardEnv({ ...full, DASHBOARD_VIEWER_USER: "viewer", DASHBOARD_VIEWER_PASSWORD: "viewer-password" });
+    expect(env).toMatchObject({ port: 3000, queuePrefix: "bull", nodeEnv: "production" });
+    expect(env.config).toMatchObject({ secureCookies: true, insecureDev: false, cronSecret: "c".repeat(24) });
+    expect(env.config.users.map((u) => `${u.name}:${u.role}`)).toEqual(["admin:admin", "viewer:viewer"]);
+  });
+
+  it("development still needs credentials unless DASHBOARD_ALLOW_INSECURE_DEV is set", () => {
+    expect(problems({ ...base, NODE_ENV: "development" }).join()).toContain("DASHBOARD_ALLOW_INSECURE_DEV");
+    const env = readDashboardEnv({ ...base, NODE_ENV: "development", DASHBOARD_ALLOW_INSECURE_DEV: "true" });
+    expect(env.config).toMatchObject({ insecureDev: true, users: [] });
+  });
+
+  it("DASHBOARD_ALLOW_INSECURE_DEV is ignored outside development", () => {
+    expect(problems({ ...base, NODE_ENV: "production", DASHBOARD_ALLOW_INSECURE_DEV: "true" }).join()).toContain("DASHBOARD_ADMIN_USER");
+  });
+});

@@ -1,0 +1,87 @@
+// The only place the dashboard reads process.env: parsed once at boot, then passed as config.
+import { z } from "zod";
+import { EnvError, envFields, loadEnv } from "@callastar/runtime";
+import type { DashboardConfig, DashboardUser } from "./config";
+
+const optionalSecret = (min: number) => z.string().min(min, `must be at least ${min} characters`).optional();
+
+const shape = z.object({
+  NODE_ENV: envFields.nodeEnv,
+  DATABASE_URL: envFields.databaseUrl,
+  REDIS_URL: envFields.redisUrl,
+  QUEUE_PREFIX: envFields.queuePrefix,
+  PORT: z.coerce.number().int("must be an integer").min(1, "must be 1..65535").max(65535, "must be 1..65535").default(3000),
+  CRON_SECRET: optionalSecret(16),
+  DASHBOARD_ADMIN_USER: z.string().regex(/^[^:\s]+$/, "must not contain ':' or spaces").optional(),
+  DASHBOARD_ADMIN_PASSWORD: optionalSecret(12),
+  DASHBOARD_VIEWER_USER: z.string().regex(/^[^:\s]+$/, "must not contain ':' or spaces").optional(),
+  DASHBOARD_VIEWER_PASSWORD: optionalSecret(12),
+  DASHBOARD_SESSION_SECRET: optionalSecret(32),
+  DASHBOARD_ALLOW_INSECURE_DEV: z.enum(["true", "false", "1", "0"], { error: "must be true or false" }).optional(),
+  SHUTDOWN_TIMEOUT_MS: envFields.positiveInt(10_000),
+  LOG_SPOOL_DIR: z.string().optional(),
+});
+
+/** The dashboard's parsed environment (secrets included; never log it). */
+export interface DashboardEnv {
+  nodeEnv: "development" | "test" | "production";
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  port: number;
+  shutdownTimeoutMs: number;
+  logSpoolDir: string | undefined;
+  config: DashboardConfig;
+}
+
+/** Parses the environment; throws EnvError naming every missing or malformed variable. */
+export function readDashboardEnv(source: Record<string, string | undefined> = process.env): DashboardEnv {
+  const env = loadEnv(shape, source);
+  const problems: string[] = [];
+  const dev = env.NODE_ENV === "development";
+  const insecureDev = dev && (env.DASHBOARD_ALLOW_INSECURE_DEV === "true" || env.DASHBOARD_ALLOW_INSECURE_DEV === "1");
+  const pair = (userVar: string, user?: string, password?: string) => {
+    if (user && !password) problems.push(`${userVar.replace("_USER", "_PASSWORD")}: required when ${userVar} is set`);
+    if (!user && password) problems.push(`${userVar}: required when ${userVar.replace("_USER", "_PASSWORD")} is set`);
+  };
+  pair("DASHBOARD_ADMIN_USER", env.DASHBOARD_ADMIN_USER, env.DASHBOARD_ADMIN_PASSWORD);
+  pair("DASHBOARD_VIEWER_USER", env.DASHBOARD_VIEWER_USER, env.DASHBOARD_VIEWER_PASSWORD);
+  if (env.DASHBOARD_ADMIN_USER && env.DASHBOARD_ADMIN_USER === env.DASHBOARD_VIEWER_USER) {
+    problems.push("DASHBOARD_VIEWER_USER: must differ from DASHBOARD_ADMIN_USER");
+  }
+  // Outside an explicit insecure development run, the process refuses to start without credentials.
+  if (!insecureDev) {
+    const why = dev ? "required (or set DASHBOARD_ALLOW_INSECURE_DEV=true in development)" : `required when NODE_ENV=${env.NODE_ENV}`;
+    if (!env.DASHBOARD_ADMIN_USER) problems.push(`DASHBOARD_ADMIN_USER: ${why}`);
+    if (!env.DASHBOARD_ADMIN_PASSWORD) problems.push(`DASHBOARD_ADMIN_PASSWORD: ${why}`);
+    if (!dev && !env.CRON_SECRET) problems.push(`CRON_SECRET: ${why}`);
+    if (!dev && !env.DASHBOARD_SESSION_SECRET) problems.push(`DASHBOARD_SESSION_SECRET: ${why}`);
+  }
+  if (problems.length) throw new EnvError(problems);
+
+  const users: DashboardUser[] = [];
+  if (env.DASHBOARD_ADMIN_USER && env.DASHBOARD_ADMIN_PASSWORD) {
+    users.push({ name: env.DASHBOARD_ADMIN_USER, password: env.DASHBOARD_ADMIN_PASSWORD, role: "admin" });
+  }
+  if (env.DASHBOARD_VIEWER_USER && env.DASHBOARD_VIEWER_PASSWORD) {
+    users.push({ name: env.DASHBOARD_VIEWER_USER, password: env.DASHBOARD_VIEWER_PASSWORD, role: "viewer" });
+  }
+  return {
+    nodeEnv: env.NODE_ENV,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.QUEUE_PREFIX,
+    port: env.PORT,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    logSpoolDir: env.LOG_SPOOL_DIR,
+    config: {
+      users,
+      cronSecret: env.CRON_SECRET,
+      sessionSecret: env.DASHBOARD_SESSION_SECRET,
+      secureCookies: env.NODE_ENV === "production",
+      insecureDev,
+    },
+  };
+}
+
+export { EnvError };

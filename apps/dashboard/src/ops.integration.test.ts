@@ -1,0 +1,79 @@
+import { Worker } from "bullmq";
+import { QUEUE_NAMES, createWorkerConnection } from "@callastar/queues";
+import { testEnv, waitFor } from "@callastar/testing";
+import { basic, creds, sharedServices, startDashboard, type RunningDashboard, type SharedServices } from "./testing/harness";
+
+let services: SharedServices;
+let dash: RunningDashboard;
+const auth = { authorization: basic(creds.admin) };
+
+beforeAll(async () => {
+  services = await sharedServices();
+});
+afterAll(async () => {
+  await services.close();
+});
+beforeEach(async () => {
+  dash = await startDashboard(services);
+});
+afterEach(async () => {
+  await dash.close();
+});
+
+describe("GET /metrics", () => {
+  it("exports queue gauges, workers, durations and the logger backlog in Prometheus text format", async () => {
+    const queue = dash.producer.queue("emails");
+    await queue.add("send-email", { n: 1 });
+    await queue.add("send-email", { n: 2 }, { delay: 60_000 });
+    const connection = createWorkerConnection(testEnv.redisUrl);
+    const worker = new Worker("maintenance", async () => new Promise((r) => setTimeout(r, 20)), { connection, prefix: dash.prefix });
+    try {
+      await dash.producer.queue("maintenance").add("cleanup-logs", { trigger: "manual" });
+      await waitFor("a completed job", async () => (await dash.producer.queue("maintenance").getCompletedCount()) === 1);
+      const res = await fetch(`${dash.base}/metrics`, { headers: auth });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+      const text = await res.text();
+      expect(text).toContain("# TYPE callastar_queue_jobs gauge");
+      expect(text).toContain('callastar_queue_jobs{queue="emails",state="waiting"} 1');
+      expect(text).toContain('callastar_queue_jobs{queue="emails",state="delayed"} 1');
+      expect(text).toContain('callastar_queue_jobs{queue="maintenance",state="completed"} 1');
+      expect(text).toContain('callastar_queue_workers{queue="maintenance"} 1');
+      expect(text).toContain('callastar_queue_workers{queue="emails"} 0');
+      expect(text).toMatch(/callastar_job_duration_seconds\{queue="maintenance",quantile="0\.5"\} 0\.0[2-9]\d*/);
+      expect(text).toContain('callastar_job_duration_seconds_count{queue="maintenance"} 1');
+      expect(text).toContain("callastar_audit_logger_pending ");
+      expect(text).toContain("callastar_audit_logger_degraded 0");
+      for (const line of text.trim().split("\n")) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? (-?[\d.e+-]+|NaN))$/);
+    } finally {
+      await worker.close();
+      await connection.quit();
+    }
+  });
+
+  it("is 401 without credentials", async () => {
+    expect((await fetch(`${dash.base}/metrics`)).status).toBe(401);
+  });
+});
+
+describe("GET /readyz", () => {
+  it("is 503 naming the queues without a worker, and 200 once each queue has one", async () => {
+    const before = await fetch(`${dash.base}/readyz`, { headers: auth });
+    expect(before.status).toBe(503);
+    const body = (await before.json()) as { redis: string; postgres: string; failed: string[] };
+    expect(body).toMatchObject({ redis: "ok", postgres: "ok" });
+    expect(body.failed.sort()).toEqual(QUEUE_NAMES.map((q) => `workers:${q}`).sort());
+
+    const connection = createWorkerConnection(testEnv.redisUrl);
+    const workers = QUEUE_NAMES.map((name) => new Worker(name, async () => undefined, { connection, prefix: dash.prefix }));
+    try {
+      await Promise.all(workers.map((w) => w.waitUntilReady()));
+      await waitFor("readiness", async () => (await fetch(`${dash.base}/readyz`, { headers: auth })).status === 200);
+      const after = (await (await fetch(`${dash.base}/readyz`, { headers: auth })).json()) as { status: string; failed: string[] };
+      expect(after).toMatchObject({ status: "ready", failed: [] });
+    } finally {
+      await Promise.all(workers.map((w) => w.close()));
+      await connection.quit();
+    }
+  });
+});

@@ -1,0 +1,100 @@
+// Test support: a dashboard on an ephemeral port over the real Redis and PostgreSQL, closed after.
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import type { Express } from "express";
+import type { Redis } from "ioredis";
+import { createAuditLogger, type AuditLogger } from "@callastar/logger";
+import { Producer, createProducerConnection, waitForRedis } from "@callastar/queues";
+import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, type TestDatabase } from "@callastar/testing";
+import { createDashboardApp } from "../app";
+import type { DashboardConfig } from "../config";
+
+/** Credentials every test dashboard accepts. */
+export const creds = {
+  admin: { name: "ops-admin", password: "admin-password-123" },
+  viewer: { name: "ops-viewer", password: "viewer-password-123" },
+  cronSecret: "cron-secret-0123456789abcdef",
+  sessionSecret: "session-secret-0123456789abcdef-0123456789",
+};
+
+/** Test config: an admin, a viewer, a cron secret and a session secret. */
+export function testConfig(overrides: Partial<DashboardConfig> = {}): DashboardConfig {
+  return {
+    users: [
+      { ...creds.admin, role: "admin" },
+      { ...creds.viewer, role: "viewer" },
+    ],
+    cronSecret: creds.cronSecret,
+    sessionSecret: creds.sessionSecret,
+    secureCookies: false,
+    insecureDev: false,
+    ...overrides,
+  };
+}
+
+/** `Authorization: Basic …` for a name and password. */
+export function basic(user: { name: string; password: string }): string {
+  return `Basic ${Buffer.from(`${user.name}:${user.password}`).toString("base64")}`;
+}
+
+/** One test database and audit logger, shared by the tests of a file. */
+export interface SharedServices {
+  db: TestDatabase;
+  logger: AuditLogger;
+  close(): Promise<void>;
+}
+
+/** Creates the file's database (cloned from the migrated template) and its audit logger. */
+export async function sharedServices(): Promise<SharedServices> {
+  const db = await createTestDatabase();
+  const logger = createAuditLogger({ db, ackTimeoutMs: 10_000 });
+  return {
+    db,
+    logger,
+    async close() {
+      await logger.close();
+      await db.drop();
+    },
+  };
+}
+
+/** A running dashboard with its own queue prefix. */
+export interface RunningDashboard {
+  app: Express;
+  server: Server;
+  base: string;
+  prefix: string;
+  producer: Producer;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+/** Starts a dashboard on 127.0.0.1:<ephemeral> with a fresh queue prefix. */
+export async function startDashboard(services: SharedServices, overrides: Partial<DashboardConfig> = {}): Promise<RunningDashboard> {
+  const prefix = uniquePrefix("dash");
+  const redis = createProducerConnection(testEnv.redisUrl);
+  await waitForRedis(redis);
+  const producer = new Producer({ connection: redis, prefix });
+  const app = createDashboardApp({ db: services.db, logger: services.logger, producer, redis, prefix, config: testConfig(overrides) });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    app,
+    server,
+    base: `http://127.0.0.1:${port}`,
+    prefix,
+    producer,
+    redis,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await producer.close();
+      await redis.quit();
+      await obliteratePrefix(prefix);
+    },
+  };
+}
