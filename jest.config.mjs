@@ -2,7 +2,7 @@
 export default {
   testEnvironment: "node",
   rootDir: ".",
-  testMatch: ["<rootDir>/{apps,packages}/*/src/**/*.test.{ts,tsx}"],
+  testMatch: ["<rootDir>/{apps,packages}/*/src/**/*.test.{ts,tsx}", "<rootDir>/scripts/**/*.test.ts"],
   transform: {
     "^.+\\.(t|j)sx?$": [
       "@swc/jest",

@@ -19,8 +19,13 @@ export function installShutdown(steps: ShutdownStep[], options: ShutdownOptions)
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const log = options.log ?? ((line: string) => console.log(line));
   let running: Promise<void> | undefined;
+  const onSigterm = () => void shutdown("SIGTERM");
+  const onSigint = () => void shutdown("SIGINT");
   const shutdown = (reason: string) => {
     running ??= (async () => {
+      // Detach, so processes that start and stop several apps (tests) do not accumulate listeners.
+      process.off("SIGTERM", onSigterm);
+      process.off("SIGINT", onSigint);
       log(`shutting down (${reason})`);
       const deadline = setTimeout(() => {
         log(`shutdown exceeded ${options.timeoutMs} ms; exiting 1`);
@@ -43,7 +48,7 @@ export function installShutdown(steps: ShutdownStep[], options: ShutdownOptions)
     })();
     return running;
   };
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
-  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", onSigterm);
+  process.once("SIGINT", onSigint);
   return shutdown;
 }

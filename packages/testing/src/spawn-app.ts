@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
+import { testEnv } from "./env";
 
 export interface AppProcess {
   child: ChildProcess;
@@ -15,7 +16,7 @@ export function spawnApp(app: string, env: Record<string, string>): AppProcess {
   const cwd = resolve(__dirname, "../../../apps", app);
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
+    env: { ...testEnv.childBase, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -1,0 +1,17 @@
+# One image for every app; the compose file picks the app with APP. Apps run their TypeScript
+# through tsx (no build step), with the workspace installed from the lockfile.
+FROM node:20-bookworm-slim
+RUN npm i -g pnpm@12.21.0
+WORKDIR /srv
+COPY pnpm-workspace.yaml package.json pnpm-lock.yaml .npmrc ./
+COPY apps ./apps
+COPY packages ./packages
+COPY bench ./bench
+COPY drizzle ./drizzle
+COPY scripts ./scripts
+COPY tsconfig.base.json tsconfig.json drizzle.config.ts ./
+RUN pnpm install --frozen-lockfile
+ENV NODE_ENV=production
+USER node
+# APP is scheduler | email-worker | room-worker | payout-worker | maintenance-worker | dashboard
+CMD ["sh", "-c", "exec node --import tsx apps/${APP}/src/main.ts"]

@@ -1,0 +1,96 @@
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { booking, callOffer, creator, payment, payout, type Db, type DbHandle } from "@callastar/db";
+import { hasUsableAccount } from "./payout-query";
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/** What one creator's automatic-payout check decided. */
+export type AutomaticPayoutDecision =
+  | { kind: "created"; payoutId: string; amount: number; currency: string }
+  | { kind: "below_minimum"; balance: number; minimum: number; currency: string }
+  /** An automatic payout of this creator is already REQUESTED or PROCESSING. */
+  | { kind: "in_flight"; balance: number; currency: string }
+  | { kind: "not_eligible" };
+
+// Integer sums in minor units; bigint in SQL so large totals cannot overflow, checked on the way out.
+const total = (column: typeof payment.creatorAmount | typeof payout.amount) =>
+  sql<string>`coalesce(sum(${column}), 0)::bigint`;
+
+/**
+ * The creator's available balance in `currency` (minor units): what SUCCEEDED payments of their
+ * COMPLETED bookings earned them, minus every payout REQUESTED, PROCESSING or PAID in that currency.
+ */
+export async function availableBalance(tx: Tx | Db, creatorId: string, currency: string): Promise<number> {
+  const [earned] = await tx
+    .select({ sum: total(payment.creatorAmount) })
+    .from(payment)
+    .innerJoin(booking, eq(booking.id, payment.bookingId))
+    .innerJoin(callOffer, eq(callOffer.id, booking.callOfferId))
+    .where(
+      and(
+        eq(callOffer.creatorId, creatorId),
+        eq(payment.status, "SUCCEEDED"),
+        eq(booking.status, "COMPLETED"),
+        sql`lower(${payment.currency}) = lower(${currency})`,
+      ),
+    );
+  const [committed] = await tx
+    .select({ sum: total(payout.amount) })
+    .from(payout)
+    .where(
+      and(
+        eq(payout.creatorId, creatorId),
+        inArray(payout.status, ["REQUESTED", "PROCESSING", "PAID"]),
+        sql`lower(${payout.currency}) = lower(${currency})`,
+      ),
+    );
+  const balance = BigInt(earned?.sum ?? "0") - BigInt(committed?.sum ?? "0");
+  if (balance > BigInt(Number.MAX_SAFE_INTEGER) || balance < -BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError(`Balance of creator ${creatorId} (${balance} minor units) is out of range`);
+  }
+  return Number(balance);
+}
+
+/** Creators on automatic payouts, with what the sweep needs to decide about them. */
+export async function findAutomaticCreators(db: DbHandle) {
+  return db.db
+    .select({ id: creator.id, stripeAccountId: creator.stripeAccountId, isStripeOnboarded: creator.isStripeOnboarded })
+    .from(creator)
+    .where(eq(creator.automaticPayoutsEnabled, true))
+    .orderBy(creator.id);
+}
+
+/**
+ * In one transaction with the creator row locked (two runs serialize per creator): computes the
+ * available balance and, when it reaches the creator's minimum, inserts one automatic REQUESTED
+ * payout for all of it. The partial unique index "Payout_automatic_in_flight_key" is the backstop:
+ * a conflict means one is in flight already.
+ */
+export async function createAutomaticPayout(db: DbHandle, creatorId: string): Promise<AutomaticPayoutDecision> {
+  return db.db.transaction(async (tx) => {
+    const [c] = await tx
+      .select({
+        automaticPayoutsEnabled: creator.automaticPayoutsEnabled,
+        automaticPayoutMinimum: creator.automaticPayoutMinimum,
+        payoutCurrency: creator.payoutCurrency,
+        stripeAccountId: creator.stripeAccountId,
+        isStripeOnboarded: creator.isStripeOnboarded,
+      })
+      .from(creator)
+      .where(eq(creator.id, creatorId))
+      .for("update");
+    if (!c || !c.automaticPayoutsEnabled || !hasUsableAccount(c)) return { kind: "not_eligible" };
+    const currency = c.payoutCurrency.toLowerCase();
+    const balance = await availableBalance(tx, creatorId, currency);
+    if (balance <= 0 || balance < c.automaticPayoutMinimum) {
+      return { kind: "below_minimum", balance, minimum: c.automaticPayoutMinimum, currency };
+    }
+    const [row] = await tx
+      .insert(payout)
+      .values({ creatorId, amount: balance, currency, status: "REQUESTED", isAutomatic: true })
+      .onConflictDoNothing({ target: payout.creatorId, where: sql`"isAutomatic" AND "status" IN ('REQUESTED', 'PROCESSING')` })
+      .returning({ id: payout.id });
+    if (!row) return { kind: "in_flight", balance, currency };
+    return { kind: "created", payoutId: row.id, amount: balance, currency };
+  });
+}

@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { resolve } from "node:path";
+import { createProducer, type Producer } from "@callastar/queues";
+import { startStripeStandin, type StripeStandin } from "@callastar/standins/stripe";
+import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, type TestDatabase } from "@callastar/testing";
+import { seedCreator, seedPayout } from "./test-seed";
+
+// SIGKILL between Stripe's transfer and the database update: the next worker process must find the
+// transfer (or replay its idempotency key) and mark the payout PAID, never pay twice.
+const appDir = resolve(__dirname, "..");
+
+let t: TestDatabase;
+let stripe: StripeStandin;
+let producer: Producer;
+let prefix: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  stripe = await startStripeStandin();
+  prefix = uniquePrefix("payout-crash");
+  producer = createProducer({ connection: testEnv.redisUrl, prefix });
+});
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  await producer.close();
+  await obliteratePrefix(prefix);
+  await stripe.close();
+  await t.drop();
+});
+
+interface RunningWorker {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the real payout worker (src/main.ts) as its own process and waits until it consumes. */
+async function spawnWorker(): Promise<RunningWorker> {
+  const { NODE_OPTIONS: _jestFlags, ...inherited } = process.env;
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: appDir,
+    env: {
+      ...inherited,
+      NODE_ENV: "test",
+      DATABASE_URL: t.url,
+      REDIS_URL: testEnv.redisUrl,
+      QUEUE_PREFIX: prefix,
+      STRIPE_SECRET_KEY: stripe.secretKey,
+      STRIPE_API_BASE: stripe.url,
+      // A killed worker's job comes back quickly: 2 s lock, stalled check every second.
+      WORKER_LOCK_DURATION_MS: "2000",
+      WORKER_STALLED_INTERVAL_MS: "1000",
+      SHUTDOWN_TIMEOUT_MS: "10000",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once("exit", (code, signal) => done({ code, signal })),
+  );
+  await waitFor("the worker process to consume", () => {
+    if (child.exitCode !== null) throw new Error(`worker exited early:\n${output}`);
+    return output.includes("consuming");
+  }, { timeoutMs: 30_000 });
+  return { child, output: () => output, exited };
+}
+
+const payoutRow = async (id: string) =>
+  (await t.sql<Array<{ status: string; stripeTransferId: string | null }>>`
+    SELECT status, "stripeTransferId" FROM "Payout" WHERE id = ${id}`)[0]!;
+
+it("pays once when the worker is SIGKILLed between the Stripe transfer and the database update", async () => {
+  const creatorId = await seedCreator(t);
+  const payoutId = await seedPayout(t, creatorId, { amount: 7300 });
+  // The transfer takes 1.5 s at "Stripe": the worker is killed while waiting for the answer, and
+  // the stand-in commits the transfer all the same.
+  stripe.setFaults({ slowMs: 1500 });
+
+  const first = await spawnWorker();
+  await producer.runCron("process-payouts", "crash-test");
+  await waitFor("the transfer request to reach Stripe", () =>
+    stripe.requests.some((r) => r.method === "POST" && r.idempotencyKey === `payout:${payoutId}`),
+  );
+  first.child.kill("SIGKILL");
+  expect((await first.exited).signal).toBe("SIGKILL");
+  await waitFor("Stripe to commit the transfer", () => stripe.transfers.length === 1);
+  stripe.setFaults({ slowMs: 0 });
+  // The money moved, the database does not know yet.
+  expect(await payoutRow(payoutId)).toEqual({ status: "PROCESSING", stripeTransferId: null });
+
+  const second = await spawnWorker();
+  await waitFor("the payout PAID", async () => (await payoutRow(payoutId)).status === "PAID", { timeoutMs: 30_000 });
+
+  expect(stripe.transfers).toHaveLength(1);
+  const [transfer] = stripe.transfers;
+  expect(transfer).toMatchObject({ amount: 7300, currency: "eur", transfer_group: payoutId });
+  expect(await payoutRow(payoutId)).toEqual({ status: "PAID", stripeTransferId: transfer!.id });
+  const successes = await waitFor("PAYOUT_SUCCESS", async () => {
+    const rows = await t.sql<Array<{ context: Record<string, unknown> }>>`SELECT context FROM "Log" WHERE type = 'PAYOUT_SUCCESS'`;
+    return rows.length ? rows : null;
+  });
+  expect(successes).toHaveLength(1);
+  expect(successes[0]!.context).toMatchObject({ payoutId, creatorId, amount: 7300, stripeTransferId: transfer!.id, recovered: true });
+  // The run that was interrupted still closes with its CRON_RUN.
+  const [run] = await waitFor("CRON_RUN", async () => {
+    const rows = await t.sql<Array<{ context: Record<string, unknown> }>>`
+      SELECT context FROM "Log" WHERE type = 'CRON_RUN' AND context->>'cronType' = 'process-payouts'`;
+    return rows.length ? rows : null;
+  });
+  expect(run!.context).toMatchObject({ succeeded: 1, failed: 0, totalAmount: 7300 });
+
+  second.child.kill("SIGTERM");
+  const { code } = await second.exited;
+  expect(code).toBe(0);
+  // Still one transfer, and still one success row, after everything settled.
+  expect(stripe.transfers).toHaveLength(1);
+  expect(await t.sql`SELECT 1 FROM "Log" WHERE type = 'PAYOUT_SUCCESS'`).toHaveLength(1);
+}, 90_000);

@@ -1,0 +1,68 @@
+import type { Job } from "bullmq";
+import { PermanentError } from "@callastar/errors";
+import { jobIds } from "@callastar/queues";
+import { fanOut, type CronOutcome, type FanOutChild, type WorkerContext } from "@callastar/runtime";
+import { createAutomaticPayout, findAutomaticCreators } from "../balance";
+import { hasUsableAccount } from "../payout-query";
+
+/**
+ * One process-automatic-payouts run: for every creator on automatic payouts with a usable account,
+ * creates one payout for their whole available balance when it reaches their minimum, then fans out
+ * the payment of the payouts it created under a summary job.
+ */
+export async function sweepAutomaticPayouts(ctx: WorkerContext, run: Job, progress: Record<string, unknown>): Promise<CronOutcome> {
+  const creators = await findAutomaticCreators(ctx.db);
+  const children: FanOutChild<"pay-payout">[] = [];
+  const created: Array<{ payoutId: string; creatorId: string; amount: number; currency: string }> = [];
+  const skippedCreators: Array<{ creatorId: string; reason: string; balance?: number }> = [];
+  let failed = 0;
+  progress.totalCreators = creators.length;
+  for (const c of creators) {
+    if (!hasUsableAccount(c)) {
+      const reason = c.stripeAccountId ? "account_not_onboarded" : "no_account";
+      skippedCreators.push({ creatorId: c.id, reason });
+      await ctx.logger.logPayoutError(null, c.id, new PermanentError(`Creator ${c.id} cannot be paid automatically (${reason})`), {
+        skipped: true,
+        reason,
+        cronType: "process-automatic-payouts",
+      });
+      continue;
+    }
+    try {
+      const decision = await createAutomaticPayout(ctx.db, c.id);
+      if (decision.kind === "created") {
+        created.push({ payoutId: decision.payoutId, creatorId: c.id, amount: decision.amount, currency: decision.currency });
+        children.push({
+          name: "pay-payout",
+          jobId: jobIds.payout(decision.payoutId),
+          data: { payoutId: decision.payoutId, trigger: "process-automatic-payouts" },
+        });
+      } else {
+        skippedCreators.push({ creatorId: c.id, reason: decision.kind, ...("balance" in decision ? { balance: decision.balance } : {}) });
+      }
+    } catch (error) {
+      failed++;
+      await ctx.logger.logPayoutError(null, c.id, error, { cronType: "process-automatic-payouts", operation: "create_automatic_payout" });
+    }
+    progress.payoutsCreated = created.length;
+    progress.failed = failed;
+  }
+  const counts = { totalCreators: creators.length, skipped: skippedCreators.length, failed, payoutsCreated: created.length };
+  if (children.length === 0) {
+    return {
+      itemsProcessed: 0,
+      context: { ...counts, succeeded: 0, totalAmount: 0, currency: null, amountsByCurrency: {}, skippedCreators: skippedCreators.slice(0, 100), alreadyScheduled: 0 },
+    };
+  }
+  const result = await fanOut(ctx, run, {
+    queue: "payouts",
+    cronType: "process-automatic-payouts",
+    summaryJob: "payouts-summary",
+    children,
+    counts,
+    context: { skippedCreators: skippedCreators.slice(0, 100) },
+  });
+  if (result.deferred) return { itemsProcessed: 0, context: {}, deferred: true };
+  // Unreachable in practice (the payouts were just created, so no job of theirs can be in flight).
+  return { itemsProcessed: 0, context: { ...counts, succeeded: 0, totalAmount: 0, skippedCreators: skippedCreators.slice(0, 100), alreadyScheduled: result.alreadyScheduled } };
+}

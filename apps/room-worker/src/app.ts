@@ -1,0 +1,53 @@
+import { createDailyClient } from "@callastar/integrations/daily";
+import { bindQueue, createRateLimiter, runCron, startWorkerApp, summarizeRun, type WorkerApp } from "@callastar/runtime";
+import type { RoomWorkerEnv } from "./env";
+import { sweepDailyRooms } from "./handlers/cleanup-sweep";
+import { processDeleteRoom, type DeleteRoomOutcome } from "./handlers/delete-room";
+import { tallyRooms } from "./handlers/rooms-summary";
+
+// Daily counts requests when they arrive, a few ms after our slot was taken: spacing them exactly
+// 1/rate apart would let network jitter put rate + 1 in one of Daily's windows (a 429 for nothing).
+const DELETE_SLOT_SLACK_MS = 100;
+
+/** Starts the room worker: queue `rooms` (cleanup-daily-rooms, delete-room, rooms-summary). */
+export function startRoomWorker(
+  env: RoomWorkerEnv,
+  overrides: { exit?: (code: number) => void; log?: (line: string) => void } = {},
+): Promise<WorkerApp> {
+  const daily = createDailyClient({ apiKey: env.DAILY_API_KEY, baseUrl: env.DAILY_API_URL, timeoutMs: env.DAILY_TIMEOUT_MS });
+  return startWorkerApp({
+    name: "room-worker",
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    prefix: env.QUEUE_PREFIX,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+    stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+    ...(env.LOG_SPOOL_DIR ? { spoolDir: env.LOG_SPOOL_DIR } : {}),
+    ...overrides,
+    bindings: [
+      bindQueue({
+        queue: "rooms",
+        concurrency: env.ROOMS_CONCURRENCY,
+        handlers: (ctx) => {
+          const deps = {
+            db: ctx.db,
+            logger: ctx.logger,
+            daily,
+            deleteLimiter: createRateLimiter(ctx.redis, {
+              key: `${ctx.prefix}:ratelimit:daily-delete`,
+              max: env.DAILY_DELETE_RATE_PER_SECOND,
+              durationMs: 1000 + DELETE_SLOT_SLACK_MS,
+            }),
+          };
+          return {
+            "cleanup-daily-rooms": (_data, job) =>
+              runCron(ctx.logger, "cleanup-daily-rooms", job, (progress) => sweepDailyRooms(ctx, job, progress)),
+            "delete-room": (data, job) => processDeleteRoom(deps, data, job),
+            "rooms-summary": (data, job) => summarizeRun<DeleteRoomOutcome>(ctx, job, data, (o) => tallyRooms(o, data.counts)),
+          };
+        },
+      }),
+    ],
+  });
+}

@@ -1,0 +1,91 @@
+import { getTableName } from "drizzle-orm";
+import { booking, callOffer, creator, emailDelivery, log, payment, payout, user, type DbHandle } from "@callastar/db";
+import type { Producer } from "@callastar/queues";
+
+const MIN = 60_000;
+const LEAD = 15 * MIN;
+
+/** Seeds a small, lively world: people, calls due now, finished calls with rooms, money to pay. */
+export async function seedDemo(deps: { db: DbHandle; producer: Producer; dailyUrl: string; dailyApiKey: string }) {
+  const { db, producer } = deps;
+  const tables = [payout, payment, emailDelivery, booking, callOffer, creator, user, log].map((t) => `"${getTableName(t)}"`);
+  await db.sql.unsafe(`TRUNCATE ${tables.join(", ")} CASCADE`);
+
+  const people = await db.db
+    .insert(user)
+    .values([
+      { email: "ada@fans.test", name: "Ada Lovelace", timezone: "Europe/Paris" },
+      { email: "alan@fans.test", name: "Alan Turing", timezone: "Europe/London" },
+      { email: "grace@fans.test", name: "Grace Hopper", timezone: "America/New_York" },
+      { email: "nova@stars.test", name: "Nova Star", timezone: "America/Los_Angeles" },
+      { email: "orion@stars.test", name: "Orion Star", timezone: "Asia/Tokyo" },
+    ])
+    .returning();
+  const [ada, alan, grace, nova, orion] = people as [typeof people[0], typeof people[0], typeof people[0], typeof people[0], typeof people[0]];
+  const creators = await db.db
+    .insert(creator)
+    .values([
+      { userId: nova.id, stripeAccountId: "acct_demo_nova", isStripeOnboarded: true, automaticPayoutsEnabled: true, automaticPayoutMinimum: 5_000 },
+      { userId: orion.id, stripeAccountId: "acct_demo_orion", isStripeOnboarded: true },
+    ])
+    .returning();
+  const [novaC, orionC] = creators as [typeof creators[0], typeof creators[0]];
+
+  const offer = async (creatorId: string, at: Date, title: string) =>
+    (await db.db.insert(callOffer).values({ creatorId, title, dateTime: at, duration: 30, price: 8_000 }).returning())[0]!;
+  const book = async (userId: string, offerId: string, status: "CONFIRMED" | "COMPLETED" | "CANCELLED", room?: string) =>
+    (
+      await db.db
+        .insert(booking)
+        .values({ userId, callOfferId: offerId, status, totalPrice: 8_000, dailyRoomName: room ?? null, dailyRoomUrl: room ? `https://callastar.daily.co/${room}` : null })
+        .returning()
+    )[0]!;
+
+  // Reminders due 20, 35 and 50 s from now; the main app schedules two, the sweep catches the third.
+  let reminders = 0;
+  for (const [i, fan] of [ada, alan, grace].entries()) {
+    const at = new Date(Date.now() + LEAD + (20 + i * 15) * 1000);
+    const o = await offer(i === 1 ? orionC.id : novaC.id, at, `Live Q&A #${i + 1}`);
+    const b = await book(fan.id, o.id, "CONFIRMED");
+    if (i < 2) await producer.scheduleBookingReminder({ bookingId: b.id, callDateTime: at });
+    reminders++;
+  }
+
+  // Finished and cancelled calls whose Daily rooms still exist (created as the main app would).
+  let rooms = 0;
+  for (const [i, status] of (["COMPLETED", "COMPLETED", "CANCELLED"] as const).entries()) {
+    const o = await offer(i === 0 ? orionC.id : novaC.id, new Date(Date.now() - (i + 2) * 3600_000), `Past call #${i + 1}`);
+    const name = `call-demo-${i + 1}-${Date.now().toString(36)}`;
+    const res = await fetch(`${deps.dailyUrl}/rooms`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${deps.dailyApiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name, privacy: "private" }),
+    });
+    if (!res.ok) throw new Error(`demo: Daily stand-in refused room ${name}: ${res.status}`);
+    const b = await book([ada, alan, grace][i]!.id, o.id, status, name);
+    if (status === "COMPLETED") {
+      await db.db.insert(payment).values({
+        bookingId: b.id,
+        amount: 8_000,
+        status: "SUCCEEDED",
+        stripePaymentIntentId: `pi_demo_${i}_${Date.now()}`,
+        platformFee: 1_200,
+        creatorAmount: 6_800,
+      });
+    }
+    rooms++;
+  }
+
+  // Orion asked for two payouts by hand; Nova is on automatic payouts with 68.00 € available.
+  await db.db.insert(payout).values([
+    { creatorId: orionC.id, amount: 2_500 },
+    { creatorId: orionC.id, amount: 1_800 },
+  ]);
+  await producer.enqueueEmail({
+    template: "payment_received",
+    props: { recipientName: nova.name, amount: 6_800, currency: "EUR", callTitle: "Past call #2" },
+    to: nova.email,
+    userId: nova.id,
+  });
+  return { reminders, rooms, payouts: 2 };
+}

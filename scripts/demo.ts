@@ -1,0 +1,123 @@
+// `pnpm demo`: the whole system on this machine against local stand-ins for Resend, Daily and
+// Stripe that speak their HTTP APIs. Migrates a demo database, seeds bookings whose reminders fall
+// due within a minute, finished calls with rooms, requested payouts, then starts every app as its
+// own process and prints the dashboard URL and credentials. Ctrl-C stops everything cleanly.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import postgres from "postgres";
+import { Redis } from "ioredis";
+import { createDb, runMigrations } from "@callastar/db";
+import { Producer } from "@callastar/queues";
+import { startDailyStandin, startResendStandin, startStripeStandin } from "@callastar/standins";
+import { withDatabase, obliteratePrefix } from "@callastar/testing";
+import { APPS } from "./apps.mjs";
+import { seedDemo } from "./demo-seed";
+
+const env = process.env;
+const adminUrl = env.DEMO_ADMIN_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const databaseUrl = env.DEMO_DATABASE_URL ?? withDatabase(adminUrl, "callastar_demo");
+const redisUrl = env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const prefix = env.QUEUE_PREFIX ?? "callastar-demo";
+const port = Number(env.PORT ?? 3000);
+const root = resolve(__dirname, "..");
+
+async function main() {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const [exists] = await admin`SELECT 1 FROM pg_database WHERE datname = ${name}`;
+  if (!exists) await admin.unsafe(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  await runMigrations(databaseUrl);
+  await obliteratePrefix(prefix, redisUrl);
+
+  const [resend, daily, stripe] = await Promise.all([
+    startResendStandin({ rateLimitPerSecond: 2 }),
+    startDailyStandin({ deleteRatePerSecond: 2 }),
+    startStripeStandin(),
+  ]);
+  const db = createDb(databaseUrl, { max: 2 });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const producer = new Producer({ connection: redis, prefix });
+  const seeded = await seedDemo({ db, producer, dailyUrl: daily.url, dailyApiKey: daily.apiKey });
+
+  mkdirSync(resolve(root, ".demo/spool"), { recursive: true });
+  const appEnv: NodeJS.ProcessEnv = {
+    ...env,
+    NODE_ENV: "development",
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    LOG_SPOOL_DIR: resolve(root, ".demo/spool"),
+    EMAIL_TRANSPORT: "resend",
+    RESEND_API_KEY: resend.apiKey,
+    RESEND_BASE_URL: resend.url,
+    EMAIL_FROM: "Call a Star <noreply@callastar.demo>",
+    APP_URL: "http://localhost:3001",
+    DAILY_API_KEY: daily.apiKey,
+    DAILY_API_URL: daily.url,
+    STRIPE_SECRET_KEY: stripe.secretKey,
+    STRIPE_API_BASE: stripe.url,
+    CRON_SECRET: "demo-cron-secret-0123456789",
+    DASHBOARD_ADMIN_USER: "admin",
+    DASHBOARD_ADMIN_PASSWORD: "demo-admin-password",
+    DASHBOARD_VIEWER_USER: "viewer",
+    DASHBOARD_VIEWER_PASSWORD: "demo-viewer-password",
+    DASHBOARD_SESSION_SECRET: "demo-session-secret-0123456789abcdef0123",
+    PORT: String(port),
+  };
+  const children: ChildProcess[] = APPS.map((app) => {
+    const child = spawn(process.execPath, ["--import", "tsx", `apps/${app}/src/main.ts`], {
+      cwd: root,
+      env: appEnv,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    child.on("exit", (code, signal) => !stopping && console.error(`[demo] ${app} exited (${signal ?? code})`));
+    return child;
+  });
+
+  // The crons would run on their schedule; run them now so a newcomer sees everything flow at once.
+  setTimeout(() => {
+    for (const id of ["send-booking-reminders", "cleanup-daily-rooms", "process-payouts", "process-automatic-payouts"]) {
+      void producer.runCron(id, "demo").catch((e: unknown) => console.error(`[demo] ${id}: ${String(e)}`));
+    }
+  }, 4_000);
+
+  console.log(`
+  Call a Star jobs — demo
+  ───────────────────────
+  Dashboard   http://localhost:${port}/admin/queues   (admin / demo-admin-password; viewer / demo-viewer-password)
+  Logs page   http://localhost:${port}/logs
+  Cron API    curl -X POST -H 'Authorization: Bearer demo-cron-secret-0123456789' http://localhost:${port}/api/cron/process-payouts
+  Stand-ins   Resend ${resend.url}  Daily ${daily.url}  Stripe ${stripe.url}
+  Seeded      ${seeded.reminders} bookings with reminders due within a minute, ${seeded.rooms} finished calls with rooms,
+              ${seeded.payouts} requested payouts, 1 creator on automatic payouts. Ctrl-C stops everything.
+`);
+  const progress = setInterval(() => {
+    console.log(
+      `[demo] emails delivered: ${resend.deliveries.length}, rooms deleted: ${daily.deletions.length}, transfers: ${stripe.transfers.length}`,
+    );
+  }, 10_000);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(progress);
+    for (const c of children) c.kill("SIGTERM");
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r)))));
+    await producer.close();
+    redis.disconnect();
+    await db.close();
+    await Promise.all([resend.close(), daily.close(), stripe.close()]);
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+  if (env.DEMO_EXIT_AFTER_MS) setTimeout(() => void stop(), Number(env.DEMO_EXIT_AFTER_MS));
+}
+
+main().catch((error: unknown) => {
+  console.error("demo failed:", error);
+  process.exit(1);
+});

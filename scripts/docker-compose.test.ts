@@ -1,0 +1,66 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse } from "yaml";
+import { loadEmailWorkerEnv } from "../apps/email-worker/src/env";
+import { loadMaintenanceEnv } from "../apps/maintenance-worker/src/env";
+import { loadSchedulerEnv } from "../apps/scheduler/src/env";
+
+// No Docker engine runs here, so the compose file is checked structurally and against the apps'
+// own env validation: every app must boot on the environment compose gives it.
+type Service = {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: unknown;
+};
+const compose = parse(readFileSync(resolve(__dirname, "../docker-compose.yml"), "utf8"), { merge: true }) as {
+  services: Record<string, Service>;
+};
+const services = compose.services;
+
+/** Substitutes ${VAR:?msg} / ${VAR:-default} the way compose would, with test values for secrets. */
+function resolveEnv(env: Record<string, string> = {}): Record<string, string> {
+  const secrets: Record<string, string> = {
+    POSTGRES_PASSWORD: "pw",
+    RESEND_API_KEY: "re_live_x",
+    APP_URL: "https://callastar.com",
+    DAILY_API_KEY: "daily_x",
+    STRIPE_SECRET_KEY: "sk_live_x",
+    CRON_SECRET: "0123456789abcdef0123",
+    DASHBOARD_ADMIN_USER: "admin",
+    DASHBOARD_ADMIN_PASSWORD: "admin-password-123",
+    DASHBOARD_SESSION_SECRET: "0123456789abcdef0123456789abcdef0123",
+  };
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [
+      k,
+      String(v).replace(/\$\{(\w+)(?::([?-])([^}]*))?\}/g, (_m, name: string, op?: string, arg?: string) =>
+        secrets[name] ?? (op === "-" ? (arg ?? "") : ""),
+      ),
+    ]),
+  );
+}
+
+describe("docker-compose.yml", () => {
+  it("runs Redis with AOF and noeviction, and PostgreSQL, both health-checked", () => {
+    expect(services.redis!.command).toEqual(expect.arrayContaining(["--appendonly", "yes", "--maxmemory-policy", "noeviction"]));
+    expect(services.redis!.healthcheck).toBeDefined();
+    expect(services.postgres!.healthcheck).toBeDefined();
+  });
+
+  it("has a one-shot migration every app waits on", () => {
+    expect(services.migrate!.command).toEqual(["node", "--import", "tsx", "packages/db/src/migrate-cli.ts"]);
+    for (const app of ["scheduler", "email-worker", "room-worker", "payout-worker", "maintenance-worker", "dashboard"]) {
+      expect(services[app]?.depends_on?.migrate?.condition).toBe("service_completed_successfully");
+      expect(services[app]?.environment?.APP).toBe(app);
+    }
+  });
+
+  it("gives each app an environment its own validation accepts", () => {
+    expect(() => loadSchedulerEnv(resolveEnv(services.scheduler!.environment))).not.toThrow();
+    expect(() => loadEmailWorkerEnv(resolveEnv(services["email-worker"]!.environment))).not.toThrow();
+    expect(() => loadMaintenanceEnv(resolveEnv(services["maintenance-worker"]!.environment))).not.toThrow();
+  });
+});
