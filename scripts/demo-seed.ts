@@ -25,8 +25,8 @@ export async function seedDemo(deps: { db: DbHandle; producer: Producer; dailyUr
   const creators = await db.db
     .insert(creator)
     .values([
-      { userId: nova.id, stripeAccountId: "acct_demo_nova", isStripeOnboarded: true, automaticPayoutsEnabled: true, automaticPayoutMinimum: 5_000 },
-      { userId: orion.id, stripeAccountId: "acct_demo_orion", isStripeOnboarded: true },
+      { userId: nova.id, stripeAccountId: "acct_1DemoNova00000001", isStripeOnboarded: true, automaticPayoutsEnabled: true, automaticPayoutMinimum: 5_000 },
+      { userId: orion.id, stripeAccountId: "acct_1DemoOrion0000001", isStripeOnboarded: true },
     ])
     .returning();
   const [novaC, orionC] = creators as [typeof creators[0], typeof creators[0]];

@@ -3,7 +3,7 @@ import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime";
 
 const schema = z.object({
   ...workerEnvShape,
-  STRIPE_SECRET_KEY: z.string().min(1, "is required (the Stripe secret key, sk_…)"),
+  STRIPE_SECRET_KEY: z.string({ error: "is required (the Stripe secret key, sk_…)" }).min(1, "is required (the Stripe secret key, sk_…)"),
   /** Stripe API base override (the local stand-in in tests and the demo); default api.stripe.com. */
   STRIPE_API_BASE: envFields.httpUrl.optional(),
   /** Retries the Stripe SDK makes itself, always with the payout's idempotency key. */

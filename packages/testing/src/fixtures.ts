@@ -33,7 +33,7 @@ export async function seedBooking(
     .returning();
   const [c] = await db.db
     .insert(creator)
-    .values({ userId: creatorUser!.id, stripeAccountId: `acct_${label}`.slice(0, 40), isStripeOnboarded: true })
+    .values({ userId: creatorUser!.id, stripeAccountId: `acct_1${label.replace(/[^A-Za-z0-9]/g, "")}`.slice(0, 40), isStripeOnboarded: true })
     .returning();
   const [offer] = await db.db
     .insert(callOffer)

@@ -13,7 +13,7 @@ import { hasUsableAccount } from "../payout-query";
 export async function sweepAutomaticPayouts(ctx: WorkerContext, run: Job, progress: Record<string, unknown>): Promise<CronOutcome> {
   const creators = await findAutomaticCreators(ctx.db);
   const children: FanOutChild<"pay-payout">[] = [];
-  const created: Array<{ payoutId: string; creatorId: string; amount: number; currency: string }> = [];
+  let payoutsCreated = 0;
   const skippedCreators: Array<{ creatorId: string; reason: string; balance?: number }> = [];
   let failed = 0;
   progress.totalCreators = creators.length;
@@ -31,7 +31,7 @@ export async function sweepAutomaticPayouts(ctx: WorkerContext, run: Job, progre
     try {
       const decision = await createAutomaticPayout(ctx.db, c.id);
       if (decision.kind === "created") {
-        created.push({ payoutId: decision.payoutId, creatorId: c.id, amount: decision.amount, currency: decision.currency });
+        payoutsCreated++;
         children.push({
           name: "pay-payout",
           jobId: jobIds.payout(decision.payoutId),
@@ -44,10 +44,10 @@ export async function sweepAutomaticPayouts(ctx: WorkerContext, run: Job, progre
       failed++;
       await ctx.logger.logPayoutError(null, c.id, error, { cronType: "process-automatic-payouts", operation: "create_automatic_payout" });
     }
-    progress.payoutsCreated = created.length;
+    progress.payoutsCreated = payoutsCreated;
     progress.failed = failed;
   }
-  const counts = { totalCreators: creators.length, skipped: skippedCreators.length, failed, payoutsCreated: created.length };
+  const counts = { totalCreators: creators.length, skipped: skippedCreators.length, failed, payoutsCreated };
   if (children.length === 0) {
     return {
       itemsProcessed: 0,
