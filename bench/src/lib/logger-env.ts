@@ -9,6 +9,8 @@ export const loggerBenchEnv = {
   concurrency: positiveInt("BENCH_CONCURRENCY", 50),
   logRows: positiveInt("BENCH_LOG_ROWS", 10_000_000),
   queryRuns: positiveInt("BENCH_QUERY_RUNS", 25),
+  /** Flushes in flight at once (the logger option maxInFlight). */
+  maxInFlight: positiveInt("BENCH_MAX_IN_FLIGHT", 2),
 };
 
 function positiveInt(name: string, fallback: number): number {

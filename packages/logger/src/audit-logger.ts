@@ -35,6 +35,8 @@ export interface AuditLoggerOptions {
   spoolDir?: string;
   /** Rows per INSERT statement (default 2000). */
   maxBatch?: number;
+  /** Statements in flight at once, each on its own pool connection (default 2; keep ≤ pool size). */
+  maxInFlight?: number;
   /** Rows held in memory during an outage before spooling/dropping (default 100_000). */
   maxBuffered?: number;
   /** A call resolves after this long even if its row is still held (default 2000 ms). */
@@ -143,6 +145,7 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
     },
     {
       maxBatch: options.maxBatch ?? 2000,
+      maxInFlight: options.maxInFlight ?? 2,
       maxBuffered,
       ackTimeoutMs: options.ackTimeoutMs ?? 2000,
       backoffMinMs: options.backoffMinMs ?? 50,

@@ -1,6 +1,8 @@
-// Group commit: every call's row joins `pending`; whenever no flush is in flight, one flush takes
-// everything pending (up to maxBatch) as ONE statement. There is no timer on the happy path, so
-// throughput grows with concurrency instead of being capped by a flush interval.
+// Group commit: every call's row joins `pending`; whenever fewer than `maxInFlight` flushes are
+// running, one more takes everything pending (up to maxBatch) as ONE statement on its own pool
+// connection. There is no timer on the happy path, so throughput grows with concurrency instead of
+// being capped by a flush interval; several flushes in flight keep a caller from waiting for a
+// whole statement it is not part of.
 import { classifyWriteError } from "./pg-errors";
 import type { StoredRow } from "./row";
 
@@ -19,6 +21,8 @@ export interface WriterHooks {
 
 export interface WriterOptions {
   maxBatch: number;
+  /** Statements in flight at once (each needs a pool connection); 1 = strictly one at a time. */
+  maxInFlight: number;
   maxBuffered: number;
   ackTimeoutMs: number;
   backoffMinMs: number;
@@ -37,8 +41,7 @@ interface Entry {
 /** Batches concurrent rows into single statements; holds and retries them through outages. */
 export class GroupCommitWriter {
   private pending: Entry[] = [];
-  private inFlight: Entry[] = [];
-  private flushing = false;
+  private batches = new Set<Entry[]>();
   private scheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
@@ -57,7 +60,7 @@ export class GroupCommitWriter {
 
   /** Rows held in memory (pending + in flight). */
   get buffered(): number {
-    return this.pending.length + this.inFlight.length;
+    return this.pending.length + this.inFlightCount;
   }
 
   get pendingCount(): number {
@@ -65,7 +68,9 @@ export class GroupCommitWriter {
   }
 
   get inFlightCount(): number {
-    return this.inFlight.length;
+    let n = 0;
+    for (const batch of this.batches) n += batch.length;
+    return n;
   }
 
   /** A caller's row: resolves once committed, or after ackTimeoutMs while it stays held. */
@@ -120,8 +125,8 @@ export class GroupCommitWriter {
     this.abandoned = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    const left = [...this.inFlight, ...this.pending].filter((e) => !e.rejected);
-    this.inFlight = [];
+    const left = [...[...this.batches].flat(), ...this.pending].filter((e) => !e.rejected);
+    this.batches.clear();
     this.pending = [];
     for (const entry of left) this.release(entry, false);
     for (const waiter of [...this.waiters]) waiter.done(false);
@@ -145,31 +150,38 @@ export class GroupCommitWriter {
 
   // A microtask, not a timer: rows pushed by the same synchronous burst share the first statement.
   private schedule(): void {
-    if (this.scheduled || this.flushing || this.retryTimer || this.abandoned || this.pending.length === 0) return;
+    if (this.scheduled || !this.canFlush()) return;
     this.scheduled = true;
     queueMicrotask(() => {
       this.scheduled = false;
-      if (!this.flushing && !this.retryTimer && !this.abandoned && this.pending.length > 0) void this.flushOnce();
+      while (this.canFlush()) void this.flushOnce();
     });
   }
 
+  // While degraded, one statement at a time probes the database; otherwise up to maxInFlight.
+  private canFlush(): boolean {
+    const limit = this.degraded ? 1 : this.options.maxInFlight;
+    return !this.retryTimer && !this.abandoned && this.pending.length > 0 && this.batches.size < limit;
+  }
+
   private async flushOnce(): Promise<void> {
-    this.flushing = true;
     const batch = this.pending.splice(0, this.options.maxBatch);
-    this.inFlight = batch;
+    this.batches.add(batch);
     let failure: { error: unknown } | undefined;
     try {
       await this.writeSplitting(batch);
     } catch (error) {
       failure = { error };
     }
-    this.flushing = false;
     if (this.abandoned) return; // close() already took these rows for the spool
-    this.inFlight = [];
+    this.batches.delete(batch);
     if (failure) {
       this.counts.failedFlushes++;
-      // Back to the front, in order: oldest rows are retried first and flush() sequencing holds.
-      this.pending = batch.filter((e) => !e.rejected).concat(this.pending);
+      // Back to pending in sequence order: oldest rows are retried first and flush() sequencing holds.
+      this.pending = batch
+        .filter((e) => !e.rejected)
+        .concat(this.pending)
+        .sort((a, b) => a.seq - b.seq);
       if (!this.degraded) {
         this.degraded = true;
         this.hooks.availability(false, failure.error);
@@ -221,6 +233,7 @@ export class GroupCommitWriter {
     const base = Math.min(cap, backoffMinMs * 2 ** Math.min(this.attempt, 20));
     this.attempt++;
     const delay = base * (0.8 + Math.random() * 0.4); // jitter: N processes do not retry in lockstep
+    if (this.retryTimer) return; // another failed batch already scheduled the retry
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.schedule();
@@ -230,7 +243,10 @@ export class GroupCommitWriter {
   }
 
   private oldestUnsettled(): number {
-    return this.inFlight[0]?.seq ?? this.pending[0]?.seq ?? Number.POSITIVE_INFINITY;
+    let oldest = this.pending[0]?.seq ?? Number.POSITIVE_INFINITY;
+    // Batches are cut from `pending` in sequence order, so a batch's first row is its oldest.
+    for (const batch of this.batches) if (batch[0] && batch[0].seq < oldest) oldest = batch[0].seq;
+    return oldest;
   }
 
   private notifyWaiters(): void {

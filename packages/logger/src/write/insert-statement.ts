@@ -43,5 +43,7 @@ export const INSERT_LOG_ROWS = buildStatement();
 export async function insertRows(sql: Sql, rows: readonly StoredRow[]): Promise<void> {
   const columns = COLUMN_ORDER.map((key) => rows.map((row) => row[key]));
   // postgres.js types the array parameters from the statement's own `::text[]` casts.
-  await sql.unsafe(INSERT_LOG_ROWS, columns as never);
+  // Prepared once per connection: re-parsing and planning it on every flush doubled a small flush.
+  // (A single json parameter unpacked with json_array_elements was tried: 40% slower server-side.)
+  await sql.unsafe(INSERT_LOG_ROWS, columns as never, { prepare: true });
 }
