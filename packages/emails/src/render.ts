@@ -1,5 +1,5 @@
 import { ValidationError } from "@callastar/errors";
-import { render } from "@react-email/render";
+import { render, toPlainText } from "@react-email/render";
 import { emailPayloadSchema, type EmailPayload, type EmailProps, type EmailTemplateName } from "./schemas";
 import { emailTemplates } from "./templates/registry";
 
@@ -13,7 +13,10 @@ export interface RenderedEmail {
 async function renderTemplate<K extends EmailTemplateName>(template: K, props: EmailProps<K>): Promise<RenderedEmail> {
   const definition = emailTemplates[template];
   const element = definition.element(props);
-  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+  // One React render; the plain text is derived from its HTML (what render(…, { plainText }) does
+  // after rendering the tree a second time).
+  const html = await render(element);
+  const text = toPlainText(html);
   return { subject: definition.subject(props), html, text };
 }
 

@@ -4,13 +4,20 @@ import { z } from "zod";
 
 /** True when `value` names a time zone this runtime's Intl knows (IANA names such as "Europe/Paris"). */
 export function isValidTimeZone(value: string): boolean {
+  const known = checkedZones.get(value);
+  if (known !== undefined) return known;
+  let valid: boolean;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: value });
-    return true;
+    valid = true;
   } catch {
-    return false;
+    valid = false;
   }
+  // Bounded: valid zones are a few hundred names; invalid ones are not remembered.
+  if (valid && checkedZones.size < 1_000) checkedZones.set(value, true);
+  return valid;
 }
+const checkedZones = new Map<string, boolean>();
 
 function isDailyUrl(value: string): boolean {
   try {
