@@ -4,6 +4,9 @@ import { parse } from "yaml";
 import { loadEmailWorkerEnv } from "../apps/email-worker/src/env";
 import { loadMaintenanceEnv } from "../apps/maintenance-worker/src/env";
 import { loadSchedulerEnv } from "../apps/scheduler/src/env";
+import { loadRoomWorkerEnv } from "../apps/room-worker/src/env";
+import { loadPayoutWorkerEnv } from "../apps/payout-worker/src/env";
+import { readDashboardEnv } from "../apps/dashboard/src/env";
 
 // No Docker engine runs here, so the compose file is checked structurally and against the apps'
 // own env validation: every app must boot on the environment compose gives it.
@@ -62,5 +65,17 @@ describe("docker-compose.yml", () => {
     expect(() => loadSchedulerEnv(resolveEnv(services.scheduler!.environment))).not.toThrow();
     expect(() => loadEmailWorkerEnv(resolveEnv(services["email-worker"]!.environment))).not.toThrow();
     expect(() => loadMaintenanceEnv(resolveEnv(services["maintenance-worker"]!.environment))).not.toThrow();
+    expect(() => loadRoomWorkerEnv(resolveEnv(services["room-worker"]!.environment))).not.toThrow();
+    expect(() => loadPayoutWorkerEnv(resolveEnv(services["payout-worker"]!.environment))).not.toThrow();
+    expect(readDashboardEnv(resolveEnv(services.dashboard!.environment))).toMatchObject({ port: 3000 });
+  });
+
+  it("passes every required secret of each app through compose, never a default", () => {
+    const required = (app: string, names: string[]) =>
+      names.forEach((n) => expect(services[app]?.environment?.[n]).toMatch(new RegExp(`^\\$\\{${n}:\\?`)));
+    required("email-worker", ["RESEND_API_KEY", "APP_URL"]);
+    required("room-worker", ["DAILY_API_KEY"]);
+    required("payout-worker", ["STRIPE_SECRET_KEY"]);
+    required("dashboard", ["CRON_SECRET", "DASHBOARD_ADMIN_USER", "DASHBOARD_ADMIN_PASSWORD", "DASHBOARD_SESSION_SECRET"]);
   });
 });

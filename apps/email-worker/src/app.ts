@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { createConsoleTransport, createResendTransport, type MailTransport } from "@callastar/emails";
-import { bindQueue, createRateLimiter, runCron, startWorkerApp, type WorkerApp } from "@callastar/runtime";
+import { bindQueue, createRateLimiter, runCron, startWorkerApp, workerOptionsFromEnv, type WorkerApp } from "@callastar/runtime";
 import type { EmailWorkerEnv } from "./env";
 import { createMailer } from "./mailer";
 import { processBookingReminder } from "./handlers/booking-reminder";
@@ -28,14 +28,8 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: { exit?: (code:
     }));
   return startWorkerApp({
     name: "email-worker",
-    databaseUrl: env.DATABASE_URL,
-    redisUrl: env.REDIS_URL,
-    prefix: env.QUEUE_PREFIX,
-    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    lockDurationMs: env.WORKER_LOCK_DURATION_MS,
-    stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+    ...workerOptionsFromEnv(env),
     reminderLeadMinutes: env.REMINDER_LEAD_MINUTES,
-    ...(env.LOG_SPOOL_DIR ? { spoolDir: env.LOG_SPOOL_DIR } : {}),
     ...overrides,
     bindings: [
       bindQueue({

@@ -1,17 +1,11 @@
-import { bindQueue, runCron, startWorkerApp, type WorkerApp } from "@callastar/runtime";
+import { bindQueue, runCron, startWorkerApp, workerOptionsFromEnv, type WorkerApp } from "@callastar/runtime";
 import type { MaintenanceEnv } from "./env";
 
 /** Starts the maintenance worker: queue `maintenance` (cleanup-logs). */
 export function startMaintenanceWorker(env: MaintenanceEnv, overrides: { exit?: (code: number) => void } = {}): Promise<WorkerApp> {
   return startWorkerApp({
     name: "maintenance-worker",
-    databaseUrl: env.DATABASE_URL,
-    redisUrl: env.REDIS_URL,
-    prefix: env.QUEUE_PREFIX,
-    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    lockDurationMs: env.WORKER_LOCK_DURATION_MS,
-    stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
-    ...(env.LOG_SPOOL_DIR ? { spoolDir: env.LOG_SPOOL_DIR } : {}),
+    ...workerOptionsFromEnv(env),
     ...overrides,
     bindings: [
       bindQueue({

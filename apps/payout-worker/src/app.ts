@@ -1,5 +1,5 @@
 import { createStripePayouts } from "@callastar/integrations/stripe";
-import { bindQueue, runCron, startWorkerApp, type WorkerApp } from "@callastar/runtime";
+import { bindQueue, runCron, startWorkerApp, workerOptionsFromEnv, type WorkerApp } from "@callastar/runtime";
 import type { PayoutWorkerEnv } from "./env";
 import { sweepAutomaticPayouts } from "./handlers/automatic-sweep";
 import { processPayPayout } from "./handlers/pay-payout";
@@ -20,13 +20,7 @@ export function startPayoutWorker(
   const staleMs = env.PAYOUT_STALE_PROCESSING_MINUTES * 60_000;
   return startWorkerApp({
     name: "payout-worker",
-    databaseUrl: env.DATABASE_URL,
-    redisUrl: env.REDIS_URL,
-    prefix: env.QUEUE_PREFIX,
-    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    lockDurationMs: env.WORKER_LOCK_DURATION_MS,
-    stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
-    ...(env.LOG_SPOOL_DIR ? { spoolDir: env.LOG_SPOOL_DIR } : {}),
+    ...workerOptionsFromEnv(env),
     ...overrides,
     bindings: [
       bindQueue({

@@ -1,5 +1,5 @@
 import { createDailyClient } from "@callastar/integrations/daily";
-import { bindQueue, createRateLimiter, runCron, startWorkerApp, summarizeRun, type WorkerApp } from "@callastar/runtime";
+import { bindQueue, createRateLimiter, runCron, startWorkerApp, workerOptionsFromEnv, summarizeRun, type WorkerApp } from "@callastar/runtime";
 import type { RoomWorkerEnv } from "./env";
 import { sweepDailyRooms } from "./handlers/cleanup-sweep";
 import { processDeleteRoom, type DeleteRoomOutcome } from "./handlers/delete-room";
@@ -17,13 +17,7 @@ export function startRoomWorker(
   const daily = createDailyClient({ apiKey: env.DAILY_API_KEY, baseUrl: env.DAILY_API_URL, timeoutMs: env.DAILY_TIMEOUT_MS });
   return startWorkerApp({
     name: "room-worker",
-    databaseUrl: env.DATABASE_URL,
-    redisUrl: env.REDIS_URL,
-    prefix: env.QUEUE_PREFIX,
-    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    lockDurationMs: env.WORKER_LOCK_DURATION_MS,
-    stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
-    ...(env.LOG_SPOOL_DIR ? { spoolDir: env.LOG_SPOOL_DIR } : {}),
+    ...workerOptionsFromEnv(env),
     ...overrides,
     bindings: [
       bindQueue({

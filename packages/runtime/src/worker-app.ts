@@ -141,3 +141,27 @@ async function reportFinalFailure(logger: AuditLogger, queue: QueueName, job: Jo
     attemptsMade: job.attemptsMade,
   });
 }
+
+/** The env fields every worker app shares (see workerEnvShape), as startWorkerApp options. */
+export function workerOptionsFromEnv(env: {
+  DATABASE_URL: string;
+  REDIS_URL: string;
+  QUEUE_PREFIX: string;
+  SHUTDOWN_TIMEOUT_MS: number;
+  WORKER_LOCK_DURATION_MS: number;
+  WORKER_STALLED_INTERVAL_MS: number;
+  LOG_SPOOL_DIR?: string | undefined;
+}): Pick<
+  WorkerAppOptions,
+  "databaseUrl" | "redisUrl" | "prefix" | "shutdownTimeoutMs" | "lockDurationMs" | "stalledIntervalMs" | "spoolDir"
+> {
+  return {
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    prefix: env.QUEUE_PREFIX,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+    stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+    ...(env.LOG_SPOOL_DIR ? { spoolDir: env.LOG_SPOOL_DIR } : {}),
+  };
+}

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { NO_DAILY_FAULTS, sanitizeFaultPatch, seededRandom, type DailyFaults } from "./faults";
-import { listen, readBody, sendJson, sleep } from "./http";
+import { listen, readBody, sendJson, sleep } from "../shared/http";
 import { SlidingWindowLimiter } from "./rate-limit";
 import { RoomStore, type DailyRoomRecord } from "./rooms";
 

@@ -1,19 +1,10 @@
+import { seededRandom } from "../shared/faults";
+export { seededRandom };
 import type { ResendFaults } from "./types";
 
 /** What the fault switches decide for one API request. */
 export type FaultDecision = "drop" | "rate-limit" | "fail" | "none";
 
-/** mulberry32: tiny, fast and deterministic for a given seed, which is all fault injection needs. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function count(value: unknown, field: string): number | undefined {
   if (value === undefined) return undefined;

@@ -1,3 +1,5 @@
+import { sanitizeFaultPatch as sanitize } from "../shared/faults";
+export { seededRandom } from "../shared/faults";
 /** Faults a test (or the demo) can switch on; counters decrement as requests consume them. */
 export interface StripeFaults {
   /** Probability (0..1) that an API request answers 500 api_error, from a seeded PRNG. */
@@ -33,25 +35,7 @@ export const NO_STRIPE_FAULTS: StripeFaults = {
   seed: 1,
 };
 
-/** mulberry32: tiny, seedable, good enough to decide which requests fail. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 /** Keeps only the known non-negative numeric fields of an untrusted patch from the control API. */
-export function sanitizeFaultPatch(patch: unknown): Partial<StripeFaults> {
-  const out: Partial<StripeFaults> = {};
-  if (typeof patch !== "object" || patch === null) return out;
-  for (const key of Object.keys(NO_STRIPE_FAULTS) as Array<keyof StripeFaults>) {
-    const value = (patch as Record<string, unknown>)[key];
-    if (typeof value === "number" && Number.isFinite(value) && value >= 0) out[key] = value;
-  }
-  return out;
-}
+export const sanitizeFaultPatch = (patch: unknown): Partial<StripeFaults> => sanitize(NO_STRIPE_FAULTS, patch);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { apiError, cardDeclined, rateLimited, resourceMissing, unauthorized, type StripeFailure } from "./errors";
 import { NO_STRIPE_FAULTS, sanitizeFaultPatch, seededRandom, type StripeFaults } from "./faults";
 import { canonicalParams, parseForm } from "./form";
-import { listen, readBody, sendJson, sleep } from "./http";
+import { listen, readBody, sendJson, sleep } from "../shared/http";
 import { IdempotencyStore, type StoredAnswer } from "./idempotency";
 import { stripeId, TransferLedger, validateTransferParams, type StripeTransferObject } from "./transfers";
 
