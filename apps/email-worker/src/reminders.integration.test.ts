@@ -190,6 +190,24 @@ describe("ad-hoc emails from the main app", () => {
     expect(resend.deliveries[0]!.to).toEqual(["star@example.com"]);
   });
 
+  it("a 429 from Resend pauses the queue for retry-after without spending an attempt", async () => {
+    resend.setFaults({ rateLimitNext: 1, retryAfterSeconds: 1 });
+    const t0 = Date.now();
+    const jobId = await producer.enqueueEmail({
+      template: "payment_received",
+      props: { recipientName: "Star", amount: 1000, currency: "EUR" },
+      to: "limited@example.com",
+    });
+    await waitFor("delivery after the pause", () => resend.deliveries.some((d) => d.to[0] === "limited@example.com"));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    const job = await producer.queue("emails").getJob(jobId);
+    await waitFor("completed", async () => (await job!.isCompleted()) || null);
+    const done = await producer.queue("emails").getJob(jobId);
+    expect(done!.attemptsMade).toBeLessThanOrEqual(1); // the 429 did not count as a failed attempt
+    expect(done!.failedReason ?? "").toBe("");
+    expect(resend.deliveries.filter((d) => d.to[0] === "limited@example.com")).toHaveLength(1);
+  });
+
   it("the producer refuses bad input naming the field, and enqueues nothing", async () => {
     await expect(
       producer.enqueueEmail({ template: "payment_received", props: { recipientName: "x", amount: 1.5, currency: "EUR" }, to: "nope" } as never),
