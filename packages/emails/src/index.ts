@@ -1,7 +1,8 @@
 export * from "./schemas";
-export { renderEmail, type RenderedEmail } from "./render";
+export { renderEmail, type RenderedEmail, type RenderEmailOptions } from "./render";
 export { formatAmount, formatCallTime, EMAIL_LOCALE, type FormattedCallTime } from "./format";
 export { emailTemplates, type EmailTemplate } from "./templates/registry";
+export type { EmailView } from "./templates/view";
 export { REMINDER_SUBJECT } from "./templates/booking-reminder-client";
 export { BRAND_NAME } from "./templates/layout";
 export type { MailMessage, MailTransport, SendOptions } from "./transports/types";

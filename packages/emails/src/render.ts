@@ -1,5 +1,6 @@
 import { ValidationError } from "@callastar/errors";
-import { render, toPlainText } from "@react-email/render";
+import { renderCached } from "./cache/render-cache";
+import { renderFresh } from "./fresh-render";
 import { emailPayloadSchema, type EmailPayload, type EmailProps, type EmailTemplateName } from "./schemas";
 import { emailTemplates } from "./templates/registry";
 
@@ -10,14 +11,23 @@ export interface RenderedEmail {
   text: string;
 }
 
-async function renderTemplate<K extends EmailTemplateName>(template: K, props: EmailProps<K>): Promise<RenderedEmail> {
+/** How renderEmail renders. */
+export interface RenderEmailOptions {
+  /**
+   * false: render afresh with React and html-to-text (~5 ms), bypassing the render cache. The output
+   * is the same; this is the reference the cache is tested against.
+   */
+  cache?: boolean;
+}
+
+async function renderTemplate<K extends EmailTemplateName>(template: K, props: EmailProps<K>, useCache: boolean): Promise<RenderedEmail> {
   const definition = emailTemplates[template];
-  const element = definition.element(props);
-  // One React render; the plain text is derived from its HTML (what render(…, { plainText }) does
-  // after rendering the tree a second time).
-  const html = await render(element);
-  const text = toPlainText(html);
-  return { subject: definition.subject(props), html, text };
+  const subject = definition.subject(props);
+  // The cache fills a once-per-shape render with this email's strings (see cache/render-cache.ts);
+  // it declines (null) the rare values only React itself reproduces exactly.
+  const cached = useCache ? await renderCached(template, definition.Component, definition.view(props)) : null;
+  const body = cached ?? (await renderFresh(definition.element(props)));
+  return { subject, html: body.html, text: body.text };
 }
 
 /**
@@ -25,7 +35,7 @@ async function renderTemplate<K extends EmailTemplateName>(template: K, props: E
  * Throws a ValidationError naming each bad field (e.g. `props.timeZone`) — job data is re-checked
  * here because it may have been enqueued by an older producer.
  */
-export async function renderEmail(payload: EmailPayload): Promise<RenderedEmail> {
+export async function renderEmail(payload: EmailPayload, options: RenderEmailOptions = {}): Promise<RenderedEmail> {
   const parsed = emailPayloadSchema.safeParse(payload as unknown);
   if (!parsed.success) {
     const template = (payload as { template?: unknown } | null)?.template;
@@ -35,5 +45,5 @@ export async function renderEmail(payload: EmailPayload): Promise<RenderedEmail>
   }
   // The union is checked above; TypeScript cannot correlate `template` with `props` across it.
   const { template, props } = parsed.data;
-  return renderTemplate(template, props as EmailProps<typeof template>);
+  return renderTemplate(template, props as EmailProps<typeof template>, options.cache !== false);
 }

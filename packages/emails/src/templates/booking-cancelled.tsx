@@ -1,25 +1,48 @@
 /** @jsxRuntime automatic @jsxImportSource react */
 import type { ReactNode } from "react";
 import type { EmailProps } from "../schemas";
-import { callTimeRows } from "./call-rows";
+import { callTimeRows, callTimeView, type CallTimeView } from "./call-rows";
 import { CallToAction, Details, EmailLayout, Paragraph } from "./layout";
 
 type Props = EmailProps<"booking_cancelled">;
 
+/** Display strings of `booking_cancelled`. */
+export type BookingCancelledView = CallTimeView & {
+  preview: string;
+  greeting: string;
+  intro: string;
+  otherPartyName: string;
+  callTitle: string;
+  reason: string | undefined;
+  bookingUrl: string | undefined;
+};
+
 /** Subject of `booking_cancelled`. */
 export const bookingCancelledSubject = (props: Props): string => `Booking cancelled: ${props.callTitle}`;
 
+/** Display strings of `booking_cancelled`, from its props. */
+export function bookingCancelledView(props: Props): BookingCancelledView {
+  return {
+    preview: `Your call with ${props.otherPartyName} has been cancelled`,
+    greeting: `Hi ${props.recipientName},`,
+    intro: `Your video call with ${props.otherPartyName} has been cancelled and will not take place.`,
+    otherPartyName: props.otherPartyName,
+    callTitle: props.callTitle,
+    ...callTimeView(props.callDateTime, props.timeZone),
+    reason: props.reason,
+    bookingUrl: props.bookingUrl,
+  };
+}
+
 /** Tells either party that a booked call will not take place. */
-export function BookingCancelledEmail(props: Props): ReactNode {
+export function BookingCancelledEmail(view: BookingCancelledView): ReactNode {
   return (
-    <EmailLayout preview={`Your call with ${props.otherPartyName} has been cancelled`} heading="Your call has been cancelled">
-      <Paragraph>{`Hi ${props.recipientName},`}</Paragraph>
-      <Paragraph>{`Your video call with ${props.otherPartyName} has been cancelled and will not take place.`}</Paragraph>
-      <Details
-        rows={[["With", props.otherPartyName], ["Call", props.callTitle], ...callTimeRows(props.callDateTime, props.timeZone), ["Reason", props.reason]]}
-      />
+    <EmailLayout preview={view.preview} heading="Your call has been cancelled">
+      <Paragraph>{view.greeting}</Paragraph>
+      <Paragraph>{view.intro}</Paragraph>
+      <Details rows={[["With", view.otherPartyName], ["Call", view.callTitle], ...callTimeRows(view), ["Reason", view.reason]]} />
       <Paragraph>If a payment was made for this call, any refund due is handled automatically.</Paragraph>
-      {props.bookingUrl ? <CallToAction href={props.bookingUrl} label="View the booking" /> : null}
+      {view.bookingUrl ? <CallToAction href={view.bookingUrl} label="View the booking" /> : null}
     </EmailLayout>
   );
 }

@@ -1,11 +1,26 @@
 import { formatCallTime } from "../format";
 
-/** The date, time and time-zone rows of a call, in the recipient's zone. */
-export function callTimeRows(callDateTime: string, timeZone: string): Array<readonly [string, string]> {
+/** A call's start as display strings, in the recipient's zone. */
+export type CallTimeView = {
+  /** "Wednesday, January 15, 2025" */
+  date: string;
+  /** "3:30 PM (GMT+1)" */
+  time: string;
+  /** "Central European Standard Time (Europe/Paris)" */
+  timeZone: string;
+};
+
+/** Formats a call's start for the recipient's zone (for a view model). */
+export function callTimeView(callDateTime: string, timeZone: string): CallTimeView {
   const when = formatCallTime(callDateTime, timeZone);
+  return { date: when.date, time: `${when.time} (${when.zoneShort})`, timeZone: `${when.zoneLong} (${when.timeZone})` };
+}
+
+/** The date, time and time-zone rows of a call, for <Details>. */
+export function callTimeRows(view: CallTimeView): Array<readonly [string, string]> {
   return [
-    ["Date", when.date],
-    ["Time", `${when.time} (${when.zoneShort})`],
-    ["Time zone", `${when.zoneLong} (${when.timeZone})`],
+    ["Date", view.date],
+    ["Time", view.time],
+    ["Time zone", view.timeZone],
   ];
 }

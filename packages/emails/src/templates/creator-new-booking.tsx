@@ -2,29 +2,47 @@
 import type { ReactNode } from "react";
 import type { EmailProps } from "../schemas";
 import { formatAmount } from "../format";
-import { callTimeRows } from "./call-rows";
+import { callTimeRows, callTimeView, type CallTimeView } from "./call-rows";
 import { CallToAction, Details, EmailLayout, Paragraph } from "./layout";
 
 type Props = EmailProps<"creator_new_booking">;
 
+/** Display strings of `creator_new_booking`. */
+export type CreatorNewBookingView = CallTimeView & {
+  preview: string;
+  greeting: string;
+  intro: string;
+  clientName: string;
+  callTitle: string;
+  amount: string;
+  bookingUrl: string;
+};
+
 /** Subject of `creator_new_booking`. */
 export const creatorNewBookingSubject = (props: Props): string => `🎉 New booking: ${props.clientName} booked ${props.callTitle}`;
 
+/** Display strings of `creator_new_booking`, from its props. */
+export function creatorNewBookingView(props: Props): CreatorNewBookingView {
+  return {
+    preview: `${props.clientName} booked ${props.callTitle}`,
+    greeting: `Hi ${props.recipientName},`,
+    intro: `${props.clientName} just booked a video call with you.`,
+    clientName: props.clientName,
+    callTitle: props.callTitle,
+    ...callTimeView(props.callDateTime, props.timeZone),
+    amount: formatAmount(props.amount, props.currency),
+    bookingUrl: props.bookingUrl,
+  };
+}
+
 /** Tells the creator that a fan booked one of their calls. */
-export function CreatorNewBookingEmail(props: Props): ReactNode {
+export function CreatorNewBookingEmail(view: CreatorNewBookingView): ReactNode {
   return (
-    <EmailLayout preview={`${props.clientName} booked ${props.callTitle}`} heading="You have a new booking">
-      <Paragraph>{`Hi ${props.recipientName},`}</Paragraph>
-      <Paragraph>{`${props.clientName} just booked a video call with you.`}</Paragraph>
-      <Details
-        rows={[
-          ["Fan", props.clientName],
-          ["Call", props.callTitle],
-          ...callTimeRows(props.callDateTime, props.timeZone),
-          ["Amount", formatAmount(props.amount, props.currency)],
-        ]}
-      />
-      <CallToAction href={props.bookingUrl} label="View the booking" />
+    <EmailLayout preview={view.preview} heading="You have a new booking">
+      <Paragraph>{view.greeting}</Paragraph>
+      <Paragraph>{view.intro}</Paragraph>
+      <Details rows={[["Fan", view.clientName], ["Call", view.callTitle], ...callTimeRows(view), ["Amount", view.amount]]} />
+      <CallToAction href={view.bookingUrl} label="View the booking" />
     </EmailLayout>
   );
 }

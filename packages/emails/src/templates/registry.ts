@@ -1,28 +1,33 @@
 import { createElement, type ReactElement, type ReactNode } from "react";
 import type { EmailProps, EmailTemplateName } from "../schemas";
-import { BookingCancelledEmail, bookingCancelledSubject } from "./booking-cancelled";
-import { BookingConfirmationEmail, bookingConfirmationSubject } from "./booking-confirmation";
-import { BookingReminderClientEmail, bookingReminderClientSubject } from "./booking-reminder-client";
-import { BookingReminderCreatorEmail, bookingReminderCreatorSubject } from "./booking-reminder-creator";
-import { CreatorNewBookingEmail, creatorNewBookingSubject } from "./creator-new-booking";
-import { PaymentReceivedEmail, paymentReceivedSubject } from "./payment-received";
+import { BookingCancelledEmail, bookingCancelledSubject, bookingCancelledView } from "./booking-cancelled";
+import { BookingConfirmationEmail, bookingConfirmationSubject, bookingConfirmationView } from "./booking-confirmation";
+import { BookingReminderClientEmail, bookingReminderClientSubject, bookingReminderClientView } from "./booking-reminder-client";
+import { BookingReminderCreatorEmail, bookingReminderCreatorSubject, bookingReminderCreatorView } from "./booking-reminder-creator";
+import { CreatorNewBookingEmail, creatorNewBookingSubject, creatorNewBookingView } from "./creator-new-booking";
+import { PaymentReceivedEmail, paymentReceivedSubject, paymentReceivedView } from "./payment-received";
+import type { EmailView } from "./view";
 
-/** How one template turns its props into a subject and a React Email tree. */
-export interface EmailTemplate<P> {
+/** How one template turns its props into a subject, display strings and a React Email tree. */
+export interface EmailTemplate<P, V extends EmailView = EmailView> {
   subject(props: P): string;
+  /** Every display string, computed outside React so the tree depends only on strings. */
+  view(props: P): V;
+  /** The tree for a view; used directly by the render cache with placeholder strings. */
+  Component(view: V): ReactNode;
   element(props: P): ReactElement;
 }
 
-function template<P extends object>(subject: (props: P) => string, Component: (props: P) => ReactNode): EmailTemplate<P> {
-  return { subject, element: (props) => createElement(Component, props) };
+function template<P, V extends EmailView>(subject: (props: P) => string, view: (props: P) => V, Component: (view: V) => ReactNode): EmailTemplate<P, V> {
+  return { subject, view, Component, element: (props) => createElement(Component, view(props)) };
 }
 
 /** Every template by name; a template missing here is a type error. */
 export const emailTemplates: { readonly [K in EmailTemplateName]: EmailTemplate<EmailProps<K>> } = {
-  booking_reminder_client: template(bookingReminderClientSubject, BookingReminderClientEmail),
-  booking_reminder_creator: template(bookingReminderCreatorSubject, BookingReminderCreatorEmail),
-  booking_confirmation: template(bookingConfirmationSubject, BookingConfirmationEmail),
-  booking_cancelled: template(bookingCancelledSubject, BookingCancelledEmail),
-  creator_new_booking: template(creatorNewBookingSubject, CreatorNewBookingEmail),
-  payment_received: template(paymentReceivedSubject, PaymentReceivedEmail),
+  booking_reminder_client: template(bookingReminderClientSubject, bookingReminderClientView, BookingReminderClientEmail),
+  booking_reminder_creator: template(bookingReminderCreatorSubject, bookingReminderCreatorView, BookingReminderCreatorEmail),
+  booking_confirmation: template(bookingConfirmationSubject, bookingConfirmationView, BookingConfirmationEmail),
+  booking_cancelled: template(bookingCancelledSubject, bookingCancelledView, BookingCancelledEmail),
+  creator_new_booking: template(creatorNewBookingSubject, creatorNewBookingView, CreatorNewBookingEmail),
+  payment_received: template(paymentReceivedSubject, paymentReceivedView, PaymentReceivedEmail),
 };

@@ -29,6 +29,7 @@ const URLS = [
   "http://localhost:3000/bookings/b1",
   "https://callastar.com/b?x=1&y=<2>&z='\"q\"'",
   "https://callastar.com/a  b",
+  "https://callastar.com/a b",
   "https://callastar.com/bookings/%F0%9F%8E%89#top",
   "https://callastar.com/bookings/🎉",
   "HTTPS://CALLASTAR.COM/UPPER",
