@@ -46,6 +46,8 @@ async function lateness(url: string): Promise<string[][]> {
       APP_URL: "https://app.bench.test",
       EMAIL_RATE_LIMIT_PER_SECOND: "0",
       REMINDERS_CONCURRENCY: "100",
+      // e.g. BENCH_WORKER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the workers
+      ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
     }),
   );
   const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { emailDelivery, type DbHandle } from "@callastar/db";
 import { renderEmail, type EmailPayload, type MailTransport } from "@callastar/emails";
 import type { AuditLogger } from "@callastar/logger";
@@ -33,14 +33,12 @@ export function createMailer(deps: {
   from: string;
 }): Mailer {
   const { db, logger, transport, limiter, from } = deps;
+  const q = deliveryQueries(db);
   return {
     async deliver(d) {
       const template = d.payload.template;
       const context = { recipientEmail: d.to, idempotencyKey: d.idempotencyKey, transport: transport.name, ...d.context };
-      const [previous] = await db.db
-        .select({ id: emailDelivery.providerMessageId, loggedAt: emailDelivery.loggedAt })
-        .from(emailDelivery)
-        .where(eq(emailDelivery.idempotencyKey, d.idempotencyKey));
+      const [previous] = await q.find.execute({ key: d.idempotencyKey });
       if (previous) {
         // Sent before; if the process died before its audit row was committed, write it now.
         if (!previous.loggedAt) {
@@ -49,7 +47,7 @@ export function createMailer(deps: {
             providerMessageId: previous.id,
             recoveredAfterCrash: true,
           });
-          await markLogged(db, d.idempotencyKey);
+          await q.markLogged.execute({ key: d.idempotencyKey, at: new Date() });
         }
         return { status: "already_sent", id: previous.id };
       }
@@ -60,23 +58,20 @@ export function createMailer(deps: {
           { from, to: d.to, subject: rendered.subject, html: rendered.html, text: rendered.text },
           { idempotencyKey: d.idempotencyKey },
         );
-        await db.db
-          .insert(emailDelivery)
-          .values({
-            idempotencyKey: d.idempotencyKey,
-            emailType: template,
-            bookingId: d.bookingId ?? null,
-            userId: d.userId ?? null,
-            recipientEmail: d.to,
-            providerMessageId: id,
-          })
-          .onConflictDoNothing();
+        await q.record.execute({
+          key: d.idempotencyKey,
+          emailType: template,
+          bookingId: d.bookingId ?? null,
+          userId: d.userId ?? null,
+          to: d.to,
+          messageId: id,
+        });
         await logger.logEmailSent(d.bookingId ?? null, d.userId ?? null, template, {
           ...context,
           subject: rendered.subject,
           providerMessageId: id,
         });
-        await markLogged(db, d.idempotencyKey);
+        await q.markLogged.execute({ key: d.idempotencyKey, at: new Date() });
         return { status: "sent", id };
       } catch (error) {
         await logger.logEmailError(d.bookingId ?? null, d.userId ?? null, template, error, {
@@ -90,6 +85,32 @@ export function createMailer(deps: {
   };
 }
 
-async function markLogged(db: DbHandle, idempotencyKey: string): Promise<void> {
-  await db.db.update(emailDelivery).set({ loggedAt: new Date() }).where(eq(emailDelivery.idempotencyKey, idempotencyKey));
+// Built once per mailer and executed prepared: these run for every email (see booking-query.ts).
+function deliveryQueries(db: DbHandle) {
+  const key = sql.placeholder("key");
+  return {
+    find: db.db
+      .select({ id: emailDelivery.providerMessageId, loggedAt: emailDelivery.loggedAt })
+      .from(emailDelivery)
+      .where(eq(emailDelivery.idempotencyKey, key))
+      .prepare("email_delivery_find"),
+    record: db.db
+      .insert(emailDelivery)
+      .values({
+        idempotencyKey: key,
+        emailType: sql.placeholder("emailType"),
+        bookingId: sql.placeholder("bookingId"),
+        userId: sql.placeholder("userId"),
+        recipientEmail: sql.placeholder("to"),
+        providerMessageId: sql.placeholder("messageId"),
+      })
+      .onConflictDoNothing()
+      .prepare("email_delivery_record"),
+    /** Set once the EMAIL_SENT row is committed (see EmailDelivery.loggedAt). */
+    markLogged: db.db
+      .update(emailDelivery)
+      .set({ loggedAt: sql.placeholder("at") as unknown as Date })
+      .where(eq(emailDelivery.idempotencyKey, key))
+      .prepare("email_delivery_logged"),
+  };
 }

@@ -49,17 +49,18 @@ export function createProcessor<Q extends QueueName>(
     try {
       return await handler(data, job);
     } catch (error) {
-      throw translateError(error, hooks);
+      throw await translateError(error, hooks);
     }
   };
 }
 
-function translateError(error: unknown, hooks: ProcessorHooks): unknown {
+async function translateError(error: unknown, hooks: ProcessorHooks): Promise<unknown> {
   if (error instanceof RateLimitedError) {
     const worker = hooks.worker();
     if (worker) {
       // Pauses the whole queue (every copy of the worker) and puts the job back without an attempt.
-      void worker.rateLimit(Math.max(error.retryAfterMs, 50));
+      // Awaited: thrown before the pause is in Redis, the job could be fetched again at once.
+      await worker.rateLimit(Math.max(error.retryAfterMs, 50));
       return Worker.RateLimitError();
     }
     return error;
