@@ -16,6 +16,7 @@ export interface SweepDeps {
 }
 
 const CHUNK = 1_000;
+const IN_FLIGHT = 4;
 
 /**
  * The safety net: every CONFIRMED, not yet reminded booking starting within lead + one period gets
@@ -29,8 +30,10 @@ export async function sweepBookingReminders(deps: SweepDeps, progress: Record<st
   progress.totalBookings = due.length;
   let remindersEnqueued = 0;
   let alreadyScheduled = 0;
-  for (let i = 0; i < due.length; i += CHUNK) {
-    const chunk = due.slice(i, i + CHUNK);
+  // A few chunks in flight at once overlap their Redis round trips (existence check, addBulk).
+  const chunks: Array<typeof due> = [];
+  for (let i = 0; i < due.length; i += CHUNK) chunks.push(due.slice(i, i + CHUNK));
+  const enqueueChunk = async (chunk: typeof due) => {
     const fresh = await withoutScheduled(deps.queue, deps.redis, chunk.map((b) => jobIds.reminder(b.id)));
     alreadyScheduled += chunk.length - fresh.size;
     const jobs = chunk
@@ -47,7 +50,13 @@ export async function sweepBookingReminders(deps: SweepDeps, progress: Record<st
     if (jobs.length) await deps.queue.addBulk(jobs);
     remindersEnqueued += jobs.length;
     progress.remindersEnqueued = remindersEnqueued;
-  }
+  };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(IN_FLIGHT, chunks.length) }, async () => {
+      while (next < chunks.length) await enqueueChunk(chunks[next++]!);
+    }),
+  );
   return {
     itemsProcessed: remindersEnqueued,
     context: {
