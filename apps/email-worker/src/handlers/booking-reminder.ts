@@ -66,35 +66,30 @@ async function sendBoth(deps: ReminderDeps, b: ReminderBooking, attempt: number)
   const bookingUrl = `${deps.appUrl.replace(/\/$/, "")}/bookings/${b.id}`;
   const callDateTime = b.callDateTime.toISOString();
   const common = { callDateTime, bookingUrl, ...(b.callTitle ? { callTitle: b.callTitle } : {}) };
-  // Both at once: each is idempotent on its own key, and reminderSent is set only after both, so a
-  // failure of one leaves it (alone) to the retry while the other stays sent exactly once.
-  const [client, creator] = await Promise.allSettled([
-    deps.mailer.deliver({
-      payload: {
-        template: "booking_reminder_client",
-        props: { ...common, recipientName: b.client.name, creatorName: b.creator.name, timeZone: b.client.timezone },
-      },
-      to: b.client.email,
-      idempotencyKey: idempotencyKeys.reminderEmail(b.id, "client"),
-      bookingId: b.id,
-      userId: b.client.id,
-      attempt,
-      context: { recipientName: b.client.name, creatorName: b.creator.name, callDateTime },
-    }),
-    deps.mailer.deliver({
-      payload: {
-        template: "booking_reminder_creator",
-        props: { ...common, recipientName: b.creator.name, clientName: b.client.name, timeZone: b.creator.timezone },
-      },
-      to: b.creator.email,
-      idempotencyKey: idempotencyKeys.reminderEmail(b.id, "creator"),
-      bookingId: b.id,
-      userId: b.creator.id,
-      attempt,
-      context: { recipientName: b.creator.name, clientName: b.client.name, callDateTime },
-    }),
-  ]);
-  if (client.status === "rejected") throw client.reason;
-  if (creator.status === "rejected") throw creator.reason;
-  return [client.value.status, creator.value.status];
+  // Sequential on purpose: a failure of the first leaves the second to the retry, never half-marked.
+  const client = await deps.mailer.deliver({
+    payload: {
+      template: "booking_reminder_client",
+      props: { ...common, recipientName: b.client.name, creatorName: b.creator.name, timeZone: b.client.timezone },
+    },
+    to: b.client.email,
+    idempotencyKey: idempotencyKeys.reminderEmail(b.id, "client"),
+    bookingId: b.id,
+    userId: b.client.id,
+    attempt,
+    context: { recipientName: b.client.name, creatorName: b.creator.name, callDateTime },
+  });
+  const creator = await deps.mailer.deliver({
+    payload: {
+      template: "booking_reminder_creator",
+      props: { ...common, recipientName: b.creator.name, clientName: b.client.name, timeZone: b.creator.timezone },
+    },
+    to: b.creator.email,
+    idempotencyKey: idempotencyKeys.reminderEmail(b.id, "creator"),
+    bookingId: b.id,
+    userId: b.creator.id,
+    attempt,
+    context: { recipientName: b.creator.name, clientName: b.client.name, callDateTime },
+  });
+  return [client.status, creator.status];
 }
