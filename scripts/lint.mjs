@@ -44,7 +44,7 @@ for (const dir of members) {
     const src = readFileSync(f, "utf8");
     const rel = relative(root, f);
     const isTest = /\.test\.tsx?$/.test(f);
-    if (!isTest && /process\.env/.test(src) && !/(^|\/)env\.ts$/.test(f) && !/migrate-cli\.ts$/.test(f)) {
+    if (!isTest && /process\.env/.test(src) && !/(^|\/)env\.ts$/.test(f)) {
       findings.push(`process.env outside an env module: ${rel}`);
     }
     const edges = [];

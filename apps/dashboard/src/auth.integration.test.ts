@@ -1,31 +1,17 @@
 import { appRoutes } from "@bull-board/api/dist/routes.js";
-import { basic, creds, sharedServices, startDashboard, type RunningDashboard, type SharedServices } from "./testing/harness";
+import { basic, creds, useDashboard } from "./testing/harness";
 import { concretePath, listRoutes } from "./testing/routes";
 
-let services: SharedServices;
-let dash: RunningDashboard;
+const env = useDashboard();
 
-beforeAll(async () => {
-  services = await sharedServices();
-});
-afterAll(async () => {
-  await services.close();
-});
-beforeEach(async () => {
-  dash = await startDashboard(services);
-});
-afterEach(async () => {
-  await dash.close();
-});
-
-const req = (path: string, init: RequestInit = {}) => fetch(`${dash.base}${path}`, { redirect: "manual", ...init });
+const req = (path: string, init: RequestInit = {}) => fetch(`${env.dash().base}${path}`, { redirect: "manual", ...init });
 
 // The only routes that answer without credentials: liveness, and the login form itself (static, no data).
 const PUBLIC = new Set(["GET /healthz", "GET /login"]);
 
 describe("nothing open", () => {
   it("every route in the router stack, and every Bull Board route under its mount, answers 401 without credentials", async () => {
-    const routes = listRoutes(dash.app as unknown as Parameters<typeof listRoutes>[0]);
+    const routes = listRoutes(env.dash().app as unknown as Parameters<typeof listRoutes>[0]);
     const paths = routes.map((r) => r.path);
     // The walk must really have found the app: the API, the pages and the Bull Board mount.
     expect(paths).toEqual(expect.arrayContaining(["/healthz", "/readyz", "/metrics", "/api/cron/:id", "/api/logs", "/api/logs/stats", "/logs", "/logs/booking/:bookingId", "/admin/queues"]));
@@ -113,7 +99,7 @@ describe("sessions and CSRF", () => {
 
     const res = await req("/login", {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: dash.base },
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: env.dash().base },
       body: form({ username: creds.admin.name, password: creds.admin.password, next: "/admin/queues" }),
     });
     expect(res.status).toBe(303);
@@ -156,21 +142,21 @@ describe("sessions and CSRF", () => {
       body: form({ username: creds.admin.name, password: creds.admin.password }),
     });
     expect(foreignLogin.status).toBe(403);
-    expect(await dash.producer.queue("reminders").isPaused()).toBe(false);
+    expect(await env.dash().producer.queue("reminders").isPaused()).toBe(false);
 
     const same = await req("/admin/queues/api/queues/reminders/pause", {
       method: "PUT",
-      headers: { authorization: basic(creds.admin), origin: dash.base },
+      headers: { authorization: basic(creds.admin), origin: env.dash().base },
     });
     expect(same.status).toBeLessThan(300);
-    expect(await dash.producer.queue("reminders").isPaused()).toBe(true);
+    expect(await env.dash().producer.queue("reminders").isPaused()).toBe(true);
   });
 
   it("the viewer sees the board but cannot change anything (403)", async () => {
     const list = await req("/admin/queues/api/queues", { headers: { authorization: basic(creds.viewer) } });
     expect(list.status).toBe(200);
-    const pause = await req("/admin/queues/api/queues/reminders/pause", { method: "PUT", headers: { authorization: basic(creds.viewer), origin: dash.base } });
+    const pause = await req("/admin/queues/api/queues/reminders/pause", { method: "PUT", headers: { authorization: basic(creds.viewer), origin: env.dash().base } });
     expect(pause.status).toBe(403);
-    expect(await dash.producer.queue("reminders").isPaused()).toBe(false);
+    expect(await env.dash().producer.queue("reminders").isPaused()).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
+import { migrateEnv } from "./env";
 import { runMigrations } from "./migrate";
 
 // Entry point for `pnpm db:migrate`; the only env it reads is DATABASE_URL.
-const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/callastar";
+const url = migrateEnv.databaseUrl;
 const started = Date.now();
 runMigrations(url).then(
   () => console.log(`migrations applied to ${url.replace(/\/\/[^@]*@/, "//***@")} in ${Date.now() - started} ms`),

@@ -98,3 +98,25 @@ export async function startDashboard(services: SharedServices, overrides: Partia
     },
   };
 }
+
+/**
+ * Registers the usual lifecycle in the calling test file — shared services for the file, a fresh
+ * dashboard per test — and returns live accessors to both.
+ */
+export function useDashboard(overrides: Partial<DashboardConfig> = {}): { services(): SharedServices; dash(): RunningDashboard } {
+  let services: SharedServices | undefined;
+  let dash: RunningDashboard | undefined;
+  beforeAll(async () => {
+    services = await sharedServices();
+  });
+  afterAll(async () => {
+    await services?.close();
+  });
+  beforeEach(async () => {
+    dash = await startDashboard(services!, overrides);
+  });
+  afterEach(async () => {
+    await dash?.close();
+  });
+  return { services: () => services!, dash: () => dash! };
+}
