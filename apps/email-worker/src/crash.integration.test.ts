@@ -86,6 +86,11 @@ it("a worker SIGKILLed in the middle of a batch loses nothing and sends nothing 
   await waitFor("every booking marked reminded", async () => {
     const rows = await t.db.select({ id: booking.id }).from(booking).where(and(inArray(booking.id, ids), eq(booking.reminderSent, true)));
     return rows.length === ids.length;
+  }).catch(async (error: unknown) => {
+    // Say which jobs are stuck and why, so a failure here is diagnosable from CI's output alone.
+    const jobs = await producer.queue("reminders").getJobs(["failed", "delayed", "wait", "active"]);
+    const states = await Promise.all(jobs.map(async (j) => `${j.id} ${await j.getState()} attempts=${j.attemptsMade} ${j.failedReason ?? ""}`));
+    throw new Error(`${String(error)}\n${states.join("\n")}\nsecond worker output:\n${second.output().slice(-3000)}`);
   });
   await new Promise((r) => setTimeout(r, 500));
 

@@ -1,5 +1,5 @@
-import { eq, sql } from "drizzle-orm";
-import { emailDelivery, type DbHandle } from "@callastar/db";
+import { and, eq, gte, sql } from "drizzle-orm";
+import { emailDelivery, log, type DbHandle } from "@callastar/db";
 import { renderEmail, type EmailPayload, type MailTransport } from "@callastar/emails";
 import type { AuditLogger } from "@callastar/logger";
 import type { RateLimiter } from "@callastar/runtime";
@@ -40,15 +40,17 @@ export function createMailer(deps: {
       const context = { recipientEmail: d.to, idempotencyKey: d.idempotencyKey, transport: transport.name, ...d.context };
       const [previous] = await q.find.execute({ key: d.idempotencyKey });
       if (previous) {
-        // Sent before; if the process died before its audit row was committed, write it now.
-        if (!previous.loggedAt) {
+        // Sent before. If the process died before marking its audit row written, the row may or may
+        // not have committed: write it only if it is not there (a narrow createdAt range on the
+        // spec's ("type", "createdAt") index keeps this lookup cheap on a large "Log").
+        if (!previous.loggedAt && !(await auditRowExists(q, d.idempotencyKey, previous.createdAt))) {
           await logger.logEmailSent(d.bookingId ?? null, d.userId ?? null, template, {
             ...context,
             providerMessageId: previous.id,
             recoveredAfterCrash: true,
           });
-          await q.markLogged.execute({ key: d.idempotencyKey, at: new Date() });
-        }
+          }
+        if (!previous.loggedAt) await q.markLogged.execute({ key: d.idempotencyKey, at: new Date().toISOString() });
         return { status: "already_sent", id: previous.id };
       }
       try {
@@ -71,7 +73,7 @@ export function createMailer(deps: {
           subject: rendered.subject,
           providerMessageId: id,
         });
-        await q.markLogged.execute({ key: d.idempotencyKey, at: new Date() });
+        await q.markLogged.execute({ key: d.idempotencyKey, at: new Date().toISOString() });
         return { status: "sent", id };
       } catch (error) {
         await logger.logEmailError(d.bookingId ?? null, d.userId ?? null, template, error, {
@@ -90,7 +92,7 @@ function deliveryQueries(db: DbHandle) {
   const key = sql.placeholder("key");
   return {
     find: db.db
-      .select({ id: emailDelivery.providerMessageId, loggedAt: emailDelivery.loggedAt })
+      .select({ id: emailDelivery.providerMessageId, loggedAt: emailDelivery.loggedAt, createdAt: emailDelivery.createdAt })
       .from(emailDelivery)
       .where(eq(emailDelivery.idempotencyKey, key))
       .prepare("email_delivery_find"),
@@ -106,11 +108,31 @@ function deliveryQueries(db: DbHandle) {
       })
       .onConflictDoNothing()
       .prepare("email_delivery_record"),
+    auditRow: db.db
+      .select({ id: log.id })
+      .from(log)
+      .where(
+        and(
+          eq(log.type, "EMAIL_SENT"),
+          gte(log.createdAt, sql.placeholder("since")),
+          sql`${log.context}->>'idempotencyKey' = ${sql.placeholder("key")}`,
+        ),
+      )
+      .limit(1)
+      .prepare("email_audit_row"),
     /** Set once the EMAIL_SENT row is committed (see EmailDelivery.loggedAt). */
     markLogged: db.db
       .update(emailDelivery)
-      .set({ loggedAt: sql.placeholder("at") as unknown as Date })
+      .set({ loggedAt: sql`${sql.placeholder("at")}::timestamp(3)` })
       .where(eq(emailDelivery.idempotencyKey, key))
       .prepare("email_delivery_logged"),
   };
+}
+
+// The EMAIL_SENT row is written just before the delivery is marked logged, and its createdAt is
+// the call time, so it cannot predate the delivery record by more than the send itself.
+async function auditRowExists(q: ReturnType<typeof deliveryQueries>, key: string, deliveredAt: Date): Promise<boolean> {
+  // ISO text: a Date bound to a drizzle placeholder reaches PostgreSQL as Date#toString().
+  const rows = await q.auditRow.execute({ key, since: new Date(deliveredAt.getTime() - 10 * 60_000).toISOString() });
+  return rows.length > 0;
 }
