@@ -1,3 +1,4 @@
+import type { ValidEmail } from "./validate";
 /** Switches that make the Resend stand-in misbehave the way the real service can. */
 export interface ResendFaults {
   /** Probability (0..1) that an API request answers 500 internal_server_error; drawn from the seeded PRNG. */
@@ -33,19 +34,8 @@ export interface ResendStandinOptions {
 }
 
 /** One email the stand-in accepted (what Resend would have sent). */
-export interface ResendDelivery {
+export interface ResendDelivery extends ValidEmail {
   id: string;
-  from: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  replyTo: string[];
-  subject: string;
-  html: string | null;
-  text: string | null;
-  tags: Array<{ name: string; value: string }>;
-  /** Custom email headers from the request body's `headers` field. */
-  emailHeaders: Record<string, string>;
   /** The HTTP request headers (lower-cased, Authorization removed), including `idempotency-key` when sent. */
   headers: Record<string, string>;
   /** The `Idempotency-Key` the request carried, or null. */
