@@ -107,6 +107,9 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
       name: options.name,
       lockDuration: Math.max(binding.lockDuration ?? 0, options.lockDurationMs ?? 30_000),
       stalledInterval: options.stalledIntervalMs ?? 30_000,
+      // BullMQ honours a manual pause (worker.rateLimit on a 429) only for workers that have a
+      // limiter; this one never limits by itself, it only makes that pause hold for every copy.
+      limiter: { max: 1_000_000_000, duration: 1_000 },
     });
     worker.on("error", (error) => log(`worker ${binding.queue} error: ${error.message}`));
     worker.on("failed", (job, error) => void reportFinalFailure(logger, binding.queue, job, error));
