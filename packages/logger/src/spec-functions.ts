@@ -2,6 +2,7 @@
 // passed as arguments, merged with the caller's additional context). Arguments win over context
 // keys of the same name, so a stray `bookingId` in a context object cannot falsify the audit row.
 import { LogStatus, LogType, type LogContext } from "./log-types";
+import { isoAt } from "./serialize/iso-time";
 import type { RowInput } from "./write/row";
 
 type Write = (input: RowInput) => Promise<void>;
@@ -36,11 +37,12 @@ export interface AuditLogFunctions {
   logError(type: LogType, message: string, error: unknown, context?: LogContext): Promise<void>;
 }
 
-// Ids first (readable key order), then the caller's context, then the ids again so they win.
-const merge = (ids: LogContext, ctx: Ctx): LogContext => (ctx ? { ...ids, ...ctx, ...ids } : ids);
-
-function isoOr(value: unknown, fallback: string): unknown {
-  return value === undefined || value === null ? fallback : value;
+// Ids first (readable key order), then the caller's other keys: the ids win over context keys of
+// the same name. (A loop, not `{...ids, ...ctx, ...ids}`: this runs on every log call.)
+function merge(ids: LogContext, ctx: Ctx): LogContext {
+  if (!ctx) return ids;
+  for (const key of Object.keys(ctx)) if (!Object.hasOwn(ids, key)) ids[key] = ctx[key];
+  return ids;
 }
 
 // "for booking X to user Y", leaving out what an ad-hoc email does not have.
@@ -62,18 +64,11 @@ export function createLogFunctions(write: Write): AuditLogFunctions {
     logCronRun(cronType, itemsProcessed, duration, ctx) {
       const endMs = Date.now();
       const ms = Number.isFinite(duration) ? duration : 0;
-      const timing = {
-        startTime: isoOr(ctx?.startTime, new Date(endMs - ms).toISOString()),
-        endTime: isoOr(ctx?.endTime, new Date(endMs).toISOString()),
-      };
-      const ids = { cronType, itemsProcessed, duration, durationSeconds: Math.round(ms / 10) / 100 };
-      return ok(LogType.CRON_RUN, `Cron ${cronType} completed: ${itemsProcessed} items processed in ${duration} ms`, {
-        ...ids,
-        ...timing,
-        ...ctx,
-        ...ids,
-        ...timing,
-      });
+      // The caller's own startTime/endTime (measured around the real work) win over the derived ones.
+      const startTime = ctx?.startTime ?? isoAt(endMs - ms);
+      const endTime = ctx?.endTime ?? isoAt(endMs);
+      const ids = { cronType, itemsProcessed, duration, durationSeconds: Math.round(ms / 10) / 100, startTime, endTime };
+      return ok(LogType.CRON_RUN, `Cron ${cronType} completed: ${itemsProcessed} items processed in ${duration} ms`, merge(ids, ctx));
     },
     logCronError: (cronType, error, ctx) => ko(LogType.CRON_ERROR, `Cron ${cronType} failed`, error, merge({ cronType }, ctx)),
     logDailyRoomDeleted: (roomId, bookingId, ctx) =>

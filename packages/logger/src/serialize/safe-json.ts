@@ -32,6 +32,44 @@ export function storableString(s: string): string {
   return MAYBE_UNSTORABLE.test(s) ? s.replace(UNSTORABLE, "\uFFFD") : s; // cheap test first: the hot path
 }
 const MAYBE_UNSTORABLE = /[\u0000\uD800-\uDFFF]/;
+const UNSTORABLE_ONE = new RegExp(UNSTORABLE.source); // not global: .test() keeps no lastIndex
+
+/** True when `s` holds a NUL or a lone surrogate (an emoji's surrogate pair is fine). */
+function unstorable(s: string): boolean {
+  return MAYBE_UNSTORABLE.test(s) && UNSTORABLE_ONE.test(s);
+}
+
+/**
+ * The JSON text of a flat record whose keys are all non-secret and whose values are all storable
+ * primitives — what nearly every log call passes — or undefined when `obj` needs the full walk.
+ * Same text as `JSON.stringify(toSafeJson(obj))`, without copying the object.
+ */
+export function flatRecordJson(obj: object): string | undefined {
+  const proto: unknown = Object.getPrototypeOf(obj);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  try {
+    for (const key in obj) {
+      if (isSecretKey(key) || unstorable(key)) return undefined;
+      const value: unknown = (obj as Record<string, unknown>)[key];
+      switch (typeof value) {
+        case "string":
+          if (unstorable(value)) return undefined;
+          break;
+        case "number":
+          if (!Number.isFinite(value)) return undefined;
+          break;
+        case "boolean":
+        case "undefined": // dropped by JSON.stringify, as by the full walk
+          break;
+        default:
+          if (value !== null) return undefined;
+      }
+    }
+    return JSON.stringify(obj);
+  } catch {
+    return undefined; // a throwing getter: the full walk records it as "[Unreadable]"
+  }
+}
 
 /** A JSON-safe, redacted copy of `value`: Dates → ISO, bigint → string, Error → {name,message}, cycles cut. */
 export function toSafeJson(value: unknown): JsonValue {

@@ -1,5 +1,5 @@
 import { errorText, MAX_ERROR_TEXT } from "./error-text";
-import { isSecretKey, toSafeJson } from "./safe-json";
+import { flatRecordJson, isSecretKey, toSafeJson } from "./safe-json";
 
 describe("errorText", () => {
   it("keeps the stack, then each cause", () => {
@@ -51,5 +51,54 @@ describe("toSafeJson", () => {
   it("does not confuse shared references with cycles", () => {
     const shared = { v: 1 };
     expect(toSafeJson({ a: shared, b: shared })).toEqual({ a: { v: 1 }, b: { v: 1 } });
+  });
+});
+
+describe("flatRecordJson (the hot path) writes what the full walk writes", () => {
+  const full = (value: object) => JSON.stringify(toSafeJson(value));
+  it("serializes flat records of storable primitives directly", () => {
+    const samples: object[] = [
+      {},
+      { bookingId: "b1", userId: null, amount: 12.5, ok: true, skipped: false },
+      { emailType: "x", optional: undefined, n: -0, big: 1e21, unicode: "é 🕒 \u2028" },
+      Object.assign(Object.create(null) as object, { a: 1 }),
+    ];
+    for (const sample of samples) {
+      expect(flatRecordJson(sample)).toBe(full(sample));
+    }
+  });
+
+  it("declines (undefined) whatever needs the walk: secrets, nesting, non-finite numbers, unstorable text, class instances, getters that throw", () => {
+    const throwing = Object.defineProperty({}, "x", { enumerable: true, get: () => { throw new Error("no"); } });
+    const declined: object[] = [
+      { apiKey: "sk_live" },
+      { nested: { a: 1 } },
+      { list: [1, 2] },
+      { when: new Date(0) },
+      { n: Number.NaN },
+      { n: Infinity },
+      { s: "nul\u0000byte" },
+      { s: "lone \uD800 surrogate" },
+      { ["bad\uDC00key"]: 1 },
+      { big: 10n },
+      { fn: () => 1 },
+      new (class Point { x = 1; })(),
+      throwing,
+    ];
+    for (const sample of declined) expect(flatRecordJson(sample)).toBeUndefined();
+  });
+
+  it("agrees with the walk on 2,000 generated records", () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const keys = ["bookingId", "userId", "token", "count", "nested", "when", "note", "password", "ok"];
+    const values = [() => "text", () => rand() * 100, () => null, () => undefined, () => true, () => ({ a: 1 }), () => new Date(0), () => "x\u0000", () => Number.NaN];
+    for (let i = 0; i < 2000; i++) {
+      const record: Record<string, unknown> = {};
+      for (const key of keys) if (rand() < 0.5) record[key] = values[Math.floor(rand() * values.length)]!();
+      const fast = flatRecordJson(record);
+      if (fast !== undefined) expect(fast).toBe(full(record));
+      else expect(JSON.stringify(toSafeJson(record))).toBe(full(record)); // the walk still handles it
+    }
   });
 });

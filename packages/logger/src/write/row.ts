@@ -1,7 +1,8 @@
 import { createId, type NewLogRow } from "@callastar/db";
 import type { LogContext } from "../log-types";
 import { errorText } from "../serialize/error-text";
-import { storableString, toSafeJson } from "../serialize/safe-json";
+import { isoAt } from "../serialize/iso-time";
+import { flatRecordJson, storableString, toSafeJson } from "../serialize/safe-json";
 
 /**
  * A `Log` row as sent to PostgreSQL: every column as its text form, keyed by the drizzle table's
@@ -27,7 +28,7 @@ export interface RowInput {
 }
 
 /** Builds the row at call time: client-side cuid and timestamp, redacted JSON-safe context, error text. */
-export function buildRow(input: RowInput, now: Date = new Date()): StoredRow {
+export function buildRow(input: RowInput, nowMs: number = Date.now()): StoredRow {
   return {
     id: createId(),
     type: input.type,
@@ -35,12 +36,16 @@ export function buildRow(input: RowInput, now: Date = new Date()): StoredRow {
     message: storableString(String(input.message)),
     context: contextJson(input.context),
     error: input.hasError ? errorText(input.error) : null,
-    createdAt: now.toISOString(),
+    createdAt: isoAt(nowMs),
   };
 }
 
 function contextJson(context: unknown): string | null {
   if (context === undefined || context === null) return null;
+  if (typeof context === "object" && !Array.isArray(context)) {
+    const flat = flatRecordJson(context);
+    if (flat !== undefined) return flat;
+  }
   try {
     // A non-object context (a string, an array) from untyped callers is kept, under `value`.
     const safe = typeof context === "object" && !Array.isArray(context) ? context : { value: context };
