@@ -118,7 +118,7 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
 
   const writer = new GroupCommitWriter(
     {
-      write: (rows) => insertRows(db.sql, rows),
+      write: (rows, mayExist) => insertRows(db.sql, rows, mayExist),
       overflow,
       rejected(row, error) {
         counts.dropped++;

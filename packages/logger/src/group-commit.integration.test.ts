@@ -1,5 +1,8 @@
 import { createTestDatabase, type TestDatabase } from "@callastar/testing";
 import { createAuditLogger, LogType, type AuditLoggerError } from "./index";
+import { GroupCommitWriter, type WriterHooks } from "./write/group-commit";
+import { insertRows } from "./write/insert-statement";
+import { buildRow, type StoredRow } from "./write/row";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -86,5 +89,57 @@ describe("group commit", () => {
     expect(await countRows()).toBe(1);
     expect(errors.map((e) => e.kind)).toEqual(["closed"]);
     expect(logger.metrics().dropped).toBe(1);
+  });
+});
+
+describe("first attempts skip the conflict check; anything that may exist takes ON CONFLICT", () => {
+  const hooks = (calls: boolean[], write: (rows: StoredRow[], mayExist: boolean) => Promise<void>): WriterHooks => ({
+    write: (rows, mayExist) => {
+      calls.push(mayExist);
+      return write(rows, mayExist);
+    },
+    overflow: () => Promise.resolve(),
+    rejected: (row) => {
+      throw new Error(`row ${row.id} rejected`);
+    },
+    availability: () => {},
+  });
+  const options = { maxBatch: 100, maxInFlight: 1, maxBuffered: 1000, ackTimeoutMs: 10_000, backoffMinMs: 5, backoffMaxMs: 20 };
+  const row = (message: string) => buildRow({ type: LogType.CRON_RUN, status: "SUCCESS", message, hasError: false });
+
+  it("a row committed by an attempt whose answer was lost is written once on retry", async () => {
+    const calls: boolean[] = [];
+    let lose = true;
+    const writer = new GroupCommitWriter(
+      hooks(calls, async (rows, mayExist) => {
+        await insertRows(t.sql, rows, mayExist);
+        if (lose) {
+          lose = false;
+          throw Object.assign(new Error("connection reset after commit"), { code: "ECONNRESET" });
+        }
+      }),
+      options,
+    );
+    await Promise.all([writer.submit(row("a")), writer.submit(row("b"))]);
+    expect(calls).toEqual([false, true]);
+    expect(await countRows()).toBe(2);
+  });
+
+  it("an id that is already there (the same row submitted twice) is skipped, not called bad", async () => {
+    const calls: boolean[] = [];
+    const writer = new GroupCommitWriter(hooks(calls, (rows, mayExist) => insertRows(t.sql, rows, mayExist)), options);
+    const twice = row("twice");
+    await writer.submit(twice);
+    await Promise.all([writer.submit({ ...twice }), writer.submit(row("fresh"))]);
+    expect(calls).toEqual([false, false, true]);
+    expect(await countRows()).toBe(2);
+    expect(writer.counts).toMatchObject({ written: 3, rejected: 0 });
+  });
+
+  it("without the skip, the plain statement does refuse an existing id (so the retry is what saves it)", async () => {
+    const existing = row("once");
+    await insertRows(t.sql, [existing], false);
+    await expect(insertRows(t.sql, [existing], false)).rejects.toMatchObject({ code: "23505" });
+    await expect(insertRows(t.sql, [existing], true)).resolves.toBeUndefined();
   });
 });

@@ -3,12 +3,17 @@
 // connection. There is no timer on the happy path, so throughput grows with concurrency instead of
 // being capped by a flush interval; several flushes in flight keep a caller from waiting for a
 // whole statement it is not part of.
-import { classifyWriteError } from "./pg-errors";
+import { classifyWriteError, isUniqueViolation } from "./pg-errors";
 import type { StoredRow } from "./row";
 
 /** How the writer reaches the outside world; none of these may throw. */
 export interface WriterHooks {
-  write(rows: StoredRow[]): Promise<void>;
+  /**
+   * Writes rows in one statement. `mayExist` is true when some row may already be committed (an
+   * earlier attempt's outcome is unknown, or it was replayed from the spool): the write must then
+   * skip existing ids; otherwise it may take the cheaper path that fails on them.
+   */
+  write(rows: StoredRow[], mayExist: boolean): Promise<void>;
   /** Rows the writer cannot hold (buffer full, or stopped): spool them or report them dropped. */
   overflow(rows: StoredRow[], reason: string): Promise<void>;
   /** A row PostgreSQL refused for its own values; it is not retried. */
@@ -32,6 +37,8 @@ export interface WriterOptions {
 interface Entry {
   row: StoredRow;
   seq: number;
+  /** Already sent once (or replayed): it may be committed even though no success was seen. */
+  sent: boolean;
   settle: (done: boolean) => void;
   timer: NodeJS.Timeout | undefined;
   released: boolean;
@@ -90,7 +97,7 @@ export class GroupCommitWriter {
   /** Rows replayed from the spool: true once all are committed (or rejected), false if abandoned. */
   submitAll(rows: StoredRow[]): Promise<boolean> {
     if (this.abandoned) return Promise.resolve(false);
-    const all = rows.map((row) => new Promise<boolean>((resolve) => this.enqueue(row, resolve)));
+    const all = rows.map((row) => new Promise<boolean>((resolve) => (this.enqueue(row, resolve).sent = true)));
     return Promise.all(all).then((done) => done.every(Boolean));
   }
 
@@ -134,7 +141,7 @@ export class GroupCommitWriter {
   }
 
   private enqueue(row: StoredRow, settle: (done: boolean) => void): Entry {
-    const entry: Entry = { row, seq: this.nextSeq++, settle, timer: undefined, released: false, rejected: false };
+    const entry: Entry = { row, seq: this.nextSeq++, sent: false, settle, timer: undefined, released: false, rejected: false };
     this.pending.push(entry);
     this.schedule();
     return entry;
@@ -209,9 +216,17 @@ export class GroupCommitWriter {
   // bad rows are isolated, write the rest. Outage errors propagate and the whole batch is retried
   // (rows already committed by a half are no-ops then, thanks to ON CONFLICT DO NOTHING).
   private async writeSplitting(entries: Entry[]): Promise<void> {
+    let mayExist = false;
+    for (const entry of entries) {
+      if (entry.sent) mayExist = true;
+      entry.sent = true;
+    }
     try {
-      await this.hooks.write(entries.map((e) => e.row));
+      await this.hooks.write(entries.map((e) => e.row), mayExist);
     } catch (error) {
+      // A first attempt that meets an existing id (the same row submitted twice): write it again,
+      // skipping the ids that exist, rather than calling a committed row bad.
+      if (!mayExist && isUniqueViolation(error)) return this.writeSplitting(entries);
       if (classifyWriteError(error) !== "row-data") throw error;
       if (entries.length === 1) {
         const entry = entries[0]!;
