@@ -1,7 +1,7 @@
 import { PermanentError, TransientError } from "@callastar/errors";
-import { Resend } from "resend";
 import { z } from "zod";
 import { classifyResendError } from "./resend-errors";
+import { NodeHttpResend } from "./resend-node-http";
 import type { MailMessage, MailTransport, SendOptions } from "./types";
 
 /** Resend's production API; passed explicitly so the SDK never falls back to `RESEND_BASE_URL` on its own. */
@@ -26,7 +26,7 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
   // An empty key would make the SDK read RESEND_API_KEY from the environment behind our back.
   if (!options.apiKey) throw new TypeError("createResendTransport needs a non-empty apiKey");
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const client = new Resend(options.apiKey, { baseUrl: (options.baseUrl ?? RESEND_API_URL).replace(/\/+$/, "") });
+  const client = new NodeHttpResend(options.apiKey, { baseUrl: (options.baseUrl ?? RESEND_API_URL).replace(/\/+$/, "") });
 
   return {
     name: "resend",
