@@ -5,6 +5,7 @@
 //      BullMQ's own delayed-job lateness for the same due times, measured in the same run;
 //  (b) the send-booking-reminders sweep fanning out BENCH_SWEEP due bookings → jobs/s, beside raw
 //      addBulk of the same jobs, alternating, BENCH_ROUNDS rounds, medians and the ratio.
+import { writeFileSync } from "node:fs";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { createDb } from "@callastar/db";
@@ -46,9 +47,9 @@ async function lateness(url: string): Promise<string[][]> {
       APP_URL: "https://app.bench.test",
       EMAIL_RATE_LIMIT_PER_SECOND: "0",
       REMINDERS_CONCURRENCY: "100",
-      // e.g. BENCH_WORKER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the workers
-      ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
-    }),
+    },
+    // e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the workers
+    (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean)),
   );
   const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
   const producer = new Producer({ connection: redis, prefix });
@@ -69,6 +70,11 @@ async function lateness(url: string): Promise<string[][]> {
       const at = Date.parse(d.receivedAt);
       if (!first.has(id)) first.set(id, at);
       else second.set(id, at);
+    }
+    if (process.env.BENCH_REMINDERS_DUMP) {
+      // One line per booking (due ms, first email ms late, second email ms late), for plotting.
+      const lines = [...first].map(([id, at]) => `${dueById.get(id)!},${at - dueById.get(id)!},${(second.get(id) ?? Number.NaN) - dueById.get(id)!}`);
+      writeFileSync(process.env.BENCH_REMINDERS_DUMP, `due,first,second\n${lines.sort().join("\n")}\n`);
     }
     const lateFirst = [...first].map(([id, at]) => at - dueById.get(id)!);
     const lateBoth = [...second].map(([id, at]) => at - dueById.get(id)!);

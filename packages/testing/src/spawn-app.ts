@@ -11,10 +11,10 @@ export interface AppProcess {
   waitForOutput(text: string, timeoutMs?: number): Promise<void>;
 }
 
-/** Starts a real app process (`node --import tsx src/main.ts` in apps/<app>) with the given env. */
-export function spawnApp(app: string, env: Record<string, string>): AppProcess {
+/** Starts a real app process (`node [nodeArgs] --import tsx src/main.ts` in apps/<app>) with the given env. */
+export function spawnApp(app: string, env: Record<string, string>, nodeArgs: readonly string[] = []): AppProcess {
   const cwd = resolve(__dirname, "../../../apps", app);
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
     cwd,
     env: { ...testEnv.childBase, ...env },
     stdio: ["ignore", "pipe", "pipe"],
