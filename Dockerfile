@@ -4,6 +4,7 @@ FROM node:20-bookworm-slim
 RUN npm i -g pnpm@12.21.0
 WORKDIR /srv
 COPY pnpm-workspace.yaml package.json pnpm-lock.yaml .npmrc ./
+COPY patches ./patches
 COPY apps ./apps
 COPY packages ./packages
 COPY bench ./bench
