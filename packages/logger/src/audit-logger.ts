@@ -11,7 +11,7 @@ import { GroupCommitWriter } from "./write/group-commit";
 import { insertRows } from "./write/insert-statement";
 import { describeWriteError } from "./write/pg-errors";
 import { SpoolReplayer } from "./write/replay";
-import { buildRow, type RowInput, type StoredRow } from "./write/row";
+import { buildRowSafely, type RowInput, type StoredRow } from "./write/row";
 import { Spool } from "./write/spool";
 
 /** Resolves true if `promise` settles within `ms`, false otherwise (the timer never outlives it). */
@@ -171,13 +171,7 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
   }
 
   function write(input: RowInput): Promise<void> {
-    let row: StoredRow;
-    try {
-      row = buildRow(input);
-    } catch (error) {
-      // buildRow is defensive; this is for the impossible case, so the call still leaves a trace.
-      row = buildRow({ type: input.type, status: input.status, message: String(input.message), hasError: true, error });
-    }
+    const row = buildRowSafely(input);
     return closed ? afterClose(row) : writer.submit(row);
   }
 

@@ -15,3 +15,6 @@ export type { StoredRow } from "./write/row";
 export { INSERT_LOG_ROWS } from "./write/insert-statement";
 export { getDefaultAuditLogger, setDefaultAuditLogger, closeDefaultAuditLogger } from "./default-logger";
 export * from "./module-api";
+export { auditRows, type AuditRowBuilders } from "./rows-in-statement";
+export { insertRowsAfter, rowParameters, ROW_PARAMETER_COUNT } from "./write/insert-statement";
+export type { LogFunctions } from "./spec-functions";

@@ -5,37 +5,42 @@ import { LogStatus, LogType, type LogContext } from "./log-types";
 import { isoAt } from "./serialize/iso-time";
 import type { RowInput } from "./write/row";
 
-type Write = (input: RowInput) => Promise<void>;
 type Ctx = LogContext | undefined;
 
-/** Every log function of the spec, same names and argument order; each resolves, never rejects. */
-export interface AuditLogFunctions {
+/**
+ * Every log function of the spec, same names and argument order, each producing `R`: a promise for
+ * the logger (resolves, never rejects), the row itself for {@link AuditRowBuilders}.
+ */
+export interface LogFunctions<R> {
   /** `bookingId`/`userId` may be null for an email tied to no booking or no account. */
-  logEmailSent(bookingId: string | null, userId: string | null, emailType: string, additionalContext?: LogContext): Promise<void>;
-  logEmailError(bookingId: string | null, userId: string | null, emailType: string, error: unknown, additionalContext?: LogContext): Promise<void>;
-  logCronRun(cronType: string, itemsProcessed: number, duration: number, additionalContext?: LogContext): Promise<void>;
-  logCronError(cronType: string, error: unknown, additionalContext?: LogContext): Promise<void>;
-  logDailyRoomDeleted(roomId: string, bookingId: string, context?: LogContext): Promise<void>;
-  logDailyRoomError(roomId: string, bookingId: string, error: unknown, context?: LogContext): Promise<void>;
-  logDailyRoomCreated(roomId: string, bookingId: string, context?: LogContext): Promise<void>;
-  logBookingCreated(bookingId: string, userId: string, context?: LogContext): Promise<void>;
-  logBookingError(userId: string, error: unknown, context?: LogContext): Promise<void>;
-  logPaymentSuccess(paymentId: string, bookingId: string, amount: number, currency: string, context?: LogContext): Promise<void>;
-  logPaymentError(bookingId: string, error: unknown, context?: LogContext): Promise<void>;
-  logPaymentRefund(paymentId: string, bookingId: string, amount: number, currency: string, context?: LogContext): Promise<void>;
-  logPayoutSuccess(payoutId: string, creatorId: string, amount: number, currency: string, context?: LogContext): Promise<void>;
-  logPayoutError(payoutId: string | null, creatorId: string, error: unknown, context?: LogContext): Promise<void>;
-  logStripeWebhook(eventType: string, eventId: string, context?: LogContext): Promise<void>;
-  logStripeWebhookError(eventType: string, eventId: string, error: unknown, context?: LogContext): Promise<void>;
-  logNotificationSent(userId: string, notificationType: string, context?: LogContext): Promise<void>;
-  logNotificationError(userId: string, notificationType: string, error: unknown, context?: LogContext): Promise<void>;
-  logSystemError(message: string, error: unknown, context?: LogContext): Promise<void>;
-  logApiError(endpoint: string, error: unknown, context?: LogContext): Promise<void>;
+  logEmailSent(bookingId: string | null, userId: string | null, emailType: string, additionalContext?: LogContext): R;
+  logEmailError(bookingId: string | null, userId: string | null, emailType: string, error: unknown, additionalContext?: LogContext): R;
+  logCronRun(cronType: string, itemsProcessed: number, duration: number, additionalContext?: LogContext): R;
+  logCronError(cronType: string, error: unknown, additionalContext?: LogContext): R;
+  logDailyRoomDeleted(roomId: string, bookingId: string, context?: LogContext): R;
+  logDailyRoomError(roomId: string, bookingId: string, error: unknown, context?: LogContext): R;
+  logDailyRoomCreated(roomId: string, bookingId: string, context?: LogContext): R;
+  logBookingCreated(bookingId: string, userId: string, context?: LogContext): R;
+  logBookingError(userId: string, error: unknown, context?: LogContext): R;
+  logPaymentSuccess(paymentId: string, bookingId: string, amount: number, currency: string, context?: LogContext): R;
+  logPaymentError(bookingId: string, error: unknown, context?: LogContext): R;
+  logPaymentRefund(paymentId: string, bookingId: string, amount: number, currency: string, context?: LogContext): R;
+  logPayoutSuccess(payoutId: string, creatorId: string, amount: number, currency: string, context?: LogContext): R;
+  logPayoutError(payoutId: string | null, creatorId: string, error: unknown, context?: LogContext): R;
+  logStripeWebhook(eventType: string, eventId: string, context?: LogContext): R;
+  logStripeWebhookError(eventType: string, eventId: string, error: unknown, context?: LogContext): R;
+  logNotificationSent(userId: string, notificationType: string, context?: LogContext): R;
+  logNotificationError(userId: string, notificationType: string, error: unknown, context?: LogContext): R;
+  logSystemError(message: string, error: unknown, context?: LogContext): R;
+  logApiError(endpoint: string, error: unknown, context?: LogContext): R;
   /** A custom success row of any type. */
-  logSuccess(type: LogType, message: string, context?: LogContext): Promise<void>;
+  logSuccess(type: LogType, message: string, context?: LogContext): R;
   /** A custom error row of any type, with the error's stack and cause chain. */
-  logError(type: LogType, message: string, error: unknown, context?: LogContext): Promise<void>;
+  logError(type: LogType, message: string, error: unknown, context?: LogContext): R;
 }
+
+/** The spec's functions as the logger offers them: each resolves once its row is committed (or held). */
+export type AuditLogFunctions = LogFunctions<Promise<void>>;
 
 // Ids first (readable key order), then the caller's other keys: the ids win over context keys of
 // the same name. (A loop, not `{...ids, ...ctx, ...ids}`: this runs on every log call.)
@@ -49,11 +54,11 @@ function merge(ids: LogContext, ctx: Ctx): LogContext {
 const emailSubject = (bookingId: string | null, userId: string | null) =>
   `${bookingId ? ` for booking ${bookingId}` : ""}${userId ? ` to user ${userId}` : ""}`;
 
-/** Builds the spec's functions over one row-writing primitive. */
-export function createLogFunctions(write: Write): AuditLogFunctions {
-  const ok = (type: LogType, message: string, context: LogContext): Promise<void> =>
+/** Builds the spec's functions over one primitive (write a row, or just build it). */
+export function createLogFunctions<R>(write: (input: RowInput) => R): LogFunctions<R> {
+  const ok = (type: LogType, message: string, context: LogContext): R =>
     write({ type, status: LogStatus.SUCCESS, message, context, hasError: false });
-  const ko = (type: LogType, message: string, error: unknown, context: LogContext | undefined): Promise<void> =>
+  const ko = (type: LogType, message: string, error: unknown, context: LogContext | undefined): R =>
     write({ type, status: LogStatus.ERROR, message, context, error, hasError: true });
 
   return {

@@ -21,19 +21,40 @@ function castOf(column: PgColumn): string {
   return column.getSQLType().replace(/\s+\(/, "(");
 }
 
-function buildStatement(skipExisting: boolean): string {
+// INSERT INTO "Log" (…) SELECT c0::text, … FROM unnest($1::text[], …) AS t(c0, …), in parts.
+function statementParts() {
   const columns = getTableColumns(log);
   const table = quote(getTableConfig(log).name);
   const names = COLUMN_ORDER.map((key) => quote(columns[key].name));
   const params = COLUMN_ORDER.map((_key, i) => `$${i + 1}::text[]`);
   const aliases = COLUMN_ORDER.map((_key, i) => `c${i}`);
   const casts = COLUMN_ORDER.map((key, i) => `c${i}::${castOf(columns[key])}`);
-  const pk = quote(columns.id.name);
-  return (
-    `INSERT INTO ${table} (${names.join(", ")}) ` +
-    `SELECT ${casts.join(", ")} FROM unnest(${params.join(", ")}) AS t(${aliases.join(", ")})` +
-    (skipExisting ? ` ON CONFLICT (${pk}) DO NOTHING` : "")
-  );
+  return {
+    insert: `INSERT INTO ${table} (${names.join(", ")}) SELECT ${casts.join(", ")} FROM unnest(${params.join(", ")}) AS t(${aliases.join(", ")})`,
+    skip: ` ON CONFLICT (${quote(columns.id.name)}) DO NOTHING`,
+  };
+}
+const PARTS = statementParts();
+
+function buildStatement(skipExisting: boolean): string {
+  return PARTS.insert + (skipExisting ? PARTS.skip : "");
+}
+
+/** Parameters the caller of {@link insertRowsAfter}'s statement binds first ($1..$7). */
+export const ROW_PARAMETER_COUNT = COLUMN_ORDER.length;
+
+/**
+ * An INSERT of audit rows behind a caller's data-modifying WITH clause, in one statement: the rows
+ * commit exactly when the caller's effect does. `$1..$7` are {@link rowParameters}; the caller's own
+ * parameters start at `$8`. Rows are written only where `onlyIf` holds (e.g. `EXISTS (SELECT 1 FROM d)`).
+ */
+export function insertRowsAfter(withClause: string, onlyIf: string): string {
+  return `${withClause} ${PARTS.insert} WHERE ${onlyIf}`;
+}
+
+/** The column arrays of `rows`, in the order the INSERT statements bind them. */
+export function rowParameters(rows: readonly StoredRow[]): (string | null)[][] {
+  return COLUMN_ORDER.map((key) => rows.map((row) => row[key]));
 }
 
 /** The constant multi-row INSERT … SELECT FROM unnest(…): the first attempt at fresh rows. */
@@ -47,7 +68,7 @@ export const INSERT_LOG_ROWS_SKIP_EXISTING = buildStatement(true);
  * at ~8% of PostgreSQL's time on the hot path — and fails with 23505 on an existing id.
  */
 export async function insertRows(sql: Sql, rows: readonly StoredRow[], mayExist = true): Promise<void> {
-  const columns = COLUMN_ORDER.map((key) => rows.map((row) => row[key]));
+  const columns = rowParameters(rows);
   // postgres.js types the array parameters from the statement's own `::text[]` casts.
   // Prepared once per connection: re-parsing and planning it on every flush doubled a small flush.
   // Tried and measured slower: one json parameter unpacked with json_array_elements (~40% slower)

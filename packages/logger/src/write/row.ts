@@ -55,6 +55,15 @@ function contextJson(context: unknown): string | null {
   }
 }
 
+/** buildRow, and should it ever throw (it is defensive), a row that still leaves a trace. */
+export function buildRowSafely(input: RowInput): StoredRow {
+  try {
+    return buildRow(input);
+  } catch (error) {
+    return buildRow({ type: input.type, status: input.status, message: String(input.message), hasError: true, error });
+  }
+}
+
 /** Checks that a parsed spool line has the shape of a StoredRow. */
 export function isStoredRow(value: unknown): value is StoredRow {
   if (typeof value !== "object" || value === null) return false;
