@@ -3,10 +3,13 @@ import { emailDelivery, log } from "@callastar/db";
 import { createAuditLogger, type AuditLogger } from "@callastar/logger";
 import type { MailTransport } from "@callastar/emails";
 import { createTestDatabase, type TestDatabase } from "@callastar/testing";
+import { recordDelivery as recordWithRow } from "./delivery-statement";
 import { createMailer, type Delivery } from "./mailer";
+import { auditRows as rowBuilders } from "@callastar/logger";
 
-// The crash windows of a delivery, reproduced deterministically: a worker died after recording the
-// delivery, either before or after its EMAIL_SENT row committed, and the retry finds the record.
+// A delivery record and its EMAIL_SENT row commit in one statement. Records written before that
+// (loggedAt null until their row committed) are still completed by a retry: those crash windows
+// are reproduced deterministically here.
 let t: TestDatabase;
 let logger: AuditLogger;
 const sent: string[] = [];
@@ -40,7 +43,7 @@ const mailer = () => createMailer({ db: t, logger, transport, limiter: { acquire
 const recordDelivery = (key: string) =>
   t.db.insert(emailDelivery).values({ idempotencyKey: key, emailType: "payment_received", recipientEmail: "star@example.com", providerMessageId: `msg-${key}` });
 
-it("died before the audit row committed: the retry writes it, once, and sends nothing", async () => {
+it("a legacy record without its audit row: the retry writes the row, once, and sends nothing", async () => {
   await recordDelivery("k-lost-row");
   expect(await mailer().deliver(delivery("k-lost-row"))).toEqual({ status: "already_sent", id: "msg-k-lost-row" });
   await logger.flush(5_000);
@@ -55,7 +58,7 @@ it("died before the audit row committed: the retry writes it, once, and sends no
   expect(sent).not.toContain("k-lost-row");
 });
 
-it("died after the audit row committed but before marking it: the retry does not write a second row", async () => {
+it("a legacy record whose row committed but was not marked: the retry does not write a second row", async () => {
   await recordDelivery("k-kept-row");
   await logger.logEmailSent("b1", "u1", "payment_received", { idempotencyKey: "k-kept-row" });
   await mailer().deliver(delivery("k-kept-row"));
@@ -64,10 +67,38 @@ it("died after the audit row committed but before marking it: the retry does not
   expect(sent).not.toContain("k-kept-row");
 });
 
-it("a first delivery sends, records, audits and marks the row written", async () => {
+it("a first delivery sends, then records it and its audit row together", async () => {
   expect(await mailer().deliver(delivery("k-new"))).toEqual({ status: "sent", id: "msg-k-new" });
   expect(sent).toContain("k-new");
   expect(await auditRows("k-new")).toHaveLength(1);
   const [d] = await t.db.select().from(emailDelivery).where(eq(emailDelivery.idempotencyKey, "k-new"));
   expect(d!.loggedAt).toBeInstanceOf(Date);
+});
+
+it("a record that fails leaves neither the delivery nor its audit row; the retry records both once", async () => {
+  await t.sql.unsafe(`
+    CREATE FUNCTION refuse_k_fail() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF NEW."idempotencyKey" = 'k-fail' THEN RAISE EXCEPTION 'disk full (simulated)'; END IF; RETURN NEW; END $$;
+    CREATE TRIGGER refuse_k_fail BEFORE INSERT ON "EmailDelivery" FOR EACH ROW EXECUTE FUNCTION refuse_k_fail();`);
+  try {
+    await expect(mailer().deliver(delivery("k-fail"))).rejects.toThrow(/disk full/);
+    expect(await auditRows("k-fail")).toHaveLength(0);
+    expect(await t.db.select().from(emailDelivery).where(eq(emailDelivery.idempotencyKey, "k-fail"))).toHaveLength(0);
+    await logger.flush(5_000);
+    const [errorRow] = await t.db.select().from(log).where(and(eq(log.type, "EMAIL_ERROR"), sql`${log.context}->>'idempotencyKey' = 'k-fail'`));
+    expect(errorRow!.context).toMatchObject({ stage: "record" });
+  } finally {
+    await t.sql.unsafe(`DROP TRIGGER refuse_k_fail ON "EmailDelivery"; DROP FUNCTION refuse_k_fail();`);
+  }
+  expect(await mailer().deliver(delivery("k-fail"))).toEqual({ status: "sent", id: "msg-k-fail" });
+  expect(sent.filter((k) => k === "k-fail")).toHaveLength(2); // Resend answers the second from its idempotency cache
+  expect(await auditRows("k-fail")).toHaveLength(1);
+});
+
+it("a delivery another copy recorded first keeps that copy's audit row only", async () => {
+  const record = { idempotencyKey: "k-race", emailType: "payment_received", bookingId: "b1", userId: "u1", recipientEmail: "star@example.com", providerMessageId: "msg-k-race" };
+  const row = () => rowBuilders.logEmailSent("b1", "u1", "payment_received", { idempotencyKey: "k-race" });
+  expect(await recordWithRow(t.sql, record, row())).toBe(true);
+  expect(await recordWithRow(t.sql, record, row())).toBe(false);
+  expect(await auditRows("k-race")).toHaveLength(1);
 });

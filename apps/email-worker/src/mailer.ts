@@ -1,8 +1,9 @@
 import { and, eq, gte, sql } from "drizzle-orm";
 import { emailDelivery, log, type DbHandle } from "@callastar/db";
 import { renderEmail, type EmailPayload, type MailTransport } from "@callastar/emails";
-import type { AuditLogger } from "@callastar/logger";
+import { auditRows, type AuditLogger } from "@callastar/logger";
 import type { RateLimiter } from "@callastar/runtime";
+import { recordDelivery } from "./delivery-statement";
 
 export interface Delivery {
   payload: EmailPayload;
@@ -15,15 +16,26 @@ export interface Delivery {
   attempt?: number;
 }
 
+/** A delivery already recorded for an idempotency key (the caller may have read it already). */
+export interface PreviousDelivery {
+  id: string | null;
+  loggedAt: Date | null;
+  createdAt: Date;
+}
+
 export interface Mailer {
-  /** Sends once per idempotency key, ever: "already_sent" when a previous attempt got through. */
-  deliver(delivery: Delivery): Promise<{ status: "sent" | "already_sent"; id: string | null }>;
+  /**
+   * Sends once per idempotency key, ever: "already_sent" when a previous attempt got through.
+   * `previous` is what the caller already read of the key's record (null: none); omitted, it is looked up.
+   */
+  deliver(delivery: Delivery, previous?: PreviousDelivery | null): Promise<{ status: "sent" | "already_sent"; id: string | null }>;
 }
 
 /**
- * Every email goes through here: a durable EmailDelivery row makes a retried or re-swept email a
- * no-op (beyond Resend's 24 h Idempotency-Key replay, which covers a crash between send and record);
- * a Redis-wide limiter keeps all copies under the provider's rate; each outcome is audited.
+ * Every email goes through here: a durable EmailDelivery row, committed in one statement with the
+ * email's EMAIL_SENT audit row, makes a retried or re-swept email a no-op (beyond Resend's 24 h
+ * Idempotency-Key replay, which covers a crash between the send and that statement); a Redis-wide
+ * limiter keeps all copies under the provider's rate; failures are audited as EMAIL_ERROR.
  */
 export function createMailer(deps: {
   db: DbHandle;
@@ -35,50 +47,52 @@ export function createMailer(deps: {
   const { db, logger, transport, limiter, from } = deps;
   const q = deliveryQueries(db);
   return {
-    async deliver(d) {
+    async deliver(d, known) {
       const template = d.payload.template;
       const context = { recipientEmail: d.to, idempotencyKey: d.idempotencyKey, transport: transport.name, ...d.context };
-      const [previous] = await q.find.execute({ key: d.idempotencyKey });
+      const previous = known !== undefined ? known : ((await q.find.execute({ key: d.idempotencyKey }))[0] ?? null);
       if (previous) {
-        // Sent before. If the process died before marking its audit row written, the row may or may
-        // not have committed: write it only if it is not there (a narrow createdAt range on the
-        // spec's ("type", "createdAt") index keeps this lookup cheap on a large "Log").
+        // Recorded before. Records made before the record and its audit row shared a statement
+        // carry loggedAt only once their row committed: a record without it may lack its row
+        // (a narrow createdAt range on the spec's ("type", "createdAt") index keeps the lookup cheap).
         if (!previous.loggedAt && !(await auditRowExists(q, d.idempotencyKey, previous.createdAt))) {
           await logger.logEmailSent(d.bookingId ?? null, d.userId ?? null, template, {
             ...context,
             providerMessageId: previous.id,
             recoveredAfterCrash: true,
           });
-          }
+        }
         if (!previous.loggedAt) await q.markLogged.execute({ key: d.idempotencyKey, at: new Date().toISOString() });
         return { status: "already_sent", id: previous.id };
       }
+      let stage: "render" | "send" | "record" = "render";
       try {
         const rendered = await renderEmail(d.payload);
+        stage = "send";
         await limiter.acquire();
         const { id } = await transport.send(
           { from, to: d.to, subject: rendered.subject, html: rendered.html, text: rendered.text },
           { idempotencyKey: d.idempotencyKey },
         );
-        await q.record.execute({
-          key: d.idempotencyKey,
-          emailType: template,
-          bookingId: d.bookingId ?? null,
-          userId: d.userId ?? null,
-          to: d.to,
-          messageId: id,
-        });
-        await logger.logEmailSent(d.bookingId ?? null, d.userId ?? null, template, {
+        stage = "record";
+        const row = auditRows.logEmailSent(d.bookingId ?? null, d.userId ?? null, template, {
           ...context,
           subject: rendered.subject,
           providerMessageId: id,
         });
-        await q.markLogged.execute({ key: d.idempotencyKey, at: new Date().toISOString() });
+        await recordDelivery(
+          db.sql,
+          { idempotencyKey: d.idempotencyKey, emailType: template, bookingId: d.bookingId ?? null, userId: d.userId ?? null, recipientEmail: d.to, providerMessageId: id },
+          row,
+        );
         return { status: "sent", id };
       } catch (error) {
+        // `stage: "record"` means the provider accepted the email but it is not recorded yet: the
+        // retry sends it again with the same Idempotency-Key, which Resend answers without resending.
         await logger.logEmailError(d.bookingId ?? null, d.userId ?? null, template, error, {
           ...context,
           attempt: d.attempt,
+          stage,
           errorType: error instanceof Error ? error.name : typeof error,
         });
         throw error;
@@ -96,18 +110,6 @@ function deliveryQueries(db: DbHandle) {
       .from(emailDelivery)
       .where(eq(emailDelivery.idempotencyKey, key))
       .prepare("email_delivery_find"),
-    record: db.db
-      .insert(emailDelivery)
-      .values({
-        idempotencyKey: key,
-        emailType: sql.placeholder("emailType"),
-        bookingId: sql.placeholder("bookingId"),
-        userId: sql.placeholder("userId"),
-        recipientEmail: sql.placeholder("to"),
-        providerMessageId: sql.placeholder("messageId"),
-      })
-      .onConflictDoNothing()
-      .prepare("email_delivery_record"),
     auditRow: db.db
       .select({ id: log.id })
       .from(log)
@@ -120,7 +122,7 @@ function deliveryQueries(db: DbHandle) {
       )
       .limit(1)
       .prepare("email_audit_row"),
-    /** Set once the EMAIL_SENT row is committed (see EmailDelivery.loggedAt). */
+    /** Completes a record made before the record and its audit row shared a statement. */
     markLogged: db.db
       .update(emailDelivery)
       .set({ loggedAt: sql`${sql.placeholder("at")}::timestamp(3)` })

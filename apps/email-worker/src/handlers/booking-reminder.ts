@@ -78,7 +78,7 @@ async function sendBoth(deps: ReminderDeps, b: ReminderBooking, attempt: number)
     userId: b.client.id,
     attempt,
     context: { recipientName: b.client.name, creatorName: b.creator.name, callDateTime },
-  });
+  }, b.clientDelivery);
   const creator = await deps.mailer.deliver({
     payload: {
       template: "booking_reminder_creator",
@@ -90,6 +90,6 @@ async function sendBoth(deps: ReminderDeps, b: ReminderBooking, attempt: number)
     userId: b.creator.id,
     attempt,
     context: { recipientName: b.creator.name, clientName: b.client.name, callDateTime },
-  });
+  }, b.creatorDelivery);
   return [client.status, creator.status];
 }
