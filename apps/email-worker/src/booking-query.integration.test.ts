@@ -2,7 +2,7 @@ import { auditRows } from "@callastar/logger";
 import { idempotencyKeys } from "@callastar/queues";
 import { createTestDatabase, seedBooking, type TestDatabase } from "@callastar/testing";
 import { loadReminderBooking } from "./booking-query";
-import { recordDelivery } from "./delivery-statement";
+import { recordDeliveries } from "./delivery-statement";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -17,7 +17,7 @@ it("loads a reminder's booking with the delivery record of each of its two email
 
   const key = idempotencyKeys.reminderEmail(b.bookingId, "client");
   const row = auditRows.logEmailSent(b.bookingId, fresh!.client.id, "booking_reminder_client", { idempotencyKey: key });
-  await recordDelivery(t.sql, { idempotencyKey: key, emailType: "booking_reminder_client", bookingId: b.bookingId, userId: fresh!.client.id, recipientEmail: fresh!.client.email, providerMessageId: "msg-1" }, row);
+  await recordDeliveries(t.sql, [{ record: { idempotencyKey: key, emailType: "booking_reminder_client", bookingId: b.bookingId, userId: fresh!.client.id, recipientEmail: fresh!.client.email, providerMessageId: "msg-1" }, auditRow: row }]);
 
   const after = await loadReminderBooking(t, b.bookingId);
   expect(after!.clientDelivery).toMatchObject({ id: "msg-1" });

@@ -3,7 +3,7 @@ import { emailDelivery, log } from "@callastar/db";
 import { createAuditLogger, type AuditLogger } from "@callastar/logger";
 import type { MailTransport } from "@callastar/emails";
 import { createTestDatabase, type TestDatabase } from "@callastar/testing";
-import { recordDelivery as recordWithRow } from "./delivery-statement";
+import { recordDeliveries } from "./delivery-statement";
 import { createMailer, type Delivery } from "./mailer";
 import { auditRows as rowBuilders } from "@callastar/logger";
 
@@ -98,7 +98,7 @@ it("a record that fails leaves neither the delivery nor its audit row; the retry
 it("a delivery another copy recorded first keeps that copy's audit row only", async () => {
   const record = { idempotencyKey: "k-race", emailType: "payment_received", bookingId: "b1", userId: "u1", recipientEmail: "star@example.com", providerMessageId: "msg-k-race" };
   const row = () => rowBuilders.logEmailSent("b1", "u1", "payment_received", { idempotencyKey: "k-race" });
-  expect(await recordWithRow(t.sql, record, row())).toBe(true);
-  expect(await recordWithRow(t.sql, record, row())).toBe(false);
+  expect(await recordDeliveries(t.sql, [{ record, auditRow: row() }])).toBe(1);
+  expect(await recordDeliveries(t.sql, [{ record, auditRow: row() }])).toBe(0);
   expect(await auditRows("k-race")).toHaveLength(1);
 });

@@ -3,7 +3,7 @@ import { emailDelivery, log, type DbHandle } from "@callastar/db";
 import { renderEmail, type EmailPayload, type MailTransport } from "@callastar/emails";
 import { auditRows, type AuditLogger } from "@callastar/logger";
 import type { RateLimiter } from "@callastar/runtime";
-import { recordDelivery } from "./delivery-statement";
+import { recordDeliveries } from "./delivery-statement";
 
 export interface Delivery {
   payload: EmailPayload;
@@ -23,12 +23,29 @@ export interface PreviousDelivery {
   createdAt: Date;
 }
 
+/** An email the provider accepted, not yet recorded. */
+export interface SentEmail {
+  delivery: Delivery;
+  /** The provider's message id. */
+  id: string;
+  subject: string;
+}
+
 export interface Mailer {
   /**
    * Sends once per idempotency key, ever: "already_sent" when a previous attempt got through.
    * `previous` is what the caller already read of the key's record (null: none); omitted, it is looked up.
    */
   deliver(delivery: Delivery, previous?: PreviousDelivery | null): Promise<{ status: "sent" | "already_sent"; id: string | null }>;
+  /** Renders, waits for the rate limit and sends, without recording; a failure is audited and rethrown. */
+  send(delivery: Delivery): Promise<SentEmail>;
+  /**
+   * Records sent emails with their EMAIL_SENT rows in one statement (and marks `remindedBookingId`'s
+   * reminder sent in it); a failure is audited per email and rethrown.
+   */
+  record(sent: readonly SentEmail[], remindedBookingId?: string | null): Promise<void>;
+  /** Completes a record found by the caller: "already_sent", writing its audit row if it never was. */
+  alreadySent(delivery: Delivery, previous: PreviousDelivery): Promise<{ status: "already_sent"; id: string | null }>;
 }
 
 /**
@@ -46,26 +63,20 @@ export function createMailer(deps: {
 }): Mailer {
   const { db, logger, transport, limiter, from } = deps;
   const q = deliveryQueries(db);
-  return {
-    async deliver(d, known) {
-      const template = d.payload.template;
-      const context = { recipientEmail: d.to, idempotencyKey: d.idempotencyKey, transport: transport.name, ...d.context };
-      const previous = known !== undefined ? known : ((await q.find.execute({ key: d.idempotencyKey }))[0] ?? null);
-      if (previous) {
-        // Recorded before. Records made before the record and its audit row shared a statement
-        // carry loggedAt only once their row committed: a record without it may lack its row
-        // (a narrow createdAt range on the spec's ("type", "createdAt") index keeps the lookup cheap).
-        if (!previous.loggedAt && !(await auditRowExists(q, d.idempotencyKey, previous.createdAt))) {
-          await logger.logEmailSent(d.bookingId ?? null, d.userId ?? null, template, {
-            ...context,
-            providerMessageId: previous.id,
-            recoveredAfterCrash: true,
-          });
-        }
-        if (!previous.loggedAt) await q.markLogged.execute({ key: d.idempotencyKey, at: new Date().toISOString() });
-        return { status: "already_sent", id: previous.id };
-      }
-      let stage: "render" | "send" | "record" = "render";
+  const contextOf = (d: Delivery) => ({ recipientEmail: d.to, idempotencyKey: d.idempotencyKey, transport: transport.name, ...d.context });
+  // `stage: "record"` means the provider accepted the email but it is not recorded yet: the retry
+  // sends it again with the same Idempotency-Key, which Resend answers without sending again.
+  const auditFailure = (d: Delivery, stage: "render" | "send" | "record", error: unknown) =>
+    logger.logEmailError(d.bookingId ?? null, d.userId ?? null, d.payload.template, error, {
+      ...contextOf(d),
+      attempt: d.attempt,
+      stage,
+      errorType: error instanceof Error ? error.name : typeof error,
+    });
+
+  const mailer: Mailer = {
+    async send(d) {
+      let stage: "render" | "send" = "render";
       try {
         const rendered = await renderEmail(d.payload);
         stage = "send";
@@ -74,31 +85,62 @@ export function createMailer(deps: {
           { from, to: d.to, subject: rendered.subject, html: rendered.html, text: rendered.text },
           { idempotencyKey: d.idempotencyKey },
         );
-        stage = "record";
-        const row = auditRows.logEmailSent(d.bookingId ?? null, d.userId ?? null, template, {
-          ...context,
-          subject: rendered.subject,
-          providerMessageId: id,
-        });
-        await recordDelivery(
-          db.sql,
-          { idempotencyKey: d.idempotencyKey, emailType: template, bookingId: d.bookingId ?? null, userId: d.userId ?? null, recipientEmail: d.to, providerMessageId: id },
-          row,
-        );
-        return { status: "sent", id };
+        return { delivery: d, id, subject: rendered.subject };
       } catch (error) {
-        // `stage: "record"` means the provider accepted the email but it is not recorded yet: the
-        // retry sends it again with the same Idempotency-Key, which Resend answers without resending.
-        await logger.logEmailError(d.bookingId ?? null, d.userId ?? null, template, error, {
-          ...context,
-          attempt: d.attempt,
-          stage,
-          errorType: error instanceof Error ? error.name : typeof error,
-        });
+        await auditFailure(d, stage, error);
         throw error;
       }
     },
+
+    async record(sent, remindedBookingId = null) {
+      if (sent.length === 0) return;
+      const deliveries = sent.map(({ delivery: d, id, subject }) => ({
+        record: {
+          idempotencyKey: d.idempotencyKey,
+          emailType: d.payload.template,
+          bookingId: d.bookingId ?? null,
+          userId: d.userId ?? null,
+          recipientEmail: d.to,
+          providerMessageId: id,
+        },
+        auditRow: auditRows.logEmailSent(d.bookingId ?? null, d.userId ?? null, d.payload.template, {
+          ...contextOf(d),
+          subject,
+          providerMessageId: id,
+        }),
+      }));
+      try {
+        await recordDeliveries(db.sql, deliveries, remindedBookingId);
+      } catch (error) {
+        await Promise.all(sent.map(({ delivery }) => auditFailure(delivery, "record", error)));
+        throw error;
+      }
+    },
+
+    async alreadySent(d, previous) {
+      // Records made before the record and its audit row shared a statement carry loggedAt only
+      // once their row committed: a record without it may lack its row (a narrow createdAt range
+      // on the spec's ("type", "createdAt") index keeps the lookup cheap).
+      if (!previous.loggedAt && !(await auditRowExists(q, d.idempotencyKey, previous.createdAt))) {
+        await logger.logEmailSent(d.bookingId ?? null, d.userId ?? null, d.payload.template, {
+          ...contextOf(d),
+          providerMessageId: previous.id,
+          recoveredAfterCrash: true,
+        });
+      }
+      if (!previous.loggedAt) await q.markLogged.execute({ key: d.idempotencyKey, at: new Date().toISOString() });
+      return { status: "already_sent", id: previous.id };
+    },
+
+    async deliver(d, known) {
+      const previous = known !== undefined ? known : ((await q.find.execute({ key: d.idempotencyKey }))[0] ?? null);
+      if (previous) return mailer.alreadySent(d, previous);
+      const sent = await mailer.send(d);
+      await mailer.record([sent]);
+      return { status: "sent", id: sent.id };
+    },
   };
+  return mailer;
 }
 
 // Built once per mailer and executed prepared: these run for every email (see booking-query.ts).

@@ -16,5 +16,5 @@ export { INSERT_LOG_ROWS } from "./write/insert-statement";
 export { getDefaultAuditLogger, setDefaultAuditLogger, closeDefaultAuditLogger } from "./default-logger";
 export * from "./module-api";
 export { auditRows, type AuditRowBuilders } from "./rows-in-statement";
-export { insertRowsAfter, rowParameters, ROW_PARAMETER_COUNT } from "./write/insert-statement";
+export { insertRowsAfter, rowParameters, ROW_PARAMETER_COUNT, type RowColumnsSql } from "./write/insert-statement";
 export type { LogFunctions } from "./spec-functions";

@@ -3,7 +3,7 @@ import { LogType, type AuditLogger } from "@callastar/logger";
 import type { DbHandle } from "@callastar/db";
 import { idempotencyKeys, type BookingReminderPayload } from "@callastar/queues";
 import { loadReminderBooking, markReminderSent, type ReminderBooking } from "../booking-query";
-import type { Mailer } from "../mailer";
+import type { Delivery, Mailer, PreviousDelivery, SentEmail } from "../mailer";
 
 export interface ReminderDeps {
   db: DbHandle;
@@ -57,39 +57,65 @@ export async function processBookingReminder(
     return skip("call_started", { callDateTime: b.callDateTime.toISOString() });
   }
 
-  const emailsSent = (await sendBoth(deps, b, job.attemptsMade + 1)).filter((s) => s === "sent").length;
-  await markReminderSent(deps.db, b.id);
+  const emailsSent = await sendBoth(deps, b, job.attemptsMade + 1);
   return { status: "sent", emailsSent };
 }
 
-async function sendBoth(deps: ReminderDeps, b: ReminderBooking, attempt: number) {
+// Sequential sends, one record: both emails, their audit rows and `reminderSent` commit in one
+// statement. A crash between a send and that statement makes the retry send again with the same
+// Idempotency-Key, which Resend answers from its replay cache without delivering twice.
+async function sendBoth(deps: ReminderDeps, b: ReminderBooking, attempt: number): Promise<number> {
   const bookingUrl = `${deps.appUrl.replace(/\/$/, "")}/bookings/${b.id}`;
   const callDateTime = b.callDateTime.toISOString();
   const common = { callDateTime, bookingUrl, ...(b.callTitle ? { callTitle: b.callTitle } : {}) };
-  // Sequential on purpose: a failure of the first leaves the second to the retry, never half-marked.
-  const client = await deps.mailer.deliver({
-    payload: {
-      template: "booking_reminder_client",
-      props: { ...common, recipientName: b.client.name, creatorName: b.creator.name, timeZone: b.client.timezone },
-    },
-    to: b.client.email,
-    idempotencyKey: idempotencyKeys.reminderEmail(b.id, "client"),
-    bookingId: b.id,
-    userId: b.client.id,
-    attempt,
-    context: { recipientName: b.client.name, creatorName: b.creator.name, callDateTime },
-  }, b.clientDelivery);
-  const creator = await deps.mailer.deliver({
-    payload: {
-      template: "booking_reminder_creator",
-      props: { ...common, recipientName: b.creator.name, clientName: b.client.name, timeZone: b.creator.timezone },
-    },
-    to: b.creator.email,
-    idempotencyKey: idempotencyKeys.reminderEmail(b.id, "creator"),
-    bookingId: b.id,
-    userId: b.creator.id,
-    attempt,
-    context: { recipientName: b.creator.name, clientName: b.client.name, callDateTime },
-  }, b.creatorDelivery);
-  return [client.status, creator.status];
+  const emails: Array<[Delivery, PreviousDelivery | null]> = [
+    [
+      {
+        payload: {
+          template: "booking_reminder_client",
+          props: { ...common, recipientName: b.client.name, creatorName: b.creator.name, timeZone: b.client.timezone },
+        },
+        to: b.client.email,
+        idempotencyKey: idempotencyKeys.reminderEmail(b.id, "client"),
+        bookingId: b.id,
+        userId: b.client.id,
+        attempt,
+        context: { recipientName: b.client.name, creatorName: b.creator.name, callDateTime },
+      },
+      b.clientDelivery,
+    ],
+    [
+      {
+        payload: {
+          template: "booking_reminder_creator",
+          props: { ...common, recipientName: b.creator.name, clientName: b.client.name, timeZone: b.creator.timezone },
+        },
+        to: b.creator.email,
+        idempotencyKey: idempotencyKeys.reminderEmail(b.id, "creator"),
+        bookingId: b.id,
+        userId: b.creator.id,
+        attempt,
+        context: { recipientName: b.creator.name, clientName: b.client.name, callDateTime },
+      },
+      b.creatorDelivery,
+    ],
+  ];
+  const sent: SentEmail[] = [];
+  for (const [delivery, previous] of emails) {
+    if (previous) {
+      await deps.mailer.alreadySent(delivery, previous);
+      continue;
+    }
+    try {
+      sent.push(await deps.mailer.send(delivery));
+    } catch (error) {
+      // The creator's email failed (for good, maybe): the client's, already accepted, is recorded
+      // and audited now rather than left to a retry that may never come.
+      await deps.mailer.record(sent);
+      throw error;
+    }
+  }
+  if (sent.length > 0) await deps.mailer.record(sent, b.id);
+  else await markReminderSent(deps.db, b.id);
+  return sent.length;
 }

@@ -43,13 +43,18 @@ function buildStatement(skipExisting: boolean): string {
 /** Parameters the caller of {@link insertRowsAfter}'s statement binds first ($1..$7). */
 export const ROW_PARAMETER_COUNT = COLUMN_ORDER.length;
 
+/** The row being inserted, as SQL expressions over its text columns (for insertRowsAfter's condition). */
+export type RowColumnsSql = { readonly [K in (typeof COLUMN_ORDER)[number]]: string };
+const ROW_COLUMNS_SQL = Object.fromEntries(COLUMN_ORDER.map((key, i) => [key, `t.c${i}`])) as RowColumnsSql;
+
 /**
  * An INSERT of audit rows behind a caller's data-modifying WITH clause, in one statement: the rows
  * commit exactly when the caller's effect does. `$1..$7` are {@link rowParameters}; the caller's own
- * parameters start at `$8`. Rows are written only where `onlyIf` holds (e.g. `EXISTS (SELECT 1 FROM d)`).
+ * parameters start at `$8`. A row is written only where `onlyIf(row)` holds (e.g. its context names
+ * a record the WITH clause inserted).
  */
-export function insertRowsAfter(withClause: string, onlyIf: string): string {
-  return `${withClause} ${PARTS.insert} WHERE ${onlyIf}`;
+export function insertRowsAfter(withClause: string, onlyIf: (row: RowColumnsSql) => string): string {
+  return `${withClause} ${PARTS.insert} WHERE ${onlyIf(ROW_COLUMNS_SQL)}`;
 }
 
 /** The column arrays of `rows`, in the order the INSERT statements bind them. */

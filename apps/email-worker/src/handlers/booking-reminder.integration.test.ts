@@ -1,0 +1,102 @@
+// The reminder handler against the real database with a recording transport: both emails, their
+// audit rows and `reminderSent` commit together; a partial failure leaves no accepted email unaudited.
+import { and, eq, sql } from "drizzle-orm";
+import { booking, emailDelivery, log } from "@callastar/db";
+import { PermanentError } from "@callastar/errors";
+import type { MailTransport } from "@callastar/emails";
+import { createAuditLogger, type AuditLogger } from "@callastar/logger";
+import { createTestDatabase, seedBooking, type TestDatabase } from "@callastar/testing";
+import { createMailer } from "../mailer";
+import { processBookingReminder } from "./booking-reminder";
+
+const LEAD_MS = 15 * 60_000;
+let t: TestDatabase;
+let logger: AuditLogger;
+let sent: string[];
+let refuse: (to: string) => boolean;
+
+const transport: MailTransport = {
+  name: "recording",
+  async send(message, { idempotencyKey }) {
+    const to = String(message.to);
+    if (refuse(to)) throw new PermanentError(`mailbox ${to} does not exist`, { status: 422, code: "validation_error" });
+    sent.push(idempotencyKey);
+    return { id: `msg-${idempotencyKey}` };
+  },
+};
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  logger = createAuditLogger({ db: t });
+});
+afterAll(async () => {
+  await logger.close();
+  await t.drop();
+});
+beforeEach(() => {
+  sent = [];
+  refuse = () => false;
+});
+
+const run = (bookingId: string, attemptsMade = 0) =>
+  processBookingReminder(
+    { db: t, logger, appUrl: "https://app.test", leadMs: LEAD_MS, mailer: createMailer({ db: t, logger, transport, limiter: { acquire: async () => {} }, from: "x@y.z" }) },
+    { bookingId },
+    { id: `reminder-${bookingId}`, attemptsMade, moveToDelayed: async () => {} },
+  );
+const state = async (bookingId: string) => {
+  await logger.flush(5_000);
+  const [b] = await t.db.select({ reminderSent: booking.reminderSent }).from(booking).where(eq(booking.id, bookingId));
+  const deliveries = await t.db.select().from(emailDelivery).where(eq(emailDelivery.bookingId, bookingId));
+  const rows = await t.db.select().from(log).where(sql`${log.context}->>'bookingId' = ${bookingId}`);
+  return {
+    reminderSent: b!.reminderSent,
+    deliveries: deliveries.map((d) => d.emailType).sort(),
+    sentRows: rows.filter((r) => r.type === "EMAIL_SENT").map((r) => (r.context as { emailType: string }).emailType).sort(),
+    errorRows: rows.filter((r) => r.type === "EMAIL_ERROR").map((r) => (r.context as { emailType: string; stage: string }).stage),
+  };
+};
+
+it("sends both emails, then records them, their audit rows and reminderSent together", async () => {
+  const b = await seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS) });
+  expect(await run(b.bookingId)).toEqual({ status: "sent", emailsSent: 2 });
+  expect(await state(b.bookingId)).toEqual({
+    reminderSent: true,
+    deliveries: ["booking_reminder_client", "booking_reminder_creator"],
+    sentRows: ["booking_reminder_client", "booking_reminder_creator"],
+    errorRows: [],
+  });
+  expect(await run(b.bookingId)).toEqual({ status: "skipped", reason: "already_sent" });
+  expect(sent).toHaveLength(2);
+});
+
+it("the creator's email failing for good still records and audits the client's, which a retry then skips", async () => {
+  const b = await seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS) });
+  refuse = (to) => to.startsWith("star-");
+  await expect(run(b.bookingId)).rejects.toThrow(PermanentError);
+  expect(await state(b.bookingId)).toEqual({
+    reminderSent: false,
+    deliveries: ["booking_reminder_client"],
+    sentRows: ["booking_reminder_client"],
+    errorRows: ["send"],
+  });
+
+  refuse = () => false; // an operator fixed the address and retried the job from Bull Board
+  expect(await run(b.bookingId, 1)).toEqual({ status: "sent", emailsSent: 1 });
+  expect(sent.filter((k) => k.endsWith(":client"))).toHaveLength(1);
+  expect(await state(b.bookingId)).toMatchObject({
+    reminderSent: true,
+    deliveries: ["booking_reminder_client", "booking_reminder_creator"],
+    sentRows: ["booking_reminder_client", "booking_reminder_creator"],
+  });
+});
+
+it("both emails recorded but the mark lost (an older worker died there): the retry only marks", async () => {
+  const b = await seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS) });
+  await run(b.bookingId);
+  await t.db.update(booking).set({ reminderSent: false }).where(and(eq(booking.id, b.bookingId)));
+  sent = [];
+  expect(await run(b.bookingId, 1)).toEqual({ status: "sent", emailsSent: 0 });
+  expect(sent).toEqual([]);
+  expect(await state(b.bookingId)).toMatchObject({ reminderSent: true, sentRows: ["booking_reminder_client", "booking_reminder_creator"] });
+});
