@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { DEFAULT_POOL_SIZE } from "@callastar/db";
 import { createConsoleTransport, createResendTransport, type MailTransport } from "@callastar/emails";
 import { bindQueue, createRateLimiter, runCron, startWorkerApp, workerOptionsFromEnv, type WorkerApp } from "@callastar/runtime";
 import type { EmailWorkerEnv } from "./env";
@@ -6,6 +7,7 @@ import { createMailer } from "./mailer";
 import { processBookingReminder } from "./handlers/booking-reminder";
 import { sweepBookingReminders } from "./handlers/reminder-sweep";
 import { processSendEmail } from "./handlers/send-email";
+import { warmUpEmailWorker } from "./warm-up";
 
 /** Builds the transport the env asks for: Resend (production, or a stand-in) or files (development). */
 export function transportFromEnv(env: EmailWorkerEnv): MailTransport {
@@ -30,6 +32,7 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: { exit?: (code:
     name: "email-worker",
     ...workerOptionsFromEnv(env),
     reminderLeadMinutes: env.REMINDER_LEAD_MINUTES,
+    warmUp: (ctx) => warmUpEmailWorker(ctx.db, DEFAULT_POOL_SIZE, env.EMAIL_TRANSPORT === "resend"),
     ...overrides,
     bindings: [
       bindQueue({

@@ -15,6 +15,9 @@ export interface DbHandle {
   close(timeoutSeconds?: number): Promise<void>;
 }
 
+/** Connections in a pool unless createDb is told otherwise. */
+export const DEFAULT_POOL_SIZE = 10;
+
 export interface CreateDbOptions {
   /** Pool size (default 10). */
   max?: number;
@@ -28,7 +31,7 @@ export interface CreateDbOptions {
 /** Creates a drizzle database over a postgres.js pool; nothing connects until the first query. */
 export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
   const sql = postgres(url, {
-    max: options.max ?? 10,
+    max: options.max ?? DEFAULT_POOL_SIZE,
     connect_timeout: options.connectTimeout ?? 10,
     idle_timeout: 30,
     // Prisma stores UTC in `timestamp(3)`; pin the session zone so CURRENT_TIMESTAMP agrees.

@@ -9,3 +9,4 @@ export type { MailMessage, MailTransport, SendOptions } from "./transports/types
 export { createResendTransport, RESEND_API_URL, type ResendTransportOptions } from "./transports/resend";
 export { classifyResendError, DEFAULT_RETRY_AFTER_MS, type ResendSdkError } from "./transports/resend-errors";
 export { createConsoleTransport, type ConsoleEmailRecord, type ConsoleTransportOptions } from "./transports/console";
+export { warmUpEmailPath } from "./warm-up";

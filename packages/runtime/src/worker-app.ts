@@ -53,6 +53,8 @@ export interface WorkerAppOptions {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   bindings: AnyQueueBinding[];
+  /** Runs before any job is taken (caches, connections); a failure is logged, not fatal. */
+  warmUp?: (ctx: WorkerContext) => Promise<void>;
   /** Tests pass a no-op to keep the process alive. */
   exit?: (code: number) => void;
   log?: (line: string) => void;
@@ -83,6 +85,14 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     flows,
     queue: (name) => producer.queue(name),
   };
+
+  if (options.warmUp) {
+    const started = Date.now();
+    await options.warmUp(ctx).then(
+      () => log(`warmed up in ${Date.now() - started} ms`),
+      (error: unknown) => log(`warm-up failed (continuing): ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
 
   const blocking: Redis[] = [];
   const workers = options.bindings.map((binding) => {

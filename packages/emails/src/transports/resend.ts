@@ -30,6 +30,7 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
 
   return {
     name: "resend",
+    close: () => client.close(),
     async send(message: MailMessage, sendOptions: SendOptions): Promise<{ id: string }> {
       const key = sendOptions.idempotencyKey;
       if (!key || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {

@@ -21,4 +21,6 @@ export interface MailTransport {
   readonly name: string;
   /** Sends once per idempotency key; throws PermanentError, TransientError or RateLimitedError. */
   send(message: MailMessage, options: SendOptions): Promise<{ id: string }>;
+  /** Releases kept-alive connections, if the transport holds any. */
+  close?(): void;
 }
