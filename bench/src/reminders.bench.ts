@@ -10,6 +10,7 @@ import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { createDb } from "@callastar/db";
 import { JOBS, Producer, jobIds } from "@callastar/queues";
+import { createResendTransport, renderEmail } from "@callastar/emails";
 import { startResendStandin } from "@callastar/standins";
 import { spawnApp } from "@callastar/testing";
 import { sweepBookingReminders } from "../../apps/email-worker/src/handlers/reminder-sweep";
@@ -33,6 +34,7 @@ async function lateness(url: string): Promise<string[][]> {
   const calls = Array.from({ length: env.reminders }, (_, i) => new Date(start + LEAD_MS + Math.floor((i * env.windowSeconds * 1000) / env.reminders)));
   const ids = await seedBookings(db, calls);
   const dueById = new Map(ids.map((id, i) => [id, calls[i]!.getTime() - LEAD_MS]));
+  await warmUpStandin();
   const resend = await startResendStandin({ rateLimitPerSecond: 0 });
   const prefix = `bench-rem-${Date.now().toString(36)}`;
   const workers = Array.from({ length: env.workers }, () =>
@@ -99,6 +101,26 @@ async function lateness(url: string): Promise<string[][]> {
     redis.disconnect();
     await resend.close();
     await db.close();
+  }
+}
+
+// The stand-in plays Resend, a service that is warm when a reminder reaches it, and it runs in this
+// process: JIT-compile its code on a throwaway instance first, so that its own cold start is not
+// counted as the worker's lateness. (The worker warms itself up: apps/email-worker/src/warm-up.ts.)
+async function warmUpStandin(): Promise<void> {
+  const standin = await startResendStandin({ rateLimitPerSecond: 0 });
+  const transport = createResendTransport({ apiKey: standin.apiKey, baseUrl: standin.url });
+  const email = await renderEmail({
+    template: "booking_reminder_client",
+    props: { recipientName: "Warm Up", creatorName: "Warm Up", callDateTime: new Date().toISOString(), timeZone: "UTC", bookingUrl: "https://warm-up.invalid/b" },
+  });
+  try {
+    for (let i = 0; i < 500; i++) {
+      await transport.send({ from: "Warm Up <w@warm-up.invalid>", to: "w@warm-up.invalid", ...email }, { idempotencyKey: `warm-up:${i}` });
+    }
+  } finally {
+    transport.close?.();
+    await standin.close();
   }
 }
 

@@ -25,6 +25,14 @@ describe("formatCallTime", () => {
     expect(tokyo.time).toBe("5:00 AM");
   });
 
+  it("formats once per zone and minute, and still turns at a DST change minute by minute", () => {
+    expect(formatCallTime("2025-01-15T14:30:59.999Z", "Europe/Paris")).toBe(formatCallTime("2025-01-15T14:30:00Z", "Europe/Paris"));
+    // Paris moves to summer time at 01:00 UTC on 30 March 2025.
+    expect(formatCallTime("2025-03-30T00:59:00Z", "Europe/Paris")).toMatchObject({ time: "1:59 AM", zoneShort: "GMT+1" });
+    expect(formatCallTime("2025-03-30T01:00:00Z", "Europe/Paris")).toMatchObject({ time: "3:00 AM", zoneShort: "GMT+2" });
+    expect(Object.isFrozen(formatCallTime("2025-01-15T14:30:00Z", "UTC"))).toBe(true);
+  });
+
   it("honours an offset in the input", () => {
     expect(formatCallTime("2025-01-15T15:30:00+01:00", "UTC").time).toBe("2:30 PM");
   });
