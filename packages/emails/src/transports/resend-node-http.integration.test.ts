@@ -107,3 +107,53 @@ describe("answers that are not JSON", () => {
     }
   });
 });
+
+describe("a kept-alive socket the server closed while idle", () => {
+  // The race seen in the reminders benchmark: the server ends an idle keep-alive socket just as the
+  // client reuses it. Here the server resets every socket on its second request, deterministically.
+  let server: Server;
+  let url = "";
+  let accepted = 0;
+  beforeEach(async () => {
+    accepted = 0;
+    server = createServer((req, res) => {
+      const socket = req.socket as typeof req.socket & { served?: number };
+      socket.served = (socket.served ?? 0) + 1;
+      if (socket.served > 1) {
+        socket.destroy();
+        return;
+      }
+      req.resume();
+      req.on("end", () => {
+        accepted++;
+        res.writeHead(200, { "content-type": "application/json" }).end(`{"id":"id-${accepted}"}`);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("a send with an Idempotency-Key is sent again on a fresh socket, once", async () => {
+    const client = new NodeHttpResend("re_x", { baseUrl: url });
+    try {
+      expect((await client.emails.send(email(6), { idempotencyKey: "a" })).data).toEqual({ id: "id-1" });
+      expect((await client.emails.send(email(7), { idempotencyKey: "b" })).data).toEqual({ id: "id-2" });
+      expect(accepted).toBe(2);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("a send without a key is not replayed: it reports the API unreachable, as the SDK would", async () => {
+    const client = new NodeHttpResend("re_x", { baseUrl: url });
+    try {
+      await client.emails.send(email(8));
+      const second = await client.emails.send(email(9));
+      expect(second.error).toMatchObject({ name: "application_error", statusCode: null });
+      expect(accepted).toBe(1);
+    } finally {
+      client.close();
+    }
+  });
+});

@@ -20,6 +20,10 @@ interface SdkRequest {
 const UNREACHABLE = "Unable to fetch data. The request could not be resolved.";
 const NOT_JSON = "Internal server error. We are unable to process your request right now, please try again later.";
 
+function unreachable<T>(): SdkResult<T> {
+  return { data: null, error: { name: "application_error", statusCode: null, message: UNREACHABLE }, headers: null };
+}
+
 function flatHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
@@ -51,7 +55,8 @@ export class NodeHttpResend extends Resend {
   constructor(key: string, options: NodeHttpResendOptions) {
     super(key, { baseUrl: options.baseUrl });
     const tls = new URL(options.baseUrl).protocol === "https:";
-    const agentOptions = { keepAlive: true, maxFreeSockets: options.maxFreeSockets ?? 16 };
+    // Idle sockets are closed after 4 s, before a server with Node's default 5 s keep-alive would.
+    const agentOptions = { keepAlive: true, maxFreeSockets: options.maxFreeSockets ?? 16, timeout: 4_000 };
     this.agent = tls ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
     this.send = tls ? httpsRequest : httpRequest;
   }
@@ -61,48 +66,67 @@ export class NodeHttpResend extends Resend {
     this.agent.destroy();
   }
 
-  override fetchRequest<T>(path: string, options: SdkRequest = {}): Promise<SdkResult<T>> {
+  override async fetchRequest<T>(path: string, options: SdkRequest = {}): Promise<SdkResult<T>> {
     const body = typeof options.body === "string" ? options.body : undefined;
     if (options.body !== undefined && body === undefined) {
       // Only FormData uploads (not used by this project) take this path: let fetch handle them.
       return super.fetchRequest<T>(path, options);
     }
+    const headers = requestHeaders(options.headers, body);
+    const exchange = await this.exchange<T>(path, options, headers, body);
+    // A kept-alive socket the server closed while idle fails the next request on it before the
+    // server reads anything. Sending again on a fresh socket is what fetch does too; it is safe for
+    // requests that carry an Idempotency-Key (every send here) and for reads.
+    const replayable = "idempotency-key" in headers || ["GET", "HEAD", "DELETE"].includes(options.method ?? "GET");
+    const settled = exchange.kind === "stale-socket" && replayable ? await this.exchange<T>(path, options, headers, body) : exchange;
+    return settled.kind === "answer" ? settled.result : unreachable<T>();
+  }
+
+  private exchange<T>(
+    path: string,
+    options: SdkRequest,
+    headers: Record<string, string>,
+    body: string | undefined,
+  ): Promise<{ kind: "answer"; result: SdkResult<T> } | { kind: "stale-socket" | "failed" }> {
     return new Promise((resolve) => {
-      const failed = (error: ErrorResponse, headers: Record<string, string> | null) => resolve({ data: null, error, headers });
-      const unreachable = () => failed({ name: "application_error", statusCode: null, message: UNREACHABLE }, null);
+      const answer = (result: SdkResult<T>) => resolve({ kind: "answer", result });
       let req: ReturnType<typeof httpRequest>;
       try {
         req = this.send(`${this.baseUrl}${path}`, {
           method: options.method ?? "GET",
-          headers: requestHeaders(options.headers, body),
+          headers,
           agent: this.agent,
           ...(options.signal && { signal: options.signal }),
         });
       } catch {
-        unreachable();
+        resolve({ kind: "failed" });
         return;
       }
-      req.on("error", unreachable); // refused, reset, aborted by the signal: as the SDK reports a fetch rejection
+      // Refused, reset, aborted by the signal: the SDK reports a fetch rejection as unreachable.
+      req.on("error", (error: NodeJS.ErrnoException) => {
+        const stale = req.reusedSocket && !options.signal?.aborted && (error.code === "ECONNRESET" || error.code === "EPIPE");
+        resolve({ kind: stale ? "stale-socket" : "failed" });
+      });
       req.on("response", (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("error", unreachable);
+        res.on("error", () => resolve({ kind: "failed" }));
         res.on("end", () => {
           const status = res.statusCode ?? 0;
-          const headers = flatHeaders(res.headers);
+          const responseHeaders = flatHeaders(res.headers);
           const text = Buffer.concat(chunks).toString("utf8");
           let parsed: unknown;
           try {
             parsed = JSON.parse(text);
           } catch {
             // A 2xx that is not JSON made the SDK's response.json() throw into its catch-all.
-            if (status >= 200 && status < 300) unreachable();
-            else failed({ name: "application_error", statusCode: status, message: NOT_JSON }, headers);
+            if (status >= 200 && status < 300) resolve({ kind: "failed" });
+            else answer({ data: null, error: { name: "application_error", statusCode: status, message: NOT_JSON }, headers: responseHeaders });
             return;
           }
           // As the SDK does, the body is trusted to be the documented shape; callers parse `data`.
-          if (status >= 200 && status < 300) resolve({ data: parsed as T, error: null, headers });
-          else failed(parsed as ErrorResponse, headers);
+          if (status >= 200 && status < 300) answer({ data: parsed as T, error: null, headers: responseHeaders });
+          else answer({ data: null, error: parsed as ErrorResponse, headers: responseHeaders });
         });
       });
       req.end(body);
