@@ -1,5 +1,6 @@
 import { and, eq, gte, sql } from "drizzle-orm";
 import { emailDelivery, log, type DbHandle } from "@callastar/db";
+import { PermanentError } from "@callastar/errors";
 import { renderEmail, type EmailPayload, type MailTransport } from "@callastar/emails";
 import { auditRows, type AuditLogger } from "@callastar/logger";
 import type { RateLimiter } from "@callastar/runtime";
@@ -39,6 +40,13 @@ export interface Mailer {
   deliver(delivery: Delivery, previous?: PreviousDelivery | null): Promise<{ status: "sent" | "already_sent"; id: string | null }>;
   /** Renders, waits for the rate limit and sends, without recording; a failure is audited and rethrown. */
   send(delivery: Delivery): Promise<SentEmail>;
+  /**
+   * Sends several emails, without recording them: as one request (one rate-limit token, `batchKey`
+   * as its idempotency key) when the transport batches, else one by one. A batch refused for one
+   * invalid email (422: nothing was sent) is retried one email at a time, so the others still go.
+   * Returns what was sent, and the failure that stopped the rest (already audited), if any.
+   */
+  sendAll(deliveries: readonly Delivery[], batchKey: string): Promise<{ sent: SentEmail[] } | { sent: SentEmail[]; failure: unknown }>;
   /**
    * Records sent emails with their EMAIL_SENT rows in one statement (and marks `remindedBookingId`'s
    * reminder sent in it); a failure is audited per email and rethrown.
@@ -89,6 +97,42 @@ export function createMailer(deps: {
       } catch (error) {
         await auditFailure(d, stage, error);
         throw error;
+      }
+    },
+
+    async sendAll(deliveries, batchKey) {
+      const oneByOne = async (): Promise<{ sent: SentEmail[] } | { sent: SentEmail[]; failure: unknown }> => {
+        const sent: SentEmail[] = [];
+        for (const d of deliveries) {
+          try {
+            sent.push(await mailer.send(d));
+          } catch (failure) {
+            return { sent, failure };
+          }
+        }
+        return { sent };
+      };
+      if (deliveries.length < 2 || !transport.sendBatch) return oneByOne();
+      const rendered: Array<{ subject: string; html: string; text: string }> = [];
+      for (const d of deliveries) {
+        try {
+          rendered.push(await renderEmail(d.payload));
+        } catch (failure) {
+          await auditFailure(d, "render", failure);
+          return { sent: [], failure };
+        }
+      }
+      try {
+        await limiter.acquire();
+        const { ids } = await transport.sendBatch(
+          deliveries.map((d, i) => ({ from, to: d.to, ...rendered[i]! })),
+          { idempotencyKey: batchKey },
+        );
+        return { sent: deliveries.map((delivery, i) => ({ delivery, id: ids[i]!, subject: rendered[i]!.subject })) };
+      } catch (failure) {
+        if (failure instanceof PermanentError && failure.status === 422) return oneByOne();
+        await Promise.all(deliveries.map((d) => auditFailure(d, "send", failure)));
+        return { sent: [], failure };
       }
     },
 

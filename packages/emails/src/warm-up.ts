@@ -22,14 +22,15 @@ export async function warmUpEmailPath(payloads: readonly EmailPayload[], rounds:
     ? createResendTransport({ apiKey: "re_warm_up", baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })
     : undefined;
   try {
+    const envelope = { from: "Warm Up <warm-up@warm-up.invalid>", to: "warm-up@warm-up.invalid" };
     for (let round = 0; round < rounds; round++) {
+      const emails = [];
       for (const payload of payloads) {
-        const email = await renderEmail(payload);
-        await transport?.send(
-          { from: "Warm Up <warm-up@warm-up.invalid>", to: "warm-up@warm-up.invalid", ...email },
-          { idempotencyKey: `warm-up:${round}:${payload.template}` },
-        );
+        const email = { ...envelope, ...(await renderEmail(payload)) };
+        emails.push(email);
+        await transport?.send(email, { idempotencyKey: `warm-up:${round}:${payload.template}` });
       }
+      if (emails.length > 1) await transport?.sendBatch?.(emails, { idempotencyKey: `warm-up:${round}` });
     }
   } finally {
     transport?.close?.();

@@ -14,6 +14,7 @@ let t: TestDatabase;
 let logger: AuditLogger;
 let sent: string[];
 let refuse: (to: string) => boolean;
+let batches: string[];
 
 const transport: MailTransport = {
   name: "recording",
@@ -35,12 +36,25 @@ afterAll(async () => {
 });
 beforeEach(() => {
   sent = [];
+  batches = [];
   refuse = () => false;
 });
 
-const run = (bookingId: string, attemptsMade = 0) =>
+// Like Resend's batch endpoint in strict mode: one refused address refuses the whole request.
+const batching: MailTransport = {
+  name: "batching",
+  send: transport.send,
+  async sendBatch(messages, { idempotencyKey }) {
+    const bad = messages.findIndex((m) => refuse(String(m.to)));
+    if (bad >= 0) throw new PermanentError(`emails[${bad}]: mailbox does not exist`, { status: 422, code: "validation_error" });
+    batches.push(idempotencyKey);
+    return { ids: messages.map((_m, i) => `msg-${idempotencyKey}-${i}`) };
+  },
+};
+
+const run = (bookingId: string, attemptsMade = 0, via: MailTransport = transport) =>
   processBookingReminder(
-    { db: t, logger, appUrl: "https://app.test", leadMs: LEAD_MS, mailer: createMailer({ db: t, logger, transport, limiter: { acquire: async () => {} }, from: "x@y.z" }) },
+    { db: t, logger, appUrl: "https://app.test", leadMs: LEAD_MS, mailer: createMailer({ db: t, logger, transport: via, limiter: { acquire: async () => {} }, from: "x@y.z" }) },
     { bookingId },
     { id: `reminder-${bookingId}`, attemptsMade, moveToDelayed: async () => {} },
   );
@@ -99,4 +113,32 @@ it("both emails recorded but the mark lost (an older worker died there): the ret
   expect(await run(b.bookingId, 1)).toEqual({ status: "sent", emailsSent: 0 });
   expect(sent).toEqual([]);
   expect(await state(b.bookingId)).toMatchObject({ reminderSent: true, sentRows: ["booking_reminder_client", "booking_reminder_creator"] });
+});
+
+describe("with a transport that batches", () => {
+  it("sends both emails in one request keyed by the booking, and records both", async () => {
+    const b = await seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS) });
+    expect(await run(b.bookingId, 0, batching)).toEqual({ status: "sent", emailsSent: 2 });
+    expect(batches).toEqual([`booking_reminder:${b.bookingId}`]);
+    expect(sent).toEqual([]);
+    expect(await state(b.bookingId)).toEqual({
+      reminderSent: true,
+      deliveries: ["booking_reminder_client", "booking_reminder_creator"],
+      sentRows: ["booking_reminder_client", "booking_reminder_creator"],
+      errorRows: [],
+    });
+  });
+
+  it("a batch refused for the creator's address falls back to one send each: the client's goes out", async () => {
+    const b = await seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS) });
+    refuse = (to) => to.startsWith("star-");
+    await expect(run(b.bookingId, 0, batching)).rejects.toThrow(/does not exist/);
+    expect(sent).toEqual([`booking_reminder:${b.bookingId}:client`]);
+    expect(await state(b.bookingId)).toEqual({
+      reminderSent: false,
+      deliveries: ["booking_reminder_client"],
+      sentRows: ["booking_reminder_client"],
+      errorRows: ["send"],
+    });
+  });
 });

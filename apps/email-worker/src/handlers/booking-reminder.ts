@@ -3,7 +3,7 @@ import { LogType, type AuditLogger } from "@callastar/logger";
 import type { DbHandle } from "@callastar/db";
 import { idempotencyKeys, type BookingReminderPayload } from "@callastar/queues";
 import { loadReminderBooking, markReminderSent, type ReminderBooking } from "../booking-query";
-import type { Delivery, Mailer, PreviousDelivery, SentEmail } from "../mailer";
+import type { Delivery, Mailer, PreviousDelivery } from "../mailer";
 
 export interface ReminderDeps {
   db: DbHandle;
@@ -61,9 +61,10 @@ export async function processBookingReminder(
   return { status: "sent", emailsSent };
 }
 
-// Sequential sends, one record: both emails, their audit rows and `reminderSent` commit in one
-// statement. A crash between a send and that statement makes the retry send again with the same
-// Idempotency-Key, which Resend answers from its replay cache without delivering twice.
+// Both emails go out as one request (one rate-limit token; Resend's batch endpoint, all or none),
+// then both deliveries, their audit rows and `reminderSent` commit in one statement. A crash
+// between the send and that statement makes the retry send the same batch with the same
+// Idempotency-Key, which Resend answers from its replay cache without delivering again.
 async function sendBoth(deps: ReminderDeps, b: ReminderBooking, attempt: number): Promise<number> {
   const bookingUrl = `${deps.appUrl.replace(/\/$/, "")}/bookings/${b.id}`;
   const callDateTime = b.callDateTime.toISOString();
@@ -100,20 +101,18 @@ async function sendBoth(deps: ReminderDeps, b: ReminderBooking, attempt: number)
       b.creatorDelivery,
     ],
   ];
-  const sent: SentEmail[] = [];
+  const unsent: Delivery[] = [];
   for (const [delivery, previous] of emails) {
-    if (previous) {
-      await deps.mailer.alreadySent(delivery, previous);
-      continue;
-    }
-    try {
-      sent.push(await deps.mailer.send(delivery));
-    } catch (error) {
-      // The creator's email failed (for good, maybe): the client's, already accepted, is recorded
-      // and audited now rather than left to a retry that may never come.
-      await deps.mailer.record(sent);
-      throw error;
-    }
+    if (previous) await deps.mailer.alreadySent(delivery, previous);
+    else unsent.push(delivery);
+  }
+  const result = await deps.mailer.sendAll(unsent, idempotencyKeys.reminderBatch(b.id));
+  const { sent } = result;
+  if ("failure" in result) {
+    // One email could not go (the creator's address refused, say): the other, already accepted,
+    // is recorded and audited now rather than left to a retry that may never come.
+    await deps.mailer.record(sent);
+    throw result.failure;
   }
   if (sent.length > 0) await deps.mailer.record(sent, b.id);
   else await markReminderSent(deps.db, b.id);

@@ -196,3 +196,42 @@ describe("against the default 2 requests/s limit", () => {
     for (let i = 2; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 2] ?? 0)).toBeGreaterThanOrEqual(1000);
   });
 });
+
+describe("sendBatch", () => {
+  const other: MailMessage = { ...message, to: "star@example.com", subject: "For the creator" };
+
+  it("delivers every email of the batch in one request, ids in order, once per key", async () => {
+    const { ids } = await transport.sendBatch!([message, other], { idempotencyKey: "booking_reminder:b1" });
+    expect(standin.requests).toBe(1);
+    expect(standin.deliveries.map((d) => d.id)).toEqual(ids);
+    expect(standin.deliveries.map((d) => d.to)).toEqual([["fan@example.com"], ["star@example.com"]]);
+    expect(standin.deliveries.every((d) => d.endpoint === "/emails/batch" && d.idempotencyKey === "booking_reminder:b1")).toBe(true);
+    const again = await transport.sendBatch!([message, other], { idempotencyKey: "booking_reminder:b1" });
+    expect(again.ids).toEqual(ids);
+    expect(standin.deliveries).toHaveLength(2);
+  });
+
+  it("refuses the whole batch when one email is invalid (strict validation), sending nothing", async () => {
+    const error = await failure(transport.sendBatch!([message, { ...other, to: [] }], { idempotencyKey: "k-batch" }));
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.message).toContain("emails[1]");
+    expect(standin.deliveries).toHaveLength(0);
+  });
+
+  it("classifies a 429 and a 500 like a single send", async () => {
+    standin.setFaults({ rateLimitNext: 1, retryAfterSeconds: 3 });
+    const limited = await failure(transport.sendBatch!([message, other], { idempotencyKey: "k-b" }));
+    expect(limited).toBeInstanceOf(RateLimitedError);
+    expect((limited as RateLimitedError).retryAfterMs).toBe(3000);
+    standin.setFaults({ failNext: 1 });
+    expect(await failure(transport.sendBatch!([message, other], { idempotencyKey: "k-b" }))).toBeInstanceOf(TransientError);
+    await transport.sendBatch!([message, other], { idempotencyKey: "k-b" });
+    expect(standin.deliveries).toHaveLength(2);
+  });
+
+  it("refuses an empty or oversized batch before any request", async () => {
+    expect(await failure(transport.sendBatch!([], { idempotencyKey: "k" }))).toBeInstanceOf(PermanentError);
+    expect(await failure(transport.sendBatch!(Array.from({ length: 101 }, () => message), { idempotencyKey: "k" }))).toBeInstanceOf(PermanentError);
+    expect(standin.requests).toBe(0);
+  });
+});

@@ -1,6 +1,6 @@
 import { PermanentError, TransientError } from "@callastar/errors";
 import { z } from "zod";
-import { classifyResendError } from "./resend-errors";
+import { classifyResendError, type ResendSdkError } from "./resend-errors";
 import { NodeHttpResend } from "./resend-node-http";
 import type { MailMessage, MailTransport, SendOptions } from "./types";
 
@@ -20,6 +20,22 @@ export interface ResendTransportOptions {
 // Resend answers `{ id }`; anything else means we cannot tell what happened, which a retry with the
 // same idempotency key resolves safely.
 const sendResponseSchema = z.object({ id: z.string().min(1) });
+const batchResponseSchema = z.object({ data: z.array(sendResponseSchema) });
+
+/** Resend's limit on emails per batch request. */
+export const MAX_BATCH_SIZE = 100;
+
+function toSdkEmail(message: MailMessage) {
+  return {
+    from: message.from,
+    to: message.to,
+    subject: message.subject,
+    html: message.html,
+    text: message.text,
+    ...(message.replyTo !== undefined && { replyTo: message.replyTo }),
+    ...(message.tags !== undefined && { tags: message.tags }),
+  };
+}
 
 /** A transport that sends through the official `resend` SDK, with idempotency keys and classified errors. */
 export function createResendTransport(options: ResendTransportOptions): MailTransport {
@@ -28,44 +44,53 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
   const timeoutMs = options.timeoutMs ?? 10_000;
   const client = new NodeHttpResend(options.apiKey, { baseUrl: (options.baseUrl ?? RESEND_API_URL).replace(/\/+$/, "") });
 
+  function checkKey(key: string): void {
+    if (!key || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+      throw new PermanentError(`Resend idempotency keys must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, {
+        code: "invalid_idempotency_key",
+      });
+    }
+  }
+
+  // One SDK call with a deadline; its `{ data, error }` becomes data or a classified error.
+  async function call(request: (signal: AbortSignal) => Promise<{ data: unknown; error: ResendSdkError | null; headers: Record<string, string> | null }>): Promise<unknown> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    let result: Awaited<ReturnType<typeof request>>;
+    try {
+      result = await request(signal);
+    } catch (error) {
+      // The SDK swallows most failures, but rethrows an abort that lands while it reads an error body.
+      const reason = signal.aborted ? `Resend did not answer within ${timeoutMs} ms` : "Resend request failed";
+      throw new TransientError(reason, { cause: error, code: signal.aborted ? "timeout" : "network_error" });
+    }
+    if (result.error) throw classifyResendError(result.error, result.headers, { timedOut: signal.aborted, timeoutMs });
+    return result.data;
+  }
+
   return {
     name: "resend",
     close: () => client.close(),
     async send(message: MailMessage, sendOptions: SendOptions): Promise<{ id: string }> {
-      const key = sendOptions.idempotencyKey;
-      if (!key || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-        throw new PermanentError(`Resend idempotency keys must be 1-${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, {
-          code: "invalid_idempotency_key",
-        });
-      }
-      const signal = AbortSignal.timeout(timeoutMs);
-      let result: Awaited<ReturnType<typeof client.emails.send>>;
-      try {
-        result = await client.emails.send(
-          {
-            from: message.from,
-            to: message.to,
-            subject: message.subject,
-            html: message.html,
-            text: message.text,
-            ...(message.replyTo !== undefined && { replyTo: message.replyTo }),
-            ...(message.tags !== undefined && { tags: message.tags }),
-          },
-          { idempotencyKey: key, signal },
-        );
-      } catch (error) {
-        // The SDK swallows most failures, but rethrows an abort that lands while it reads an error body.
-        const reason = signal.aborted ? `Resend did not answer within ${timeoutMs} ms` : "Resend request failed";
-        throw new TransientError(reason, { cause: error, code: signal.aborted ? "timeout" : "network_error" });
-      }
-      if (result.error) {
-        throw classifyResendError(result.error, result.headers, { timedOut: signal.aborted, timeoutMs });
-      }
-      const parsed = sendResponseSchema.safeParse(result.data);
+      checkKey(sendOptions.idempotencyKey);
+      const data = await call((signal) => client.emails.send(toSdkEmail(message), { idempotencyKey: sendOptions.idempotencyKey, signal }));
+      const parsed = sendResponseSchema.safeParse(data);
       if (!parsed.success) {
         throw new TransientError("Resend answered without an email id", { cause: parsed.error, code: "invalid_response" });
       }
       return { id: parsed.data.id };
+    },
+    async sendBatch(messages: readonly MailMessage[], sendOptions: SendOptions): Promise<{ ids: string[] }> {
+      checkKey(sendOptions.idempotencyKey);
+      if (messages.length === 0 || messages.length > MAX_BATCH_SIZE) {
+        throw new PermanentError(`A Resend batch holds 1-${MAX_BATCH_SIZE} emails (got ${messages.length})`, { code: "invalid_batch" });
+      }
+      // Strict validation (the default): one invalid email refuses the whole batch, nothing is sent.
+      const data = await call((signal) => client.batch.send(messages.map(toSdkEmail), { idempotencyKey: sendOptions.idempotencyKey, signal }));
+      const parsed = batchResponseSchema.safeParse(data);
+      if (!parsed.success || parsed.data.data.length !== messages.length) {
+        throw new TransientError(`Resend answered a batch of ${messages.length} without as many email ids`, { cause: parsed.error, code: "invalid_response" });
+      }
+      return { ids: parsed.data.data.map((d) => d.id) };
     },
   };
 }

@@ -21,6 +21,11 @@ export interface MailTransport {
   readonly name: string;
   /** Sends once per idempotency key; throws PermanentError, TransientError or RateLimitedError. */
   send(message: MailMessage, options: SendOptions): Promise<{ id: string }>;
+  /**
+   * Sends several emails in one request, all or none, once per idempotency key; ids in order.
+   * Optional: callers fall back to one send per email.
+   */
+  sendBatch?(messages: readonly MailMessage[], options: SendOptions): Promise<{ ids: string[] }>;
   /** Releases kept-alive connections, if the transport holds any. */
   close?(): void;
 }
