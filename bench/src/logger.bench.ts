@@ -8,6 +8,7 @@ import { createAuditLogger, INSERT_LOG_ROWS } from "@callastar/logger";
 import { freshDatabase } from "./lib/bench-database";
 import { measureBuildCost } from "./lib/build-cost";
 import { measureJobs } from "./lib/bullmq-throughput";
+import type { CpuSpent } from "./lib/cpu-account";
 import { median, table, timeRuns } from "./lib/figures";
 import { loggerBenchEnv as env } from "./lib/logger-env";
 import { ensureBigLogTable } from "./lib/log-table-10m";
@@ -38,6 +39,7 @@ async function throughput(): Promise<{ medians: Record<Variant, number>; summary
     },
   };
   const results: Record<Variant, number[]> = { noop: [], logger: [], "single-insert": [] };
+  const cpuPerJob: Record<Variant, CpuPerJob[]> = { noop: [], logger: [], "single-insert": [] };
   const order: Variant[] = ["noop", "logger", "single-insert"];
   try {
     for (let round = 1; round <= env.rounds; round++) {
@@ -48,6 +50,7 @@ async function throughput(): Promise<{ medians: Record<Variant, number>; summary
         const flushesBefore = logger.metrics().flushes;
         const r = await measureJobs(env.redisUrl, `${round}-${variant}`, env.jobs, env.concurrency, processors[variant]);
         results[variant].push(r.jobsPerSecond);
+        cpuPerJob[variant].push(perJob(r.cpu, env.jobs));
         const extra = variant === "logger" ? ` (${fmt(env.jobs / Math.max(1, logger.metrics().flushes - flushesBefore), 1)} rows/INSERT)` : "";
         line.push(`${variant} ${fmt(r.jobsPerSecond)} jobs/s${extra}`);
       }
@@ -63,6 +66,10 @@ async function throughput(): Promise<{ medians: Record<Variant, number>; summary
     await handle.close();
   }
   const medians = { noop: median(results.noop), logger: median(results.logger), "single-insert": median(results["single-insert"]) };
+  const cpu = { noop: medianCpu(cpuPerJob.noop), logger: medianCpu(cpuPerJob.logger) };
+  const wallUs = (jobsPerSecond: number) => 1e6 / jobsPerSecond;
+  say(`  CPU per job while jobs ran, medians (µs): no-op ${showCpu(cpu.noop)}; logger ${showCpu(cpu.logger)}; ` +
+    `wall per job: no-op ${wallUs(medians.noop).toFixed(0)} µs, logger ${wallUs(medians.logger).toFixed(0)} µs (2 cores)`);
   say(`  medians: no-op ${fmt(medians.noop)} jobs/s, logger ${fmt(medians.logger)} jobs/s (${(medians.logger / medians.noop).toFixed(2)}×), ` +
     `single-row INSERT ${fmt(medians["single-insert"])} jobs/s (${(medians["single-insert"] / medians.noop).toFixed(2)}×)`);
   return {
@@ -71,10 +78,34 @@ async function throughput(): Promise<{ medians: Record<Variant, number>; summary
       ["BullMQ no-op jobs/s (median)", fmt(medians.noop), "baseline"],
       ["+ 1 audit row via logger (median)", fmt(medians.logger), `${(medians.logger / medians.noop).toFixed(2)}× (target ≥ 0.80×)`],
       ["+ 1 single-row INSERT (median)", fmt(medians["single-insert"]), `${(medians["single-insert"] / medians.noop).toFixed(2)}×`],
+      ["CPU per job, no-op (µs)", showCpu(cpu.noop), "while the jobs ran"],
+      ["CPU per job, logger (µs)", showCpu(cpu.logger), `wall ${wallUs(medians.logger).toFixed(0)} µs/job vs ${wallUs(medians.noop).toFixed(0)}`],
       ["drizzle insert builder, µs/row", cost.drizzleUsPerRow.toFixed(1), `vs ${cost.arraysUsPerRow.toFixed(1)} µs/row for the unnest arrays`],
     ],
   };
 }
+
+interface CpuPerJob {
+  node: number;
+  postgres: number | null;
+  redis: number | null;
+}
+
+function perJob(cpu: CpuSpent, jobs: number): CpuPerJob {
+  const per = (us: number | null) => (us === null ? null : us / jobs);
+  return { node: cpu.node / jobs, postgres: per(cpu.postgres), redis: per(cpu.redis) };
+}
+
+function medianCpu(runs: CpuPerJob[]): CpuPerJob {
+  const of = (pick: (c: CpuPerJob) => number | null) => {
+    const values = runs.map(pick).filter((v): v is number => v !== null);
+    return values.length === runs.length && values.length > 0 ? median(values) : null;
+  };
+  return { node: of((c) => c.node) ?? 0, postgres: of((c) => c.postgres), redis: of((c) => c.redis) };
+}
+
+const showCpu = (c: CpuPerJob) =>
+  `node ${c.node.toFixed(0)} / PostgreSQL ${c.postgres === null ? "n/a" : c.postgres.toFixed(0)} / Redis ${c.redis === null ? "n/a" : c.redis.toFixed(0)}`;
 
 async function queries(): Promise<string[][]> {
   say(`\n(b) queries on a ${fmt(env.logRows)}-row "Log" over 90 days`);

@@ -2,10 +2,13 @@
 import { randomBytes } from "node:crypto";
 import { Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
+import { startCpuAccount, type CpuSpent } from "./cpu-account";
 
 export interface ThroughputRun {
   jobsPerSecond: number;
   seconds: number;
+  /** CPU spent while the jobs ran (adding them excluded). */
+  cpu: CpuSpent;
 }
 
 /** Runs `jobs` jobs through a fresh queue (unique prefix, obliterated after) with `processor`. */
@@ -42,12 +45,14 @@ export async function measureJobs(
       console.error(`job failed: ${error.message}`);
       if (done + failed === jobs) finish();
     });
+    const account = startCpuAccount();
     const t0 = performance.now();
     void worker.run();
     await allDone;
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = account.stop();
     if (failed) throw new Error(`${failed} jobs failed in ${label}`);
-    return { jobsPerSecond: jobs / seconds, seconds };
+    return { jobsPerSecond: jobs / seconds, seconds, cpu };
   } finally {
     await worker?.close();
     await queue.obliterate({ force: true }).catch(() => {});
