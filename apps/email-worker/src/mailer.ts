@@ -17,7 +17,7 @@ export interface Delivery {
   attempt?: number;
 }
 
-/** A delivery already recorded for an idempotency key (the caller may have read it already). */
+/** A delivery already recorded for an idempotency key. */
 export interface PreviousDelivery {
   id: string | null;
   loggedAt: Date | null;
@@ -33,11 +33,8 @@ export interface SentEmail {
 }
 
 export interface Mailer {
-  /**
-   * Sends once per idempotency key, ever: "already_sent" when a previous attempt got through.
-   * `previous` is what the caller already read of the key's record (null: none); omitted, it is looked up.
-   */
-  deliver(delivery: Delivery, previous?: PreviousDelivery | null): Promise<{ status: "sent" | "already_sent"; id: string | null }>;
+  /** Sends once per idempotency key, ever: "already_sent" when a previous attempt got through. */
+  deliver(delivery: Delivery): Promise<{ status: "sent" | "already_sent"; id: string | null }>;
   /** Renders, waits for the rate limit and sends, without recording; a failure is audited and rethrown. */
   send(delivery: Delivery): Promise<SentEmail>;
   /**
@@ -82,22 +79,27 @@ export function createMailer(deps: {
       errorType: error instanceof Error ? error.name : typeof error,
     });
 
+  // Every failure is audited once, at the stage it happened, then rethrown.
+  const audited = async <T>(d: Delivery, stage: "render" | "send", step: () => Promise<T>): Promise<T> => {
+    try {
+      return await step();
+    } catch (error) {
+      await auditFailure(d, stage, error);
+      throw error;
+    }
+  };
+
   const mailer: Mailer = {
     async send(d) {
-      let stage: "render" | "send" = "render";
-      try {
-        const rendered = await renderEmail(d.payload);
-        stage = "send";
+      const rendered = await audited(d, "render", () => renderEmail(d.payload));
+      const { id } = await audited(d, "send", async () => {
         await limiter.acquire();
-        const { id } = await transport.send(
+        return transport.send(
           { from, to: d.to, subject: rendered.subject, html: rendered.html, text: rendered.text },
           { idempotencyKey: d.idempotencyKey },
         );
-        return { delivery: d, id, subject: rendered.subject };
-      } catch (error) {
-        await auditFailure(d, stage, error);
-        throw error;
-      }
+      });
+      return { delivery: d, id, subject: rendered.subject };
     },
 
     async sendAll(deliveries, batchKey) {
@@ -116,9 +118,8 @@ export function createMailer(deps: {
       const rendered: Array<{ subject: string; html: string; text: string }> = [];
       for (const d of deliveries) {
         try {
-          rendered.push(await renderEmail(d.payload));
+          rendered.push(await audited(d, "render", () => renderEmail(d.payload)));
         } catch (failure) {
-          await auditFailure(d, "render", failure);
           return { sent: [], failure };
         }
       }
@@ -176,8 +177,8 @@ export function createMailer(deps: {
       return { status: "already_sent", id: previous.id };
     },
 
-    async deliver(d, known) {
-      const previous = known !== undefined ? known : ((await q.find.execute({ key: d.idempotencyKey }))[0] ?? null);
+    async deliver(d) {
+      const [previous] = await q.find.execute({ key: d.idempotencyKey });
       if (previous) return mailer.alreadySent(d, previous);
       const sent = await mailer.send(d);
       await mailer.record([sent]);
