@@ -3,6 +3,7 @@
 //      logger, vs each awaiting one single-row drizzle INSERT (the naive logger), alternating;
 //  (b) getLogStats (7 days) and getRecentLogs({status: ERROR, limit: 20}) on a 10M-row "Log".
 // Scale down with BENCH_JOBS, BENCH_ROUNDS, BENCH_LOG_ROWS.
+import { availableParallelism } from "node:os";
 import { createDb, createId, log } from "@callastar/db";
 import { createAuditLogger, INSERT_LOG_ROWS } from "@callastar/logger";
 import { freshDatabase } from "./lib/bench-database";
@@ -12,6 +13,7 @@ import type { CpuSpent } from "./lib/cpu-account";
 import { median, table, timeRuns } from "./lib/figures";
 import { loggerBenchEnv as env } from "./lib/logger-env";
 import { ensureBigLogTable } from "./lib/log-table-10m";
+import { measureStatementCost, type StatementCost } from "./lib/statement-cost";
 
 const say = (line: string) => console.log(line);
 const fmt = (n: number, d = 0) => n.toLocaleString("en", { minimumFractionDigits: d, maximumFractionDigits: d });
@@ -40,6 +42,8 @@ async function throughput(): Promise<{ medians: Record<Variant, number>; summary
   };
   const results: Record<Variant, number[]> = { noop: [], logger: [], "single-insert": [] };
   const cpuPerJob: Record<Variant, CpuPerJob[]> = { noop: [], logger: [], "single-insert": [] };
+  const rowsPerInsert: number[] = [];
+  let statementCost: StatementCost;
   const order: Variant[] = ["noop", "logger", "single-insert"];
   try {
     for (let round = 1; round <= env.rounds; round++) {
@@ -51,7 +55,11 @@ async function throughput(): Promise<{ medians: Record<Variant, number>; summary
         const r = await measureJobs(env.redisUrl, `${round}-${variant}`, env.jobs, env.concurrency, processors[variant]);
         results[variant].push(r.jobsPerSecond);
         cpuPerJob[variant].push(perJob(r.cpu, env.jobs));
-        const extra = variant === "logger" ? ` (${fmt(env.jobs / Math.max(1, logger.metrics().flushes - flushesBefore), 1)} rows/INSERT)` : "";
+        let extra = "";
+        if (variant === "logger") {
+          rowsPerInsert.push(env.jobs / Math.max(1, logger.metrics().flushes - flushesBefore));
+          extra = ` (${fmt(rowsPerInsert.at(-1)!, 1)} rows/INSERT)`;
+        }
         line.push(`${variant} ${fmt(r.jobsPerSecond)} jobs/s${extra}`);
       }
       say(`  round ${round}: ${line.join(" | ")}`);
@@ -61,6 +69,7 @@ async function throughput(): Promise<{ medians: Record<Variant, number>; summary
     const expected = env.jobs * env.rounds * 2;
     say(`  rows in "Log": ${fmt(n)} (expected ${fmt(expected)}; flushed: ${flushed}); logger metrics ${JSON.stringify(logger.metrics())}`);
     if (n !== expected) throw new Error(`row count mismatch: ${n} != ${expected}`);
+    statementCost = await measureStatementCost(url);
   } finally {
     await logger.close();
     await handle.close();
@@ -70,6 +79,16 @@ async function throughput(): Promise<{ medians: Record<Variant, number>; summary
   const wallUs = (jobsPerSecond: number) => 1e6 / jobsPerSecond;
   say(`  CPU per job while jobs ran, medians (µs): no-op ${showCpu(cpu.noop)}; logger ${showCpu(cpu.logger)}; ` +
     `wall per job: no-op ${wallUs(medians.noop).toFixed(0)} µs, logger ${wallUs(medians.logger).toFixed(0)} µs (2 cores)`);
+  const ceiling = cpuCeiling(wallUs(medians.noop), cpu.logger);
+  say(`  ceiling from CPU alone: ${ceiling === null ? "n/a (server CPU not readable)" : `${ceiling.toFixed(2)}×`} ` +
+    `(no-op wall per job ÷ the larger of the logger job's Node CPU and its total CPU over ${availableParallelism()} cores: the ratio if nothing ever waited)`);
+  const sc = statementCost;
+  const usOrNa = (v: number | null) => (v === null ? "n/a" : v.toFixed(0));
+  const rpi = median(rowsPerInsert);
+  say(`  one committed INSERT of the logger's statement, alone on one connection: PostgreSQL ${usOrNa(sc.postgresPerStatementUs)} µs per statement ` +
+    `+ ${usOrNa(sc.postgresPerRowUs)} µs per row (wall ${sc.wallLargeUs.toFixed(0)} µs for ${sc.large} rows); a SELECT 1 round trip costs ` +
+    `PostgreSQL ${usOrNa(sc.selectOne.postgresUs)} µs + Node ${sc.selectOne.nodeUs.toFixed(0)} µs of CPU. At the median ${fmt(rpi, 1)} rows/INSERT ` +
+    `that is ${sc.postgresPerStatementUs === null || sc.postgresPerRowUs === null ? "n/a" : (sc.postgresPerStatementUs / rpi + sc.postgresPerRowUs).toFixed(0)} µs of PostgreSQL CPU per row`);
   say(`  medians: no-op ${fmt(medians.noop)} jobs/s, logger ${fmt(medians.logger)} jobs/s (${(medians.logger / medians.noop).toFixed(2)}×), ` +
     `single-row INSERT ${fmt(medians["single-insert"])} jobs/s (${(medians["single-insert"] / medians.noop).toFixed(2)}×)`);
   return {
@@ -80,6 +99,8 @@ async function throughput(): Promise<{ medians: Record<Variant, number>; summary
       ["+ 1 single-row INSERT (median)", fmt(medians["single-insert"]), `${(medians["single-insert"] / medians.noop).toFixed(2)}×`],
       ["CPU per job, no-op (µs)", showCpu(cpu.noop), "while the jobs ran"],
       ["CPU per job, logger (µs)", showCpu(cpu.logger), `wall ${wallUs(medians.logger).toFixed(0)} µs/job vs ${wallUs(medians.noop).toFixed(0)}`],
+      ["ceiling from CPU alone", ceiling === null ? "n/a" : `${ceiling.toFixed(2)}×`, "if no job ever waited"],
+      ["PostgreSQL CPU per committed INSERT (µs)", `${usOrNa(sc.postgresPerStatementUs)} + ${usOrNa(sc.postgresPerRowUs)}/row`, `${fmt(rpi, 1)} rows/INSERT in the logger runs`],
       ["drizzle insert builder, µs/row", cost.drizzleUsPerRow.toFixed(1), `vs ${cost.arraysUsPerRow.toFixed(1)} µs/row for the unnest arrays`],
     ],
   };
@@ -89,6 +110,13 @@ interface CpuPerJob {
   node: number;
   postgres: number | null;
   redis: number | null;
+}
+
+/** The ratio a logger job could reach if nothing waited: bounded by its Node thread and by both cores. */
+function cpuCeiling(noopWallUs: number, logger: CpuPerJob): number | null {
+  if (logger.postgres === null || logger.redis === null) return null;
+  const busiest = Math.max(logger.node, (logger.node + logger.postgres + logger.redis) / availableParallelism());
+  return noopWallUs / busiest;
 }
 
 function perJob(cpu: CpuSpent, jobs: number): CpuPerJob {
