@@ -47,6 +47,28 @@ describe("group commit", () => {
     }
   });
 
+  it("rows logged by callbacks of the same event-loop phase share one statement", async () => {
+    // Several timers due together run in one timers phase, with microtasks drained between them:
+    // the way a burst of Redis replies starts several jobs. The batch is cut after all of them.
+    const logger = createAuditLogger({ db: t });
+    try {
+      const calls = await new Promise<Promise<void>[]>((resolve) => {
+        const out: Promise<void>[] = [];
+        for (let i = 0; i < 5; i++) {
+          setTimeout(() => {
+            out.push(logger.logCronRun(`phase-${i}`, i, 1));
+            if (out.length === 5) resolve(out);
+          }, 0);
+        }
+      });
+      await Promise.all(calls);
+      expect(await countRows()).toBe(5);
+      expect(logger.metrics().flushes).toBe(1);
+    } finally {
+      await logger.close();
+    }
+  });
+
   it("caps rows per statement at maxBatch", async () => {
     const logger = createAuditLogger({ db: t, maxBatch: 100 });
     try {
