@@ -78,7 +78,7 @@ async function throughput(): Promise<{ medians: Record<Variant, number>; summary
   const cpu = { noop: medianCpu(cpuPerJob.noop), logger: medianCpu(cpuPerJob.logger) };
   const wallUs = (jobsPerSecond: number) => 1e6 / jobsPerSecond;
   say(`  CPU per job while jobs ran, medians (µs): no-op ${showCpu(cpu.noop)}; logger ${showCpu(cpu.logger)}; ` +
-    `wall per job: no-op ${wallUs(medians.noop).toFixed(0)} µs, logger ${wallUs(medians.logger).toFixed(0)} µs (2 cores)`);
+    `wall per job: no-op ${wallUs(medians.noop).toFixed(0)} µs, logger ${wallUs(medians.logger).toFixed(0)} µs (${availableParallelism()} cores)`);
   const ceiling = cpuCeiling(wallUs(medians.noop), cpu.logger);
   say(`  ceiling from CPU alone: ${ceiling === null ? "n/a (server CPU not readable)" : `${ceiling.toFixed(2)}×`} ` +
     `(no-op wall per job ÷ the larger of the logger job's Node CPU and its total CPU over ${availableParallelism()} cores: the ratio if nothing ever waited)`);
