@@ -4,26 +4,28 @@
 import postgres from "postgres";
 import { databaseExists, databaseUrl, freshDatabase } from "./bench-database";
 
-export const BIG_DB = "callastar_bench_10m";
+/** One database per row count: a quick run (BENCH_LOG_ROWS=10000) never destroys the 10M table. */
+const bigDbName = (rows: number) => `callastar_bench_log_${rows}`;
 const CHUNK = 1_000_000;
 
 /** Returns the URL of a database whose "Log" holds exactly `rows` rows, generating it if needed. */
 export async function ensureBigLogTable(adminUrl: string, rows: number, say: (line: string) => void): Promise<string> {
-  const url = databaseUrl(adminUrl, BIG_DB);
-  if (await databaseExists(adminUrl, BIG_DB)) {
+  const name = bigDbName(rows);
+  const url = databaseUrl(adminUrl, name);
+  if (await databaseExists(adminUrl, name)) {
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     try {
       const [r] = await sql`SELECT count(*)::bigint AS n FROM "Log"`.catch(() => [{ n: "-1" }]);
       if (Number(r!.n) === rows) {
-        say(`reusing ${BIG_DB}: "Log" has ${rows.toLocaleString("en")} rows`);
+        say(`reusing ${name}: "Log" has ${rows.toLocaleString("en")} rows`);
         return url;
       }
-      say(`${BIG_DB} has ${Number(r!.n).toLocaleString("en")} rows, want ${rows.toLocaleString("en")}: regenerating`);
+      say(`${name} has ${Number(r!.n).toLocaleString("en")} rows, want ${rows.toLocaleString("en")}: regenerating`);
     } finally {
       await sql.end();
     }
   }
-  await freshDatabase(adminUrl, BIG_DB);
+  await freshDatabase(adminUrl, name);
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   const t0 = performance.now();
   try {
