@@ -69,7 +69,7 @@ async function throughput(): Promise<{ medians: Record<Variant, number>; summary
     const expected = env.jobs * env.rounds * 2;
     say(`  rows in "Log": ${fmt(n)} (expected ${fmt(expected)}; flushed: ${flushed}); logger metrics ${JSON.stringify(logger.metrics())}`);
     if (n !== expected) throw new Error(`row count mismatch: ${n} != ${expected}`);
-    statementCost = await measureStatementCost(url);
+    statementCost = await measureStatementCost(handle.sql);
   } finally {
     await logger.close();
     await handle.close();
@@ -85,7 +85,7 @@ async function throughput(): Promise<{ medians: Record<Variant, number>; summary
   const sc = statementCost;
   const usOrNa = (v: number | null) => (v === null ? "n/a" : v.toFixed(0));
   const rpi = median(rowsPerInsert);
-  say(`  one committed INSERT of the logger's statement, alone on one connection: PostgreSQL ${usOrNa(sc.postgresPerStatementUs)} µs per statement ` +
+  say(`  one committed INSERT of the logger's statement, one at a time: PostgreSQL ${usOrNa(sc.postgresPerStatementUs)} µs per statement ` +
     `+ ${usOrNa(sc.postgresPerRowUs)} µs per row (wall ${sc.wallLargeUs.toFixed(0)} µs for ${sc.large} rows); a SELECT 1 round trip costs ` +
     `PostgreSQL ${usOrNa(sc.selectOne.postgresUs)} µs + Node ${sc.selectOne.nodeUs.toFixed(0)} µs of CPU. At the median ${fmt(rpi, 1)} rows/INSERT ` +
     `that is ${sc.postgresPerStatementUs === null || sc.postgresPerRowUs === null ? "n/a" : (sc.postgresPerStatementUs / rpi + sc.postgresPerRowUs).toFixed(0)} µs of PostgreSQL CPU per row`);
