@@ -3,3 +3,4 @@ export { TransientError } from "./transient-error";
 export { RateLimitedError } from "./rate-limited-error";
 export { ValidationError } from "./validation-error";
 export { errorForStatus, isPermanent, parseRetryAfter } from "./classify";
+export { markAudited, isAudited } from "./audited";
