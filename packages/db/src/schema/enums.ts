@@ -40,3 +40,12 @@ export type LogStatusValue = (typeof LOG_STATUSES)[number];
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export type PayoutStatus = (typeof PAYOUT_STATUSES)[number];
+
+/** RUNNING → SUCCEEDED | FAILED; each finished state commits with its CRON_RUN / CRON_ERROR row. */
+export const CRON_RUN_STATUSES = ["RUNNING", "SUCCEEDED", "FAILED"] as const;
+/** DELETING is written before Daily is called, so a retry after a crash knows the DELETE was ours. */
+export const ROOM_DELETION_STATUSES = ["DELETING", "DELETED", "ALREADY_DELETED", "REFUSED"] as const;
+export const cronRunStatusEnum = pgEnum("CronRunStatus", CRON_RUN_STATUSES);
+export const roomDeletionStatusEnum = pgEnum("DailyRoomDeletionStatus", ROOM_DELETION_STATUSES);
+export type CronRunStatus = (typeof CRON_RUN_STATUSES)[number];
+export type RoomDeletionStatus = (typeof ROOM_DELETION_STATUSES)[number];

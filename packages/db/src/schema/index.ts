@@ -3,3 +3,4 @@ export * from "./log";
 export * from "./users";
 export * from "./bookings";
 export * from "./money";
+export * from "./runs";

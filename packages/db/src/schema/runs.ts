@@ -1,0 +1,47 @@
+import { index, integer, text, pgTable } from "drizzle-orm/pg-core";
+import { createdAt, ts, updatedAt } from "./columns";
+import { cronRunStatusEnum, roomDeletionStatusEnum } from "./enums";
+
+/**
+ * One row per cron run (scheduled or manual), keyed by the run's BullMQ job id: the fact that a
+ * run's CRON_RUN / CRON_ERROR row commits with, and what the reconciler checks those rows against.
+ */
+export const cronRun = pgTable(
+  "CronRun",
+  {
+    id: text("id").primaryKey(),
+    cronType: text("cronType").notNull(),
+    trigger: text("trigger").notNull(),
+    status: cronRunStatusEnum("status").notNull().default("RUNNING"),
+    itemsProcessed: integer("itemsProcessed"),
+    startedAt: ts("startedAt").notNull(),
+    finishedAt: ts("finishedAt"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("CronRun_cronType_startedAt_idx").on(t.cronType, t.startedAt), index("CronRun_status_idx").on(t.status)],
+);
+
+/**
+ * One row per Daily room this system set out to delete (id derived from booking and room): written
+ * DELETING before the DELETE request, then finished with its DAILY_ROOM_* row in one transaction.
+ */
+export const dailyRoomDeletion = pgTable(
+  "DailyRoomDeletion",
+  {
+    id: text("id").primaryKey(),
+    bookingId: text("bookingId").notNull(),
+    roomName: text("roomName").notNull(),
+    status: roomDeletionStatusEnum("status").notNull().default("DELETING"),
+    deletedBy: text("deletedBy").notNull(),
+    failureReason: text("failureReason"),
+    requestedAt: ts("requestedAt").notNull(),
+    finishedAt: ts("finishedAt"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("DailyRoomDeletion_bookingId_idx").on(t.bookingId), index("DailyRoomDeletion_status_idx").on(t.status)],
+);
+
+export type CronRunRow = typeof cronRun.$inferSelect;
+export type DailyRoomDeletionRow = typeof dailyRoomDeletion.$inferSelect;
