@@ -45,6 +45,11 @@ describe("GET /api/logs", () => {
     ["offset=-1", "offset"],
     ["startDate=yesterday", "startDate"],
     ["startDate=2026-01-02&endDate=2026-01-01", "endDate"],
+    // Dates PostgreSQL (or ISO text) cannot hold, and dates that do not exist, were 500s or silently moved.
+    ["startDate=0000-01-01", "startDate"],
+    ["endDate=9999-12-31T23:59:59Z", "endDate"],
+    ["startDate=2026-02-30", "startDate"],
+    ["startDate=2026-01-31T24:00:00Z", "startDate"],
     ["bookingId=a%20b", "bookingId"],
     ["colour=blue", "colour"],
     ["type=EMAIL_SENT&type=EMAIL_ERROR", "type"],
@@ -61,6 +66,11 @@ describe("GET /api/logs/stats", () => {
   it("returns getLogStats for the range", async () => {
     const body = (await (await get(`/api/logs/stats?startDate=${new Date(Date.now() - 3600_000).toISOString()}`)).json()) as Record<string, unknown>;
     expect(body).toMatchObject({ totalLogs: 5, errorLogs: 2, emails: { sent: 1, errors: 1, successRate: "50.00" }, crons: { runs: 1, errors: 0 } });
+    for (const bad of ["startDate=0000-01-01", "endDate=9999-12-31T23:59:59Z", "startDate=2026-02-30"]) {
+      const res = await get(`/api/logs/stats?${bad}`);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toContain(bad.split("=")[0]);
+    }
     expect((await get("/api/logs/stats?startDate=soon")).status).toBe(400);
   });
 });
@@ -85,6 +95,9 @@ describe("GET /logs", () => {
     const bad = await get("/logs?status=maybe");
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("status must be one of SUCCESS, ERROR");
+    const outOfRange = await get("/logs?startDate=0000-01-01");
+    expect(outOfRange.status).toBe(400);
+    expect(await outOfRange.text()).toContain("startDate must be between 0001-01-01 and 9998-12-31");
   });
 
   it("the booking page lists every row of the booking and its reminder job with its state", async () => {

@@ -11,11 +11,29 @@ export interface ParamIssue {
 /** A parsed query, or the list of what is wrong with it. */
 export type QueryResult<T> = { ok: true; value: T } | { ok: false; issues: ParamIssue[] };
 
+// PostgreSQL's timestamp(3) holds years 4713 BC..294276 AD, but the stats round a range out to whole
+// hours and postgres.js sends dates as ISO text, which has no year 0000 or 10000: keep 0001..9998.
+const MIN_DATE_MS = new Date(0).setUTCFullYear(1, 0, 1); // Date.UTC maps years 0..99 to 1900..1999
+const MAX_DATE_MS = Date.UTC(9999, 0, 1) - 1;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** True when the written calendar fields exist (no 30 February, no hour 24), whatever the offset. */
+function isRealCalendarDate(text: string): boolean {
+  const m = ISO_DATE.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v)));
+  const d = new Date(Date.UTC(2000, month! - 1, day!, hour, minute, second));
+  d.setUTCFullYear(year!);
+  return d.getUTCMonth() === month! - 1 && d.getUTCDate() === day && d.getUTCHours() === hour && d.getUTCMinutes() === minute && d.getUTCSeconds() === second;
+}
+
 const isoDate = z
   .string({ error: "must be a single ISO 8601 date" })
-  .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/, "must be an ISO 8601 date such as 2026-01-31 or 2026-01-31T12:00:00Z")
+  .regex(ISO_DATE, "must be an ISO 8601 date such as 2026-01-31 or 2026-01-31T12:00:00Z")
+  .refine(isRealCalendarDate, "is not a real calendar date")
   .transform((s) => new Date(s))
-  .refine((d) => !Number.isNaN(d.getTime()), "is not a valid date");
+  .refine((d) => !Number.isNaN(d.getTime()), "is not a valid date")
+  .refine((d) => d.getTime() >= MIN_DATE_MS && d.getTime() <= MAX_DATE_MS, "must be between 0001-01-01 and 9998-12-31");
 
 const bookingId = z.string({ error: "must be a single value" }).regex(/^[A-Za-z0-9_-]{1,191}$/, "must be 1-191 characters of [A-Za-z0-9_-]");
 
