@@ -1,5 +1,5 @@
 import { appRoutes } from "@bull-board/api/dist/routes.js";
-import { basic, creds, useDashboard } from "./testing/harness";
+import { basic, creds, startDashboard, useDashboard } from "./testing/harness";
 import { concretePath, listRoutes } from "./testing/routes";
 
 const env = useDashboard();
@@ -158,5 +158,23 @@ describe("sessions and CSRF", () => {
     const pause = await req("/admin/queues/api/queues/reminders/pause", { method: "PUT", headers: { authorization: basic(creds.viewer), origin: env.dash().base } });
     expect(pause.status).toBe(403);
     expect(await env.dash().producer.queue("reminders").isPaused()).toBe(false);
+  });
+});
+
+describe("insecure development mode", () => {
+  it("serves a loopback client without credentials, but never a request forwarded from another host", async () => {
+    const dash = await startDashboard(env.services(), { insecureDev: true, users: [] });
+    try {
+      const local = await fetch(`${dash.base}/api/logs/stats`);
+      expect(local.status).toBe(200);
+      const forwarded = await fetch(`${dash.base}/admin/queues/api/queues/reminders/pause`, {
+        method: "PUT",
+        headers: { "x-forwarded-for": "203.0.113.7", origin: dash.base },
+      });
+      expect(forwarded.status).toBe(401);
+      expect(await dash.producer.queue("reminders").isPaused()).toBe(false);
+    } finally {
+      await dash.close();
+    }
   });
 });

@@ -52,6 +52,22 @@ describe("readDashboardEnv", () => {
     expect(env.config).toMatchObject({ insecureDev: true, users: [] });
   });
 
+  it("an unset NODE_ENV is production: credentials and secrets are required", () => {
+    const found = problems({ ...base }).join("\n");
+    for (const name of ["DASHBOARD_ADMIN_USER", "CRON_SECRET", "DASHBOARD_SESSION_SECRET"]) expect(found).toContain(name);
+    expect(readDashboardEnv({ ...full, NODE_ENV: undefined })).toMatchObject({ nodeEnv: "production", host: "0.0.0.0" });
+  });
+
+  it("listens on loopback by default in development and refuses insecure mode on any other interface", () => {
+    expect(readDashboardEnv({ ...base, NODE_ENV: "development", DASHBOARD_ALLOW_INSECURE_DEV: "true" }).host).toBe("127.0.0.1");
+    for (const HOST of ["0.0.0.0", "::", "192.168.1.10"]) {
+      expect(problems({ ...base, NODE_ENV: "development", DASHBOARD_ALLOW_INSECURE_DEV: "true", HOST }).join()).toContain(
+        "DASHBOARD_ALLOW_INSECURE_DEV: only allowed when HOST is a loopback address",
+      );
+    }
+    expect(problems({ ...full, HOST: "bad host!" }).join()).toContain("HOST:");
+  });
+
   it("DASHBOARD_ALLOW_INSECURE_DEV is ignored outside development", () => {
     expect(problems({ ...base, NODE_ENV: "production", DASHBOARD_ALLOW_INSECURE_DEV: "true" }).join()).toContain("DASHBOARD_ADMIN_USER");
   });

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { EnvError, envFields, loadEnv } from "@callastar/runtime";
 import type { DashboardConfig, DashboardUser } from "./config";
+import { isLoopbackHost } from "./http/loopback";
 
 const optionalSecret = (min: number) => z.string().min(min, `must be at least ${min} characters`).optional();
 
@@ -10,6 +11,7 @@ const shape = z.object({
   DATABASE_URL: envFields.databaseUrl,
   REDIS_URL: envFields.redisUrl,
   QUEUE_PREFIX: envFields.queuePrefix,
+  HOST: z.string().regex(/^[A-Za-z0-9.:-]+$/, "must be an interface address such as 127.0.0.1, ::1 or 0.0.0.0").optional(),
   PORT: z.coerce.number().int("must be an integer").min(1, "must be 1..65535").max(65535, "must be 1..65535").default(3000),
   CRON_SECRET: optionalSecret(16),
   DASHBOARD_ADMIN_USER: z.string().regex(/^[^:\s]+$/, "must not contain ':' or spaces").optional(),
@@ -28,6 +30,8 @@ export interface DashboardEnv {
   databaseUrl: string;
   redisUrl: string;
   queuePrefix: string;
+  /** The interface to listen on: loopback by default in development, every interface otherwise. */
+  host: string;
   port: number;
   shutdownTimeoutMs: number;
   logSpoolDir: string | undefined;
@@ -40,6 +44,11 @@ export function readDashboardEnv(source: Record<string, string | undefined> = pr
   const problems: string[] = [];
   const dev = env.NODE_ENV === "development";
   const insecureDev = dev && (env.DASHBOARD_ALLOW_INSECURE_DEV === "true" || env.DASHBOARD_ALLOW_INSECURE_DEV === "1");
+  const host = env.HOST ?? (dev ? "127.0.0.1" : "0.0.0.0");
+  // Credential-free development is for the developer's own machine only.
+  if (insecureDev && !isLoopbackHost(host)) {
+    problems.push(`DASHBOARD_ALLOW_INSECURE_DEV: only allowed when HOST is a loopback address (127.0.0.1, ::1, localhost), not ${host}`);
+  }
   const pair = (userVar: string, user?: string, password?: string) => {
     if (user && !password) problems.push(`${userVar.replace("_USER", "_PASSWORD")}: required when ${userVar} is set`);
     if (!user && password) problems.push(`${userVar}: required when ${userVar.replace("_USER", "_PASSWORD")} is set`);
@@ -71,6 +80,7 @@ export function readDashboardEnv(source: Record<string, string | undefined> = pr
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     queuePrefix: env.QUEUE_PREFIX,
+    host,
     port: env.PORT,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     logSpoolDir: env.LOG_SPOOL_DIR,

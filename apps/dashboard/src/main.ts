@@ -24,13 +24,13 @@ async function start(env: DashboardEnv): Promise<void> {
   const producer = new Producer({ connection: redis, prefix: env.queuePrefix });
   const app = createDashboardApp({ db, logger, producer, redis, prefix: env.queuePrefix, config: env.config });
 
-  const server = app.listen(env.port);
+  const server = app.listen(env.port, env.host);
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
     server.once("error", reject);
   });
   const roles = env.config.users.map((u) => `${u.name} (${u.role})`).join(", ") || "none";
-  console.log(`[dashboard] listening on :${env.port} — users: ${roles}; cron API ${env.config.cronSecret ? "enabled" : "disabled (no CRON_SECRET)"}`);
+  console.log(`[dashboard] listening on ${env.host}:${env.port} — users: ${roles}; cron API ${env.config.cronSecret ? "enabled" : "disabled (no CRON_SECRET)"}`);
 
   installShutdown(
     [

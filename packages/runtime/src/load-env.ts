@@ -20,7 +20,8 @@ export function loadEnv<S extends z.ZodType>(schema: S, source: Record<string, s
 
 /** Reusable env fields, so every app validates them the same way. */
 export const envFields = {
-  nodeEnv: z.enum(["development", "test", "production"]).default("development"),
+  // Forgetting NODE_ENV must not open development shortcuts: unset means production.
+  nodeEnv: z.enum(["development", "test", "production"], { error: "must be development, test or production" }).default("production"),
   databaseUrl: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }),
   redisUrl: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }),
   queuePrefix: z.string().regex(/^[A-Za-z0-9_{}-]+(:[A-Za-z0-9_{}-]+)*$/, "must be a key prefix like bull or {callastar}").default("bull"),

@@ -6,6 +6,7 @@ import { isUnsafeMethod, type Principal } from "./principal";
 import { SESSION_COOKIE, readCookie, type SessionCodec } from "./session";
 import { parseBasic, verifyUser } from "./users";
 import { escapeHtml } from "../views/html";
+import { isLoopbackHost } from "../http/loopback";
 
 /** How a route answers a missing credential: a browser page, JSON, or Prometheus-style text. */
 export type ChallengeStyle = "page" | "json" | "text";
@@ -42,7 +43,8 @@ export function createAuthenticator(config: DashboardConfig, sessions: SessionCo
     }
     const session = sessions.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
     if (session) return { kind: "user", name: session.name, role: session.role, via: "session" };
-    if (config.insecureDev && config.users.length === 0) return { kind: "user", name: "dev", role: "admin", via: "insecure-dev" };
+    // Even when bound to loopback by config, a proxied or forwarded request from elsewhere gets nothing.
+    if (config.insecureDev && config.users.length === 0 && isLoopbackHost(req.socket.remoteAddress) && !req.headers["x-forwarded-for"]) return { kind: "user", name: "dev", role: "admin", via: "insecure-dev" };
     return undefined;
   };
 
