@@ -1,5 +1,6 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
-import { createAuthenticator } from "./auth/authenticate";
+import { createAuthenticator, type AuthRefusal } from "./auth/authenticate";
+import { AuthThrottle, DEFAULT_AUTH_THROTTLE } from "./auth/throttle";
 import { SessionCodec } from "./auth/session";
 import { BULL_BOARD_PATH, bullBoardHandlers } from "./bull-board";
 import type { DashboardDeps } from "./deps";
@@ -29,6 +30,21 @@ const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
   res.status(status).json({ error: status >= 500 ? "internal error" : "bad request" });
 };
 
+// Every refusal goes to the process log; the attempt that starts a lockout also gets an audit row,
+// so the admin page shows guessing without an attacker being able to flood the Log table.
+function reportRefusal(logger: DashboardDeps["logger"]): (refusal: AuthRefusal) => void {
+  return (r) => {
+    console.warn(`[dashboard] refused ${r.credential} credentials from ${r.address} on ${r.path} (${r.outcome}${r.lockedMs ? `, locked ${Math.ceil(r.lockedMs / 1000)} s` : ""})`);
+    if (r.outcome === "wrong" && r.lockedMs > 0) {
+      void logger.logApiError(r.path, new Error(`Too many failed ${r.credential} attempts: locked out for ${Math.ceil(r.lockedMs / 1000)} s`), {
+        clientAddress: r.address,
+        credential: r.credential,
+        lockedSeconds: Math.ceil(r.lockedMs / 1000),
+      });
+    }
+  };
+}
+
 /**
  * The dashboard: Bull Board, the logs page, the ops API, health and metrics. Every route but
  * GET /healthz and the login form requires credentials. Does not listen; main.ts does.
@@ -39,7 +55,9 @@ export function createDashboardApp(deps: DashboardDeps): Express {
     console.warn("[dashboard] WARNING: DASHBOARD_ALLOW_INSECURE_DEV is on and no credentials are set: every visitor is an admin.");
   }
   const sessions = new SessionCodec(config.sessionSecret, config.users, config.sessionTtlSeconds);
-  const authenticate = createAuthenticator(config, sessions);
+  const throttle = new AuthThrottle(deps.redis, deps.prefix, config.authThrottle ?? DEFAULT_AUTH_THROTTLE);
+  const report = reportRefusal(logger);
+  const authenticate = createAuthenticator(config, sessions, throttle, report);
   const pageGuard = authenticate({ users: true, cronSecret: false, style: "page" });
   const apiGuard = authenticate({ users: true, cronSecret: true, style: "json" });
   const cronGuard = authenticate({ users: false, cronSecret: true, style: "json" });
@@ -51,7 +69,7 @@ export function createDashboardApp(deps: DashboardDeps): Express {
   app.disable("x-powered-by");
   app.use(securityHeaders);
   app.use(health.publicRoutes);
-  app.use(loginRoutes(config, sessions, pageGuard));
+  app.use(loginRoutes(config, sessions, pageGuard, throttle, report));
   app.use(health.guarded);
   app.use(cronApiRoutes(producer, logger, cronGuard));
   app.use(logsApiRoutes(logger, apiGuard));

@@ -1,5 +1,5 @@
 import { appRoutes } from "@bull-board/api/dist/routes.js";
-import { basic, creds, startDashboard, useDashboard } from "./testing/harness";
+import { basic, creds, startDashboard, testConfig, useDashboard } from "./testing/harness";
 import { concretePath, listRoutes } from "./testing/routes";
 
 const env = useDashboard();
@@ -175,6 +175,72 @@ describe("insecure development mode", () => {
       expect(await dash.producer.queue("reminders").isPaused()).toBe(false);
     } finally {
       await dash.close();
+    }
+  });
+});
+
+describe("credential guessing", () => {
+  const throttle = { maxFailures: 5, windowSeconds: 2 };
+  const wrongBasic = { authorization: basic({ name: creds.admin.name, password: "not-the-password" }) };
+
+  it("locks an address out after the limit, across dashboard copies, until Retry-After has passed — even for the right password", async () => {
+    const first = await startDashboard(env.services(), { authThrottle: throttle });
+    // A second copy on the same Redis and prefix: the count must be shared, not per process.
+    const { createDashboardApp } = await import("./app");
+    const second = createDashboardApp({ db: env.services().db, logger: env.services().logger, producer: first.producer, redis: first.redis, prefix: first.prefix, config: testConfig({ authThrottle: throttle }) });
+    const server = second.listen(0, "127.0.0.1");
+    await new Promise<void>((resolve) => server.once("listening", resolve));
+    const secondBase = `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < throttle.maxFailures; i++) {
+        const base = i % 2 === 0 ? first.base : secondBase;
+        statuses.push((await fetch(`${base}/api/logs/stats`, { headers: wrongBasic })).status);
+      }
+      expect(statuses).toEqual(Array(throttle.maxFailures).fill(401));
+      const locked = await fetch(`${secondBase}/api/logs/stats`, { headers: { authorization: basic(creds.admin) } });
+      expect(locked.status).toBe(429);
+      const retryAfter = Number(locked.headers.get("retry-after"));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect((await fetch(`${first.base}/api/cron/cleanup-logs`, { headers: { authorization: `Bearer ${creds.cronSecret}` } })).status).toBe(429);
+      // The lockout is audited once, when it starts.
+      await env.services().logger.flush();
+      const rows = await env.services().logger.getRecentLogs({ type: "API_ERROR" as never });
+      expect(rows.filter((r) => (r.context as { clientAddress?: string } | null)?.clientAddress?.includes("127.0.0.1"))).toHaveLength(1);
+
+      await new Promise((r) => setTimeout(r, retryAfter * 1000)); // the server's own Retry-After, not a guess
+      expect((await fetch(`${first.base}/api/logs/stats`, { headers: { authorization: basic(creds.admin) } })).status).toBe(200);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await first.close();
+    }
+  });
+
+  it("limits the login form and the cron secret the same way", async () => {
+    const dash = await startDashboard(env.services(), { authThrottle: throttle });
+    try {
+      const login = (password: string) =>
+        fetch(`${dash.base}/login`, {
+          method: "POST",
+          redirect: "manual",
+          headers: { "content-type": "application/x-www-form-urlencoded", origin: dash.base },
+          body: new URLSearchParams({ username: creds.viewer.name, password }).toString(),
+        });
+      for (let i = 0; i < throttle.maxFailures; i++) expect((await login("wrong-password")).status).toBe(401);
+      const refused = await login(creds.viewer.password);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
+    } finally {
+      await dash.close();
+    }
+    const other = await startDashboard(env.services(), { authThrottle: throttle });
+    try {
+      const cron = (secret: string) => fetch(`${other.base}/api/cron/cleanup-logs`, { method: "POST", headers: { "x-cron-secret": secret } });
+      for (let i = 0; i < throttle.maxFailures; i++) expect((await cron("wrong-secret-0123456789")).status).toBe(401);
+      expect((await cron(creds.cronSecret)).status).toBe(429);
+    } finally {
+      await other.close();
     }
   });
 });

@@ -1,3 +1,5 @@
+import type { AuthThrottleOptions } from "./auth/throttle";
+
 /** A role of a human operator: admins act on jobs, viewers only look. */
 export type Role = "admin" | "viewer";
 
@@ -21,6 +23,8 @@ export interface DashboardConfig {
   insecureDev: boolean;
   /** Session lifetime in seconds (default 8 h). */
   sessionTtlSeconds?: number;
+  /** Failed credential attempts allowed per client address and per user name per window (default 10 per 900 s). */
+  authThrottle?: AuthThrottleOptions;
   /** Completed jobs per queue sampled for the duration summary of /metrics (default 200). */
   metricsSampleSize?: number;
 }

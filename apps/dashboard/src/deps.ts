@@ -12,7 +12,7 @@ export type RecentLogsFilter = RecentLogsOptions;
 export type LogStatsView = LogStats;
 
 /** The part of the audit logger the dashboard reads. */
-export type DashboardLogger = Pick<AuditLogger, "getRecentLogs" | "getLogStats" | "metrics" | "close">;
+export type DashboardLogger = Pick<AuditLogger, "getRecentLogs" | "getLogStats" | "metrics" | "close" | "logApiError">;
 
 /** Everything createDashboardApp needs; main.ts builds them from the environment, tests build their own. */
 export interface DashboardDeps {

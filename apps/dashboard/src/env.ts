@@ -20,6 +20,8 @@ const shape = z.object({
   DASHBOARD_VIEWER_PASSWORD: optionalSecret(12),
   DASHBOARD_SESSION_SECRET: optionalSecret(32),
   DASHBOARD_ALLOW_INSECURE_DEV: z.enum(["true", "false", "1", "0"], { error: "must be true or false" }).optional(),
+  DASHBOARD_AUTH_MAX_FAILURES: envFields.positiveInt(10),
+  DASHBOARD_AUTH_WINDOW_SECONDS: envFields.positiveInt(900),
   SHUTDOWN_TIMEOUT_MS: envFields.positiveInt(10_000),
   LOG_SPOOL_DIR: z.string().optional(),
 });
@@ -90,6 +92,7 @@ export function readDashboardEnv(source: Record<string, string | undefined> = pr
       sessionSecret: env.DASHBOARD_SESSION_SECRET,
       secureCookies: env.NODE_ENV === "production",
       insecureDev,
+      authThrottle: { maxFailures: env.DASHBOARD_AUTH_MAX_FAILURES, windowSeconds: env.DASHBOARD_AUTH_WINDOW_SECONDS },
     },
   };
 }

@@ -7,6 +7,7 @@ import { SESSION_COOKIE, readCookie, type SessionCodec } from "./session";
 import { parseBasic, verifyUser } from "./users";
 import { escapeHtml } from "../views/html";
 import { isLoopbackHost } from "../http/loopback";
+import type { AuthThrottle } from "./throttle";
 
 /** How a route answers a missing credential: a browser page, JSON, or Prometheus-style text. */
 export type ChallengeStyle = "page" | "json" | "text";
@@ -20,8 +21,34 @@ export interface AuthOptions {
   style: ChallengeStyle;
 }
 
+/** A refused credential attempt, for the process log and (when a lockout starts) the audit log. */
+export interface AuthRefusal {
+  credential: "basic" | "cron-secret" | "login";
+  address: string;
+  path: string;
+  /** "locked": refused unchecked because the address or user is locked out; "wrong": checked and wrong. */
+  outcome: "locked" | "wrong";
+  /** The lockout this attempt started, extended, or met (0 when still under the limit). */
+  lockedMs: number;
+}
+
+/** The client's address as the socket sees it (no proxy header is trusted). */
+export function clientAddress(req: Request): string {
+  return req.socket.remoteAddress ?? "unknown";
+}
+
+/** Answers 429 with Retry-After in whole seconds. */
+export function tooManyAttempts(res: Response, waitMs: number, style: ChallengeStyle): void {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  res.status(429).setHeader("Retry-After", String(seconds));
+  res.setHeader("Cache-Control", "no-store");
+  const message = `too many failed sign-in attempts; retry in ${seconds} s`;
+  if (style === "json") return void res.json({ error: message });
+  res.type("text/plain").send(`${message}\n`);
+}
+
 /** Builds the guards of every route: one authenticator shared by all route groups. */
-export function createAuthenticator(config: DashboardConfig, sessions: SessionCodec) {
+export function createAuthenticator(config: DashboardConfig, sessions: SessionCodec, throttle: AuthThrottle, report: (refusal: AuthRefusal) => void) {
   const cronSecretOf = (req: Request): string | undefined => {
     const header = req.headers["x-cron-secret"];
     if (typeof header === "string") return header;
@@ -48,18 +75,43 @@ export function createAuthenticator(config: DashboardConfig, sessions: SessionCo
     return undefined;
   };
 
-  /** Middleware: 401 without valid credentials, 403 for a cross-site state-changing operator request. */
-  return function authenticate(options: AuthOptions): RequestHandler {
-    return (req: Request, res: Response, next: NextFunction) => {
-      const principal = resolve(req, options);
-      if (!principal) return challenge(req, res, options);
-      if (principal.kind === "user" && isUnsafeMethod(req)) {
-        const reason = crossSiteReason(req);
-        if (reason) return void res.status(403).json({ error: `cross-site request refused (${reason})` });
+  // What the request offers that can be guessed: a cron secret or Basic credentials (a session cookie
+  // is HMAC-signed, so guessing one is not a threat worth a counter).
+  const presented = (req: Request, options: AuthOptions): { credential: "basic" | "cron-secret"; user?: string } | undefined => {
+    if (options.cronSecret && cronSecretOf(req) !== undefined) return { credential: "cron-secret" };
+    const basic = options.users ? parseBasic(req.headers.authorization) : undefined;
+    return basic ? { credential: "basic", user: basic.name } : undefined;
+  };
+
+  const guard = async (req: Request, res: Response, next: NextFunction, options: AuthOptions): Promise<void> => {
+    const offered = presented(req, options);
+    const attempt = { address: clientAddress(req), user: offered?.user };
+    if (offered) {
+      const waitMs = await throttle.blockedForMs(attempt);
+      if (waitMs > 0) {
+        report({ credential: offered.credential, address: attempt.address, path: req.path, outcome: "locked", lockedMs: waitMs });
+        return tooManyAttempts(res, waitMs, options.style);
       }
-      res.locals.principal = principal;
-      next();
-    };
+    }
+    const principal = resolve(req, options);
+    if (!principal) {
+      if (offered) {
+        const lockedMs = await throttle.recordFailure(attempt);
+        report({ credential: offered.credential, address: attempt.address, path: req.path, outcome: "wrong", lockedMs });
+      }
+      return challenge(req, res, options);
+    }
+    if (principal.kind === "user" && isUnsafeMethod(req)) {
+      const reason = crossSiteReason(req);
+      if (reason) return void res.status(403).json({ error: `cross-site request refused (${reason})` });
+    }
+    res.locals.principal = principal;
+    next();
+  };
+
+  /** Middleware: 401 without valid credentials, 429 while locked out, 403 for a cross-site state-changing operator request. */
+  return function authenticate(options: AuthOptions): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => void guard(req, res, next, options).catch(next);
   };
 }
 

@@ -4,7 +4,9 @@ import { crossSiteReason } from "../auth/csrf";
 import { sessionCookie, SESSION_COOKIE, type SessionCodec } from "../auth/session";
 import { verifyUser } from "../auth/users";
 import { html, page } from "../views/html";
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler, Response } from "express";
+import { clientAddress, tooManyAttempts, type AuthRefusal } from "../auth/authenticate";
+import type { AuthThrottle } from "../auth/throttle";
 
 /** Only local paths, so the login form cannot be used as an open redirect. */
 export function safeNext(value: unknown): string {
@@ -30,7 +32,13 @@ function loginPage(next: string, error?: string): string {
  * GET /login (the form: the one public page besides /healthz; it shows nothing), POST /login
  * (sets the signed session cookie), POST /logout (behind `requireUser`; clears it).
  */
-export function loginRoutes(config: DashboardConfig, sessions: SessionCodec, requireUser: RequestHandler): Router {
+export function loginRoutes(
+  config: DashboardConfig,
+  sessions: SessionCodec,
+  requireUser: RequestHandler,
+  throttle: AuthThrottle,
+  report: (refusal: AuthRefusal) => void,
+): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: "4kb" });
 
@@ -39,7 +47,9 @@ export function loginRoutes(config: DashboardConfig, sessions: SessionCodec, req
     res.type("html").send(loginPage(safeNext(req.query.next)));
   });
 
-  router.post("/login", form, (req, res) => {
+  router.post("/login", form, (req, res, nextHandler) => void signIn(req, res).catch(nextHandler));
+
+  const signIn = async (req: Request, res: Response): Promise<void> => {
     res.setHeader("Cache-Control", "no-store");
     const reason = crossSiteReason(req); // login CSRF: a foreign page must not sign the browser in
     if (reason) return void res.status(403).json({ error: `cross-site request refused (${reason})` });
@@ -47,12 +57,22 @@ export function loginRoutes(config: DashboardConfig, sessions: SessionCodec, req
     const next = safeNext(body.next);
     const name = typeof body.username === "string" ? body.username : "";
     const password = typeof body.password === "string" ? body.password : "";
+    const attempt = { address: clientAddress(req), user: name || undefined };
+    const waitMs = await throttle.blockedForMs(attempt);
+    if (waitMs > 0) {
+      report({ credential: "login", address: attempt.address, path: req.path, outcome: "locked", lockedMs: waitMs });
+      return tooManyAttempts(res, waitMs, "page");
+    }
     const user = name && password ? verifyUser(config.users, name, password) : undefined;
-    if (!user) return void res.status(401).type("html").send(loginPage(next, "Wrong user name or password."));
+    if (!user) {
+      const lockedMs = await throttle.recordFailure(attempt);
+      report({ credential: "login", address: attempt.address, path: req.path, outcome: "wrong", lockedMs });
+      return void res.status(401).type("html").send(loginPage(next, "Wrong user name or password."));
+    }
     const cookie = sessions.issue(user);
     res.setHeader("Set-Cookie", sessionCookie(cookie.value, cookie.maxAgeSeconds, config.secureCookies));
     res.redirect(303, next);
-  });
+  };
 
   router.post("/logout", requireUser, (_req, res) => {
     res.setHeader("Set-Cookie", `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
