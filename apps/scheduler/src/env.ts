@@ -1,12 +1,20 @@
+import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
 import { SCHEDULERS, SCHEDULER_IDS } from "@callastar/queues";
 import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime";
 
-// Five-field cron (minute hour day month weekday), optionally with seconds: BullMQ's cron-parser
-// accepts both; anything else is refused at start-up rather than at the first tick.
+// Five-field cron (minute hour day month weekday), optionally with seconds, parsed by the same
+// cron-parser BullMQ uses, so "99 99 99 99 99" is refused before any connection, not at upsert.
 const cronPattern = z
   .string()
-  .regex(/^(\S+\s+){4,5}\S+$/, "must be a cron pattern such as '*/5 * * * *'");
+  .regex(/^(\S+\s+){4,5}\S+$/, "must be a cron pattern such as '*/5 * * * *'")
+  .superRefine((pattern, ctx) => {
+    try {
+      CronExpressionParser.parse(pattern);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: `must be a valid cron pattern such as '*/5 * * * *' (${error instanceof Error ? error.message : String(error)})` });
+    }
+  });
 
 const patternFields = Object.fromEntries(
   SCHEDULER_IDS.map((id) => [SCHEDULERS[id].patternEnv, cronPattern.default(SCHEDULERS[id].defaultPattern)]),
