@@ -6,7 +6,7 @@ const schema = z
     ...workerEnvShape,
     EMAIL_TRANSPORT: z.enum(["resend", "console"]).default("resend"),
     RESEND_API_KEY: z.string().min(1).optional(),
-    RESEND_BASE_URL: envFields.httpUrl.optional(),
+    RESEND_BASE_URL: envFields.originUrl("https://api.resend.com", "the Resend SDK adds /emails itself").optional(),
     EMAIL_FROM: z.string().min(3, "must be a sender such as 'Call a Star <noreply@callastar.com>'"),
     EMAIL_OUTBOX_DIR: z.string().default(".demo/outbox"),
     APP_URL: envFields.httpUrl,

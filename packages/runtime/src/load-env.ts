@@ -39,6 +39,19 @@ export const envFields = {
     }, "must be an IANA time zone such as UTC or Europe/Paris")
     .default("UTC"),
   httpUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+  /** An http(s) origin with no path, for SDKs that add their own (Stripe adds /v1, Resend /emails). */
+  originUrl: (example: string, why: string) =>
+    z
+      .url({ protocol: /^https?$/, error: `must be an http(s) URL such as ${example}` })
+      .refine((value) => {
+        const url = new URL(value);
+        return url.pathname === "/" && url.search === "" && url.hash === "";
+      }, `must be an origin without a path, such as ${example} (${why})`),
+  /** An http(s) API base whose path must end with `suffix` (Daily's `/v1`). */
+  apiBaseUrl: (suffix: string, example: string) =>
+    z
+      .url({ protocol: /^https?$/, error: `must be an http(s) URL such as ${example}` })
+      .refine((value) => new URL(value).pathname.replace(/\/+$/, "").endsWith(suffix), `must include the API version path ${suffix}, such as ${example}`),
 };
 
 /** Fields every worker app shares. */
