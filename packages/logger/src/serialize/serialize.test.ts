@@ -93,12 +93,31 @@ describe("flatRecordJson (the hot path) writes what the full walk writes", () =>
     const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
     const keys = ["bookingId", "userId", "token", "count", "nested", "when", "note", "password", "ok"];
     const values = [() => "text", () => rand() * 100, () => null, () => undefined, () => true, () => ({ a: 1 }), () => new Date(0), () => "x\u0000", () => Number.NaN];
+    // Which records may take the fast path, decided independently of the code under test: no secret
+    // key, and only finite numbers, booleans, null, undefined and NUL-free strings as values.
+    const secret = new Set(["token", "password"]);
+    const eligible = (record: Record<string, unknown>) =>
+      Object.entries(record).every(
+        ([key, v]) =>
+          !secret.has(key) &&
+          (v === null || v === undefined || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v)) || (typeof v === "string" && !v.includes("\u0000"))),
+      );
+    let fastCount = 0;
+    let expectedFast = 0;
     for (let i = 0; i < 2000; i++) {
       const record: Record<string, unknown> = {};
       for (const key of keys) if (rand() < 0.5) record[key] = values[Math.floor(rand() * values.length)]!();
       const fast = flatRecordJson(record);
-      if (fast !== undefined) expect(fast).toBe(full(record));
-      else expect(JSON.stringify(toSafeJson(record))).toBe(full(record)); // the walk still handles it
+      if (eligible(record)) expectedFast++;
+      if (fast !== undefined) {
+        fastCount++;
+        expect(fast).toBe(full(record));
+      }
+      expect(fast === undefined).toBe(!eligible(record));
     }
+    expect(fastCount).toBe(expectedFast);
+    // Both paths were really exercised by the sample.
+    expect(fastCount).toBeGreaterThan(50);
+    expect(fastCount).toBeLessThan(1950);
   });
 });
