@@ -72,7 +72,7 @@ export class ProcessMetrics {
     const read = (): AuditLoggerMetrics => logger.metrics();
     const gauge = (name: string, help: string, pick: (m: AuditLoggerMetrics) => number | boolean) =>
       new Gauge({
-        name: `callastar_audit_logger_${name}`,
+        name,
         help,
         registers: reg,
         collect() {
@@ -83,7 +83,7 @@ export class ProcessMetrics {
     const counter = (name: string, help: string, pick: (m: AuditLoggerMetrics) => number) => {
       let seen = 0;
       return new Counter({
-        name: `callastar_audit_logger_${name}_total`,
+        name,
         help,
         registers: reg,
         collect() {
@@ -93,12 +93,12 @@ export class ProcessMetrics {
         },
       });
     };
-    gauge("pending", "Audit rows buffered in memory, not yet committed.", (m) => m.pending);
-    gauge("degraded", "1 while this process' audit logger cannot reach PostgreSQL.", (m) => m.degraded);
-    counter("written", "Audit rows committed to PostgreSQL by this process.", (m) => m.written);
-    counter("spooled", "Audit rows written to the on-disk spool during an outage.", (m) => m.spooled);
-    counter("replayed", "Spooled audit rows replayed into PostgreSQL.", (m) => m.replayed);
-    counter("dropped", "Audit rows that reached neither PostgreSQL nor the spool.", (m) => m.dropped);
+    gauge("callastar_audit_logger_pending", "Audit rows buffered in memory, not yet committed.", (m) => m.pending);
+    gauge("callastar_audit_logger_degraded", "1 while this process' audit logger cannot reach PostgreSQL.", (m) => m.degraded);
+    counter("callastar_audit_logger_written_total", "Audit rows committed to PostgreSQL by this process.", (m) => m.written);
+    counter("callastar_audit_logger_spooled_total", "Audit rows written to the on-disk spool during an outage.", (m) => m.spooled);
+    counter("callastar_audit_logger_replayed_total", "Spooled audit rows replayed into PostgreSQL.", (m) => m.replayed);
+    counter("callastar_audit_logger_dropped_total", "Audit rows that reached neither PostgreSQL nor the spool.", (m) => m.dropped);
   }
 
   private observeDuration(queue: string, job: Job, outcome: "completed" | "failed"): void {
