@@ -73,7 +73,7 @@ export function createDashboardApp(deps: DashboardDeps): Express {
   app.use(health.guarded);
   app.use(cronApiRoutes(producer, logger, cronGuard));
   app.use(logsApiRoutes(logger, apiGuard));
-  app.use(metricsRoutes(producer, logger, textGuard, config.metricsSampleSize));
+  app.use(metricsRoutes(producer, logger, deps.db, textGuard));
   app.use(logsPageRoutes({ db: deps.db.db, logger, producer }, pageGuard));
   app.use(BULL_BOARD_PATH, pageGuard, ...bullBoardHandlers(queueOf));
   // Unknown paths answer 401 too without credentials, so probing cannot map the routes.

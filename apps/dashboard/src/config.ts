@@ -25,6 +25,4 @@ export interface DashboardConfig {
   sessionTtlSeconds?: number;
   /** Failed credential attempts allowed per client address and per user name per window (default 10 per 900 s). */
   authThrottle?: AuthThrottleOptions;
-  /** Completed jobs per queue sampled for the duration summary of /metrics (default 200). */
-  metricsSampleSize?: number;
 }

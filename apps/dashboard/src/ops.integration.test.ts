@@ -1,6 +1,6 @@
 import { Worker } from "bullmq";
 import { QUEUE_NAMES, createWorkerConnection } from "@callastar/queues";
-import { testEnv, waitFor } from "@callastar/testing";
+import { seedBooking, testEnv, waitFor } from "@callastar/testing";
 import { basic, creds, sharedServices, startDashboard, type RunningDashboard, type SharedServices } from "./testing/harness";
 
 let services: SharedServices;
@@ -21,12 +21,17 @@ afterEach(async () => {
 });
 
 describe("GET /metrics", () => {
-  it("exports queue gauges, workers, durations and the logger backlog in Prometheus text format", async () => {
+  it("exports queue gauges, workers, waiting age, scheduler next runs, the payout backlog and the logger backlog in Prometheus text format", async () => {
     const queue = dash.producer.queue("emails");
     await queue.add("send-email", { n: 1 });
     await queue.add("send-email", { n: 2 }, { delay: 60_000 });
     const connection = createWorkerConnection(testEnv.redisUrl);
     const worker = new Worker("maintenance", async () => new Promise((r) => setTimeout(r, 20)), { connection, prefix: dash.prefix });
+    const seeded = await seedBooking(services.db, { callDateTime: new Date(Date.now() + 3600_000), label: `m${Date.now()}` });
+    await services.db.sql`INSERT INTO "Payout" (id, "creatorId", amount, status, "processingAt")
+      VALUES (${`po_metrics_${Date.now()}`}, ${seeded.creatorId}, 1000, 'PROCESSING', timezone('UTC', now()) - interval '10 minutes')`;
+    await dash.producer.queue("maintenance").upsertJobScheduler("cleanup-logs", { pattern: "0 3 * * *" }, { name: "cleanup-logs", data: { trigger: "schedule" } });
+    const next = (await dash.producer.queue("maintenance").getJobScheduler("cleanup-logs"))?.next;
     try {
       await dash.producer.queue("maintenance").add("cleanup-logs", { trigger: "manual" });
       await waitFor("a completed job", async () => (await dash.producer.queue("maintenance").getCompletedCount()) === 1);
@@ -40,8 +45,13 @@ describe("GET /metrics", () => {
       expect(text).toContain('callastar_queue_jobs{queue="maintenance",state="completed"} 1');
       expect(text).toContain('callastar_queue_workers{queue="maintenance"} 1');
       expect(text).toContain('callastar_queue_workers{queue="emails"} 0');
-      expect(text).toMatch(/callastar_job_duration_seconds\{queue="maintenance",quantile="0\.5"\} 0\.0[2-9]\d*/);
-      expect(text).toContain('callastar_job_duration_seconds_count{queue="maintenance"} 1');
+      // What the alert rules watch: the oldest due job's wait, each scheduler's next run, the oldest PROCESSING payout.
+      expect(text).toMatch(/callastar_queue_oldest_waiting_age_seconds\{queue="emails"\} \d/);
+      expect(text).toContain('callastar_queue_oldest_waiting_age_seconds{queue="payouts"} 0');
+      expect(text).toContain(`callastar_scheduler_next_run_timestamp_seconds{scheduler="cleanup-logs"} ${next! / 1000}`);
+      expect(Number(/^callastar_payouts_processing_oldest_age_seconds (\S+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(600);
+      // Job durations now come from the workers' own histograms, never recomputed from a sample here.
+      expect(text).not.toContain("callastar_job_duration_seconds");
       expect(text).toContain("callastar_audit_logger_pending ");
       expect(text).toContain("callastar_audit_logger_degraded 0");
       for (const line of text.trim().split("\n")) expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? (-?[\d.e+-]+|NaN))$/);

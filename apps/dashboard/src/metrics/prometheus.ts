@@ -47,10 +47,3 @@ export function renderPrometheus(families: readonly MetricFamily[]): string {
   }
   return `${lines.join("\n")}\n`;
 }
-
-/** The q-quantile (0..1) of ascending-sorted values by nearest rank; NaN when empty. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank] as number;
-}
