@@ -33,7 +33,9 @@ function main(): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`audit:verify failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      // drizzle wraps the driver's error in "Failed query: <the whole statement>": the cause says what went wrong.
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+      process.stderr.write(`audit:verify failed: ${cause instanceof Error ? cause.message : String(cause)}\n`);
       process.exitCode = 1;
     },
   );
