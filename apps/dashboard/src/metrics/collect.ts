@@ -1,6 +1,7 @@
 import type { Queue } from "bullmq";
 import { QUEUE_NAMES, type QueueName } from "@callastar/queues";
 import type { DashboardLogger } from "../deps";
+import { auditFamilies, lastAuditRun } from "./audit";
 import { quantile, type MetricFamily, type Sample } from "./prometheus";
 
 /** Job states exported as `callastar_queue_jobs{state}`. */
@@ -15,7 +16,7 @@ async function durationsOf(queue: Queue, sampleSize: number): Promise<number[]> 
     .sort((a, b) => a - b);
 }
 
-/** Reads every queue and the audit logger into Prometheus families. */
+/** Reads every queue, the audit logger and the last audit check into Prometheus families. */
 export async function collectMetrics(queueOf: (name: QueueName) => Queue, logger: DashboardLogger, sampleSize = 200): Promise<MetricFamily[]> {
   const jobs: Sample[] = [];
   const workers: Sample[] = [];
@@ -66,7 +67,7 @@ export async function collectMetrics(queueOf: (name: QueueName) => Queue, logger
       samples: duration.sort(byQueue),
     },
   ];
-  return [...families, ...loggerFamilies(logger)];
+  return [...families, ...loggerFamilies(logger), ...auditFamilies(await lastAuditRun(logger))];
 }
 
 function loggerFamilies(logger: DashboardLogger): MetricFamily[] {
