@@ -1,6 +1,8 @@
 // Each check pairs a fact table (rows in the window by the fact's own timestamp) with the audit row
-// convention 2 gives it: a deterministic Log.id (found through the primary key) and, for rows
-// written before that convention, the row's type and the context keys naming the same entity.
+// convention 2 gives it: a deterministic Log.id, found through the primary key. A legacy row (random
+// id, written before that convention) satisfies the fact when it has the check's type and its context
+// names the same entity (`legacy.key`), near the window; it counts with the deterministic row, so a
+// legacy row next to a deterministic one is a duplicate.
 import { auditRows, LogType, type StoredRow } from "@callastar/logger";
 import type { AuditCheck } from "./report";
 
