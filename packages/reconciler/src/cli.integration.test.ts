@@ -37,12 +37,10 @@ afterAll(() => t.drop());
 
 describe("pnpm audit:verify", () => {
   it("exits 2 naming the flag for bad arguments", async () => {
+    // Every refused form is in cli-args.test.ts; these prove the process's exit code and streams.
     const bad: Array<[string[], RegExp]> = [
       [["--since", "yesterday"], /--since must be an ISO 8601 date/],
-      [["--until", "2026-02-30T25:00:00Z"], /--until must be an ISO 8601 date/],
       [["--bogus"], /Unknown option '--bogus'/],
-      [["--since", "2026-02-02", "--until", "2026-02-01"], /--since \(2026-02-02\) must be before --until/],
-      [["--since"], /--since/],
     ];
     for (const [args, message] of bad) {
       const r = await cli(...args);
