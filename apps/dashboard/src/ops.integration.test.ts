@@ -1,5 +1,7 @@
 import { Worker } from "bullmq";
 import { QUEUE_NAMES, createWorkerConnection } from "@callastar/queues";
+import { auditRunContext, verifyAudit } from "@callastar/reconciler";
+import { seedFact } from "@callastar/reconciler/testing";
 import { seedBooking, testEnv, waitFor } from "@callastar/testing";
 import { basic, creds, sharedServices, startDashboard, type RunningDashboard, type SharedServices } from "./testing/harness";
 
@@ -63,6 +65,35 @@ describe("GET /metrics", () => {
 
   it("is 401 without credentials", async () => {
     expect((await fetch(`${dash.base}/metrics`)).status).toBe(401);
+  });
+});
+
+describe("the last audit check", () => {
+  it("is exported as callastar_audit_discrepancies{check,kind} with its time, and shown on the logs page", async () => {
+    const metrics = async () => (await fetch(`${dash.base}/metrics`, { headers: auth })).text();
+    const logsPage = async () => (await fetch(`${dash.base}/logs`, { headers: auth })).text();
+    expect(await metrics()).toContain("# TYPE callastar_audit_discrepancies gauge");
+    expect(await metrics()).not.toContain("callastar_audit_discrepancies{");
+    expect(await logsPage()).toContain("Audit check: no verify-audit run yet.");
+
+    // What the maintenance worker's verify-audit run writes: the reconciler's counts in its CRON_RUN.
+    const { creatorId } = await seedBooking(services.db, { callDateTime: new Date(Date.now() + 86_400_000) });
+    await seedFact(services.db, "payout-paid", creatorId, new Date(Date.now() - 60_000));
+    const report = await verifyAudit(services.db.db, { since: new Date(Date.now() - 3600_000) });
+    await services.logger.logCronRun("verify-audit", 1, 5, auditRunContext(report));
+    const text = await metrics();
+    expect(text).toContain('callastar_audit_discrepancies{check="payout-paid",kind="missing"} 1');
+    expect(text).toContain('callastar_audit_discrepancies{check="payout-paid",kind="duplicated"} 0');
+    expect(text).toContain('callastar_audit_discrepancies{check="cron-error",kind="missing"} 0');
+    const at = Number(/callastar_audit_last_check_timestamp_seconds (\d+)/.exec(text)?.[1]);
+    expect(Math.abs(at - Date.now() / 1000)).toBeLessThan(3600);
+    const page = await logsPage();
+    expect(page).toContain("1 discrepancy</strong> (1 missing, 0 duplicated)");
+
+    await verifyAudit(services.db.db, { since: new Date(Date.now() - 3600_000), repair: true });
+    await services.logger.logCronRun("verify-audit", 1, 5, auditRunContext(await verifyAudit(services.db.db, { since: new Date(Date.now() - 3600_000) })));
+    await waitFor("the newer run", async () => (await metrics()).includes('callastar_audit_discrepancies{check="payout-paid",kind="missing"} 0'));
+    expect(await logsPage()).toMatch(/Audit check: <strong>clean<\/strong>/);
   });
 });
 

@@ -1,7 +1,8 @@
 import { bindQueue, runCron, startWorkerApp, workerOptionsFromEnv, type WorkerApp } from "@callastar/runtime";
 import type { MaintenanceEnv } from "./env";
+import { runVerifyAudit } from "./verify-audit";
 
-/** Starts the maintenance worker: queue `maintenance` (cleanup-logs). */
+/** Starts the maintenance worker: queue `maintenance` (cleanup-logs, verify-audit). */
 export function startMaintenanceWorker(env: MaintenanceEnv, overrides: { exit?: (code: number) => void } = {}): Promise<WorkerApp> {
   return startWorkerApp({
     name: "maintenance-worker",
@@ -29,6 +30,10 @@ export function startMaintenanceWorker(env: MaintenanceEnv, overrides: { exit?: 
                 },
               };
             }),
+          "verify-audit": (_data, job) =>
+            runCron(ctx.logger, "verify-audit", job, (progress) =>
+              runVerifyAudit(ctx.db.db, { lookbackMinutes: env.VERIFY_AUDIT_LOOKBACK_MINUTES, repair: env.VERIFY_AUDIT_REPAIR }, progress),
+            ),
         }),
       }),
     ],

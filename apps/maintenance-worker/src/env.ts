@@ -6,6 +6,16 @@ const schema = z.object({
   LOG_RETENTION_DAYS: envFields.positiveInt(90),
   /** Rows deleted per statement: small enough that no batch holds a long lock on "Log". */
   LOG_CLEANUP_BATCH_SIZE: envFields.positiveInt(5_000),
+  /** The scheduled audit check's window: facts of the last N minutes (default one day). */
+  VERIFY_AUDIT_LOOKBACK_MINUTES: envFields.positiveInt(24 * 60),
+  /**
+   * Off by default: a missing row means a write path lost it; repairing it silently would hide
+   * that bug from the gauge and the alert. On, the run's `repaired` count still records it.
+   */
+  VERIFY_AUDIT_REPAIR: z
+    .enum(["true", "false", "1", "0"], { error: "must be true or false" })
+    .default("false")
+    .transform((v) => v === "true" || v === "1"),
 });
 
 export type MaintenanceEnv = z.output<typeof schema>;

@@ -3,6 +3,7 @@ import { QUEUE_NAMES, type QueueName } from "@callastar/queues";
 import type { DashboardDeps, DashboardLogger } from "../deps";
 import type { MetricFamily, Sample } from "./prometheus";
 import { systemFamilies } from "./system";
+import { auditFamilies, lastAuditRun } from "./audit";
 
 /** Job states exported as `callastar_queue_jobs{state}`. */
 export const JOB_STATES = ["waiting", "active", "delayed", "completed", "failed", "prioritized", "waiting-children"] as const;
@@ -26,7 +27,7 @@ export async function collectMetrics(queueOf: (name: QueueName) => Queue, logger
     { name: "callastar_queue_jobs", help: "Jobs per queue and state (BullMQ getJobCounts).", type: "gauge", samples: jobs.sort(byQueue) },
     { name: "callastar_queue_workers", help: "Live workers connected to the queue.", type: "gauge", samples: workers.sort(byQueue) },
   ];
-  return [...families, ...(await systemFamilies(queueOf, db)), ...loggerFamilies(logger)];
+  return [...families, ...(await systemFamilies(queueOf, db)), ...loggerFamilies(logger), ...auditFamilies(await lastAuditRun(logger))];
 }
 
 function loggerFamilies(logger: DashboardLogger): MetricFamily[] {

@@ -5,6 +5,7 @@ import { principalOf } from "../auth/principal";
 import type { DashboardLogger } from "../deps";
 import { bookingJobs } from "../http/booking-jobs";
 import { describeIssues, parseBookingId, parseLogsQuery } from "../http/logs-query";
+import { lastAuditRun } from "../metrics/audit";
 import { renderBookingPage } from "../views/booking-page";
 import { renderBadRequest, renderLogsPage } from "../views/logs-page";
 
@@ -27,13 +28,14 @@ export function logsPageRoutes(deps: { db: Db; logger: DashboardLogger; producer
     if (!parsed.ok) return void res.status(400).type("html").send(renderBadRequest(describeIssues(parsed.issues), userOf(res)));
     const query = Object.fromEntries(Object.entries(req.query).filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== ""));
     const hasFilters = Object.keys(query).length > 0;
-    const [stats, recentErrors, rows] = await Promise.all([
+    const [stats, recentErrors, rows, audit] = await Promise.all([
       logger.getLogStats({ startDate: new Date(Date.now() - WEEK_MS) }),
       logger.getRecentLogs({ status: "ERROR", limit: 20 }),
       hasFilters ? logger.getRecentLogs({ limit: 50, ...parsed.value }) : Promise.resolve(undefined),
+      lastAuditRun(logger),
     ]);
     res.type("html").send(
-      renderLogsPage({ stats, recentErrors, query, user: userOf(res), ...(rows ? { search: { filter: parsed.value, rows } } : {}) }),
+      renderLogsPage({ stats, recentErrors, audit, query, user: userOf(res), ...(rows ? { search: { filter: parsed.value, rows } } : {}) }),
     );
   });
 

@@ -1,4 +1,5 @@
 import type { LogRow } from "@callastar/db";
+import type { AuditRunSummary } from "@callastar/reconciler";
 import { LOG_STATUSES, LOG_TYPES } from "@callastar/db";
 import type { LogStatsView, RecentLogsFilter } from "../deps";
 import { html, page, type Raw } from "./html";
@@ -8,6 +9,8 @@ import { logTable } from "./log-table";
 export interface LogsPageModel {
   stats: LogStatsView;
   recentErrors: LogRow[];
+  /** The last scheduled audit check (verify-audit), if one ran. */
+  audit?: AuditRunSummary | undefined;
   /** Present when the query carried filters. */
   search?: { filter: RecentLogsFilter; rows: LogRow[] };
   query: Record<string, string>;
@@ -24,6 +27,16 @@ function select(name: string, values: readonly string[], current: string | undef
   )}</select>`;
 }
 
+// The reconciler's verdict: "clean" or how many facts lack their row or have several.
+function auditCheck(run: AuditRunSummary | undefined): Raw {
+  if (!run) return html`<p id="audit-check" class="muted">Audit check: no verify-audit run yet.</p>`;
+  const n = run.missing + run.duplicated;
+  const window = html`<span class="muted">(${run.at.toISOString()}, facts ${run.since} .. ${run.until}${run.repaired ? `, ${run.repaired} rows repaired` : ""})</span>`;
+  return n === 0
+    ? html`<p id="audit-check">Audit check: <strong>clean</strong> ${window}</p>`
+    : html`<p id="audit-check" class="error-box">Audit check: <strong>${n} ${n === 1 ? "discrepancy" : "discrepancies"}</strong> (${run.missing} missing, ${run.duplicated} duplicated) ${window} — run <code>pnpm audit:verify</code> for the entity ids.</p>`;
+}
+
 /** The spec's admin page: 7-day stats cards, recent errors, and a filtered search. */
 export function renderLogsPage(m: LogsPageModel): string {
   const q = m.query;
@@ -38,6 +51,7 @@ export function renderLogsPage(m: LogsPageModel): string {
         ${card("Crons run", m.stats.crons.runs)}
         ${card("Crons failed", m.stats.crons.errors)}
       </div>
+      ${auditCheck(m.audit)}
 
       <h2>Search</h2>
       <form class="filters" method="get" action="/logs">

@@ -53,6 +53,8 @@ export const payout = pgTable(
   (t) => [
     index("Payout_creatorId_idx").on(t.creatorId),
     index("Payout_status_idx").on(t.status),
+    // The reconciler's window over paid payouts.
+    index("Payout_paidAt_idx").on(t.paidAt),
     uniqueIndex("Payout_stripeTransferId_key").on(t.stripeTransferId),
     // At most one automatic payout in flight per creator: two concurrent runs cannot both create one.
     uniqueIndex("Payout_automatic_in_flight_key")
@@ -78,5 +80,6 @@ export const emailDelivery = pgTable(
     loggedAt: ts("loggedAt"),
     createdAt: createdAt(),
   },
-  (t) => [index("EmailDelivery_bookingId_idx").on(t.bookingId)],
+  // createdAt: the reconciler's window over deliveries (the table keeps every email ever sent).
+  (t) => [index("EmailDelivery_bookingId_idx").on(t.bookingId), index("EmailDelivery_createdAt_idx").on(t.createdAt)],
 );

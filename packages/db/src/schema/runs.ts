@@ -19,7 +19,12 @@ export const cronRun = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("CronRun_cronType_startedAt_idx").on(t.cronType, t.startedAt), index("CronRun_status_idx").on(t.status)],
+  (t) => [
+    index("CronRun_cronType_startedAt_idx").on(t.cronType, t.startedAt),
+    index("CronRun_status_idx").on(t.status),
+    // The reconciler's window over finished runs.
+    index("CronRun_finishedAt_idx").on(t.finishedAt),
+  ],
 );
 
 /**
@@ -40,7 +45,12 @@ export const dailyRoomDeletion = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [index("DailyRoomDeletion_bookingId_idx").on(t.bookingId), index("DailyRoomDeletion_status_idx").on(t.status)],
+  (t) => [
+    index("DailyRoomDeletion_bookingId_idx").on(t.bookingId),
+    index("DailyRoomDeletion_status_idx").on(t.status),
+    // The reconciler's window over finished deletions.
+    index("DailyRoomDeletion_finishedAt_idx").on(t.finishedAt),
+  ],
 );
 
 export type CronRunRow = typeof cronRun.$inferSelect;

@@ -18,10 +18,11 @@ export const SCHEDULER_IDS = [
   "process-automatic-payouts",
   "cleanup-daily-rooms",
   "send-booking-reminders",
+  "verify-audit",
 ] as const;
 export type SchedulerId = (typeof SCHEDULER_IDS)[number];
 
-/** The five recurring tasks of ARCHITECTURE.md, with their default cron patterns. */
+/** The recurring tasks of ARCHITECTURE.md (and the reconciler's check), with their default cron patterns. */
 export const SCHEDULERS: Record<SchedulerId, SchedulerDefinition> = {
   "cleanup-logs": {
     id: "cleanup-logs",
@@ -62,6 +63,14 @@ export const SCHEDULERS: Record<SchedulerId, SchedulerDefinition> = {
     defaultPattern: "*/5 * * * *",
     patternEnv: "CRON_SEND_BOOKING_REMINDERS",
     description: "Safety net: enqueue the reminder of every confirmed booking due soon",
+  },
+  "verify-audit": {
+    id: "verify-audit",
+    queue: "maintenance",
+    jobName: "verify-audit",
+    defaultPattern: "*/15 * * * *",
+    patternEnv: "CRON_VERIFY_AUDIT",
+    description: "Cross-check facts (emails, payouts, rooms, cron runs) against their audit rows; counts in its CRON_RUN",
   },
 };
 

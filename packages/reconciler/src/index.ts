@@ -1,0 +1,18 @@
+/** @callastar/reconciler — cross-checks facts against their audit rows (`pnpm audit:verify`). */
+export { verifyAudit, type VerifyAuditOptions } from "./verify-audit";
+export {
+  AUDIT_CHECKS,
+  countsByCheck,
+  formatReport,
+  hasDiscrepancies,
+  toContractJson,
+  type AuditCheck,
+  type AuditReport,
+  type AuditReportJson,
+  type CheckCounts,
+  type DuplicatedRow,
+  type MissingRow,
+} from "./report";
+export { PAYOUT_CREATED_LOG_TYPE } from "./checks";
+export { RECOVERED_BY } from "./repair";
+export { VERIFY_AUDIT_CRON_TYPE, auditRunContext, readAuditRun, type AuditRunSummary } from "./audit-run";
