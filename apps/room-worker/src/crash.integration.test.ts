@@ -68,13 +68,15 @@ it("a worker killed between Daily's DELETE and its record: the retry records DEL
   first.child.kill("SIGKILL");
   expect(await first.exited).toBe("SIGKILL");
 
-  // The window: the room is gone at Daily, nothing of it is recorded but the claim.
-  const id = deletionIdFor(s.bookingId, roomName);
-  const status = async () => (await t.sql<Array<{ status: string }>>`SELECT status FROM "DailyRoomDeletion" WHERE id = ${id}`)[0]?.status;
-  expect(await status()).toBe("DELETING");
+  // The window: the room is gone at Daily, the booking still holds it, no row says so.
+  const roomOf = async () =>
+    (await t.sql<Array<{ dailyRoomName: string | null }>>`SELECT "dailyRoomName" FROM "Booking" WHERE id = ${s.bookingId}`)[0]?.dailyRoomName;
+  expect(await roomOf()).toBe(roomName);
   const deletedRows = () => t.sql<Array<{ id: string; context: Record<string, unknown> }>>`
     SELECT id, context FROM "Log" WHERE type = 'DAILY_ROOM_DELETED'`;
   expect(await deletedRows()).toEqual([]);
+  const id = deletionIdFor(s.bookingId, roomName);
+  const status = async () => (await t.sql<Array<{ status: string }>>`SELECT status FROM "DailyRoomDeletion" WHERE id = ${id}`)[0]?.status;
 
   app = await startRoomWorker(loadRoomWorkerEnv(envFor()), { exit: () => {}, log: () => {} });
   const job = await waitFor("the job taken back", () => producer.queue("rooms").getJob(jobIds.room(roomName)));
@@ -85,8 +87,7 @@ it("a worker killed between Daily's DELETE and its record: the retry records DEL
   expect(rows.map((r) => r.id)).toEqual([`room-deleted:${id}`]);
   expect(rows[0]?.context).toMatchObject({ bookingId: s.bookingId, roomId: roomName, alreadyDeleted: false, recovered: true, deletionId: id });
   expect(await status()).toBe("DELETED");
-  const [b] = await t.sql<Array<{ dailyRoomName: string | null }>>`SELECT "dailyRoomName" FROM "Booking" WHERE id = ${s.bookingId}`;
-  expect(b?.dailyRoomName).toBeNull();
+  expect(await roomOf()).toBeNull();
   expect(daily.deletions.map((d) => d.name)).toEqual([roomName]);
   expect(await t.sql`SELECT id FROM "Log" WHERE type = 'DAILY_ROOM_ERROR'`).toHaveLength(0);
 }, 90_000);
