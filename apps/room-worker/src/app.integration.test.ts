@@ -224,6 +224,16 @@ const cronRuns = (cronType: string, n: number) =>
 const logIds = async (type: string) =>
   (await t.sql<Array<{ id: string }>>`SELECT id FROM "Log" WHERE type = ${type}::"LogType" ORDER BY "createdAt"`).map((r) => r.id);
 
+/** Runs one manual deletion job with `attempts` quick attempts until it ends in `state`. */
+async function runDeletion(w: RuntimeWorkerApp, bookingId: string, roomName: string, attempts: number, state: "completed" | "failed") {
+  const job = await w.ctx.queue("rooms").add(
+    "delete-room",
+    { bookingId, roomName, deletedBy: "manual" },
+    { jobId: `room-${roomName}`, attempts, backoff: { type: "fixed", delay: 50 } },
+  );
+  await waitFor(`job ${state}`, async () => (await job.getState()) === state);
+}
+
 describe("room deletions: the fact and its audit row", () => {
   it("marks a name Daily's rule forbids REFUSED with one final error row, and the next sweep leaves it alone", async () => {
     const s = await bookingWithRoom("COMPLETED", "bad room!", false);
@@ -290,12 +300,7 @@ describe("room deletions: the fact and its audit row", () => {
     const s = await bookingWithRoom("COMPLETED", "room-down");
     daily.setFaults({ failNext: 2 });
     const w = await start();
-    const job = await w.ctx.queue("rooms").add(
-      "delete-room",
-      { bookingId: s.bookingId, roomName: "room-down", deletedBy: "manual" },
-      { jobId: "room-room-down", attempts: 2, backoff: { type: "fixed", delay: 50 } },
-    );
-    await waitFor("job failed", async () => (await job.getState()) === "failed");
+    await runDeletion(w, s.bookingId, "room-down", 2, "failed");
     await w.shutdown("drain");
     const errors = await logs("DAILY_ROOM_ERROR");
     expect(errors.map((e) => [e.context.attempt, e.context.attempts, e.context.final])).toEqual([
@@ -310,12 +315,7 @@ describe("room deletions: the fact and its audit row", () => {
     const s = await bookingWithRoom("COMPLETED", "room-lost");
     daily.setFaults({ dropAfterDeleteNext: 1 });
     const w = await start();
-    const job = await w.ctx.queue("rooms").add(
-      "delete-room",
-      { bookingId: s.bookingId, roomName: "room-lost", deletedBy: "manual" },
-      { jobId: "room-room-lost", attempts: 3, backoff: { type: "fixed", delay: 50 } },
-    );
-    await waitFor("job done", async () => (await job.getState()) === "completed");
+    await runDeletion(w, s.bookingId, "room-lost", 3, "completed");
     await w.shutdown("drain");
     const id = deletionIdFor(s.bookingId, "room-lost");
     expect(await logIds("DAILY_ROOM_DELETED")).toEqual([`room-deleted:${id}`]);
