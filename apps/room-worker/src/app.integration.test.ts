@@ -225,12 +225,15 @@ const logIds = async (type: string) =>
   (await t.sql<Array<{ id: string }>>`SELECT id FROM "Log" WHERE type = ${type}::"LogType" ORDER BY "createdAt"`).map((r) => r.id);
 
 /** Runs one manual deletion job with `attempts` quick attempts until it ends in `state`. */
-async function runDeletion(w: RuntimeWorkerApp, bookingId: string, roomName: string, attempts: number, state: "completed" | "failed") {
-  const job = await w.ctx.queue("rooms").add(
-    "delete-room",
-    { bookingId, roomName, deletedBy: "manual" },
-    { jobId: `room-${roomName}`, attempts, backoff: { type: "fixed", delay: 50 } },
-  );
+async function runDeletion(
+  w: RuntimeWorkerApp,
+  bookingId: string,
+  roomName: string,
+  attempts: number,
+  state: "completed" | "failed",
+  jobId = `room-${roomName}`,
+) {
+  const job = await w.ctx.queue("rooms").add("delete-room", { bookingId, roomName, deletedBy: "manual" }, { jobId, attempts, backoff: { type: "fixed", delay: 50 } });
   await waitFor(`job ${state}`, async () => (await job.getState()) === state);
 }
 
@@ -323,6 +326,20 @@ describe("room deletions: the fact and its audit row", () => {
     expect(await deletionOf(id)).toMatchObject({ status: "DELETED" });
     expect(await roomOf(s.bookingId)).toEqual({ dailyRoomName: null, dailyRoomUrl: null });
     expect(daily.deletions.map((d) => d.name)).toEqual(["room-lost"]);
+  });
+
+  it("deletes a room set again on the booking after its deletion as a new deletion with its own row", async () => {
+    const s = await bookingWithRoom("COMPLETED", "room-again");
+    const w = await start();
+    await runDeletion(w, s.bookingId, "room-again", 1, "completed", "first");
+    await client.createRoom({ name: "room-again" });
+    await t.sql`UPDATE "Booking" SET "dailyRoomName" = 'room-again' WHERE id = ${s.bookingId}`;
+    await runDeletion(w, s.bookingId, "room-again", 1, "completed", "second");
+    await w.shutdown("drain");
+    const id = deletionIdFor(s.bookingId, "room-again");
+    expect(await logIds("DAILY_ROOM_DELETED")).toEqual([`room-deleted:${id}`, `room-deleted:${deletionIdFor(s.bookingId, "room-again", 2)}`]);
+    expect(daily.deletions.map((d) => d.name)).toEqual(["room-again", "room-again"]);
+    expect((await roomOf(s.bookingId))?.dailyRoomName).toBeNull();
   });
 
   it("lets two copies racing on one deletion send one DELETE and write one row", async () => {
