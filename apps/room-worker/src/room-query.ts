@@ -1,15 +1,28 @@
-import { and, eq, inArray, isNotNull } from "drizzle-orm";
-import { booking, type BookingStatus, type DbHandle } from "@callastar/db";
+import { and, eq, inArray, isNotNull, notExists } from "drizzle-orm";
+import { booking, dailyRoomDeletion, type BookingStatus, type DbHandle } from "@callastar/db";
 
 /** Booking statuses whose call is over: their Daily room can go. */
 export const FINISHED_STATUSES = ["COMPLETED", "CANCELLED"] as const satisfies readonly BookingStatus[];
 
-/** COMPLETED or CANCELLED bookings that still reference a Daily room: the cleanup's candidates. */
+/**
+ * COMPLETED or CANCELLED bookings that still reference a Daily room: the cleanup's candidates. A room
+ * whose name Daily refuses (a REFUSED deletion of this very room) is left out: retrying cannot help.
+ */
 export async function findRoomsToDelete(db: DbHandle) {
+  const refused = db.db
+    .select({ id: dailyRoomDeletion.id })
+    .from(dailyRoomDeletion)
+    .where(
+      and(
+        eq(dailyRoomDeletion.bookingId, booking.id),
+        eq(dailyRoomDeletion.roomName, booking.dailyRoomName),
+        eq(dailyRoomDeletion.status, "REFUSED"),
+      ),
+    );
   return db.db
     .select({ bookingId: booking.id, roomName: booking.dailyRoomName, status: booking.status })
     .from(booking)
-    .where(and(inArray(booking.status, [...FINISHED_STATUSES]), isNotNull(booking.dailyRoomName)))
+    .where(and(inArray(booking.status, [...FINISHED_STATUSES]), isNotNull(booking.dailyRoomName), notExists(refused)))
     .orderBy(booking.updatedAt);
 }
 
@@ -20,14 +33,4 @@ export async function loadBookingRoom(db: DbHandle, bookingId: string) {
     .from(booking)
     .where(eq(booking.id, bookingId));
   return row ?? null;
-}
-
-/** Clears the booking's room, only if it still is `roomName` (a new room set meanwhile is kept). */
-export async function clearBookingRoom(db: DbHandle, bookingId: string, roomName: string): Promise<boolean> {
-  const rows = await db.db
-    .update(booking)
-    .set({ dailyRoomName: null, dailyRoomUrl: null })
-    .where(and(eq(booking.id, bookingId), eq(booking.dailyRoomName, roomName)))
-    .returning({ id: booking.id });
-  return rows.length === 1;
 }

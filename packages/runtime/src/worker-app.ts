@@ -1,6 +1,7 @@
 import { FlowProducer, Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { createDb, type DbHandle } from "@callastar/db";
+import { isAudited } from "@callastar/errors";
 import { createAuditLogger, type AuditLogger } from "@callastar/logger";
 import {
   QUEUES,
@@ -146,7 +147,8 @@ async function reportFinalFailure(logger: AuditLogger, queue: QueueName, job: Jo
   if (!job) return;
   const attempts = job.opts.attempts ?? 1;
   const final = job.attemptsMade >= attempts || error.name === "UnrecoverableError";
-  if (!final || error.name === "RateLimitError") return;
+  // A handler that audited its own failure (markAudited) already wrote this outcome's row.
+  if (!final || error.name === "RateLimitError" || isAudited(error)) return;
   await logger.logError(QUEUES[queue].errorLogType, `Job ${job.name} ${job.id} failed for good after ${job.attemptsMade} attempt(s)`, error, {
     queue,
     jobId: job.id,

@@ -1,10 +1,22 @@
 import type { Job } from "bullmq";
 import type { DbHandle } from "@callastar/db";
-import type { DailyClient } from "@callastar/integrations/daily";
-import type { AuditLogger } from "@callastar/logger";
+import { RateLimitedError, isPermanent, markAudited } from "@callastar/errors";
+import { isRoomNameRefused, type DailyClient } from "@callastar/integrations/daily";
+import { auditRows, type AuditLogger, type StoredRow } from "@callastar/logger";
 import type { DeleteRoomPayload } from "@callastar/queues";
 import type { RateLimiter } from "@callastar/runtime";
-import { FINISHED_STATUSES, clearBookingRoom, loadBookingRoom } from "../room-query";
+import {
+  claimDeletion,
+  deletionIdFor,
+  findLatestDeletion,
+  finishDeletion,
+  insertAuditRowOnce,
+  refuseDeletion,
+  roomAuditIds,
+  withLockedDeletion,
+  type RoomDeletion,
+} from "../deletion-record";
+import { FINISHED_STATUSES, loadBookingRoom } from "../room-query";
 
 /** What a room deletion needs: the database, the audit log, Daily and the shared DELETE limiter. */
 export interface DeleteRoomDeps {
@@ -13,63 +25,118 @@ export interface DeleteRoomDeps {
   daily: Pick<DailyClient, "checkDailyRoomExists" | "deleteRoom">;
   /** Shared by every copy of the worker: Daily allows about 2 DELETE /rooms per second. */
   deleteLimiter: RateLimiter;
+  /** How long a copy waits for another copy's deletion of the same room before giving up (retried later). */
+  lockTimeoutMs: number;
 }
 
 /** What one deletion reports to its cron run's summary. */
 export interface DeleteRoomOutcome {
-  status: "deleted" | "already_deleted" | "skipped";
+  status: "deleted" | "already_deleted" | "skipped" | "refused";
   roomName: string;
   bookingId: string;
   /** Why nothing was called: the booking no longer references the room, or its call is not over. */
   reason?: "room_cleared" | "booking_not_found" | "booking_not_finished";
 }
 
+type JobInfo = Pick<Job, "id" | "name" | "attemptsMade" | "opts">;
+type Booking = Awaited<ReturnType<typeof loadBookingRoom>>;
+
 /**
- * Deletes one booking's Daily room: re-reads the booking (a room it no longer references is not
- * touched), checks the room on Daily (404 = already gone), deletes it under the shared rate limit,
- * clears `dailyRoomName`/`dailyRoomUrl` with a conditional update, and audits every attempt.
+ * Deletes one booking's Daily room. A deletion already finished only gets its audit row if it lacks
+ * one. Otherwise: re-reads the booking (a room it no longer references is not touched), checks the
+ * room on Daily, claims the deletion (DELETING) before the DELETE, then finishes it — booking
+ * cleared, status, DAILY_ROOM_DELETED row — in one transaction. A 404 after our own claim is our
+ * earlier DELETE whose answer was lost (recorded DELETED, `recovered`); a name Daily refuses is
+ * marked REFUSED for good. Each failed attempt writes one DAILY_ROOM_ERROR row; a 429 writes none.
  */
-export async function processDeleteRoom(
-  deps: DeleteRoomDeps,
-  data: DeleteRoomPayload,
-  job: Pick<Job, "id" | "attemptsMade" | "opts">,
-): Promise<DeleteRoomOutcome> {
+export async function processDeleteRoom(deps: DeleteRoomDeps, data: DeleteRoomPayload, job: JobInfo): Promise<DeleteRoomOutcome> {
   const { bookingId, roomName, deletedBy } = data;
   const b = await loadBookingRoom(deps.db, bookingId);
-  if (!b) return { status: "already_deleted", roomName, bookingId, reason: "booking_not_found" };
-  if (b.roomName !== roomName) return { status: "already_deleted", roomName, bookingId, reason: "room_cleared" };
-  // The sweep picked a finished booking; never take the room of a call that is (again) ahead.
-  if (deletedBy === "cron_job" && !(FINISHED_STATUSES as readonly string[]).includes(b.status)) {
-    return { status: "skipped", roomName, bookingId, reason: "booking_not_finished" };
+  const latest = await findLatestDeletion(deps.db.sql, bookingId, roomName);
+  const holdsRoom = b?.roomName === roomName;
+  if (latest && latest.deletion.status !== "DELETING") {
+    await insertAuditRowOnce(deps.db.sql, finishedRow(latest.deletion, b, job, { backfilled: true }));
+    // The finish clears the booking's room in its transaction: a booking holding it again got a new room of that name.
+    if (latest.deletion.status === "REFUSED" || !holdsRoom) return outcomeOf(latest.deletion);
   }
-
-  const attempt = job.attemptsMade + 1;
-  const common = { roomUrl: b.roomUrl ?? undefined, bookingStatus: b.status, deletedBy, jobId: job.id, attempt };
-  try {
-    let alreadyDeleted = !(await deps.daily.checkDailyRoomExists(roomName));
-    if (!alreadyDeleted) {
-      await deps.deleteLimiter.acquire();
-      alreadyDeleted = (await deps.daily.deleteRoom(roomName)).status === "already_deleted";
+  const resuming = latest?.deletion.status === "DELETING";
+  if (!resuming) {
+    if (!b) return { status: "already_deleted", roomName, bookingId, reason: "booking_not_found" };
+    if (!holdsRoom) return { status: "already_deleted", roomName, bookingId, reason: "room_cleared" };
+    // The sweep picked a finished booking; never take the room of a call that is (again) ahead.
+    if (deletedBy === "cron_job" && !(FINISHED_STATUSES as readonly string[]).includes(b.status)) {
+      return { status: "skipped", roomName, bookingId, reason: "booking_not_finished" };
     }
-    await clearBookingRoom(deps.db, bookingId, roomName);
-    await deps.logger.logDailyRoomDeleted(roomName, bookingId, { ...common, alreadyDeleted });
-    return { status: alreadyDeleted ? "already_deleted" : "deleted", roomName, bookingId };
-  } catch (error) {
-    await deps.logger.logDailyRoomError(roomName, bookingId, error, {
-      operation: "delete",
-      ...common,
-      errorType: error instanceof Error ? error.name : typeof error,
-      willRetry: willRetry(error, attempt, job.opts.attempts ?? 1),
+  }
+  const claim = {
+    id: latest && resuming ? latest.deletion.id : deletionIdFor(bookingId, roomName, (latest?.generations ?? 0) + 1),
+    bookingId,
+    roomName,
+    deletedBy,
+  };
+
+  try {
+    const exists = await deps.daily.checkDailyRoomExists(roomName);
+    // Claimed before this attempt: an earlier attempt (or a copy that died) may have sent the DELETE.
+    const claimedBefore = !(await claimDeletion(deps.db.sql, claim));
+    if (exists) await deps.deleteLimiter.acquire();
+    return await withLockedDeletion(deps.db.sql, claim.id, deps.lockTimeoutMs, async (tx, d) => {
+      // A concurrent copy finished it while we waited for the lock: its row is there (or is written now).
+      if (d.status !== "DELETING") {
+        await insertAuditRowOnce(tx, finishedRow(d, b, job, { backfilled: true }));
+        return outcomeOf(d);
+      }
+      const deletedNow = exists && (await deps.daily.deleteRoom(roomName)).status === "deleted";
+      const recovered = !deletedNow && claimedBefore;
+      const status = deletedNow || recovered ? "DELETED" : "ALREADY_DELETED";
+      const row = finishedRow({ ...d, status }, b, job, recovered ? { recovered: true } : {});
+      await finishDeletion(tx, d, status, row);
+      return outcomeOf({ ...d, status });
     });
-    throw error;
+  } catch (error) {
+    // A 429 is a wait, not a failure: the processor pauses the queue and the attempt is not spent.
+    if (error instanceof RateLimitedError) throw error;
+    const attempt = job.attemptsMade + 1;
+    const attempts = job.opts.attempts ?? 1;
+    const context = {
+      operation: "delete",
+      ...bookingContext(b, claim.id, deletedBy),
+      ...jobContext(job),
+      errorType: error instanceof Error ? error.name : typeof error,
+      final: isPermanent(error) || attempt >= attempts,
+    };
+    if (isRoomNameRefused(error)) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const row = { ...auditRows.logDailyRoomError(roomName, bookingId, error, { ...context, final: true }), id: roomAuditIds.refused(claim.id) };
+      await refuseDeletion(deps.db.sql, claim, reason, row);
+    } else {
+      await deps.logger.logDailyRoomError(roomName, bookingId, error, context);
+    }
+    throw markAudited(error);
   }
 }
 
-// Mirrors the processor wrapper: permanent errors are not retried, rate limits do not spend an attempt.
-function willRetry(error: unknown, attempt: number, attempts: number): boolean {
-  if (!(error instanceof Error)) return attempt < attempts;
-  const retryable = (error as { retryable?: unknown }).retryable;
-  if (retryable === false) return false;
-  if (error.name === "RateLimitedError") return true;
-  return attempt < attempts;
+/** The audit row a finished deletion has (or gets): DAILY_ROOM_DELETED, or the final DAILY_ROOM_ERROR of a refusal. */
+function finishedRow(d: RoomDeletion, b: Booking, job: JobInfo, extra: Record<string, unknown>): StoredRow {
+  const context = { ...bookingContext(b, d.id, d.deletedBy), ...jobContext(job), ...extra };
+  if (d.status === "REFUSED") {
+    const error = new Error(d.failureReason ?? `Daily refuses the room name '${d.roomName}'`);
+    const row = auditRows.logDailyRoomError(d.roomName, d.bookingId, error, { operation: "delete", ...context, final: true });
+    return { ...row, id: roomAuditIds.refused(d.id) };
+  }
+  const row = auditRows.logDailyRoomDeleted(d.roomName, d.bookingId, { ...context, alreadyDeleted: d.status === "ALREADY_DELETED" });
+  return { ...row, id: roomAuditIds.deleted(d.id) };
+}
+
+function bookingContext(b: Booking, deletionId: string, deletedBy: string) {
+  return { roomUrl: b?.roomUrl ?? undefined, bookingStatus: b?.status, deletedBy, deletionId };
+}
+
+function jobContext(job: JobInfo) {
+  return { jobId: job.id, jobName: job.name, attempt: job.attemptsMade + 1, attempts: job.opts.attempts ?? 1 };
+}
+
+function outcomeOf(d: Pick<RoomDeletion, "status" | "roomName" | "bookingId">): DeleteRoomOutcome {
+  const status = d.status === "ALREADY_DELETED" ? "already_deleted" : d.status === "REFUSED" ? "refused" : "deleted";
+  return { status, roomName: d.roomName, bookingId: d.bookingId };
 }

@@ -12,7 +12,8 @@ export function tallyRooms(outcomes: RoomOutcomes, counts: Record<string, number
   const roomsDeleted = count("deleted");
   const roomsAlreadyDeleted = count("already_deleted");
   const roomsSkipped = count("skipped");
-  const roomsFailed = outcomes.failures.length + (counts.invalidRoomNames ?? 0);
+  // A room already marked refused (a manual job for it) did not get deleted either: it counts as failed.
+  const roomsFailed = outcomes.failures.length + (counts.invalidRoomNames ?? 0) + count("refused");
   return {
     itemsProcessed: roomsDeleted + roomsAlreadyDeleted + roomsFailed,
     context: {

@@ -1,6 +1,6 @@
 import { PermanentError, RateLimitedError, TransientError } from "@callastar/errors";
 import { startDailyStandin, type DailyStandin } from "@callastar/standins/daily";
-import { createDailyClient, type DailyClient } from "./index";
+import { createDailyClient, INVALID_ROOM_NAME, isRoomNameRefused, type DailyClient } from "./index";
 
 let daily: DailyStandin;
 let client: DailyClient;
@@ -56,6 +56,25 @@ describe("Daily client against the stand-in", () => {
       await expect(call()).rejects.toBeInstanceOf(PermanentError);
     }
     expect(daily.requests).toEqual([]);
+  });
+
+  it("reports a name Daily refuses, whether refused here or by Daily's 400, as INVALID_ROOM_NAME", async () => {
+    const local = await client.deleteRoom("bad name").catch((e: unknown) => e);
+    expect(isRoomNameRefused(local)).toBe(true);
+    const strict = await startDailyStandin({ maxNameLength: 20 });
+    try {
+      const c = createDailyClient({ apiKey: strict.apiKey, baseUrl: strict.url });
+      for (const call of [() => c.deleteRoom("call-a-name-longer-than-20"), () => c.getRoom("call-a-name-longer-than-20")]) {
+        const error = await call().catch((e: unknown) => e);
+        expect(error).toMatchObject({ status: 400, code: INVALID_ROOM_NAME });
+        expect(isRoomNameRefused(error)).toBe(true);
+      }
+      // A 401 is the key's fault, not the name's.
+      const wrongKey = createDailyClient({ apiKey: "nope", baseUrl: strict.url });
+      expect(isRoomNameRefused(await wrongKey.deleteRoom("call-x").catch((e: unknown) => e))).toBe(false);
+    } finally {
+      await strict.close();
+    }
   });
 
   it("turns 401 into a PermanentError carrying Daily's code", async () => {

@@ -1,5 +1,6 @@
-import { dailyErrorFor, parseDailyBody } from "./errors";
-import { assertValidRoomName, dailyRoomNameForBooking } from "./room-name";
+import { dailyErrorFor, parseDailyBody, type DailyAnswer } from "./errors";
+import { PermanentError } from "@callastar/errors";
+import { assertValidRoomName, dailyRoomNameForBooking, INVALID_ROOM_NAME } from "./room-name";
 import { dailyDeleteSchema, dailyRoomSchema, type DailyRoom } from "./schemas";
 import { sendDailyRequest, type DailyTransportOptions } from "./transport";
 
@@ -70,7 +71,7 @@ export function createDailyClient(options: DailyClientOptions): DailyClient {
     const operation = `GET /rooms/${name}`;
     const answer = await sendDailyRequest(transport, "GET", `/rooms/${encodeURIComponent(name)}`);
     if (answer.status === 404) return null;
-    if (answer.status !== 200) throw dailyErrorFor(operation, answer);
+    if (answer.status !== 200) throw nameRouteError(operation, answer);
     return parseDailyBody(operation, dailyRoomSchema, answer);
   };
 
@@ -99,9 +100,20 @@ export function createDailyClient(options: DailyClientOptions): DailyClient {
       const operation = `DELETE /rooms/${name}`;
       const answer = await sendDailyRequest(transport, "DELETE", `/rooms/${encodeURIComponent(name)}`);
       if (answer.status === 404) return { status: "already_deleted" };
-      if (answer.status !== 200) throw dailyErrorFor(operation, answer);
+      if (answer.status !== 200) throw nameRouteError(operation, answer);
       parseDailyBody(operation, dailyDeleteSchema, answer);
       return { status: "deleted" };
     },
   };
+}
+
+/**
+ * A GET or DELETE of /rooms/:name has no body and a key Daily already accepted for other calls, so
+ * its 400 `invalid-request-error` can only be about the name: reported as INVALID_ROOM_NAME, which
+ * callers treat as final. (Daily documents its name rule, not this answer; the stand-in gives it.)
+ */
+function nameRouteError(operation: string, answer: DailyAnswer): Error {
+  const error = dailyErrorFor(operation, answer);
+  if (answer.status !== 400 || !(error instanceof PermanentError) || error.code !== "invalid-request-error") return error;
+  return new PermanentError(error.message, { cause: error, status: 400, code: INVALID_ROOM_NAME });
 }

@@ -12,5 +12,7 @@ export {
   DAILY_ROOM_NAME_MAX_LENGTH,
   DAILY_ROOM_NAME_PATTERN,
   DERIVED_NAME_BUDGET,
+  INVALID_ROOM_NAME,
+  isRoomNameRefused,
 } from "./room-name";
 export type { DailyRoom } from "./schemas";

@@ -17,14 +17,22 @@ export const DERIVED_NAME_BUDGET = 41;
 const MIN_DERIVED_LENGTH = 20;
 const HASH_LENGTH = 8;
 
+/** The PermanentError code of a room name Daily refuses (or would refuse: checked before sending). */
+export const INVALID_ROOM_NAME = "invalid_room_name";
+
+/** True when `error` says the room's name itself is refused: retrying that name can never succeed. */
+export function isRoomNameRefused(error: unknown): boolean {
+  return error instanceof PermanentError && error.code === INVALID_ROOM_NAME;
+}
+
 /** Throws a PermanentError unless `name` is a room name Daily would accept. */
 export function assertValidRoomName(name: string): void {
-  if (typeof name !== "string" || name.length === 0) throw new PermanentError("Daily room name must be a non-empty string", { code: "invalid_room_name" });
+  if (typeof name !== "string" || name.length === 0) throw new PermanentError("Daily room name must be a non-empty string", { code: INVALID_ROOM_NAME });
   if (!DAILY_ROOM_NAME_PATTERN.test(name)) {
-    throw new PermanentError(`Daily room name '${name}' may only contain A-Z, a-z, 0-9, '-' and '_'`, { code: "invalid_room_name" });
+    throw new PermanentError(`Daily room name '${name}' may only contain A-Z, a-z, 0-9, '-' and '_'`, { code: INVALID_ROOM_NAME });
   }
   if (name.length > DAILY_ROOM_NAME_MAX_LENGTH) {
-    throw new PermanentError(`Daily room name '${name}' is longer than ${DAILY_ROOM_NAME_MAX_LENGTH} characters`, { code: "invalid_room_name" });
+    throw new PermanentError(`Daily room name '${name}' is longer than ${DAILY_ROOM_NAME_MAX_LENGTH} characters`, { code: INVALID_ROOM_NAME });
   }
 }
 

@@ -14,6 +14,13 @@ export interface DailyFaults {
   dropNext: number;
   /** The next n requests answer 200 with an HTML body, as a misbehaving proxy would. */
   malformedNext: number;
+  /** The next n DELETEs are carried out, then their socket is destroyed: the room is gone, the answer lost. */
+  dropAfterDeleteNext: number;
+  /**
+   * The next n DELETEs are carried out and their answer is held until the client gives up (or the
+   * stand-in resets): a test can kill the caller in the window between Daily's work and its record.
+   */
+  holdDeleteNext: number;
   /** Seed of the PRNG behind failRate; setting it restarts the sequence. */
   seed: number;
 }
@@ -27,6 +34,8 @@ export const NO_DAILY_FAULTS: DailyFaults = {
   slowMs: 0,
   dropNext: 0,
   malformedNext: 0,
+  dropAfterDeleteNext: 0,
+  holdDeleteNext: 0,
   seed: 1,
 };
 

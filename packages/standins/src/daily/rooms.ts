@@ -62,7 +62,8 @@ export class RoomStore {
     return { room };
   }
 
-  private checkName(name: unknown): string | undefined {
+  /** Why Daily would refuse `name` (its documented rule), or undefined for a valid name. */
+  checkName(name: unknown): string | undefined {
     if (typeof name !== "string" || name.length === 0) return "name must be a non-empty string";
     if (!ROOM_NAME_PATTERN.test(name)) return `invalid room name '${name}': only A-Z, a-z, 0-9, '-' and '_' are allowed`;
     if (name.length > this.maxNameLength) return `room name '${name}' is longer than ${this.maxNameLength} characters`;

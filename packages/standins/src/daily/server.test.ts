@@ -107,6 +107,33 @@ describe("Daily stand-in: rate limit and faults", () => {
     expect((await call("GET", "/rooms/x")).status).toBe(404);
   });
 
+  it("refuses GET and DELETE of a name Daily's rule forbids with 400 invalid-request-error", async () => {
+    expect(await call("GET", "/rooms/bad%20name!")).toMatchObject({ status: 400, body: { error: "invalid-request-error" } });
+    expect(await call("DELETE", `/rooms/${"x".repeat(129)}`)).toMatchObject({ status: 400, body: { error: "invalid-request-error" } });
+    expect(daily.deletions).toEqual([]);
+  });
+
+  it("carries out a DELETE and loses its answer on dropAfterDeleteNext", async () => {
+    await call("POST", "/rooms", { name: "dropped" });
+    daily.setFaults({ dropAfterDeleteNext: 1 });
+    await expect(call("DELETE", "/rooms/dropped")).rejects.toThrow();
+    expect(daily.deletions.map((d) => d.name)).toEqual(["dropped"]);
+    expect((await call("DELETE", "/rooms/dropped")).status).toBe(404);
+  });
+
+  it("carries out a DELETE and holds its answer on holdDeleteNext until the client gives up", async () => {
+    await call("POST", "/rooms", { name: "held" });
+    daily.setFaults({ holdDeleteNext: 1 });
+    const pending = fetch(`${daily.url}/rooms/held`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${daily.apiKey}` },
+      signal: AbortSignal.timeout(300),
+    });
+    await expect(pending).rejects.toThrow();
+    expect(daily.deletions.map((d) => d.name)).toEqual(["held"]);
+    expect(daily.rooms.has("held")).toBe(false);
+  });
+
   it("answers 200 with an HTML body on malformedNext, as a broken proxy would", async () => {
     daily.setFaults({ malformedNext: 1 });
     const res = await fetch(`${daily.url}/rooms/x`, { headers: { Authorization: `Bearer ${daily.apiKey}` } });

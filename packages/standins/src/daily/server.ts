@@ -59,6 +59,8 @@ export async function startDailyStandin(options: DailyStandinOptions = {}): Prom
   const deletions: DailyRoomEvent[] = [];
   const creations: DailyRoomEvent[] = [];
   const requests: DailyRequestRecord[] = [];
+  // Answers withheld by holdDeleteNext; a reset or close ends them so no test leaks a socket.
+  const held = new Set<ServerResponse>();
   let faults: DailyFaults = { ...NO_DAILY_FAULTS, ...options.faults };
   let random = seededRandom(faults.seed);
 
@@ -71,6 +73,8 @@ export async function startDailyStandin(options: DailyStandinOptions = {}): Prom
     deletions.length = 0;
     creations.length = 0;
     requests.length = 0;
+    for (const res of held) res.destroy();
+    held.clear();
     limiter.reset();
     faults = { ...NO_DAILY_FAULTS, ...options.faults };
     random = seededRandom(faults.seed);
@@ -100,6 +104,22 @@ export async function startDailyStandin(options: DailyStandinOptions = {}): Prom
       return true;
     }
     return false;
+  };
+
+  /** The deletion is done; its answer goes out, is lost (dropAfterDeleteNext) or is held (holdDeleteNext). */
+  const answerDeletion = (res: ServerResponse, name: string): void => {
+    if (faults.dropAfterDeleteNext > 0) {
+      faults.dropAfterDeleteNext -= 1;
+      res.socket?.destroy();
+      return;
+    }
+    if (faults.holdDeleteNext > 0) {
+      faults.holdDeleteNext -= 1;
+      held.add(res);
+      res.once("close", () => held.delete(res));
+      return;
+    }
+    sendJson(res, 200, { deleted: true, name });
   };
 
   const authorize = (req: IncomingMessage, res: ServerResponse): boolean => {
@@ -137,9 +157,13 @@ export async function startDailyStandin(options: DailyStandinOptions = {}): Prom
     const roomPath = /^\/rooms\/([^/]+)$/.exec(path);
     if (roomPath?.[1] !== undefined) {
       const name = safeDecode(roomPath[1]);
+      // Daily's name rule holds for every /rooms/:name route; only a name that passes it can be looked up.
+      const nameRefusal = (): void =>
+        sendJson(res, 400, { error: "invalid-request-error", info: store.checkName(name) ?? "invalid room name" });
       if (req.method === "GET") {
-        const room = name === undefined ? undefined : store.rooms.get(name);
-        return room ? sendJson(res, 200, room) : sendJson(res, 404, notFound(name ?? roomPath[1]));
+        if (name === undefined || store.checkName(name)) return nameRefusal();
+        const room = store.rooms.get(name);
+        return room ? sendJson(res, 200, room) : sendJson(res, 404, notFound(name));
       }
       if (req.method === "DELETE") {
         // One clock reading for the limiter and the record, so tests can check the window exactly.
@@ -149,9 +173,10 @@ export async function startDailyStandin(options: DailyStandinOptions = {}): Prom
           const retryAfter = String(Math.max(1, Math.ceil(waitMs / 1000)));
           return sendJson(res, 429, { error: "rate-limit-error", info: "DELETE /rooms is limited to a few requests per second" }, { "Retry-After": retryAfter });
         }
-        if (name === undefined || !store.rooms.delete(name)) return sendJson(res, 404, notFound(name ?? roomPath[1]));
+        if (name === undefined || store.checkName(name)) return nameRefusal();
+        if (!store.rooms.delete(name)) return sendJson(res, 404, notFound(name));
         deletions.push({ name, at: new Date(now) });
-        return sendJson(res, 200, { deleted: true, name });
+        return answerDeletion(res, name);
       }
     }
     sendJson(res, 404, { error: "not-found", info: `no endpoint ${req.method ?? "?"} /v1${path}` });
@@ -206,7 +231,10 @@ export async function startDailyStandin(options: DailyStandinOptions = {}): Prom
     faults: () => ({ ...faults }),
     setFaults,
     reset,
-    close: listening.close,
+    async close() {
+      for (const res of held) res.destroy();
+      await listening.close();
+    },
   };
 }
 
