@@ -5,3 +5,4 @@ export { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 export { waitFor } from "./wait-for";
 export { seedBooking, type SeededBooking } from "./fixtures";
 export { spawnApp, type AppProcess } from "./spawn-app";
+export { prepareDatabase, dropDatabase, systemEnv, type StandinEndpoints } from "./system";

@@ -44,14 +44,22 @@ export function freePort(): Promise<number> {
 export interface RedisServer {
   url: string;
   port: number;
+  /** Its working directory (AOF and RDB files); pass it back to restart on the same data. */
+  dir: string;
   process: ChildProcess;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts a private `redis-server` (e.g. with AOF, or to be killed) on a free port. */
-export async function startRedisServer(args: string[] = ["--save", "", "--appendonly", "no"]): Promise<RedisServer> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "callastar-redis-"));
+/**
+ * Starts a private `redis-server` (e.g. with AOF, or to be killed) on a free port; with `port` and
+ * `dir` of a stopped one, restarts it on the same address and data (its AOF).
+ */
+export async function startRedisServer(
+  args: string[] = ["--save", "", "--appendonly", "no"],
+  at: { port?: number; dir?: string } = {},
+): Promise<RedisServer> {
+  const port = at.port ?? (await freePort());
+  const dir = at.dir ?? mkdtempSync(join(tmpdir(), "callastar-redis-"));
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, ...args], {
     stdio: "ignore",
   });
@@ -71,6 +79,7 @@ export async function startRedisServer(args: string[] = ["--save", "", "--append
   return {
     url,
     port,
+    dir,
     process: child,
     stop(signal = "SIGTERM") {
       return new Promise((resolve) => {
