@@ -84,11 +84,12 @@ export class Fleet {
     return this.members.filter((m) => !m.ready).map((m) => m.label);
   }
 
-  /** SIGKILLs one random ready process among `apps` (any of them if none is ready); returns its label. */
+  /**
+   * SIGKILLs one random process among `apps` that has started consuming; returns its label, or
+   * undefined when every candidate is still booting (killing those only starves a loaded machine).
+   */
   killRandom(apps: readonly string[]): string | undefined {
-    const candidates = this.members.filter((m) => apps.includes(m.app) && m.child.exitCode === null && m.child.signalCode === null);
-    const ready = candidates.filter((m) => m.ready);
-    const pool = ready.length > 0 ? ready : candidates;
+    const pool = this.members.filter((m) => apps.includes(m.app) && m.ready && m.child.exitCode === null && m.child.signalCode === null);
     const victim = pool[Math.floor(this.random() * pool.length)];
     if (!victim) return undefined;
     victim.child.kill("SIGKILL");

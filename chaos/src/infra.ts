@@ -41,6 +41,7 @@ export async function startInfra(options: { adminDatabaseUrl: string; seed: numb
   const spoolDir = join(workDir, "spool");
   mkdirSync(logDir);
   mkdirSync(spoolDir);
+  mkdirSync(join(workDir, "redis"));
   const databaseName = `callastar_chaos_${Date.now().toString(36)}`;
   const databaseUrl = await prepareDatabase(options.adminDatabaseUrl, databaseName, { fresh: true });
   const pg = new URL(options.adminDatabaseUrl);

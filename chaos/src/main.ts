@@ -55,7 +55,7 @@ function section(title: string, findings: Finding[], limit = 40): void {
   if (findings.length > limit) console.log(`  … ${findings.length - limit} more in findings.txt`);
 }
 
-async function main(): Promise<number> {
+async function main(): Promise<{ code: number; summary: string }> {
   const env = chaosEnv;
   const random = seededRandom(env.seed);
   const tag = Date.now().toString(36);
@@ -115,6 +115,7 @@ async function main(): Promise<number> {
     if (stillQueued.length) log(`queues not empty after removing the schedulers: ${stillQueued.join("; ")}`);
     unclean.push(...(await fleet.stop()));
     const until = new Date();
+    const phases = `boot ${Math.round((chaosStart - bootStart) / 1000)} s, chaos ${env.seconds} s, quiet ${Math.round(settle.waitedMs / 1000)} s, freeze ${Math.round((until.getTime() - chaosStart) / 1000 - env.seconds - settle.waitedMs / 1000)} s`;
 
     const lost = await findLost(infra, workload, producer);
     const duplicated = findDuplicated(infra);
@@ -131,6 +132,7 @@ async function main(): Promise<number> {
     for (const r of timeline.refused) console.log(`  producer gave up: ${r}`);
     if (fleet.crashes.length) console.log(`crashes (exits that were not our SIGKILL): ${fleet.crashes.join("; ")}`);
     if (unclean.length) console.log(`unclean shutdowns: ${unclean.join("; ")}`);
+    console.log(`wall time: ${phases}`);
     console.log(`stand-ins: ${infra.resend.deliveries.length} emails accepted by Resend (${infra.resend.requests} requests), ${infra.stripe.transfers.length} transfers at Stripe (${infra.stripe.requests.length} requests), ${infra.daily.deletions.length} rooms deleted at Daily`);
     for (const line of misreport.lines) console.log(line);
     console.log(audit.summary);
@@ -147,11 +149,12 @@ async function main(): Promise<number> {
     writeFileSync(join(infra.workDir, "findings.txt"), `${all.join("\n")}\n`);
     failed = audit.count === null || lost.length + duplicated.length + audit.count + misreport.findings.length > 0;
     if (failed) console.log(`process logs and findings.txt kept in ${infra.workDir}`);
-    console.log(
-      `chaos: ${kills} kills, ${emails} emails, ${payouts} payouts, ${rooms} rooms; ` +
+    return {
+      code: failed ? 1 : 0,
+      summary:
+        `chaos: ${kills} kills, ${emails} emails, ${payouts} payouts, ${rooms} rooms; ` +
         `lost ${lost.length}, duplicated ${duplicated.length}, unaudited ${audit.count ?? "?"}, misreported ${misreport.findings.length}`,
-    );
-    return failed ? 1 : 0;
+    };
   } finally {
     faultsOff(infra);
     infra.proxy.restore();
@@ -174,7 +177,11 @@ async function closeInfra(infra: Infra, keep: boolean, failed: boolean): Promise
 }
 
 main().then(
-  (code) => process.exit(code),
+  ({ code, summary }) => {
+    // The contract line comes last, after the clean-up's own messages.
+    console.log(summary);
+    process.exit(code);
+  },
   (error: unknown) => {
     console.error("chaos: the harness itself failed:", error);
     process.exit(2);

@@ -52,7 +52,9 @@ export async function waitUntilSettled(deps: {
     }
     if (Date.now() - lastReport > 10_000) {
       lastReport = Date.now();
-      deps.log(`quiet +${Math.round(waitedMs / 1000)}s: ${outstanding.join("; ")}`);
+      const { resend, stripe, daily } = deps.infra;
+      const done = `${resend.deliveries.length} emails, ${stripe.transfers.length} transfers, ${daily.deletions.length} deletions so far`;
+      deps.log(`quiet +${Math.round(waitedMs / 1000)}s (${done}): ${outstanding.join("; ")}`);
     }
     await sleep(500);
   }

@@ -138,7 +138,7 @@ export async function runChaos(deps: {
       await sleep(1_500 + random() * 1_000);
       if (!killing || Date.now() >= end) break;
       const victim = fleet.killRandom(WORKER_APPS);
-      if (victim) log(`+${((Date.now() - start) / 1000).toFixed(1)}s SIGKILL ${victim}`);
+      log(`+${((Date.now() - start) / 1000).toFixed(1)}s ${victim ? `SIGKILL ${victim}` : "no worker ready to kill (all booting)"}`);
     }
   })();
 

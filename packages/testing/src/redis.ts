@@ -64,17 +64,24 @@ export async function startRedisServer(
     stdio: "ignore",
   });
   const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
+  let answered = false;
+  // Up to ~10 s: a restart on a large AOF answers LOADING for a while.
+  for (let i = 0; i < 330 && !answered; i++) {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on("error", () => {}); // refused until it listens: expected, not worth a stack trace
     try {
       await probe.connect();
       await probe.ping();
-      probe.disconnect();
-      break;
+      answered = true;
     } catch {
-      probe.disconnect();
       await new Promise((r) => setTimeout(r, 30));
+    } finally {
+      probe.disconnect();
     }
+  }
+  if (!answered) {
+    child.kill("SIGKILL");
+    throw new Error(`redis-server on port ${port} (dir ${dir}) never answered PING`);
   }
   return {
     url,
