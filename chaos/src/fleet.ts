@@ -108,12 +108,14 @@ export class Fleet {
         m.generation += 1;
         const child = m.child;
         if (child.exitCode !== null || child.signalCode !== null) return;
+        const wasReady = m.ready;
         const exited = new Promise<number | string>((r) => child.once("exit", (code, signal) => r(signal ?? code ?? -1)));
         child.kill("SIGTERM");
         const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
         const how = await exited;
         clearTimeout(timer);
-        if (how !== 0) unclean.push(`${m.label} exited ${how} on SIGTERM`);
+        // A process still booting has no shutdown path yet: dying of SIGTERM is expected there.
+        if (how !== 0 && wasReady) unclean.push(`${m.label} exited ${how} on SIGTERM`);
       }),
     );
     return unclean;
