@@ -44,7 +44,8 @@ export async function runReconciler(options: { databaseUrl: string; since: Date;
   return { count: findings.length, findings, summary: `reconciler: checked ${checked || "nothing"}; exit ${code}` };
 }
 
-function parseReport(stdout: string): AuditReport | undefined {
+/** The reconciler's JSON report in its stdout: the whole of it, or its last line that is one. */
+export function parseReport(stdout: string): AuditReport | undefined {
   const text = stdout.trim();
   const candidates = [text, ...text.split("\n").reverse()];
   for (const candidate of candidates) {
