@@ -118,7 +118,7 @@ async function main(): Promise<{ code: number; summary: string }> {
     const phases = `boot ${Math.round((chaosStart - bootStart) / 1000)} s, chaos ${env.seconds} s, quiet ${Math.round(settle.waitedMs / 1000)} s, freeze ${Math.round((until.getTime() - chaosStart) / 1000 - env.seconds - settle.waitedMs / 1000)} s`;
 
     const lost = await findLost(infra, workload, producer);
-    const duplicated = findDuplicated(infra);
+    const duplicated = await findDuplicated(infra, workload);
     const audit = await runReconciler({ databaseUrl: infra.databaseUrl, since: runStart, until, env: env.childBase });
     const misreport = await findMisreported(infra, { since: runStart, until });
 

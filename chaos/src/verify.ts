@@ -106,9 +106,22 @@ export async function findLost(infra: Infra, w: Workload, producer?: Producer): 
   return lost;
 }
 
-/** Emails delivered twice (by identity at Resend), transfers made twice (per payout at Stripe), rooms deleted twice. */
-export function findDuplicated(infra: Infra): Finding[] {
+/**
+ * Emails delivered twice (by identity at Resend), transfers made twice (per payout at Stripe), a
+ * creator's balance paid out twice (two automatic payouts not FAILED), rooms deleted twice.
+ */
+export async function findDuplicated(infra: Infra, w: Workload): Promise<Finding[]> {
   const found: Finding[] = [];
+  if (w.automaticCreators.length) {
+    const rows = await infra.db.db
+      .select({ id: payout.id, creatorId: payout.creatorId, status: payout.status })
+      .from(payout)
+      .where(inArray(payout.creatorId, w.automaticCreators));
+    for (const creatorId of w.automaticCreators) {
+      const live = rows.filter((r) => r.creatorId === creatorId && r.status !== "FAILED");
+      if (live.length > 1) found.push({ entity: `creator ${creatorId}`, detail: `${live.length} automatic payouts for one balance: ${live.map((r) => `${r.id} ${r.status}`).join(", ")}` });
+    }
+  }
   const emails = new Map<string, string[]>();
   for (const d of infra.resend.deliveries) {
     const id = identity(d);
