@@ -5,30 +5,24 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import postgres from "postgres";
 import { Redis } from "ioredis";
-import { createDb, runMigrations } from "@callastar/db";
+import { createDb } from "@callastar/db";
 import { Producer } from "@callastar/queues";
 import { startDailyStandin, startResendStandin, startStripeStandin } from "@callastar/standins";
-import { withDatabase, obliteratePrefix } from "@callastar/testing";
+import { obliteratePrefix, prepareDatabase, systemEnv } from "@callastar/testing";
 import { APPS } from "./apps.mjs";
 import { seedDemo } from "./demo-seed";
 
 const env = process.env;
 const adminUrl = env.DEMO_ADMIN_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const databaseUrl = env.DEMO_DATABASE_URL ?? withDatabase(adminUrl, "callastar_demo");
+const databaseName = env.DEMO_DATABASE_URL ? new URL(env.DEMO_DATABASE_URL).pathname.slice(1) : "callastar_demo";
 const redisUrl = env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = env.QUEUE_PREFIX ?? "callastar-demo";
 const port = Number(env.PORT ?? 3000);
 const root = resolve(__dirname, "..");
 
 async function main() {
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  const name = new URL(databaseUrl).pathname.slice(1);
-  const [exists] = await admin`SELECT 1 FROM pg_database WHERE datname = ${name}`;
-  if (!exists) await admin.unsafe(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  await runMigrations(databaseUrl);
+  const databaseUrl = await prepareDatabase(adminUrl, databaseName);
   await obliteratePrefix(prefix, redisUrl);
 
   const [resend, daily, stripe] = await Promise.all([
@@ -45,19 +39,7 @@ async function main() {
   const appEnv: NodeJS.ProcessEnv = {
     ...env,
     NODE_ENV: "development",
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: prefix,
-    LOG_SPOOL_DIR: resolve(root, ".demo/spool"),
-    EMAIL_TRANSPORT: "resend",
-    RESEND_API_KEY: resend.apiKey,
-    RESEND_BASE_URL: resend.url,
-    EMAIL_FROM: "Call a Star <noreply@callastar.demo>",
-    APP_URL: "http://localhost:3001",
-    DAILY_API_KEY: daily.apiKey,
-    DAILY_API_URL: daily.url,
-    STRIPE_SECRET_KEY: stripe.secretKey,
-    STRIPE_API_BASE: stripe.url,
+    ...systemEnv({ databaseUrl, redisUrl, prefix, spoolDir: resolve(root, ".demo/spool"), standins: { resend, daily, stripe } }),
     CRON_SECRET: "demo-cron-secret-0123456789",
     DASHBOARD_ADMIN_USER: "admin",
     DASHBOARD_ADMIN_PASSWORD: "demo-admin-password",

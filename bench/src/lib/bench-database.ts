@@ -1,5 +1,5 @@
 import postgres from "postgres";
-import { runMigrations } from "@callastar/db";
+import { prepareDatabase } from "@callastar/testing";
 
 /** URL of another database on the same server as `base`. */
 export function databaseUrl(base: string, name: string): string {
@@ -9,17 +9,8 @@ export function databaseUrl(base: string, name: string): string {
 }
 
 /** Drops and recreates `name`, then applies every migration. */
-export async function freshDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.unsafe(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = databaseUrl(adminUrl, name);
-  await runMigrations(url);
-  return url;
+export function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  return prepareDatabase(adminUrl, name, { fresh: true });
 }
 
 /** True when the database exists. */

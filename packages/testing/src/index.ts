@@ -6,3 +6,4 @@ export { waitFor } from "./wait-for";
 export { seedBooking, type SeededBooking } from "./fixtures";
 export { spawnApp, type AppProcess } from "./spawn-app";
 export { ensureLocalServices, isListening, findPostgresBin, MissingServiceError, type LocalServices } from "./local-services";
+export { prepareDatabase, dropDatabase, systemEnv, type StandinEndpoints } from "./system";

@@ -44,33 +44,49 @@ export function freePort(): Promise<number> {
 export interface RedisServer {
   url: string;
   port: number;
+  /** Its working directory (AOF and RDB files); pass it back to restart on the same data. */
+  dir: string;
   process: ChildProcess;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts a private `redis-server` (e.g. with AOF, or to be killed) on a free port. */
-export async function startRedisServer(args: string[] = ["--save", "", "--appendonly", "no"]): Promise<RedisServer> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), "callastar-redis-"));
+/**
+ * Starts a private `redis-server` (e.g. with AOF, or to be killed) on a free port; with `port` and
+ * `dir` of a stopped one, restarts it on the same address and data (its AOF).
+ */
+export async function startRedisServer(
+  args: string[] = ["--save", "", "--appendonly", "no"],
+  at: { port?: number; dir?: string } = {},
+): Promise<RedisServer> {
+  const port = at.port ?? (await freePort());
+  const dir = at.dir ?? mkdtempSync(join(tmpdir(), "callastar-redis-"));
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, ...args], {
     stdio: "ignore",
   });
   const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
+  let answered = false;
+  // Up to ~10 s: a restart on a large AOF answers LOADING for a while.
+  for (let i = 0; i < 330 && !answered; i++) {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on("error", () => {}); // refused until it listens: expected, not worth a stack trace
     try {
       await probe.connect();
       await probe.ping();
-      probe.disconnect();
-      break;
+      answered = true;
     } catch {
-      probe.disconnect();
       await new Promise((r) => setTimeout(r, 30));
+    } finally {
+      probe.disconnect();
     }
+  }
+  if (!answered) {
+    child.kill("SIGKILL");
+    throw new Error(`redis-server on port ${port} (dir ${dir}) never answered PING`);
   }
   return {
     url,
     port,
+    dir,
     process: child,
     stop(signal = "SIGTERM") {
       return new Promise((resolve) => {

@@ -12,10 +12,16 @@ export interface DailyFaults {
   slowMs: number;
   /** The next n requests get their socket destroyed without an answer. */
   dropNext: number;
+  /** Probability (0..1) that a request answers 429 with `Retry-After: retryAfterSeconds`. */
+  rateLimitRate: number;
+  /** Probability (0..1) that a request's socket is destroyed before any work. */
+  dropRate: number;
+  /** The next n successful DELETEs remove the room, then destroy the socket ("room deleted, answer lost"). */
+  dropAfterDeleteNext: number;
+  /** Probability (0..1) that a successful DELETE removes the room, then destroys the socket. */
+  dropAfterDeleteRate: number;
   /** The next n requests answer 200 with an HTML body, as a misbehaving proxy would. */
   malformedNext: number;
-  /** The next n DELETEs are carried out, then their socket is destroyed: the room is gone, the answer lost. */
-  dropAfterDeleteNext: number;
   /**
    * The next n DELETEs are carried out and their answer is held until the client gives up (or the
    * stand-in resets): a test can kill the caller in the window between Daily's work and its record.
@@ -33,8 +39,11 @@ export const NO_DAILY_FAULTS: DailyFaults = {
   retryAfterSeconds: 1,
   slowMs: 0,
   dropNext: 0,
-  malformedNext: 0,
+  rateLimitRate: 0,
+  dropRate: 0,
   dropAfterDeleteNext: 0,
+  dropAfterDeleteRate: 0,
+  malformedNext: 0,
   holdDeleteNext: 0,
   seed: 1,
 };

@@ -134,6 +134,33 @@ describe("Daily stand-in: rate limit and faults", () => {
     expect(daily.rooms.has("held")).toBe(false);
   });
 
+  it("draws 429s, drops before the work and drops after a delete at the given rates", async () => {
+    const unlimited = await startDailyStandin({ deleteRatePerSecond: 0 });
+    try {
+      const req = (method: string, path: string) =>
+        fetch(`${unlimited.url}${path}`, { method, headers: { Authorization: `Bearer ${unlimited.apiKey}`, "Content-Type": "application/json" } });
+      for (let i = 0; i < 40; i += 1) {
+        await fetch(`http://127.0.0.1:${unlimited.port}/_standin/rooms`, { method: "POST", body: JSON.stringify({ name: `r-${i}` }) });
+      }
+      unlimited.setFaults({ rateLimitRate: 0.25, dropRate: 0.25, dropAfterDeleteRate: 0.25, retryAfterSeconds: 2, seed: 3 });
+      const outcomes: string[] = [];
+      for (let i = 0; i < 40; i += 1) {
+        const before = unlimited.deletions.length;
+        try {
+          const res = await req("DELETE", `/rooms/r-${i}`);
+          if (res.status === 429) expect(res.headers.get("retry-after")).toBe("2");
+          outcomes.push(String(res.status));
+        } catch {
+          outcomes.push(unlimited.deletions.length > before ? "lost-answer" : "dropped");
+        }
+      }
+      expect(outcomes).toEqual(expect.arrayContaining(["200", "429", "dropped", "lost-answer"]));
+      expect(unlimited.deletions).toHaveLength(outcomes.filter((o) => o === "200" || o === "lost-answer").length);
+    } finally {
+      await unlimited.close();
+    }
+  });
+
   it("answers 200 with an HTML body on malformedNext, as a broken proxy would", async () => {
     daily.setFaults({ malformedNext: 1 });
     const res = await fetch(`${daily.url}/rooms/x`, { headers: { Authorization: `Bearer ${daily.apiKey}` } });

@@ -80,20 +80,23 @@ export async function startDailyStandin(options: DailyStandinOptions = {}): Prom
     random = seededRandom(faults.seed);
   };
 
+  // Draws only when the rate is set, so turning one rate on replays the same sequence for a seed.
+  const draw = (name: "failRate" | "rateLimitRate" | "dropRate" | "dropAfterDeleteRate"): boolean => faults[name] > 0 && random() < faults[name];
+
   /** Fault switches, consumed in the order a real outage would be felt: network, then server. */
   const injectFault = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (faults.slowMs > 0) await sleep(faults.slowMs);
-    if (faults.dropNext > 0) {
-      faults.dropNext -= 1;
+    if (faults.dropNext > 0 || draw("dropRate")) {
+      if (faults.dropNext > 0) faults.dropNext -= 1;
       req.socket.destroy();
       return true;
     }
-    if (faults.rateLimitNext > 0) {
-      faults.rateLimitNext -= 1;
+    if (faults.rateLimitNext > 0 || draw("rateLimitRate")) {
+      if (faults.rateLimitNext > 0) faults.rateLimitNext -= 1;
       sendJson(res, 429, { error: "rate-limit-error", info: "too many requests" }, { "Retry-After": String(faults.retryAfterSeconds) });
       return true;
     }
-    if (faults.failNext > 0 || (faults.failRate > 0 && random() < faults.failRate)) {
+    if (faults.failNext > 0 || draw("failRate")) {
       if (faults.failNext > 0) faults.failNext -= 1;
       sendJson(res, 500, { error: "server-error", info: "an unexpected error occurred (injected)" });
       return true;
@@ -108,8 +111,9 @@ export async function startDailyStandin(options: DailyStandinOptions = {}): Prom
 
   /** The deletion is done; its answer goes out, is lost (dropAfterDeleteNext) or is held (holdDeleteNext). */
   const answerDeletion = (res: ServerResponse, name: string): void => {
-    if (faults.dropAfterDeleteNext > 0) {
-      faults.dropAfterDeleteNext -= 1;
+    // The room is gone; losing the answer now is what makes a retry see 404 for its own delete.
+    if (faults.dropAfterDeleteNext > 0 || draw("dropAfterDeleteRate")) {
+      if (faults.dropAfterDeleteNext > 0) faults.dropAfterDeleteNext -= 1;
       res.socket?.destroy();
       return;
     }

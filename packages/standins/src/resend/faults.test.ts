@@ -99,3 +99,29 @@ it("parseFaults names the bad field", () => {
   expect(() => parseFaults({ explode: 1 })).toThrow(/explode/);
   expect(parseFaults({ slowMs: 10 })).toEqual({ slowMs: 10 });
 });
+
+it("draws 429s, drops before the work and drops after acceptance at the given rates", async () => {
+  const standin = await start({ seed: 5, faults: { rateLimitRate: 0.25, dropRate: 0.25, dropAfterAcceptRate: 0.25, retryAfterSeconds: 2 } });
+  const outcomes: string[] = [];
+  for (let i = 0; i < 40; i += 1) {
+    const before = standin.deliveries.length;
+    try {
+      const res = await send(standin, `adhoc:${i}`);
+      if (res.status === 429) expect(res.headers.get("retry-after")).toBe("2");
+      outcomes.push(String(res.status));
+    } catch {
+      outcomes.push(standin.deliveries.length > before ? "lost-answer" : "dropped");
+    }
+  }
+  expect(outcomes).toEqual(expect.arrayContaining(["200", "429", "dropped", "lost-answer"]));
+  expect(standin.deliveries).toHaveLength(outcomes.filter((o) => o === "200" || o === "lost-answer").length);
+  // "Email accepted, answer lost": the retry with the same key replays it instead of sending again.
+  standin.setFaults({ rateLimitRate: 0, dropRate: 0, dropAfterAcceptRate: 0 });
+  const made = standin.deliveries.length;
+  expect((await send(standin, `adhoc:${outcomes.indexOf("lost-answer")}`)).status).toBe(200);
+  expect(standin.deliveries).toHaveLength(made);
+});
+
+it("refuses a rate outside 0..1, naming it", () => {
+  expect(() => parseFaults({ dropAfterAcceptRate: 2 })).toThrow("fault dropAfterAcceptRate must be a number between 0 and 1");
+});

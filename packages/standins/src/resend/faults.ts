@@ -6,6 +6,8 @@ import type { ResendFaults } from "./types";
 export type FaultDecision = "drop" | "rate-limit" | "fail" | "none";
 
 
+const RATES = ["failRate", "rateLimitRate", "dropRate", "dropAfterAcceptRate"] as const;
+
 function count(value: unknown, field: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
@@ -18,15 +20,15 @@ function count(value: unknown, field: string): number | undefined {
 export function parseFaults(input: unknown): ResendFaults {
   if (typeof input !== "object" || input === null || Array.isArray(input)) throw new RangeError("faults must be an object");
   const raw = input as Record<string, unknown>;
-  const known = ["failRate", "failNext", "rateLimitNext", "retryAfterSeconds", "slowMs", "dropNext", "dropAfterAcceptNext"];
+  const known = [...RATES, "failNext", "rateLimitNext", "retryAfterSeconds", "slowMs", "dropNext", "dropAfterAcceptNext"];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length > 0) throw new RangeError(`unknown fault ${unknown.join(", ")}`);
   const faults: ResendFaults = {};
-  if (raw.failRate !== undefined) {
-    if (typeof raw.failRate !== "number" || !(raw.failRate >= 0 && raw.failRate <= 1)) {
-      throw new RangeError("fault failRate must be a number between 0 and 1");
-    }
-    faults.failRate = raw.failRate;
+  for (const field of RATES) {
+    const value = raw[field];
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !(value >= 0 && value <= 1)) throw new RangeError(`fault ${field} must be a number between 0 and 1`);
+    faults[field] = value;
   }
   for (const field of ["failNext", "rateLimitNext", "retryAfterSeconds", "slowMs", "dropNext", "dropAfterAcceptNext"] as const) {
     const value = count(raw[field], field);
@@ -70,15 +72,21 @@ export class FaultState {
     if (this.consume("dropNext")) return "drop";
     if (this.consume("rateLimitNext")) return "rate-limit";
     if (this.consume("failNext")) return "fail";
-    const rate = this.faults.failRate ?? 0;
-    // Draw only when a rate is set, so turning failRate on replays the same sequence for a seed.
-    if (rate > 0 && this.random() < rate) return "fail";
+    if (this.draw("dropRate")) return "drop";
+    if (this.draw("rateLimitRate")) return "rate-limit";
+    if (this.draw("failRate")) return "fail";
     return "none";
   }
 
-  /** True once per accepted send while `dropAfterAcceptNext` lasts. */
+  /** True once per accepted send while `dropAfterAcceptNext` lasts, or drawn at `dropAfterAcceptRate`. */
   dropAfterAccept(): boolean {
-    return this.consume("dropAfterAcceptNext");
+    return this.consume("dropAfterAcceptNext") || this.draw("dropAfterAcceptRate");
+  }
+
+  // Draws only when the rate is set, so turning one rate on replays the same sequence for a seed.
+  private draw(field: (typeof RATES)[number]): boolean {
+    const rate = this.faults[field] ?? 0;
+    return rate > 0 && this.random() < rate;
   }
 
   private consume(field: "dropNext" | "rateLimitNext" | "failNext" | "dropAfterAcceptNext"): boolean {

@@ -15,6 +15,12 @@ export interface ResendFaults {
   dropNext?: number;
   /** The next n accepted sends are recorded, then their socket is destroyed: sent, but the client never hears so. */
   dropAfterAcceptNext?: number;
+  /** Probability (0..1) that an API request answers 429 with `retry-after: retryAfterSeconds` (seeded PRNG). */
+  rateLimitRate?: number;
+  /** Probability (0..1) that an API request's socket is destroyed before any work (nothing recorded). */
+  dropRate?: number;
+  /** Probability (0..1) that an accepted send is recorded, then its socket destroyed ("email accepted, answer lost"). */
+  dropAfterAcceptRate?: number;
 }
 
 /** Options of {@link startResendStandin}. */

@@ -17,6 +17,12 @@ export interface StripeFaults {
    * the socket is destroyed: the caller sees a connection error although the transfer exists.
    */
   dropAfterCommitNext: number;
+  /** Probability (0..1) that an API request answers 429 rate_limit (with `Retry-After: 1`). */
+  rateLimitRate: number;
+  /** Probability (0..1) that an API request's socket is destroyed before anything happens. */
+  dropRate: number;
+  /** Probability (0..1) that a transfer creation commits, then its socket is destroyed ("transfer made, answer lost"). */
+  dropAfterCommitRate: number;
   /** The next n transfer creations answer 402 card_error. */
   cardErrorNext: number;
   /** Seed of the PRNG behind failRate; setting it restarts the sequence. */
@@ -31,6 +37,9 @@ export const NO_STRIPE_FAULTS: StripeFaults = {
   slowMs: 0,
   dropNext: 0,
   dropAfterCommitNext: 0,
+  rateLimitRate: 0,
+  dropRate: 0,
+  dropAfterCommitRate: 0,
   cardErrorNext: 0,
   seed: 1,
 };

@@ -167,6 +167,32 @@ describe("Stripe stand-in: faults and control API", () => {
     expect((await post(transfer)).status).toBe(200);
   });
 
+  it("draws 429s (with Retry-After), drops before the work and drops after the commit at the given rates", async () => {
+    stripe.setFaults({ rateLimitRate: 0.25, dropRate: 0.25, dropAfterCommitRate: 0.25, seed: 7 });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 40; i += 1) {
+      const key = `payout:rate-${i}`;
+      const before = stripe.transfers.length;
+      try {
+        const res = await post(transfer, { "Idempotency-Key": key });
+        if (res.status === 429) expect(res.headers.get("retry-after")).toBe("1");
+        outcomes.push(String(res.status));
+      } catch {
+        // A dropped socket: the transfer exists only when the drop came after the commit.
+        outcomes.push(stripe.transfers.length > before ? "lost-answer" : "dropped");
+      }
+    }
+    expect(outcomes).toEqual(expect.arrayContaining(["200", "429", "dropped", "lost-answer"]));
+    // Each lost answer is one transfer made: the replay with its key returns it, nothing is paid twice.
+    const made = stripe.transfers.length;
+    expect(made).toBe(outcomes.filter((o) => o === "200" || o === "lost-answer").length);
+    stripe.setFaults({ rateLimitRate: 0, dropRate: 0, dropAfterCommitRate: 0 });
+    const lost = outcomes.indexOf("lost-answer");
+    const replay = await post(transfer, { "Idempotency-Key": `payout:rate-${lost}` });
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(stripe.transfers).toHaveLength(made);
+  });
+
   it("is steered over HTTP by another process", async () => {
     const control = (path: string, body?: unknown) =>
       fetch(`${stripe.url}/_standin${path}`, { method: body === undefined ? "GET" : "POST", body: body === undefined ? undefined : JSON.stringify(body) });

@@ -75,6 +75,8 @@ export async function startStripeStandin(options: StripeStandinOptions = {}): Pr
     faults = { ...NO_STRIPE_FAULTS, ...options.faults };
     random = seededRandom(faults.seed);
   };
+  // Draws only when the rate is set, so turning one rate on replays the same sequence for a seed.
+  const draw = (name: "failRate" | "rateLimitRate" | "dropRate" | "dropAfterCommitRate"): boolean => faults[name] > 0 && random() < faults[name];
   const consume = (name: "failNext" | "rateLimitNext" | "dropNext" | "dropAfterCommitNext" | "cardErrorNext"): boolean => {
     if (faults[name] <= 0) return false;
     faults[name] -= 1;
@@ -108,11 +110,12 @@ export async function startStripeStandin(options: StripeStandinOptions = {}): Pr
     const isCreate = req.method === "POST" && path === "/v1/transfers";
     // A slow creation is slow while it executes (see below): that is when a retry meets 409.
     if (!isCreate && faults.slowMs > 0) await sleep(faults.slowMs);
-    if (consume("dropNext")) return void req.socket.destroy();
+    if (consume("dropNext") || draw("dropRate")) return void req.socket.destroy();
     const presented = bearer(req);
     if (presented !== secretKey) return fail(unauthorized(presented));
     if (consume("rateLimitNext")) return fail(rateLimited());
-    if (consume("failNext") || (faults.failRate > 0 && random() < faults.failRate)) return fail(apiError());
+    if (draw("rateLimitRate")) return answer(429, { error: rateLimited().error }, { "Retry-After": "1" });
+    if (consume("failNext") || draw("failRate")) return fail(apiError());
 
     if (isCreate) {
       const params = parseForm(await readBody(req));
@@ -140,7 +143,7 @@ export async function startStripeStandin(options: StripeStandinOptions = {}): Pr
       decision?.settle(stored);
       // The transfer is committed and its answer stored; losing the answer now is the case
       // idempotency keys exist for.
-      if (consume("dropAfterCommitNext")) return void req.socket.destroy();
+      if (consume("dropAfterCommitNext") || draw("dropAfterCommitRate")) return void req.socket.destroy();
       return answer(stored.status, stored.body);
     }
     if (req.method === "GET" && path === "/v1/transfers") {
