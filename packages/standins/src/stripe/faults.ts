@@ -19,6 +19,11 @@ export interface StripeFaults {
   dropAfterCommitNext: number;
   /** The next n transfer creations answer 402 card_error. */
   cardErrorNext: number;
+  /**
+   * The next n transfer creations answer 400 balance_insufficient, whatever the balance (a platform
+   * shortfall that clears by itself). Stored under the idempotency key, as Stripe stores it.
+   */
+  balanceInsufficientNext: number;
   /** Seed of the PRNG behind failRate; setting it restarts the sequence. */
   seed: number;
 }
@@ -32,10 +37,9 @@ export const NO_STRIPE_FAULTS: StripeFaults = {
   dropNext: 0,
   dropAfterCommitNext: 0,
   cardErrorNext: 0,
+  balanceInsufficientNext: 0,
   seed: 1,
 };
-
-
 
 /** Keeps only the known non-negative numeric fields of an untrusted patch from the control API. */
 export const sanitizeFaultPatch = (patch: unknown): Partial<StripeFaults> => sanitize(NO_STRIPE_FAULTS, patch);
