@@ -29,7 +29,7 @@ export async function sweepAutomaticPayouts(ctx: WorkerContext, run: Job, progre
       continue;
     }
     try {
-      const decision = await createAutomaticPayout(ctx.db, c.id);
+      const decision = await createAutomaticPayout(ctx.db, c.id, { cronType: "process-automatic-payouts", runJobId: run.id });
       if (decision.kind === "created") {
         payoutsCreated++;
         children.push({
