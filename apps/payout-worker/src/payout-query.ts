@@ -54,11 +54,11 @@ export async function findDuePayouts(db: DbHandle, staleBefore: Date) {
 
 /**
  * Payable payouts the recovery may hand to a job: REQUESTED or PROCESSING, of a creator with a usable
- * account (others would only be skipped again), due (`nextAttemptAt` passed), and untouched since
- * `touchedBefore` (a payout a sweep has just created or a job has just claimed is left to them).
+ * account (others would only be skipped again), due (`nextAttemptAt` passed), and untouched for
+ * `graceMs` (a payout a sweep has just created or a job has just claimed is left to them).
  * `among` narrows to ids already chosen (the re-check after their jobs were looked at).
  */
-export async function findRecoverablePayouts(db: DbHandle, options: { touchedBefore: Date; limit: number; among?: string[] }) {
+export async function findRecoverablePayouts(db: DbHandle, options: { graceMs: number; limit: number; among?: string[] }) {
   const rows = await db.db
     .select({ id: payout.id, status: payout.status })
     .from(payout)
@@ -67,7 +67,7 @@ export async function findRecoverablePayouts(db: DbHandle, options: { touchedBef
       and(
         inArray(payout.status, ["REQUESTED", "PROCESSING"]),
         attemptDue(),
-        lt(sql`coalesce(${payout.processingAt}, ${payout.requestedAt})`, options.touchedBefore),
+        lt(sql`coalesce(${payout.processingAt}, ${payout.requestedAt})`, sql`CURRENT_TIMESTAMP - (${options.graceMs}::float8 * interval '1 millisecond')`),
         eq(creator.isStripeOnboarded, true),
         ne(creator.stripeAccountId, ""),
         ...(options.among ? [inArray(payout.id, options.among)] : []),

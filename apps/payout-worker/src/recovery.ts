@@ -21,16 +21,16 @@ export interface PayoutRecoveryOptions {
 
 /** One pass: the ids of the payouts handed to a new job. */
 export async function recoverPayouts(ctx: Pick<WorkerContext, "db" | "queue">, options: { graceMs: number; batchSize?: number }): Promise<string[]> {
-  const touchedBefore = new Date(Date.now() - options.graceMs);
+  const { graceMs } = options;
   const limit = options.batchSize ?? 500;
-  const candidates = await findRecoverablePayouts(ctx.db, { touchedBefore, limit });
+  const candidates = await findRecoverablePayouts(ctx.db, { graceMs, limit });
   if (candidates.length === 0) return [];
   const queue = ctx.queue("payouts");
   const states = await Promise.all(candidates.map((c) => queue.getJobState(jobIds.payout(c.id))));
   const idle = candidates.filter((_c, i) => !IN_FLIGHT.has(states[i]!));
   if (idle.length === 0) return [];
   // Read again: a job that finished between the two reads may have paid its payout or put it off.
-  const due = await findRecoverablePayouts(ctx.db, { touchedBefore, limit, among: idle.map((c) => c.id) });
+  const due = await findRecoverablePayouts(ctx.db, { graceMs, limit, among: idle.map((c) => c.id) });
   const enqueued: string[] = [];
   for (const p of due) {
     const jobId = jobIds.payout(p.id);
