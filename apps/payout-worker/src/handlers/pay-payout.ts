@@ -5,6 +5,7 @@ import { auditRows } from "@callastar/logger";
 import type { PayPayoutPayload } from "@callastar/queues";
 import { claimPayout, hasUsableAccount, loadPayout, type LoadedPayout } from "../payout-query";
 import { ensureFactRow, markPaidWithRow } from "../payout-statements";
+import { jobContext } from "./job-context";
 import { failAttempt } from "./pay-failure";
 import type { AttemptInfo, PayoutFacts, PayPayoutDeps, PayPayoutOutcome, Stage } from "./pay-types";
 
@@ -21,8 +22,7 @@ type JobInfo = Pick<Job, "id" | "name" | "attemptsMade" | "opts">;
  * PAYOUT_ERROR row (see failAttempt) and throws it marked audited.
  */
 export async function processPayPayout(deps: PayPayoutDeps, data: PayPayoutPayload, job: JobInfo): Promise<PayPayoutOutcome> {
-  const attempts = job.opts.attempts ?? 1;
-  const info: AttemptInfo = { jobId: job.id, jobName: job.name, attempt: job.attemptsMade + 1, attempts, trigger: data.trigger };
+  const info: AttemptInfo = { ...jobContext(job), trigger: data.trigger };
   let p: LoadedPayout | null = null;
   try {
     for (let tries = 0; ; tries++) {
