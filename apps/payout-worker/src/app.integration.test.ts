@@ -161,7 +161,7 @@ describe("process-payouts", () => {
     expect(run!.errors).toEqual([{ payoutId: id, creatorId: c, error: expect.stringContaining("card_declined") }]);
     expect(await payoutRow(id)).toMatchObject({ status: "FAILED", stripeTransferId: null, failureReason: expect.stringContaining("declined") });
     const [error] = await logs("PAYOUT_ERROR");
-    expect(error?.context).toMatchObject({ payoutId: id, creatorId: c, attempt: 1, payoutStatus: "FAILED", willRetry: false, stage: "transfer" });
+    expect(error?.context).toMatchObject({ payoutId: id, creatorId: c, attempt: 1, payoutStatus: "FAILED", final: true, stage: "transfer" });
     const job = await w.ctx.queue("payouts").getJob(`payout-${id}`);
     expect(job?.attemptsMade).toBe(1);
     expect(stripe.transfers).toHaveLength(0);
@@ -196,7 +196,7 @@ describe("process-payouts", () => {
     expect(stripe.requests.filter((r) => r.method === "POST")).toHaveLength(2);
     expect(stripe.requests.filter((r) => r.method === "GET")).toHaveLength(1);
     const [error] = await logs("PAYOUT_ERROR");
-    expect(error?.context).toMatchObject({ payoutId: id, attempt: 1, willRetry: true });
+    expect(error?.context).toMatchObject({ payoutId: id, attempt: 1, final: false });
     const [success] = await waitFor("PAYOUT_SUCCESS", () => logs("PAYOUT_SUCCESS").then((r) => (r.length ? r : null)));
     expect(success?.context).toMatchObject({ payoutId: id, attempt: 2, recovered: true, replayed: false });
   }, 40_000);

@@ -1,6 +1,8 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { booking, callOffer, creator, payment, payout, type Db, type DbHandle } from "@callastar/db";
+import { booking, callOffer, creator, log, payment, payout, type Db, type DbHandle, type LogStatusValue, type LogTypeValue } from "@callastar/db";
+import { auditRows, LogType, type StoredRow } from "@callastar/logger";
 import { hasUsableAccount } from "./payout-query";
+import { payoutLogIds } from "./payout-statements";
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
@@ -61,12 +63,37 @@ export async function findAutomaticCreators(db: DbHandle) {
 }
 
 /**
+ * The audit row of an automatic payout's creation, id `payout-created:<id>`. Typed NOTIFICATION_SENT
+ * (a decision recorded, as a reminder's skip is): a PAYOUT_SUCCESS would count a payout as paid
+ * before any money moved, and EMAIL_SENT / CRON_RUN would inflate getLogStats' email and cron figures.
+ */
+export function automaticPayoutCreatedRow(
+  p: { payoutId: string; creatorId: string; amount: number; currency: string; minimum: number },
+  context: Record<string, unknown> = {},
+): StoredRow {
+  const message = `Automatic payout ${p.payoutId} of ${p.amount} ${p.currency} created for creator ${p.creatorId}`;
+  const row = auditRows.logSuccess(LogType.NOTIFICATION_SENT, message, {
+    event: "payout_created",
+    notificationType: "automatic_payout_created",
+    payoutId: p.payoutId,
+    creatorId: p.creatorId,
+    amount: p.amount,
+    currency: p.currency,
+    isAutomatic: true,
+    automaticPayoutMinimum: p.minimum,
+    ...context,
+  });
+  return { ...row, id: payoutLogIds.created(p.payoutId) };
+}
+
+/**
  * In one transaction with the creator row locked (two runs serialize per creator): computes the
  * available balance and, when it reaches the creator's minimum, inserts one automatic REQUESTED
- * payout for all of it. The partial unique index "Payout_automatic_in_flight_key" is the backstop:
- * a conflict means one is in flight already.
+ * payout for all of it, with its audit row (automaticPayoutCreatedRow) — both or neither. The
+ * partial unique index "Payout_automatic_in_flight_key" is the backstop: a conflict means one is in
+ * flight already. `auditContext` (the run's cronType, jobId…) goes into the row.
  */
-export async function createAutomaticPayout(db: DbHandle, creatorId: string): Promise<AutomaticPayoutDecision> {
+export async function createAutomaticPayout(db: DbHandle, creatorId: string, auditContext: Record<string, unknown> = {}): Promise<AutomaticPayoutDecision> {
   return db.db.transaction(async (tx) => {
     const [c] = await tx
       .select({
@@ -91,6 +118,21 @@ export async function createAutomaticPayout(db: DbHandle, creatorId: string): Pr
       .onConflictDoNothing({ target: payout.creatorId, where: sql`"isAutomatic" AND "status" IN ('REQUESTED', 'PROCESSING')` })
       .returning({ id: payout.id });
     if (!row) return { kind: "in_flight", balance, currency };
+    const created = automaticPayoutCreatedRow({ payoutId: row.id, creatorId, amount: balance, currency, minimum: c.automaticPayoutMinimum }, auditContext);
+    await tx.insert(log).values(logValues(created)).onConflictDoNothing({ target: log.id });
     return { kind: "created", payoutId: row.id, amount: balance, currency };
   });
+}
+
+// The row as the logger built it (text columns) in drizzle's types, for an insert inside a transaction.
+function logValues(row: StoredRow): typeof log.$inferInsert {
+  return {
+    id: row.id,
+    type: row.type as LogTypeValue,
+    status: row.status as LogStatusValue,
+    message: row.message,
+    context: row.context === null ? null : (JSON.parse(row.context) as Record<string, unknown>),
+    error: row.error,
+    createdAt: new Date(row.createdAt),
+  };
 }

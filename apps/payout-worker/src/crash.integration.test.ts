@@ -36,7 +36,7 @@ interface RunningWorker {
 }
 
 /** Starts the real payout worker (src/main.ts) as its own process and waits until it consumes. */
-async function spawnWorker(): Promise<RunningWorker> {
+async function spawnWorker(extraEnv: Record<string, string> = {}): Promise<RunningWorker> {
   const { NODE_OPTIONS: _jestFlags, ...inherited } = process.env;
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: appDir,
@@ -52,6 +52,7 @@ async function spawnWorker(): Promise<RunningWorker> {
       WORKER_LOCK_DURATION_MS: "2000",
       WORKER_STALLED_INTERVAL_MS: "1000",
       SHUTDOWN_TIMEOUT_MS: "10000",
+      ...extraEnv,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -119,4 +120,40 @@ it("pays once when the worker is SIGKILLed between the Stripe transfer and the d
   // Still one transfer, and still one success row, after everything settled.
   expect(stripe.transfers).toHaveLength(1);
   expect(await t.sql`SELECT 1 FROM "Log" WHERE type = 'PAYOUT_SUCCESS'`).toHaveLength(1);
+}, 90_000);
+
+it("recovers a PROCESSING payout whose worker was SIGKILLed and whose job was lost, paying it once", async () => {
+  const creatorId = await seedCreator(t);
+  const payoutId = await seedPayout(t, creatorId, { amount: 8100 });
+  stripe.setFaults({ slowMs: 1500 });
+  const first = await spawnWorker();
+  await producer.enqueuePayout({ payoutId });
+  const key = `payout:${payoutId}`;
+  await waitFor("the transfer request to reach Stripe", () => stripe.requests.some((r) => r.method === "POST" && r.idempotencyKey === key));
+  first.child.kill("SIGKILL");
+  expect((await first.exited).signal).toBe("SIGKILL");
+  await waitFor("Stripe to commit the transfer", () => stripe.transfers.some((tr) => tr.transfer_group === payoutId));
+  stripe.setFaults({ slowMs: 0 });
+  expect(await payoutRow(payoutId)).toEqual({ status: "PROCESSING", stripeTransferId: null });
+
+  // The job is lost as a Redis without persistence loses it (or as a job failed for good is
+  // removed): once the dead worker's lock expires, nothing in Redis knows about this payout.
+  const queue = producer.queue("payouts");
+  await waitFor("the dead worker's job removed", async () => (await queue.remove(`payout-${payoutId}`)) === 1, { timeoutMs: 30_000 });
+  expect(await queue.getJobState(`payout-${payoutId}`)).toBe("unknown");
+
+  const second = await spawnWorker({ PAYOUT_RECOVERY_INTERVAL_MS: "500", PAYOUT_RECOVERY_GRACE_MS: "1000" });
+  await waitFor("the payout PAID", async () => (await payoutRow(payoutId)).status === "PAID", { timeoutMs: 30_000 });
+  expect(second.output()).toContain(`payout recovery: re-enqueued 1 payout(s) whose job was no longer in flight: ${payoutId}`);
+
+  const transfers = stripe.transfers.filter((tr) => tr.transfer_group === payoutId);
+  expect(transfers).toHaveLength(1);
+  expect(await payoutRow(payoutId)).toEqual({ status: "PAID", stripeTransferId: transfers[0]!.id });
+  const rows = await t.sql<Array<{ id: string; context: Record<string, unknown> }>>`
+    SELECT id, context FROM "Log" WHERE type = 'PAYOUT_SUCCESS' AND context->>'payoutId' = ${payoutId}`;
+  expect(rows).toEqual([{ id: `payout-paid:${payoutId}`, context: expect.objectContaining({ trigger: "recovery", recovered: true, stripeTransferId: transfers[0]!.id }) }]);
+
+  second.child.kill("SIGTERM");
+  expect((await second.exited).code).toBe(0);
+  expect(stripe.transfers.filter((tr) => tr.transfer_group === payoutId)).toHaveLength(1);
 }, 90_000);

@@ -1,4 +1,4 @@
-import { and, eq, lt, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
 import { creator, payout, type DbHandle, type PayoutStatus } from "@callastar/db";
 
 /** A creator can be paid once Stripe has an onboarded connected account for them. */
@@ -14,7 +14,9 @@ const payoutWithCreator = {
   status: payout.status,
   isAutomatic: payout.isAutomatic,
   stripeTransferId: payout.stripeTransferId,
+  failureReason: payout.failureReason,
   attempts: payout.attempts,
+  balanceRetries: payout.balanceRetries,
   stripeAccountId: creator.stripeAccountId,
   isStripeOnboarded: creator.isStripeOnboarded,
 };
@@ -31,14 +33,49 @@ export async function loadPayout(db: DbHandle, payoutId: string) {
 /** A payout as loadPayout returns it. */
 export type LoadedPayout = NonNullable<Awaited<ReturnType<typeof loadPayout>>>;
 
-/** REQUESTED payouts, and PROCESSING ones untouched since `staleBefore` (a crash left them there). */
+// A payout whose next attempt was put off (balance shortfall, a job failed for good) is not due before
+// then; nextAttemptAt is set by the database's clock, so it is compared with the same clock.
+const attemptDue = () => or(isNull(payout.nextAttemptAt), lte(payout.nextAttemptAt, sql`CURRENT_TIMESTAMP`));
+
+/** REQUESTED payouts, and PROCESSING ones untouched since `staleBefore` (a crash left them there); none put off till later. */
 export async function findDuePayouts(db: DbHandle, staleBefore: Date) {
   return db.db
     .select(payoutWithCreator)
     .from(payout)
     .innerJoin(creator, eq(creator.id, payout.creatorId))
-    .where(or(eq(payout.status, "REQUESTED"), and(eq(payout.status, "PROCESSING"), lt(payout.processingAt, staleBefore))))
+    .where(
+      and(
+        or(eq(payout.status, "REQUESTED"), and(eq(payout.status, "PROCESSING"), lt(payout.processingAt, staleBefore))),
+        attemptDue(),
+      ),
+    )
     .orderBy(payout.requestedAt);
+}
+
+/**
+ * Payable payouts the recovery may hand to a job: REQUESTED or PROCESSING, of a creator with a usable
+ * account (others would only be skipped again), due (`nextAttemptAt` passed), and untouched for
+ * `graceMs` (a payout a sweep has just created or a job has just claimed is left to them).
+ * `among` narrows to ids already chosen (the re-check after their jobs were looked at).
+ */
+export async function findRecoverablePayouts(db: DbHandle, options: { graceMs: number; limit: number; among?: string[] }) {
+  const rows = await db.db
+    .select({ id: payout.id, status: payout.status })
+    .from(payout)
+    .innerJoin(creator, eq(creator.id, payout.creatorId))
+    .where(
+      and(
+        inArray(payout.status, ["REQUESTED", "PROCESSING"]),
+        attemptDue(),
+        lt(sql`coalesce(${payout.processingAt}, ${payout.requestedAt})`, sql`CURRENT_TIMESTAMP - (${options.graceMs}::float8 * interval '1 millisecond')`),
+        eq(creator.isStripeOnboarded, true),
+        ne(creator.stripeAccountId, ""),
+        ...(options.among ? [inArray(payout.id, options.among)] : []),
+      ),
+    )
+    .orderBy(payout.requestedAt)
+    .limit(options.limit);
+  return rows;
 }
 
 /**
@@ -50,26 +87,6 @@ export async function claimPayout(db: DbHandle, payoutId: string, from: Extract<
     .update(payout)
     .set({ status: "PROCESSING", processingAt: new Date(), attempts: sql`${payout.attempts} + 1` })
     .where(and(eq(payout.id, payoutId), eq(payout.status, from)))
-    .returning({ id: payout.id });
-  return rows.length === 1;
-}
-
-/** PROCESSING → PAID with the transfer that paid it; false when the payout was not PROCESSING. */
-export async function markPaid(db: DbHandle, payoutId: string, stripeTransferId: string): Promise<boolean> {
-  const rows = await db.db
-    .update(payout)
-    .set({ status: "PAID", stripeTransferId, paidAt: new Date(), failureReason: null })
-    .where(and(eq(payout.id, payoutId), eq(payout.status, "PROCESSING")))
-    .returning({ id: payout.id });
-  return rows.length === 1;
-}
-
-/** PROCESSING → FAILED with Stripe's reason; false when the payout was not PROCESSING. */
-export async function markFailed(db: DbHandle, payoutId: string, failureReason: string): Promise<boolean> {
-  const rows = await db.db
-    .update(payout)
-    .set({ status: "FAILED", failureReason: failureReason.slice(0, 1000), failedAt: new Date() })
-    .where(and(eq(payout.id, payoutId), eq(payout.status, "PROCESSING")))
     .returning({ id: payout.id });
   return rows.length === 1;
 }

@@ -4,6 +4,7 @@ import { jobIds } from "@callastar/queues";
 import { fanOut, type CronOutcome, type FanOutChild, type WorkerContext } from "@callastar/runtime";
 import { createAutomaticPayout, findAutomaticCreators } from "../balance";
 import { hasUsableAccount } from "../payout-query";
+import { jobContext } from "./job-context";
 
 /**
  * One process-automatic-payouts run: for every creator on automatic payouts with a usable account,
@@ -25,11 +26,13 @@ export async function sweepAutomaticPayouts(ctx: WorkerContext, run: Job, progre
         skipped: true,
         reason,
         cronType: "process-automatic-payouts",
+        ...jobContext(run),
+        final: true,
       });
       continue;
     }
     try {
-      const decision = await createAutomaticPayout(ctx.db, c.id);
+      const decision = await createAutomaticPayout(ctx.db, c.id, { cronType: "process-automatic-payouts", runJobId: run.id });
       if (decision.kind === "created") {
         payoutsCreated++;
         children.push({
@@ -42,7 +45,13 @@ export async function sweepAutomaticPayouts(ctx: WorkerContext, run: Job, progre
       }
     } catch (error) {
       failed++;
-      await ctx.logger.logPayoutError(null, c.id, error, { cronType: "process-automatic-payouts", operation: "create_automatic_payout" });
+      await ctx.logger.logPayoutError(null, c.id, error, {
+        cronType: "process-automatic-payouts",
+        operation: "create_automatic_payout",
+        ...jobContext(run),
+        // The run goes on with the other creators; this creator's next chance is the next run.
+        final: true,
+      });
     }
     progress.payoutsCreated = payoutsCreated;
     progress.failed = failed;

@@ -1,85 +1,74 @@
 import type { Job } from "bullmq";
-import type { DbHandle } from "@callastar/db";
-import { PermanentError, isPermanent } from "@callastar/errors";
-import type { PayoutTransfer, StripePayouts } from "@callastar/integrations/stripe";
-import type { AuditLogger } from "@callastar/logger";
+import { PermanentError } from "@callastar/errors";
+import type { PayoutTransfer } from "@callastar/integrations/stripe";
+import { auditRows } from "@callastar/logger";
 import type { PayPayoutPayload } from "@callastar/queues";
-import { claimPayout, hasUsableAccount, loadPayout, markFailed, markPaid, type LoadedPayout } from "../payout-query";
+import { claimPayout, hasUsableAccount, loadPayout, type LoadedPayout } from "../payout-query";
+import { ensureFactRow, markPaidWithRow } from "../payout-statements";
+import { jobContext } from "./job-context";
+import { failAttempt } from "./pay-failure";
+import type { AttemptInfo, PayoutFacts, PayPayoutDeps, PayPayoutOutcome, Stage } from "./pay-types";
 
-/** What a payout payment needs: the database, the audit log and Stripe. */
-export interface PayPayoutDeps {
-  db: DbHandle;
-  logger: AuditLogger;
-  stripe: Pick<StripePayouts, "createTransfer" | "findTransferForPayout">;
-}
+export type { PayPayoutDeps, PayPayoutOutcome } from "./pay-types";
 
-interface PayoutFacts {
-  payoutId: string;
-  creatorId: string;
-  amount: number;
-  currency: string;
-}
-
-/** What one payout job reports to its cron run's summary. */
-export type PayPayoutOutcome =
-  | (PayoutFacts & { status: "paid"; stripeTransferId: string; replayed: boolean; recovered: boolean })
-  | (PayoutFacts & { status: "already_paid"; stripeTransferId: string | null })
-  | (PayoutFacts & { status: "skipped"; reason: "failed" | "no_account" });
-
-type JobInfo = Pick<Job, "id" | "attemptsMade" | "opts">;
+type JobInfo = Pick<Job, "id" | "name" | "attemptsMade" | "opts">;
 
 /**
- * Pays one payout, once ever. PAID → nothing to do; FAILED → left alone; REQUESTED → claimed
- * (PROCESSING) then transferred; PROCESSING (a retry, or a crash after Stripe answered) → first
- * looks for the transfer an earlier attempt made (beyond Stripe's 24 h idempotency window too),
- * else transfers with the same idempotency key `payout:<id>`. Then PAID, conditionally. A permanent
- * Stripe refusal marks it FAILED; a transient one leaves it PROCESSING for the retry.
+ * Pays one payout, once ever. PAID → nothing to do (its PAYOUT_SUCCESS row written if missing);
+ * FAILED → left alone (likewise its row); REQUESTED → claimed (PROCESSING) then transferred;
+ * PROCESSING (a retry, or a crash after Stripe answered) → first looks for the transfer an earlier
+ * attempt made (beyond Stripe's 24 h idempotency window too), else transfers with the same
+ * idempotency key. Then PAID with its row in one statement. Every failed attempt writes one
+ * PAYOUT_ERROR row (see failAttempt) and throws it marked audited.
  */
 export async function processPayPayout(deps: PayPayoutDeps, data: PayPayoutPayload, job: JobInfo): Promise<PayPayoutOutcome> {
-  const attempt = job.attemptsMade + 1;
-  for (let tries = 0; ; tries++) {
-    const p = await loadPayout(deps.db, data.payoutId);
-    if (!p) {
-      const error = new PermanentError(`Payout ${data.payoutId} does not exist`, { code: "payout_not_found" });
-      await deps.logger.logPayoutError(data.payoutId, "unknown", error, { trigger: data.trigger, jobId: job.id, attempt });
-      throw error;
+  const info: AttemptInfo = { ...jobContext(job), trigger: data.trigger };
+  let p: LoadedPayout | null = null;
+  try {
+    for (let tries = 0; ; tries++) {
+      p = await loadPayout(deps.db, data.payoutId);
+      if (!p) throw new PermanentError(`Payout ${data.payoutId} does not exist`, { code: "payout_not_found" });
+      const facts: PayoutFacts = { payoutId: p.id, creatorId: p.creatorId, amount: p.amount, currency: p.currency };
+      if (p.status === "PAID") {
+        await ensureFactRow(deps.db.sql, p.id, "PAID", paidRow(p, p.stripeTransferId, { ...info, auditRecovered: true }));
+        return { ...facts, status: "already_paid", stripeTransferId: p.stripeTransferId };
+      }
+      if (p.status === "FAILED") {
+        await ensureFactRow(deps.db.sql, p.id, "FAILED", failedRow(p, { ...info, auditRecovered: true }));
+        return { ...facts, status: "skipped", reason: "failed" };
+      }
+      if (p.status === "REQUESTED" && !hasUsableAccount(p)) return skipNoAccount(deps, p, facts, info);
+      // Another attempt moved the payout between our read and our claim: read it again.
+      if (await claimPayout(deps.db, p.id, p.status)) return await pay(deps, p, facts, info);
+      if (tries >= 3) throw new Error(`Payout ${p.id} keeps changing state under this job`);
     }
-    const facts: PayoutFacts = { payoutId: p.id, creatorId: p.creatorId, amount: p.amount, currency: p.currency };
-    if (p.status === "PAID") return { ...facts, status: "already_paid", stripeTransferId: p.stripeTransferId };
-    if (p.status === "FAILED") return { ...facts, status: "skipped", reason: "failed" };
-    const context = { amount: p.amount, currency: p.currency, isAutomatic: p.isAutomatic, trigger: data.trigger, jobId: job.id, attempt };
-    if (p.status === "REQUESTED" && !hasUsableAccount(p)) {
-      await deps.logger.logPayoutError(p.id, p.creatorId, noAccount(p), { ...context, skipped: true, reason: "no_account" });
-      return { ...facts, status: "skipped", reason: "no_account" };
-    }
-    // Another attempt moved the payout between our read and our claim: read it again.
-    if (!(await claimPayout(deps.db, p.id, p.status))) {
-      if (tries < 3) continue;
-      throw new Error(`Payout ${p.id} keeps changing state under this job`);
-    }
-    return pay(deps, p, facts, context, job);
+  } catch (error) {
+    const payoutId = data.payoutId;
+    if (error instanceof StageFailure) return failAttempt(deps, { payoutId, payout: error.payout, stage: error.stage, error: error.error, info });
+    return failAttempt(deps, { payoutId, payout: p, stage: "load", error, info });
   }
 }
 
-async function pay(
-  deps: PayPayoutDeps,
-  p: LoadedPayout,
-  facts: PayoutFacts,
-  context: Record<string, unknown>,
-  job: JobInfo,
-): Promise<PayPayoutOutcome> {
-  const attempt = job.attemptsMade + 1;
-  let stage: "lookup" | "transfer" | "record" = "lookup";
+// Carries the stage a payment failed at out of pay(): only a refused transfer is the payout's fault.
+class StageFailure extends Error {
+  constructor(
+    readonly payout: LoadedPayout,
+    readonly stage: Stage,
+    readonly error: unknown,
+  ) {
+    super(`payout ${payout.id} failed at ${stage}`);
+  }
+}
+
+async function pay(deps: PayPayoutDeps, p: LoadedPayout, facts: PayoutFacts, info: AttemptInfo): Promise<PayPayoutOutcome> {
+  let stage: Stage = "lookup";
   try {
     // Only a payout that was already PROCESSING can have a transfer: REQUESTED never reached Stripe.
     let transfer: PayoutTransfer | null = p.status === "PROCESSING" ? await deps.stripe.findTransferForPayout(p.id) : null;
     const recovered = transfer !== null;
     let replayed = false;
     if (!transfer) {
-      if (!p.stripeAccountId || !hasUsableAccount(p)) {
-        await deps.logger.logPayoutError(p.id, p.creatorId, noAccount(p), { ...context, skipped: true, reason: "no_account" });
-        return { ...facts, status: "skipped", reason: "no_account" };
-      }
+      if (!p.stripeAccountId || !hasUsableAccount(p)) return await skipNoAccount(deps, p, facts, info);
       stage = "transfer";
       const created = await deps.stripe.createTransfer({
         payoutId: p.id,
@@ -88,50 +77,61 @@ async function pay(
         destination: p.stripeAccountId,
         description: `Call a Star payout ${p.id}`,
         metadata: { creatorId: p.creatorId },
+        keyGeneration: p.balanceRetries,
       });
       transfer = created;
       replayed = created.replayed;
     }
     stage = "record";
-    if (!(await markPaid(deps.db, p.id, transfer.id))) {
+    const row = paidRow(p, transfer.id, { ...info, destination: transfer.destination, replayed, recovered });
+    const result = await markPaidWithRow(deps.db.sql, p.id, transfer.id, row);
+    if (!result.changed) {
+      // Already PAID by this transfer (another attempt got there first): the statement wrote its row if missing.
       const now = await loadPayout(deps.db, p.id);
       if (now?.status !== "PAID" || now.stripeTransferId !== transfer.id) {
         throw new Error(`Payout ${p.id} was paid by transfer ${transfer.id} but is now ${now?.status ?? "gone"}`);
       }
       return { ...facts, status: "already_paid", stripeTransferId: transfer.id };
     }
-    await deps.logger.logPayoutSuccess(p.id, p.creatorId, p.amount, p.currency, {
-      ...context,
-      stripeTransferId: transfer.id,
-      destination: transfer.destination,
-      replayed,
-      recovered,
-    });
     return { ...facts, status: "paid", stripeTransferId: transfer.id, replayed, recovered };
   } catch (error) {
-    const permanent = isPermanent(error);
-    // Only Stripe refusing the transfer itself fails the payout. A refused lookup proves nothing, and
-    // our own key refused (401/403) is not the payout's fault: it stays PROCESSING for a later sweep.
-    const payoutAtFault = permanent && stage === "transfer" && !isAuthError(error);
-    const failureReason = error instanceof Error ? error.message : String(error);
-    if (payoutAtFault) await markFailed(deps.db, p.id, failureReason);
-    await deps.logger.logPayoutError(p.id, p.creatorId, error, {
-      ...context,
-      stage,
-      errorType: error instanceof Error ? error.name : typeof error,
-      ...(payoutAtFault ? { failureReason, payoutStatus: "FAILED" } : {}),
-      willRetry: !permanent && (error instanceof Error && error.name === "RateLimitedError" ? true : attempt < (job.opts.attempts ?? 1)),
-    });
-    throw error;
+    throw new StageFailure(p, stage, error);
   }
 }
 
-function noAccount(p: LoadedPayout): PermanentError {
-  const why = p.stripeAccountId ? "its Stripe account is not onboarded" : "it has no Stripe account";
-  return new PermanentError(`Creator ${p.creatorId} cannot be paid: ${why}`, { code: "no_usable_account" });
+function paidRow(p: LoadedPayout, stripeTransferId: string | null, context: Record<string, unknown>) {
+  return auditRows.logPayoutSuccess(p.id, p.creatorId, p.amount, p.currency, {
+    isAutomatic: p.isAutomatic,
+    stripeTransferId,
+    ...context,
+  });
 }
 
-function isAuthError(error: unknown): boolean {
-  const status = (error as { status?: unknown } | null)?.status;
-  return status === 401 || status === 403;
+/** The final row of a payout found FAILED without one (data from before rows committed with facts). */
+function failedRow(p: LoadedPayout, context: Record<string, unknown>) {
+  const reason = p.failureReason ?? "marked FAILED";
+  return auditRows.logPayoutError(p.id, p.creatorId, new PermanentError(reason), {
+    amount: p.amount,
+    currency: p.currency,
+    isAutomatic: p.isAutomatic,
+    ...context,
+    final: true,
+    payoutStatus: "FAILED",
+    failureReason: reason,
+  });
+}
+
+async function skipNoAccount(deps: PayPayoutDeps, p: LoadedPayout, facts: PayoutFacts, info: AttemptInfo): Promise<PayPayoutOutcome> {
+  const why = p.stripeAccountId ? "its Stripe account is not onboarded" : "it has no Stripe account";
+  const error = new PermanentError(`Creator ${p.creatorId} cannot be paid: ${why}`, { code: "no_usable_account" });
+  await deps.logger.logPayoutError(p.id, p.creatorId, error, {
+    amount: p.amount,
+    currency: p.currency,
+    isAutomatic: p.isAutomatic,
+    ...info,
+    final: true,
+    skipped: true,
+    reason: "no_account",
+  });
+  return { ...facts, status: "skipped", reason: "no_account" };
 }

@@ -25,13 +25,13 @@ export async function summarizePayouts(ctx: WorkerContext, job: Job, data: CronS
   );
 }
 
-/** process-payouts: succeeded, failed, skipped, errors[] and the amount paid. */
+/** process-payouts: succeeded, failed, skipped, deferred (balance shortfall), errors[] and the amount paid. */
 export function tallyPayouts(o: Outcomes, counts: Record<string, number>, creatorOf: Map<string, string>) {
   const t = common(o, creatorOf);
   const skipped = (counts.skipped ?? 0) + t.skipped;
   return {
-    itemsProcessed: t.succeeded + t.failed + skipped + t.alreadyPaid,
-    context: { succeeded: t.succeeded, failed: t.failed, skipped, alreadyPaid: t.alreadyPaid, errors: t.errors, ...t.amounts },
+    itemsProcessed: t.succeeded + t.failed + skipped + t.alreadyPaid + t.deferred,
+    context: { succeeded: t.succeeded, failed: t.failed, skipped, alreadyPaid: t.alreadyPaid, deferred: t.deferred, errors: t.errors, ...t.amounts },
   };
 }
 
@@ -46,6 +46,7 @@ export function tallyAutomatic(o: Outcomes, counts: Record<string, number>, crea
       skipped: (counts.skipped ?? 0) + t.skipped,
       failed: (counts.failed ?? 0) + t.failed,
       alreadyPaid: t.alreadyPaid,
+      deferred: t.deferred,
       errors: t.errors,
       ...t.amounts,
     },
@@ -61,6 +62,7 @@ function common(o: Outcomes, creatorOf: Map<string, string>) {
     succeeded: paid.length,
     alreadyPaid: o.values.filter((v) => v.status === "already_paid").length,
     skipped: o.values.filter((v) => v.status === "skipped").length,
+    deferred: o.values.filter((v) => v.status === "deferred").length,
     failed: o.failures.length,
     errors: o.failures.slice(0, MAX_LISTED).map((f) => {
       const payoutId = payoutIdOf(f.jobKey);

@@ -3,6 +3,7 @@ import { PermanentError } from "@callastar/errors";
 import { jobIds } from "@callastar/queues";
 import { fanOut, type CronOutcome, type FanOutChild, type WorkerContext } from "@callastar/runtime";
 import { findDuePayouts, hasUsableAccount } from "../payout-query";
+import { jobContext } from "./job-context";
 
 /**
  * One process-payouts run: REQUESTED payouts, plus PROCESSING ones stale for `staleMs` (a crash
@@ -31,6 +32,8 @@ export async function sweepPayouts(
         skipped: true,
         reason,
         cronType: "process-payouts",
+        ...jobContext(run),
+        final: true,
       });
       continue;
     }

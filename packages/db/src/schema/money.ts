@@ -47,6 +47,10 @@ export const payout = pgTable(
     processingAt: ts("processingAt"),
     paidAt: ts("paidAt"),
     failedAt: ts("failedAt"),
+    /** Stripe balance_insufficient refusals so far; also the generation of the transfer's idempotency key. */
+    balanceRetries: integer("balanceRetries").notNull().default(0),
+    /** No sweep or recovery retries the payout before this (a balance shortfall, a job failed for good). */
+    nextAttemptAt: ts("nextAttemptAt"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

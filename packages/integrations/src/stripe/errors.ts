@@ -1,5 +1,6 @@
 import { PermanentError, RateLimitedError, TransientError } from "@callastar/errors";
 import Stripe from "stripe";
+import { StripeBalanceInsufficientError } from "./balance-insufficient-error";
 
 const { StripeError, StripeRateLimitError, StripeConnectionError, StripeAPIError } = Stripe.errors;
 
@@ -8,7 +9,8 @@ const { StripeError, StripeRateLimitError, StripeConnectionError, StripeAPIError
  * already retried what it retries (connection errors, 409, 5xx) with the same idempotency key.
  * - 429 rate limit → RateLimitedError (the SDK never retries 429 itself)
  * - connection errors, timeouts, 5xx, 409 → TransientError
- * - card, invalid request (resource_missing, balance_insufficient…), idempotency, auth, permission → PermanentError
+ * - balance_insufficient (a platform shortfall that clears by itself) → StripeBalanceInsufficientError
+ * - card, invalid request (resource_missing…), idempotency, auth, permission → PermanentError
  * Stripe's code (or error type) and message are kept; the SDK error is the `cause`.
  */
 export function toTaxonomyError(operation: string, error: unknown): unknown {
@@ -20,6 +22,7 @@ export function toTaxonomyError(operation: string, error: unknown): unknown {
   if (error instanceof StripeRateLimitError) {
     return new RateLimitedError(message, retryAfterMs(error.headers), { cause: error, status: status ?? 429 });
   }
+  if (code === "balance_insufficient") return new StripeBalanceInsufficientError(message, { cause: error, status });
   if (error instanceof StripeConnectionError) return new TransientError(message, { cause: error, code: "connection_error" });
   if (error instanceof StripeAPIError || (status !== undefined && (status >= 500 || status === 409))) {
     return new TransientError(message, { cause: error, status, code });

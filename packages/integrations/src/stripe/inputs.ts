@@ -1,7 +1,7 @@
 import { PermanentError } from "@callastar/errors";
 import { z } from "zod";
 
-// The idempotency key is `payout:<id>` and Stripe caps keys at 255 characters.
+// The idempotency key is `payout:<id>[:<generation>]` and Stripe caps keys at 255 characters.
 const payoutId = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
 
 /** A transfer request as callers give it, checked before anything reaches Stripe. */
@@ -15,6 +15,8 @@ export const createTransferInputSchema = z.object({
     .record(z.string().min(1).max(40), z.string().max(500))
     .refine((m) => Object.keys(m).length <= 49, "at most 49 keys (payoutId is added)")
     .optional(),
+  /** Bumped only after Stripe definitively refused the previous key (see payoutIdempotencyKey). */
+  keyGeneration: z.number().int("must be an integer").min(0, "must be >= 0").max(1_000_000).default(0),
 });
 
 /** Input of `createTransfer`. */

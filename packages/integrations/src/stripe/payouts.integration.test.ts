@@ -1,6 +1,13 @@
 import { PermanentError, RateLimitedError, TransientError } from "@callastar/errors";
 import { startStripeStandin, type StripeStandin } from "@callastar/standins/stripe";
-import { createStripePayouts, type StripePayouts, type StripePayoutsOptions } from "./index";
+import {
+  createStripePayouts,
+  isBalanceInsufficient,
+  payoutIdempotencyKey,
+  StripeBalanceInsufficientError,
+  type StripePayouts,
+  type StripePayoutsOptions,
+} from "./index";
 
 let stripe: StripeStandin;
 let payouts: StripePayouts;
@@ -95,10 +102,28 @@ describe("createTransfer errors", () => {
     expect((error as Error).cause).toBeDefined();
   });
 
-  it("reports an insufficient platform balance as PermanentError balance_insufficient", async () => {
+  it("reports an insufficient platform balance as StripeBalanceInsufficientError, retryable later", async () => {
     stripe.setBalance(1000, "eur");
-    await expect(payouts.createTransfer(input)).rejects.toMatchObject({ name: "PermanentError", code: "balance_insufficient" });
+    const error = await rejection(payouts.createTransfer(input));
+    expect(error).toBeInstanceOf(StripeBalanceInsufficientError);
+    expect(isBalanceInsufficient(error)).toBe(true);
+    expect(error).toMatchObject({ status: 400, code: "balance_insufficient", retryable: true });
     expect(stripe.transfers).toHaveLength(0);
+  });
+
+  it("needs the next key generation once the balance returns: Stripe replays the refusal to the same key", async () => {
+    stripe.setFaults({ balanceInsufficientNext: 1 });
+    await expect(payouts.createTransfer(input)).rejects.toBeInstanceOf(StripeBalanceInsufficientError);
+    await expect(payouts.createTransfer(input)).rejects.toBeInstanceOf(StripeBalanceInsufficientError);
+    const paid = await payouts.createTransfer({ ...input, keyGeneration: 1 });
+    expect(paid).toMatchObject({ id: stripe.transfers[0]?.id, replayed: false });
+    expect(stripe.transfers).toHaveLength(1);
+    expect(stripe.requests.map((r) => [r.idempotencyKey, r.status, r.replayed])).toEqual([
+      ["payout:po_1", 400, false],
+      ["payout:po_1", 400, true],
+      ["payout:po_1:1", 200, false],
+    ]);
+    expect(payoutIdempotencyKey("po_1", 0)).toBe("payout:po_1");
   });
 
   it("reports a card error as PermanentError card_declined", async () => {
@@ -135,6 +160,7 @@ describe("createTransfer errors", () => {
       [{ ...input, destination: "cus_123" }, /destination/],
       [{ ...input, payoutId: " " }, /payoutId/],
       [{ ...input, metadata: { payoutId: "other" } }, /contradicts/],
+      [{ ...input, keyGeneration: -1 }, /keyGeneration: must be >= 0/],
     ] as const;
     for (const [value, message] of bad) {
       const error = await rejection(payouts.createTransfer(value));

@@ -24,8 +24,9 @@ export interface CreatedTransfer extends PayoutTransfer {
 /** Pays creators through Stripe transfers, at most once per payout. */
 export interface StripePayouts {
   /**
-   * Transfers `amount` to `destination` for one payout. Always keyed `payout:<payoutId>` and grouped
-   * by `transfer_group = payoutId`, so retries, duplicate jobs and crashes never pay twice.
+   * Transfers `amount` to `destination` for one payout. Keyed `payoutIdempotencyKey(payoutId,
+   * keyGeneration)` and grouped by `transfer_group = payoutId`, so retries, duplicate jobs and
+   * crashes never pay twice. A balance shortfall throws StripeBalanceInsufficientError.
    */
   createTransfer(input: CreateTransferInput): Promise<CreatedTransfer>;
   /**
@@ -35,9 +36,14 @@ export interface StripePayouts {
   findTransferForPayout(payoutId: string): Promise<PayoutTransfer | null>;
 }
 
-/** Key under which Stripe deduplicates a payout's transfer. */
-export function payoutIdempotencyKey(payoutId: string): string {
-  return `payout:${payoutId}`;
+/**
+ * Key under which Stripe deduplicates a payout's transfer: `payout:<id>`, then `payout:<id>:<n>`
+ * for generation n. A caller moves to the next generation only once Stripe definitively refused the
+ * current key (balance_insufficient, which Stripe replays to that key for 24 h): no transfer exists
+ * under it, so the new key cannot pay twice.
+ */
+export function payoutIdempotencyKey(payoutId: string, generation = 0): string {
+  return generation === 0 ? `payout:${payoutId}` : `payout:${payoutId}:${generation}`;
 }
 
 /** Creates the payouts client over the real stripe SDK. */
@@ -52,7 +58,7 @@ export function createStripePayouts(options: StripePayoutsOptions): StripePayout
 
   return {
     async createTransfer(input) {
-      const { payoutId, amount, currency, destination, description, metadata } = parseTransferInput(input);
+      const { payoutId, amount, currency, destination, description, metadata, keyGeneration } = parseTransferInput(input);
       const operation = `transfer for payout ${payoutId}`;
       let transfer: Stripe.Response<Stripe.Transfer>;
       try {
@@ -65,7 +71,7 @@ export function createStripePayouts(options: StripePayoutsOptions): StripePayout
             ...(description === undefined ? {} : { description }),
             metadata: { ...metadata, payoutId },
           },
-          { idempotencyKey: payoutIdempotencyKey(payoutId) },
+          { idempotencyKey: payoutIdempotencyKey(payoutId, keyGeneration) },
         );
       } catch (error) {
         throw toTaxonomyError(operation, error);

@@ -28,7 +28,11 @@ export const deleteRoomPayload = z.object({
   deletedBy: z.enum(["cron_job", "manual"]).default("manual"),
 });
 
-export const payPayoutPayload = z.object({ payoutId: id, trigger: z.enum(["process-payouts", "process-automatic-payouts", "manual"]).default("manual") });
+export const payPayoutPayload = z.object({
+  payoutId: id,
+  // "recovery": re-enqueued by the payout worker for a payable payout whose job was no longer in flight.
+  trigger: z.enum(["process-payouts", "process-automatic-payouts", "manual", "recovery"]).default("manual"),
+});
 
 /** Data of the parent job that closes a fanned-out cron run and writes its CRON_RUN row. */
 export const cronSummaryPayload = z.object({

@@ -25,6 +25,11 @@ export interface StripeFaults {
   dropAfterCommitRate: number;
   /** The next n transfer creations answer 402 card_error. */
   cardErrorNext: number;
+  /**
+   * The next n transfer creations answer 400 balance_insufficient, whatever the balance (a platform
+   * shortfall that clears by itself). Stored under the idempotency key, as Stripe stores it.
+   */
+  balanceInsufficientNext: number;
   /** Seed of the PRNG behind failRate; setting it restarts the sequence. */
   seed: number;
 }
@@ -41,10 +46,9 @@ export const NO_STRIPE_FAULTS: StripeFaults = {
   dropRate: 0,
   dropAfterCommitRate: 0,
   cardErrorNext: 0,
+  balanceInsufficientNext: 0,
   seed: 1,
 };
-
-
 
 /** Keeps only the known non-negative numeric fields of an untrusted patch from the control API. */
 export const sanitizeFaultPatch = (patch: unknown): Partial<StripeFaults> => sanitize(NO_STRIPE_FAULTS, patch);

@@ -193,6 +193,16 @@ describe("Stripe stand-in: faults and control API", () => {
     expect(stripe.transfers).toHaveLength(made);
   });
 
+  it("answers balance_insufficient on balanceInsufficientNext and stores it under the key, like a real shortfall", async () => {
+    stripe.setFaults({ balanceInsufficientNext: 1 });
+    const short = await post(transfer, { "Idempotency-Key": "payout:p1" });
+    expect(short).toMatchObject({ status: 400, body: { error: { type: "invalid_request_error", code: "balance_insufficient" } } });
+    expect((await post(transfer, { "Idempotency-Key": "payout:p1" })).headers.get("idempotent-replayed")).toBe("true");
+    expect(stripe.transfers).toHaveLength(0);
+    expect((await post(transfer, { "Idempotency-Key": "payout:p1:1" })).status).toBe(200);
+    expect(stripe.faults().balanceInsufficientNext).toBe(0);
+  });
+
   it("is steered over HTTP by another process", async () => {
     const control = (path: string, body?: unknown) =>
       fetch(`${stripe.url}/_standin${path}`, { method: body === undefined ? "GET" : "POST", body: body === undefined ? undefined : JSON.stringify(body) });

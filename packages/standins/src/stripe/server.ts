@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { apiError, cardDeclined, rateLimited, resourceMissing, unauthorized, type StripeFailure } from "./errors";
+import { apiError, balanceInsufficient, cardDeclined, rateLimited, resourceMissing, unauthorized, type StripeFailure } from "./errors";
 import { NO_STRIPE_FAULTS, sanitizeFaultPatch, seededRandom, type StripeFaults } from "./faults";
 import { canonicalParams, parseForm } from "./form";
 import { listen, readBody, sendJson, sleep } from "../shared/http";
@@ -77,7 +77,7 @@ export async function startStripeStandin(options: StripeStandinOptions = {}): Pr
   };
   // Draws only when the rate is set, so turning one rate on replays the same sequence for a seed.
   const draw = (name: "failRate" | "rateLimitRate" | "dropRate" | "dropAfterCommitRate"): boolean => faults[name] > 0 && random() < faults[name];
-  const consume = (name: "failNext" | "rateLimitNext" | "dropNext" | "dropAfterCommitNext" | "cardErrorNext"): boolean => {
+  const consume = (name: "failNext" | "rateLimitNext" | "dropNext" | "dropAfterCommitNext" | "cardErrorNext" | "balanceInsufficientNext"): boolean => {
     if (faults[name] <= 0) return false;
     faults[name] -= 1;
     return true;
@@ -137,7 +137,7 @@ export async function startStripeStandin(options: StripeStandinOptions = {}): Pr
         decision?.settle(undefined);
         return fail(request);
       }
-      const outcome = consume("cardErrorNext") ? cardDeclined() : ledger.create(request);
+      const outcome = consume("cardErrorNext") ? cardDeclined() : consume("balanceInsufficientNext") ? balanceInsufficient() : ledger.create(request);
       const stored: StoredAnswer =
         "status" in outcome ? { status: outcome.status, body: { error: outcome.error }, requestId } : { status: 200, body: outcome, requestId };
       decision?.settle(stored);
