@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
-import { RateLimitedError, ValidationError, isPermanent } from "@callastar/errors";
+import { RateLimitedError, ValidationError, isAudited, isPermanent, markAudited } from "@callastar/errors";
 import { JOBS, isJobName, type JobData, type JobsOfQueue } from "./catalog/jobs";
 import type { QueueName } from "./catalog/queues";
 import { parseOrThrow } from "./validate";
@@ -70,7 +70,8 @@ async function translateError(error: unknown, hooks: ProcessorHooks): Promise<un
     const message = error instanceof Error ? error.message : String(error);
     const unrecoverable = new UnrecoverableError(message);
     (unrecoverable as Error & { cause?: unknown }).cause = error;
-    return unrecoverable;
+    // A handler that wrote this failure's error row marked it; the wrapper must keep saying so.
+    return isAudited(error) ? markAudited(unrecoverable) : unrecoverable;
   }
   return error;
 }
