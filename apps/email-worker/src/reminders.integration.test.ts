@@ -230,6 +230,28 @@ describe("ad-hoc emails from the main app", () => {
     expect(await producer.queue("emails").count()).toBe(0);
   });
 
+  it("a job failing every attempt leaves one EMAIL_ERROR row per attempt, only the last one final (needs the runtime's isAudited check)", async () => {
+    resend.setFaults({ failNext: 3 });
+    const data = {
+      template: "payment_received",
+      props: { recipientName: "Star", amount: 1000, currency: "EUR" },
+      to: "failing@example.com",
+      bookingId: "bk_failing",
+      idempotencyKey: "payment_received:pi_failing",
+    };
+    // The catalog's 8 attempts with a 5 s backoff, shortened: the row count is what is checked.
+    const job = await producer.queue("emails").add("send-email", data, { attempts: 3, backoff: { type: "fixed", delay: 10 } });
+    await waitFor("failed for good", async () => (await job.isFailed()) || null);
+    await app.ctx.logger.flush(5_000);
+    const errors = await t.db.select().from(log).where(and(eq(log.type, "EMAIL_ERROR"), sql`${log.context}->>'jobId' = ${job.id!}`));
+    const attempts = errors.map((e) => e.context as { attempt: number; attempts: number; final: boolean; bookingId: string });
+    expect(attempts.sort((a, b) => a.attempt - b.attempt).map((c) => [c.attempt, c.attempts, c.final, c.bookingId])).toEqual([
+      [1, 3, false, "bk_failing"],
+      [2, 3, false, "bk_failing"],
+      [3, 3, true, "bk_failing"],
+    ]);
+  });
+
   it("refuses an email without its idempotency key, naming the field: no default can drop a later one", async () => {
     const email = { template: "payment_received" as const, props: { recipientName: "Star", amount: 1000, currency: "EUR" }, to: "nokey@example.com" };
     const refused = await producer.enqueueEmail(email as never).catch((e: unknown) => e);
