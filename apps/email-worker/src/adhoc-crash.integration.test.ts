@@ -13,6 +13,7 @@ import {
   type AppProcess,
   type TestDatabase,
 } from "@callastar/testing";
+import { emailWorkerProcessEnv } from "./test-env";
 
 // Ad-hoc emails exist only in Redis: nothing re-derives one that is lost. Real worker processes,
 // one of them SIGKILLed again and again while its sends are in flight at the Resend stand-in (which
@@ -48,15 +49,7 @@ afterAll(async () => {
 
 const worker = (concurrency: number) => {
   const p = spawnApp("email-worker", {
-    NODE_ENV: "test",
-    DATABASE_URL: t.url,
-    REDIS_URL: testEnv.redisUrl,
-    QUEUE_PREFIX: prefix,
-    RESEND_API_KEY: resend.apiKey,
-    RESEND_BASE_URL: resend.url,
-    EMAIL_FROM: "Call a Star <noreply@callastar.test>",
-    APP_URL: "https://app.callastar.test",
-    EMAIL_RATE_LIMIT_PER_SECOND: "0",
+    ...emailWorkerProcessEnv({ databaseUrl: t.url, redisUrl: testEnv.redisUrl, prefix, resend }),
     EMAILS_CONCURRENCY: String(concurrency),
     // A killed worker's jobs come back within ~6 s, however many times they were taken by a
     // process that died (the stall limit is the worker runtime's, WORKER_MAX_STALLED_COUNT).
