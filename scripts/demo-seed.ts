@@ -86,6 +86,7 @@ export async function seedDemo(deps: { db: DbHandle; producer: Producer; dailyUr
     props: { recipientName: nova.name, amount: 6_800, currency: "EUR", callTitle: "Past call #2" },
     to: nova.email,
     userId: nova.id,
+    idempotencyKey: `payment_received:demo-${nova.id}-${Date.now()}`,
   });
   return { reminders, rooms, payouts: 2 };
 }

@@ -23,7 +23,6 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: { exit?: (code:
   const mailerFor = (ctx: Parameters<Parameters<typeof bindQueue>[0]["handlers"]>[0]) =>
     (mailer ??= createMailer({
       db: ctx.db,
-      logger: ctx.logger,
       transport,
       from: env.EMAIL_FROM,
       limiter: createRateLimiter(ctx.redis, { key: `${ctx.prefix}:ratelimit:resend`, max: env.EMAIL_RATE_LIMIT_PER_SECOND }),
@@ -53,7 +52,7 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: { exit?: (code:
       bindQueue({
         queue: "emails",
         concurrency: env.EMAILS_CONCURRENCY,
-        handlers: (ctx) => ({ "send-email": (data, job) => processSendEmail(mailerFor(ctx), data, job) }),
+        handlers: (ctx) => ({ "send-email": (data, job) => processSendEmail({ mailer: mailerFor(ctx), logger: ctx.logger }, data, job) }),
       }),
     ],
   });

@@ -14,6 +14,7 @@ import {
   type AppProcess,
   type TestDatabase,
 } from "@callastar/testing";
+import { emailWorkerProcessEnv } from "./test-env";
 
 // Real worker processes: SIGKILL one in the middle of a batch, start another, and nothing is lost
 // or sent twice; SIGTERM lets the active job finish, flushes the audit log and exits 0.
@@ -48,15 +49,7 @@ afterEach(async () => {
 
 const worker = (extra: Record<string, string> = {}) => {
   const p = spawnApp("email-worker", {
-    NODE_ENV: "test",
-    DATABASE_URL: t.url,
-    REDIS_URL: testEnv.redisUrl,
-    QUEUE_PREFIX: prefix,
-    RESEND_API_KEY: resend.apiKey,
-    RESEND_BASE_URL: resend.url,
-    EMAIL_FROM: "Call a Star <noreply@callastar.test>",
-    APP_URL: "https://app.callastar.test",
-    EMAIL_RATE_LIMIT_PER_SECOND: "0",
+    ...emailWorkerProcessEnv({ databaseUrl: t.url, redisUrl: testEnv.redisUrl, prefix, resend }),
     REMINDERS_CONCURRENCY: "4",
     WORKER_LOCK_DURATION_MS: "2000",
     WORKER_STALLED_INTERVAL_MS: "1000",

@@ -1,13 +1,15 @@
 // One statement records accepted emails and writes their EMAIL_SENT rows — and, for a reminder,
-// marks the booking reminded: all of it commits, or none of it does. Before, each email took a
-// record, an audit row (group commit) and a "logged" mark — three commits, with a recovery lookup
-// for a crash between them — and the reminder a fourth; a delivery record now always has its row.
+// marks the booking reminded: all of it commits, or none of it does. Each row's id is derived
+// from its delivery's idempotency key, so a delivery and its row pair up by id (never through the
+// row's context, which redaction could alter) and a retry can never write a second row.
 import { getTableColumns } from "drizzle-orm";
 import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
-import { booking, emailDelivery, type Sql } from "@callastar/db";
+import { booking, emailDelivery, log, type Sql } from "@callastar/db";
 import { insertRowsAfter, ROW_PARAMETER_COUNT, rowParameters, type StoredRow } from "@callastar/logger";
+import { EMAIL_SENT_ID_PREFIX, SKIP_EXISTING_LOG_ROWS } from "./audit-once";
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 const tableName = (table: PgTable) => quote(getTableConfig(table).name);
 
 /** What is recorded of one accepted email. */
@@ -23,41 +25,78 @@ export interface DeliveryRecord {
 // The deliveries' columns, bound as arrays after the audit rows' column arrays, then the booking.
 const VALUES = ["idempotencyKey", "emailType", "bookingId", "userId", "recipientEmail", "providerMessageId"] as const satisfies ReadonlyArray<keyof DeliveryRecord>;
 const BOOKING_PARAM = ROW_PARAMETER_COUNT + VALUES.length + 1;
+const d = getTableColumns(emailDelivery);
+const KEY = quote(d.idempotencyKey.name);
+const LOGGED_AT = quote(d.loggedAt.name);
 
 function buildStatement(): string {
-  const d = getTableColumns(emailDelivery);
   const b = getTableColumns(booking);
-  const names = [...VALUES.map((key) => quote(d[key].name)), quote(d.loggedAt.name)];
+  const names = [...VALUES.map((key) => quote(d[key].name)), LOGGED_AT];
   const arrays = VALUES.map((_key, i) => `$${ROW_PARAMETER_COUNT + 1 + i}::text[]`);
   const aliases = VALUES.map((_key, i) => `v${i}`);
-  const key = quote(d.idempotencyKey.name);
   const withClause =
     `WITH d AS (INSERT INTO ${tableName(emailDelivery)} (${names.join(", ")}) ` +
     `SELECT ${aliases.join(", ")}, CURRENT_TIMESTAMP FROM unnest(${arrays.join(", ")}) AS v(${aliases.join(", ")}) ` +
-    `ON CONFLICT (${key}) DO NOTHING RETURNING ${key}), ` +
+    `ON CONFLICT (${KEY}) DO NOTHING RETURNING ${KEY}), ` +
     // Data-modifying CTEs run whether or not the main query reads them; a null booking skips it.
     `m AS (UPDATE ${tableName(booking)} SET ${quote(b.reminderSent.name)} = true ` +
     `WHERE ${quote(b.id.name)} = $${BOOKING_PARAM}::text AND NOT ${quote(b.reminderSent.name)} RETURNING 1)`;
-  // Each audit row names its email's idempotency key; a delivery already recorded (a concurrent
-  // copy got there first) keeps the row it came with.
-  return insertRowsAfter(withClause, (row) => `(${row.context}::jsonb ->> 'idempotencyKey') IN (SELECT ${key} FROM d)`);
+  // A delivery already recorded (a concurrent copy got there first) keeps the row it came with.
+  const onlyNew = (row: { id: string }) => `${row.id} IN (SELECT ${literal(EMAIL_SENT_ID_PREFIX)} || ${KEY} FROM d)`;
+  return insertRowsAfter(withClause, onlyNew) + SKIP_EXISTING_LOG_ROWS;
 }
 
 /** The constant record-and-audit statement (prepared once per connection). */
 export const RECORD_DELIVERIES_WITH_AUDIT_ROWS = buildStatement();
 
 /**
- * Records `deliveries` and commits their audit rows with them (row i audits delivery i, and its
- * context carries the delivery's idempotencyKey); with `remindedBookingId`, marks that booking's
- * reminder sent in the same statement. Returns how many deliveries were new.
+ * Records `deliveries` and commits their audit rows with them (row i audits delivery i, and its id
+ * is `email-sent:<idempotencyKey>`); with `remindedBookingId`, marks that booking's reminder sent
+ * in the same statement. Returns how many audit rows were written (= deliveries that were new).
  */
 export async function recordDeliveries(
   sql: Sql,
   deliveries: ReadonlyArray<{ record: DeliveryRecord; auditRow: StoredRow }>,
   remindedBookingId: string | null = null,
 ): Promise<number> {
-  const values = VALUES.map((key) => deliveries.map((d) => d.record[key]));
-  const rows = rowParameters(deliveries.map((d) => d.auditRow));
+  const values = VALUES.map((key) => deliveries.map((x) => x.record[key]));
+  const rows = rowParameters(deliveries.map((x) => x.auditRow));
   const result = await sql.unsafe(RECORD_DELIVERIES_WITH_AUDIT_ROWS, [...rows, ...values, remindedBookingId] as never, { prepare: true });
   return result.count;
+}
+
+// Records written before the record and its row shared a statement carry loggedAt only once their
+// row (random id, its idempotencyKey in its context) committed. One without it gets its row now,
+// unless that older row exists: the mark and the row commit together, so a second copy finds the
+// mark set and writes nothing. The createdAt bound keeps the context lookup on a narrow range.
+function buildLegacyStatement(): string {
+  const l = getTableColumns(log);
+  const key = `$${ROW_PARAMETER_COUNT + 1}::text`;
+  const since = `$${ROW_PARAMETER_COUNT + 2}::timestamp(3)`;
+  const withClause =
+    `WITH m AS (UPDATE ${tableName(emailDelivery)} SET ${LOGGED_AT} = CURRENT_TIMESTAMP ` +
+    `WHERE ${KEY} = ${key} AND ${LOGGED_AT} IS NULL RETURNING 1)`;
+  const olderRow =
+    `SELECT 1 FROM ${tableName(log)} o WHERE o.${quote(l.type.name)} = 'EMAIL_SENT' AND o.${quote(l.createdAt.name)} >= ${since} ` +
+    `AND o.${quote(l.context.name)} ->> 'idempotencyKey' = ${key}`;
+  return insertRowsAfter(withClause, () => `EXISTS (SELECT 1 FROM m) AND NOT EXISTS (${olderRow})`) + SKIP_EXISTING_LOG_ROWS;
+}
+
+const COMPLETE_LEGACY_DELIVERY = buildLegacyStatement();
+
+/**
+ * Completes a delivery recorded without its row (`loggedAt` null: written before this statement
+ * existed): marks it logged and writes `auditRow` (id `email-sent:<key>`) unless its older row,
+ * written at most `lookBackMs` before `deliveredAt`, is found. Returns true when the row was written.
+ */
+export async function completeLegacyDelivery(
+  sql: Sql,
+  key: string,
+  auditRow: StoredRow,
+  deliveredAt: Date,
+  lookBackMs = 10 * 60_000,
+): Promise<boolean> {
+  const since = new Date(deliveredAt.getTime() - lookBackMs).toISOString();
+  const result = await sql.unsafe(COMPLETE_LEGACY_DELIVERY, [...rowParameters([auditRow]), key, since] as never, { prepare: true });
+  return result.count === 1;
 }

@@ -1,15 +1,15 @@
 import { and, eq, sql } from "drizzle-orm";
 import { emailDelivery, log } from "@callastar/db";
-import { createAuditLogger, type AuditLogger } from "@callastar/logger";
+import { createAuditLogger, auditRows as rowBuilders, type AuditLogger } from "@callastar/logger";
 import type { MailTransport } from "@callastar/emails";
 import { createTestDatabase, type TestDatabase } from "@callastar/testing";
 import { recordDeliveries } from "./delivery-statement";
+import { failureNote } from "./email-failure";
 import { createMailer, type Delivery } from "./mailer";
-import { auditRows as rowBuilders } from "@callastar/logger";
 
-// A delivery record and its EMAIL_SENT row commit in one statement. Records written before that
-// (loggedAt null until their row committed) are still completed by a retry: those crash windows
-// are reproduced deterministically here.
+// A delivery record and its EMAIL_SENT row (id `email-sent:<key>`) commit in one statement.
+// Records written before that (loggedAt null until their row committed) are still completed by a
+// retry: those crash windows are reproduced deterministically here.
 let t: TestDatabase;
 let logger: AuditLogger;
 const sent: string[] = [];
@@ -37,56 +37,76 @@ const delivery = (key: string): Delivery => ({
   bookingId: "b1",
   userId: "u1",
 });
+// Every EMAIL_SENT row of the email, whatever its id (legacy rows have random ones).
 const auditRows = (key: string) =>
   t.db.select().from(log).where(and(eq(log.type, "EMAIL_SENT"), sql`${log.context}->>'idempotencyKey' = ${key}`));
-const mailer = () => createMailer({ db: t, logger, transport, limiter: { acquire: async () => {} }, from: "x@y.z" });
+const rowById = async (key: string) => (await t.db.select().from(log).where(eq(log.id, `email-sent:${key}`)))[0];
+const mailer = () => createMailer({ db: t, transport, limiter: { acquire: async () => {} }, from: "x@y.z" });
 const recordDelivery = (key: string) =>
   t.db.insert(emailDelivery).values({ idempotencyKey: key, emailType: "payment_received", recipientEmail: "star@example.com", providerMessageId: `msg-${key}` });
+const record = (key: string) => ({
+  idempotencyKey: key,
+  emailType: "payment_received",
+  bookingId: "b1",
+  userId: "u1",
+  recipientEmail: "star@example.com",
+  providerMessageId: `msg-${key}`,
+});
 
-it("a legacy record without its audit row: the retry writes the row, once, and sends nothing", async () => {
+it("a legacy record without its audit row: the retry writes the row under its deterministic id, once, and sends nothing", async () => {
   await recordDelivery("k-lost-row");
   expect(await mailer().deliver(delivery("k-lost-row"))).toEqual({ status: "already_sent", id: "msg-k-lost-row" });
-  await logger.flush(5_000);
   const rows = await auditRows("k-lost-row");
   expect(rows).toHaveLength(1);
+  expect(rows[0]!.id).toBe("email-sent:k-lost-row");
   expect(rows[0]!.context).toMatchObject({ recoveredAfterCrash: true, providerMessageId: "msg-k-lost-row" });
   const [d] = await t.db.select().from(emailDelivery).where(eq(emailDelivery.idempotencyKey, "k-lost-row"));
   expect(d!.loggedAt).toBeInstanceOf(Date);
-  await mailer().deliver(delivery("k-lost-row"));
-  await logger.flush(5_000);
+  await Promise.all([mailer().deliver(delivery("k-lost-row")), mailer().alreadySent(delivery("k-lost-row"), { id: "msg-k-lost-row", loggedAt: null, createdAt: d!.createdAt })]);
   expect(await auditRows("k-lost-row")).toHaveLength(1);
   expect(sent).not.toContain("k-lost-row");
+});
+
+it("two copies completing the same legacy record at once write its row once", async () => {
+  await recordDelivery("k-lost-race");
+  const [d] = await t.db.select().from(emailDelivery).where(eq(emailDelivery.idempotencyKey, "k-lost-race"));
+  const previous = { id: "msg-k-lost-race", loggedAt: null, createdAt: d!.createdAt };
+  await Promise.all(Array.from({ length: 4 }, () => mailer().alreadySent(delivery("k-lost-race"), previous)));
+  expect(await auditRows("k-lost-race")).toHaveLength(1);
 });
 
 it("a legacy record whose row committed but was not marked: the retry does not write a second row", async () => {
   await recordDelivery("k-kept-row");
   await logger.logEmailSent("b1", "u1", "payment_received", { idempotencyKey: "k-kept-row" });
-  await mailer().deliver(delivery("k-kept-row"));
   await logger.flush(5_000);
+  await mailer().deliver(delivery("k-kept-row"));
   expect(await auditRows("k-kept-row")).toHaveLength(1);
   expect(sent).not.toContain("k-kept-row");
 });
 
-it("a first delivery sends, then records it and its audit row together", async () => {
+it("a first delivery sends, then records it and its audit row (id email-sent:<key>) together", async () => {
   expect(await mailer().deliver(delivery("k-new"))).toEqual({ status: "sent", id: "msg-k-new" });
   expect(sent).toContain("k-new");
   expect(await auditRows("k-new")).toHaveLength(1);
+  expect((await rowById("k-new"))?.context).toMatchObject({ idempotencyKey: "k-new", providerMessageId: "msg-k-new", bookingId: "b1" });
   const [d] = await t.db.select().from(emailDelivery).where(eq(emailDelivery.idempotencyKey, "k-new"));
   expect(d!.loggedAt).toBeInstanceOf(Date);
 });
 
-it("a record that fails leaves neither the delivery nor its audit row; the retry records both once", async () => {
+it("a record that fails leaves neither the delivery nor its audit row, writes no error row itself; the retry records both once", async () => {
   await t.sql.unsafe(`
     CREATE FUNCTION refuse_k_fail() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN IF NEW."idempotencyKey" = 'k-fail' THEN RAISE EXCEPTION 'disk full (simulated)'; END IF; RETURN NEW; END $$;
     CREATE TRIGGER refuse_k_fail BEFORE INSERT ON "EmailDelivery" FOR EACH ROW EXECUTE FUNCTION refuse_k_fail();`);
   try {
-    await expect(mailer().deliver(delivery("k-fail"))).rejects.toThrow(/disk full/);
+    const error = await mailer().deliver(delivery("k-fail")).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/disk full/);
+    expect(failureNote(error)).toMatchObject({ stage: "record", emails: [expect.objectContaining({ idempotencyKey: "k-fail" })] });
     expect(await auditRows("k-fail")).toHaveLength(0);
     expect(await t.db.select().from(emailDelivery).where(eq(emailDelivery.idempotencyKey, "k-fail"))).toHaveLength(0);
     await logger.flush(5_000);
-    const [errorRow] = await t.db.select().from(log).where(and(eq(log.type, "EMAIL_ERROR"), sql`${log.context}->>'idempotencyKey' = 'k-fail'`));
-    expect(errorRow!.context).toMatchObject({ stage: "record" });
+    // The job handler writes the attempt's one error row (see handlers/send-email.integration.test.ts).
+    expect(await t.db.select().from(log).where(and(eq(log.type, "EMAIL_ERROR"), sql`${log.context}->>'idempotencyKey' = 'k-fail'`))).toHaveLength(0);
   } finally {
     await t.sql.unsafe(`DROP TRIGGER refuse_k_fail ON "EmailDelivery"; DROP FUNCTION refuse_k_fail();`);
   }
@@ -96,9 +116,22 @@ it("a record that fails leaves neither the delivery nor its audit row; the retry
 });
 
 it("a delivery another copy recorded first keeps that copy's audit row only", async () => {
-  const record = { idempotencyKey: "k-race", emailType: "payment_received", bookingId: "b1", userId: "u1", recipientEmail: "star@example.com", providerMessageId: "msg-k-race" };
-  const row = () => rowBuilders.logEmailSent("b1", "u1", "payment_received", { idempotencyKey: "k-race" });
-  expect(await recordDeliveries(t.sql, [{ record, auditRow: row() }])).toBe(1);
-  expect(await recordDeliveries(t.sql, [{ record, auditRow: row() }])).toBe(0);
+  const row = () => ({ ...rowBuilders.logEmailSent("b1", "u1", "payment_received", { idempotencyKey: "k-race" }), id: "email-sent:k-race" });
+  expect(await recordDeliveries(t.sql, [{ record: record("k-race"), auditRow: row() }])).toBe(1);
+  expect(await recordDeliveries(t.sql, [{ record: record("k-race"), auditRow: row() }])).toBe(0);
   expect(await auditRows("k-race")).toHaveLength(1);
+});
+
+it("pairs a delivery with its row by the row's id: a context without the idempotency key (redacted, say) still gets its row", async () => {
+  const redacted = { ...rowBuilders.logEmailSent("b1", "u1", "payment_received", { note: "key redacted" }), id: "email-sent:k-redacted" };
+  expect(await recordDeliveries(t.sql, [{ record: record("k-redacted"), auditRow: redacted }])).toBe(1);
+  expect(await rowById("k-redacted")).toBeDefined();
+});
+
+it("a row id already taken (a repaired row, say) is skipped instead of failing the record", async () => {
+  const row = () => ({ ...rowBuilders.logEmailSent("b1", "u1", "payment_received", { idempotencyKey: "k-taken" }), id: "email-sent:k-taken" });
+  await t.sql.unsafe(`INSERT INTO "Log" ("id", "type", "status", "message", "createdAt") VALUES ('email-sent:k-taken', 'EMAIL_SENT', 'SUCCESS', 'repaired', now())`);
+  expect(await recordDeliveries(t.sql, [{ record: record("k-taken"), auditRow: row() }])).toBe(0);
+  expect(await t.db.select().from(emailDelivery).where(eq(emailDelivery.idempotencyKey, "k-taken"))).toHaveLength(1);
+  expect(await t.db.select().from(log).where(eq(log.id, "email-sent:k-taken"))).toHaveLength(1);
 });

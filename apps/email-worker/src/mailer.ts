@@ -1,10 +1,12 @@
-import { and, eq, gte, sql } from "drizzle-orm";
-import { emailDelivery, log, type DbHandle } from "@callastar/db";
+import { eq, sql } from "drizzle-orm";
+import { emailDelivery, type DbHandle } from "@callastar/db";
 import { PermanentError } from "@callastar/errors";
 import { renderEmail, type EmailPayload, type MailTransport } from "@callastar/emails";
-import { auditRows, type AuditLogger } from "@callastar/logger";
+import { auditRows } from "@callastar/logger";
 import type { RateLimiter } from "@callastar/runtime";
-import { recordDeliveries } from "./delivery-statement";
+import { emailAuditIds } from "./audit-once";
+import { completeLegacyDelivery, recordDeliveries } from "./delivery-statement";
+import { noteFailure } from "./email-failure";
 
 export interface Delivery {
   payload: EmailPayload;
@@ -14,7 +16,6 @@ export interface Delivery {
   userId?: string | null;
   /** Extra audit context (recipientName, creatorName, callDateTime, …). */
   context?: Record<string, unknown>;
-  attempt?: number;
 }
 
 /** A delivery already recorded for an idempotency key. */
@@ -32,22 +33,23 @@ export interface SentEmail {
   subject: string;
 }
 
+/**
+ * Failures are not audited here (the job handler writes one row per failed attempt); each is
+ * rethrown as is, noted with its stage and email (see noteFailure).
+ */
 export interface Mailer {
   /** Sends once per idempotency key, ever: "already_sent" when a previous attempt got through. */
   deliver(delivery: Delivery): Promise<{ status: "sent" | "already_sent"; id: string | null }>;
-  /** Renders, waits for the rate limit and sends, without recording; a failure is audited and rethrown. */
+  /** Renders, waits for the rate limit and sends, without recording. */
   send(delivery: Delivery): Promise<SentEmail>;
   /**
    * Sends several emails, without recording them: as one request (one rate-limit token, `batchKey`
    * as its idempotency key) when the transport batches, else one by one. A batch refused for one
    * invalid email (422: nothing was sent) is retried one email at a time, so the others still go.
-   * Returns what was sent, and the failure that stopped the rest (already audited), if any.
+   * Returns what was sent, and the failure that stopped the rest, if any.
    */
   sendAll(deliveries: readonly Delivery[], batchKey: string): Promise<{ sent: SentEmail[] } | { sent: SentEmail[]; failure: unknown }>;
-  /**
-   * Records sent emails with their EMAIL_SENT rows in one statement (and marks `remindedBookingId`'s
-   * reminder sent in it); a failure is audited per email and rethrown.
-   */
+  /** Records sent emails with their EMAIL_SENT rows in one statement (and marks `remindedBookingId`'s reminder sent in it). */
   record(sent: readonly SentEmail[], remindedBookingId?: string | null): Promise<void>;
   /** Completes a record found by the caller: "already_sent", writing its audit row if it never was. */
   alreadySent(delivery: Delivery, previous: PreviousDelivery): Promise<{ status: "already_sent"; id: string | null }>;
@@ -55,51 +57,40 @@ export interface Mailer {
 
 /**
  * Every email goes through here: a durable EmailDelivery row, committed in one statement with the
- * email's EMAIL_SENT audit row, makes a retried or re-swept email a no-op (beyond Resend's 24 h
- * Idempotency-Key replay, which covers a crash between the send and that statement); a Redis-wide
- * limiter keeps all copies under the provider's rate; failures are audited as EMAIL_ERROR.
+ * email's EMAIL_SENT audit row (id `email-sent:<idempotencyKey>`), makes a retried or re-swept
+ * email a no-op; a crash between the send and that statement makes the retry send the same
+ * content with the same Idempotency-Key, which Resend answers from its 24 h replay cache. A
+ * Redis-wide limiter keeps all copies under the provider's rate.
  */
-export function createMailer(deps: {
-  db: DbHandle;
-  logger: AuditLogger;
-  transport: MailTransport;
-  limiter: RateLimiter;
-  from: string;
-}): Mailer {
-  const { db, logger, transport, limiter, from } = deps;
-  const q = deliveryQueries(db);
+export function createMailer(deps: { db: DbHandle; transport: MailTransport; limiter: RateLimiter; from: string }): Mailer {
+  const { db, transport, limiter, from } = deps;
+  const find = findDelivery(db);
   const contextOf = (d: Delivery) => ({ recipientEmail: d.to, idempotencyKey: d.idempotencyKey, transport: transport.name, ...d.context });
-  // `stage: "record"` means the provider accepted the email but it is not recorded yet: the retry
-  // sends it again with the same Idempotency-Key, which Resend answers without sending again.
-  const auditFailure = (d: Delivery, stage: "render" | "send" | "record", error: unknown) =>
-    logger.logEmailError(d.bookingId ?? null, d.userId ?? null, d.payload.template, error, {
-      ...contextOf(d),
-      attempt: d.attempt,
-      stage,
-      errorType: error instanceof Error ? error.name : typeof error,
-    });
-
-  // Every failure is audited once, at the stage it happened, then rethrown.
-  const audited = async <T>(d: Delivery, stage: "render" | "send", step: () => Promise<T>): Promise<T> => {
+  const sentRow = (d: Delivery, extra: Record<string, unknown>) => ({
+    ...auditRows.logEmailSent(d.bookingId ?? null, d.userId ?? null, d.payload.template, { ...contextOf(d), ...extra }),
+    id: emailAuditIds.emailSent(d.idempotencyKey),
+  });
+  const render = async (d: Delivery) => {
     try {
-      return await step();
+      return await renderEmail(d.payload);
     } catch (error) {
-      await auditFailure(d, stage, error);
-      throw error;
+      throw noteFailure(error, "render", [d]);
     }
   };
 
   const mailer: Mailer = {
     async send(d) {
-      const rendered = await audited(d, "render", () => renderEmail(d.payload));
-      const { id } = await audited(d, "send", async () => {
+      const rendered = await render(d);
+      try {
         await limiter.acquire();
-        return transport.send(
+        const { id } = await transport.send(
           { from, to: d.to, subject: rendered.subject, html: rendered.html, text: rendered.text },
           { idempotencyKey: d.idempotencyKey },
         );
-      });
-      return { delivery: d, id, subject: rendered.subject };
+        return { delivery: d, id, subject: rendered.subject };
+      } catch (error) {
+        throw noteFailure(error, "send", [d]);
+      }
     },
 
     async sendAll(deliveries, batchKey) {
@@ -118,7 +109,7 @@ export function createMailer(deps: {
       const rendered: Array<{ subject: string; html: string; text: string }> = [];
       for (const d of deliveries) {
         try {
-          rendered.push(await audited(d, "render", () => renderEmail(d.payload)));
+          rendered.push(await render(d));
         } catch (failure) {
           return { sent: [], failure };
         }
@@ -132,8 +123,7 @@ export function createMailer(deps: {
         return { sent: deliveries.map((delivery, i) => ({ delivery, id: ids[i]!, subject: rendered[i]!.subject })) };
       } catch (failure) {
         if (failure instanceof PermanentError && failure.status === 422) return oneByOne();
-        await Promise.all(deliveries.map((d) => auditFailure(d, "send", failure)));
-        return { sent: [], failure };
+        return { sent: [], failure: noteFailure(failure, "send", deliveries) };
       }
     },
 
@@ -148,37 +138,30 @@ export function createMailer(deps: {
           recipientEmail: d.to,
           providerMessageId: id,
         },
-        auditRow: auditRows.logEmailSent(d.bookingId ?? null, d.userId ?? null, d.payload.template, {
-          ...contextOf(d),
-          subject,
-          providerMessageId: id,
-        }),
+        auditRow: sentRow(d, { subject, providerMessageId: id }),
       }));
       try {
         await recordDeliveries(db.sql, deliveries, remindedBookingId);
       } catch (error) {
-        await Promise.all(sent.map(({ delivery }) => auditFailure(delivery, "record", error)));
-        throw error;
+        throw noteFailure(error, "record", sent.map((s) => s.delivery));
       }
     },
 
     async alreadySent(d, previous) {
-      // Records made before the record and its audit row shared a statement carry loggedAt only
-      // once their row committed: a record without it may lack its row (a narrow createdAt range
-      // on the spec's ("type", "createdAt") index keeps the lookup cheap).
-      if (!previous.loggedAt && !(await auditRowExists(q, d.idempotencyKey, previous.createdAt))) {
-        await logger.logEmailSent(d.bookingId ?? null, d.userId ?? null, d.payload.template, {
-          ...contextOf(d),
-          providerMessageId: previous.id,
-          recoveredAfterCrash: true,
-        });
+      // Only records written before the record and its row shared a statement lack loggedAt.
+      if (!previous.loggedAt) {
+        const row = sentRow(d, { providerMessageId: previous.id, recoveredAfterCrash: true });
+        try {
+          await completeLegacyDelivery(db.sql, d.idempotencyKey, row, previous.createdAt);
+        } catch (error) {
+          throw noteFailure(error, "record", [d]);
+        }
       }
-      if (!previous.loggedAt) await q.markLogged.execute({ key: d.idempotencyKey, at: new Date().toISOString() });
       return { status: "already_sent", id: previous.id };
     },
 
     async deliver(d) {
-      const [previous] = await q.find.execute({ key: d.idempotencyKey });
+      const [previous] = await find.execute({ key: d.idempotencyKey });
       if (previous) return mailer.alreadySent(d, previous);
       const sent = await mailer.send(d);
       await mailer.record([sent]);
@@ -188,40 +171,11 @@ export function createMailer(deps: {
   return mailer;
 }
 
-// Built once per mailer and executed prepared: these run for every email (see booking-query.ts).
-function deliveryQueries(db: DbHandle) {
-  const key = sql.placeholder("key");
-  return {
-    find: db.db
-      .select({ id: emailDelivery.providerMessageId, loggedAt: emailDelivery.loggedAt, createdAt: emailDelivery.createdAt })
-      .from(emailDelivery)
-      .where(eq(emailDelivery.idempotencyKey, key))
-      .prepare("email_delivery_find"),
-    auditRow: db.db
-      .select({ id: log.id })
-      .from(log)
-      .where(
-        and(
-          eq(log.type, "EMAIL_SENT"),
-          gte(log.createdAt, sql.placeholder("since")),
-          sql`${log.context}->>'idempotencyKey' = ${sql.placeholder("key")}`,
-        ),
-      )
-      .limit(1)
-      .prepare("email_audit_row"),
-    /** Completes a record made before the record and its audit row shared a statement. */
-    markLogged: db.db
-      .update(emailDelivery)
-      .set({ loggedAt: sql`${sql.placeholder("at")}::timestamp(3)` })
-      .where(eq(emailDelivery.idempotencyKey, key))
-      .prepare("email_delivery_logged"),
-  };
-}
-
-// The EMAIL_SENT row is written just before the delivery is marked logged, and its createdAt is
-// the call time, so it cannot predate the delivery record by more than the send itself.
-async function auditRowExists(q: ReturnType<typeof deliveryQueries>, key: string, deliveredAt: Date): Promise<boolean> {
-  // ISO text: a Date bound to a drizzle placeholder reaches PostgreSQL as Date#toString().
-  const rows = await q.auditRow.execute({ key, since: new Date(deliveredAt.getTime() - 10 * 60_000).toISOString() });
-  return rows.length > 0;
+// Built once per mailer and executed prepared: it runs for every ad-hoc email (see booking-query.ts).
+function findDelivery(db: DbHandle) {
+  return db.db
+    .select({ id: emailDelivery.providerMessageId, loggedAt: emailDelivery.loggedAt, createdAt: emailDelivery.createdAt })
+    .from(emailDelivery)
+    .where(eq(emailDelivery.idempotencyKey, sql.placeholder("key")))
+    .prepare("email_delivery_find");
 }

@@ -2,6 +2,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { and, eq, sql } from "drizzle-orm";
 import { booking, log } from "@callastar/db";
+import { ValidationError } from "@callastar/errors";
 import { Producer, jobIds } from "@callastar/queues";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import {
@@ -134,6 +135,7 @@ describe("booking reminders end to end", () => {
       return r.length ? r : null;
     });
     expect(skip!.context).toMatchObject({ skipped: true, reason: "not_confirmed", bookingStatus: "CANCELLED" });
+    expect(skip!.id).toBe(`reminder-skip:${b.bookingId}:${b.callDateTime.toISOString()}`);
     expect(deliveriesFor(b.bookingId)).toHaveLength(0);
     expect(await reminderSent(b.bookingId)).toBe(false);
   });
@@ -181,6 +183,7 @@ describe("ad-hoc emails from the main app", () => {
       to: "star@example.com",
       userId: "creator1",
       bookingId: "booking1",
+      idempotencyKey: "payment_received:pi_adhoc_1",
     };
     const first = await producer.enqueueEmail(input);
     const second = await producer.enqueueEmail(input);
@@ -198,6 +201,7 @@ describe("ad-hoc emails from the main app", () => {
       template: "payment_received",
       props: { recipientName: "Star", amount: 1000, currency: "EUR" },
       to: "limited@example.com",
+      idempotencyKey: "payment_received:pi_limited",
     });
     await waitFor("delivery after the pause", () => resend.deliveries.some((d) => d.to[0] === "limited@example.com"));
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
@@ -207,6 +211,13 @@ describe("ad-hoc emails from the main app", () => {
     expect(done!.attemptsMade).toBeLessThanOrEqual(1); // the 429 did not count as a failed attempt
     expect(done!.failedReason ?? "").toBe("");
     expect(resend.deliveries.filter((d) => d.to[0] === "limited@example.com")).toHaveLength(1);
+    // A rate-limit wait is not an error: no EMAIL_ERROR row, from the handler or the runtime.
+    await app.ctx.logger.flush(5_000);
+    const errors = await t.db
+      .select()
+      .from(log)
+      .where(and(eq(log.type, "EMAIL_ERROR"), sql`(${log.context}->>'jobId' = ${jobId} OR ${log.context}->>'recipientEmail' = 'limited@example.com')`));
+    expect(errors).toEqual([]);
   });
 
   it("the producer refuses bad input naming the field, and enqueues nothing", async () => {
@@ -217,5 +228,39 @@ describe("ad-hoc emails from the main app", () => {
       /bookingId.*callDateTime|callDateTime.*bookingId/s,
     );
     expect(await producer.queue("emails").count()).toBe(0);
+  });
+
+  it("a job failing every attempt leaves one EMAIL_ERROR row per attempt, only the last one final (needs the runtime's isAudited check)", async () => {
+    resend.setFaults({ failNext: 3 });
+    const data = {
+      template: "payment_received",
+      props: { recipientName: "Star", amount: 1000, currency: "EUR" },
+      to: "failing@example.com",
+      bookingId: "bk_failing",
+      idempotencyKey: "payment_received:pi_failing",
+    };
+    // The catalog's 8 attempts with a 5 s backoff, shortened: the row count is what is checked.
+    const job = await producer.queue("emails").add("send-email", data, { attempts: 3, backoff: { type: "fixed", delay: 10 } });
+    await waitFor("failed for good", async () => (await job.isFailed()) || null);
+    await app.ctx.logger.flush(5_000);
+    const errors = await t.db.select().from(log).where(and(eq(log.type, "EMAIL_ERROR"), sql`${log.context}->>'jobId' = ${job.id!}`));
+    const attempts = errors.map((e) => e.context as { attempt: number; attempts: number; final: boolean; bookingId: string });
+    expect(attempts.sort((a, b) => a.attempt - b.attempt).map((c) => [c.attempt, c.attempts, c.final, c.bookingId])).toEqual([
+      [1, 3, false, "bk_failing"],
+      [2, 3, false, "bk_failing"],
+      [3, 3, true, "bk_failing"],
+    ]);
+  });
+
+  it("refuses an email without its idempotency key, naming the field: no default can drop a later one", async () => {
+    const email = { template: "payment_received" as const, props: { recipientName: "Star", amount: 1000, currency: "EUR" }, to: "nokey@example.com" };
+    const refused = await producer.enqueueEmail(email as never).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).issues).toEqual([{ path: "idempotencyKey", message: expect.stringMatching(/required/) }]);
+    expect(await producer.queue("emails").count()).toBe(0);
+    // Two payments, same template and recipient, no booking: two keys, two emails.
+    await producer.enqueueEmail({ ...email, idempotencyKey: "payment_received:pi_a" });
+    await producer.enqueueEmail({ ...email, idempotencyKey: "payment_received:pi_b" });
+    await waitFor("both delivered", () => resend.deliveries.filter((d) => d.to[0] === "nokey@example.com").length === 2);
   });
 });

@@ -9,12 +9,19 @@ import { renderEmail } from "./render";
 import type { EmailPayload } from "./schemas";
 import { createResendTransport } from "./transports/resend";
 
+const WARM_UP_ID = "00000000-0000-4000-8000-000000000000";
+
 /** Renders each payload `rounds` times; with `viaResend`, also sends each rendering to a loopback Resend. */
 export async function warmUpEmailPath(payloads: readonly EmailPayload[], rounds: number, viaResend: boolean): Promise<void> {
   const server = viaResend
     ? createServer((req, res) => {
-        req.resume();
-        req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end('{"id":"00000000-0000-4000-8000-000000000000"}'));
+        let body = "";
+        req.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+        // A batch is answered with one id per email, as Resend does (else the transport refuses the answer).
+        req.on("end", () => {
+          const answer = req.url?.endsWith("/batch") ? { data: (JSON.parse(body) as unknown[]).map(() => ({ id: WARM_UP_ID })) } : { id: WARM_UP_ID };
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+        });
       })
     : undefined;
   if (server) await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

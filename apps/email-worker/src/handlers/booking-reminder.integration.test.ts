@@ -54,9 +54,9 @@ const batching: MailTransport = {
 
 const run = (bookingId: string, attemptsMade = 0, via: MailTransport = transport) =>
   processBookingReminder(
-    { db: t, logger, appUrl: "https://app.test", leadMs: LEAD_MS, mailer: createMailer({ db: t, logger, transport: via, limiter: { acquire: async () => {} }, from: "x@y.z" }) },
+    { db: t, logger, appUrl: "https://app.test", leadMs: LEAD_MS, mailer: createMailer({ db: t, transport: via, limiter: { acquire: async () => {} }, from: "x@y.z" }) },
     { bookingId },
-    { id: `reminder-${bookingId}`, attemptsMade, moveToDelayed: async () => {} },
+    { id: `reminder-${bookingId}`, name: "booking-reminder", attemptsMade, opts: { attempts: 6 }, moveToDelayed: async () => {} },
   );
 const state = async (bookingId: string) => {
   await logger.flush(5_000);
@@ -140,5 +140,31 @@ describe("with a transport that batches", () => {
       sentRows: ["booking_reminder_client"],
       errorRows: ["send"],
     });
+  });
+});
+
+describe("a reminder skipped for good is audited once", () => {
+  const skipRows = (bookingId: string) =>
+    t.db.select().from(log).where(and(eq(log.type, "NOTIFICATION_SENT"), sql`${log.context}->>'bookingId' = ${bookingId}`));
+
+  it("a cancelled booking: retries and racing jobs write one row, id reminder-skip:<booking>:<call time>", async () => {
+    const b = await seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS), status: "CANCELLED" });
+    expect(await run(b.bookingId)).toEqual({ status: "skipped", reason: "not_confirmed" });
+    await Promise.all([run(b.bookingId, 1), run(b.bookingId, 1), run(b.bookingId, 2)]);
+    const rows = await skipRows(b.bookingId);
+    expect(rows.map((r) => r.id)).toEqual([`reminder-skip:${b.bookingId}:${b.callDateTime.toISOString()}`]);
+    expect(rows[0]!.context).toMatchObject({ skipped: true, reason: "not_confirmed", bookingStatus: "CANCELLED", callDateTime: b.callDateTime.toISOString() });
+  });
+
+  it("a call that started: one row, whatever the number of runs", async () => {
+    const b = await seedBooking(t, { callDateTime: new Date(Date.now() - 3_600_000) });
+    for (let i = 0; i < 3; i++) expect(await run(b.bookingId, i)).toEqual({ status: "skipped", reason: "call_started" });
+    expect((await skipRows(b.bookingId)).map((r) => r.id)).toEqual([`reminder-skip:${b.bookingId}:${b.callDateTime.toISOString()}`]);
+  });
+
+  it("an already reminded booking is no event: no row", async () => {
+    const b = await seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS), reminderSent: true });
+    expect(await run(b.bookingId)).toEqual({ status: "skipped", reason: "already_sent" });
+    expect(await skipRows(b.bookingId)).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 import { DelayedError, type Job } from "bullmq";
-import { LogType, type AuditLogger } from "@callastar/logger";
+import { auditRows, LogType, type AuditLogger } from "@callastar/logger";
 import type { DbHandle } from "@callastar/db";
 import { idempotencyKeys, type BookingReminderPayload } from "@callastar/queues";
+import { auditEmailAttempt, type AttemptJob } from "../attempt-failure";
+import { emailAuditIds, insertAuditRowsOnce } from "../audit-once";
 import { loadReminderBooking, markReminderSent, type ReminderBooking } from "../booking-query";
 import type { Delivery, Mailer, PreviousDelivery } from "../mailer";
 
@@ -23,41 +25,56 @@ export type ReminderResult =
 /**
  * One booking's reminder: re-reads the booking (it may have been cancelled, rescheduled or reminded
  * since the job was created), never sends early, sends the client's and the creator's email once
- * each, then marks `reminderSent` with a conditional update.
+ * each, then marks `reminderSent` with a conditional update. A failed attempt writes one
+ * EMAIL_ERROR row (with the booking) and rethrows the error marked audited.
  */
 export async function processBookingReminder(
   deps: ReminderDeps,
   data: BookingReminderPayload,
-  job: Pick<Job, "id" | "attemptsMade" | "moveToDelayed"> & { token?: string },
+  job: AttemptJob & Pick<Job, "moveToDelayed"> & { token?: string },
+): Promise<ReminderResult> {
+  try {
+    return await remind(deps, data, job);
+  } catch (error) {
+    throw await auditEmailAttempt(deps.logger, job, error, { bookingId: data.bookingId, userId: null, emailType: "booking_reminder" });
+  }
+}
+
+async function remind(
+  deps: ReminderDeps,
+  data: BookingReminderPayload,
+  job: Pick<Job, "id" | "moveToDelayed"> & { token?: string },
 ): Promise<ReminderResult> {
   const now = deps.now ?? Date.now;
   const b = await loadReminderBooking(deps.db, data.bookingId);
-  const skip = async (reason: Exclude<ReminderResult, { status: "sent" }>["reason"], extra = {}) => {
-    await deps.logger.logSuccess(LogType.NOTIFICATION_SENT, `Booking reminder for ${data.bookingId} not sent: ${reason}`, {
-      bookingId: data.bookingId,
-      emailType: "booking_reminder",
-      skipped: true,
-      reason,
-      jobId: job.id,
-      ...extra,
-    });
+  // A skip for good is audited once (a deterministic id: retries and racing sweeps write nothing
+  // more); "already sent" is no event of its own, the emails' EMAIL_SENT rows tell it.
+  const skip = async (reason: Exclude<ReminderResult, { status: "sent" }>["reason"], extra: Record<string, unknown> = {}) => {
+    if (reason !== "already_sent") {
+      const row = auditRows.logSuccess(LogType.NOTIFICATION_SENT, `Booking reminder for ${data.bookingId} not sent: ${reason}`, {
+        bookingId: data.bookingId,
+        emailType: "booking_reminder",
+        skipped: true,
+        reason,
+        jobId: job.id,
+        ...(b ? { callDateTime: b.callDateTime.toISOString() } : {}),
+        ...extra,
+      });
+      await insertAuditRowsOnce(deps.db.sql, [{ ...row, id: emailAuditIds.reminderSkip(data.bookingId, b?.callDateTime ?? null) }]);
+    }
     return { status: "skipped", reason } as const;
   };
   if (!b) return skip("not_found");
   if (b.status !== "CONFIRMED") return skip("not_confirmed", { bookingStatus: b.status });
   if (b.reminderSent) return skip("already_sent");
-
   const dueAt = b.callDateTime.getTime() - deps.leadMs;
   if (now() < dueAt - 1_000 && job.token) {
     // The call was moved later without the producer being told: wait for the new due time.
     await job.moveToDelayed(dueAt, job.token);
     throw new DelayedError();
   }
-  if (now() > b.callDateTime.getTime() + (deps.lateToleranceMs ?? 5 * 60_000)) {
-    return skip("call_started", { callDateTime: b.callDateTime.toISOString() });
-  }
-
-  const emailsSent = await sendBoth(deps, b, job.attemptsMade + 1);
+  if (now() > b.callDateTime.getTime() + (deps.lateToleranceMs ?? 5 * 60_000)) return skip("call_started");
+  const emailsSent = await sendBoth(deps, b);
   return { status: "sent", emailsSent };
 }
 
@@ -65,7 +82,7 @@ export async function processBookingReminder(
 // then both deliveries, their audit rows and `reminderSent` commit in one statement. A crash
 // between the send and that statement makes the retry send the same batch with the same
 // Idempotency-Key, which Resend answers from its replay cache without delivering again.
-async function sendBoth(deps: ReminderDeps, b: ReminderBooking, attempt: number): Promise<number> {
+async function sendBoth(deps: ReminderDeps, b: ReminderBooking): Promise<number> {
   const bookingUrl = `${deps.appUrl.replace(/\/$/, "")}/bookings/${b.id}`;
   const callDateTime = b.callDateTime.toISOString();
   const common = { callDateTime, bookingUrl, ...(b.callTitle ? { callTitle: b.callTitle } : {}) };
@@ -80,7 +97,6 @@ async function sendBoth(deps: ReminderDeps, b: ReminderBooking, attempt: number)
         idempotencyKey: idempotencyKeys.reminderEmail(b.id, "client"),
         bookingId: b.id,
         userId: b.client.id,
-        attempt,
         context: { recipientName: b.client.name, creatorName: b.creator.name, callDateTime },
       },
       b.clientDelivery,
@@ -95,7 +111,6 @@ async function sendBoth(deps: ReminderDeps, b: ReminderBooking, attempt: number)
         idempotencyKey: idempotencyKeys.reminderEmail(b.id, "creator"),
         bookingId: b.id,
         userId: b.creator.id,
-        attempt,
         context: { recipientName: b.creator.name, clientName: b.client.name, callDateTime },
       },
       b.creatorDelivery,

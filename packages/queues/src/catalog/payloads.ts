@@ -15,8 +15,15 @@ export const sendEmailPayload = z.intersection(
   emailPayloadSchema,
   z.object({
     to: z.email("must be an email address"),
-    /** Resend Idempotency-Key; the same key never sends twice. */
-    idempotencyKey: z.string().min(1).max(256),
+    /**
+     * Resend Idempotency-Key and EmailDelivery key: the same key never sends twice, so it names this
+     * one message (e.g. `payment_received:<paymentId>`). Required: no default can know what makes
+     * two emails distinct, and a wrong guess drops legitimate ones silently.
+     */
+    idempotencyKey: z
+      .string({ error: "is required: a key unique to this message, e.g. payment_received:<paymentId>" })
+      .min(1, "must not be empty")
+      .max(256, "must be at most 256 characters (Resend's limit)"),
     bookingId: id.optional(),
     userId: id.optional(),
   }),

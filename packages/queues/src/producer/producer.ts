@@ -40,12 +40,10 @@ export class Producer {
     this.leadMs = (options.reminderLeadMinutes ?? 15) * 60_000;
   }
 
-  /** Enqueues any email template; the same idempotency key (default: template + booking + recipient) sends once. */
+  /** Enqueues any email template; the caller's `idempotencyKey` (required) names the message, sent once. */
   async enqueueEmail(input: EmailInput): Promise<string> {
-    const key =
-      input.idempotencyKey ?? `${String(input.template)}:${input.bookingId ?? "-"}:${input.userId ?? input.to}`;
-    const data = { ...input, idempotencyKey: key };
-    return this.add("send-email", data, { jobId: jobIds.email(key) });
+    // add() validates the input (a missing key is refused, naming the field) before anything is enqueued.
+    return this.add("send-email", input, { jobId: jobIds.email(String(input.idempotencyKey)) });
   }
 
   /** Schedules the booking's reminder at callDateTime − lead; a second call for the same booking is a no-op. */

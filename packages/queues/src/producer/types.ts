@@ -5,6 +5,9 @@ export type EmailInput = EmailPayload & {
   to: string;
   bookingId?: string;
   userId?: string;
-  /** Defaults to `<template>:<bookingId>:<userId or to>`: one such email per booking and recipient. */
-  idempotencyKey?: string;
+  /**
+   * Required, 1–256 characters: names this one message (e.g. `payment_received:<paymentId>`,
+   * `booking_confirmation:<bookingId>:<callDateTime>:client`). The same key is sent once, ever.
+   */
+  idempotencyKey: string;
 };

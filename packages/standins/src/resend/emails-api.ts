@@ -84,6 +84,7 @@ export async function handleSend(state: StandinState, request: SendRequest): Pro
   if (verdict.kind === "conflict") return { answer: resendErrors.invalidIdempotentRequest() };
   if (verdict.kind === "in-flight") return { answer: resendErrors.concurrentIdempotentRequests() };
   if (verdict.kind === "replay") {
+    state.replays.push(key);
     return { answer: { ...verdict.answer, headers: { ...verdict.answer.headers, "idempotent-replayed": "true" } } };
   }
   // The key stays claimed while the request is "processing" (slowMs), so a concurrent duplicate sees 409.

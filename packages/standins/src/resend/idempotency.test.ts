@@ -2,6 +2,13 @@ import { canonicalJson, IDEMPOTENCY_TTL_MS } from "./idempotency";
 import { startResendStandin } from "./server";
 import type { ResendStandin } from "./types";
 
+// Polls a state of the stand-in (this package cannot use @callastar/testing, which depends on it).
+async function waitFor(what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !check(); await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
+}
+
 const email = { from: "noreply@callastar.test", to: "fan@example.com", subject: "Hi", html: "<p>Hi</p>" };
 
 let clock = Date.parse("2025-01-15T12:00:00Z");
@@ -29,6 +36,30 @@ it("replays the first answer for the same key and body, marks it, and sends once
   expect(second.headers.get("idempotent-replayed")).toBe("true");
   expect(await second.json()).toEqual({ id });
   expect(standin.deliveries).toHaveLength(1);
+  expect(standin.replays).toEqual(["reminder:b1:client"]);
+});
+
+it("accepts a send whose client went away while it was in flight, and replays it to the client's retry", async () => {
+  standin.setFaults({ slowMs: 300 });
+  const gone = new AbortController();
+  const first = fetch(`${standin.url}/emails`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${standin.apiKey}`, "content-type": "application/json", "idempotency-key": "k-gone" },
+    body: JSON.stringify(email),
+    signal: gone.signal,
+  }).catch(() => "aborted");
+  await waitFor("the send in flight", () => standin.inFlight === 1);
+  gone.abort(); // the client dies before the answer
+  expect(await first).toBe("aborted");
+  await waitFor("the send accepted and answered", () => standin.inFlight === 0);
+  expect(standin.deliveries).toHaveLength(1);
+  standin.setFaults({ slowMs: 0 });
+  const retry = await send(email, "k-gone");
+  expect(retry.headers.get("idempotent-replayed")).toBe("true");
+  expect(standin.deliveries).toHaveLength(1);
+  expect(standin.replays).toEqual(["k-gone"]);
+  standin.reset();
+  expect(standin.replays).toEqual([]);
 });
 
 it("answers 409 invalid_idempotent_request to the same key with another body", async () => {

@@ -65,14 +65,19 @@ async function handle(state: StandinState, req: IncomingMessage, res: ServerResp
     writeAnswer(res, handleControl(state, req.method ?? "GET", path, rawBody ?? ""));
     return;
   }
-  const outcome = await handleApi(state, req, path, rawBody);
-  if (!outcome.delayed) await sleep(state.faults.slowMs);
-  if (outcome.drop) {
-    // The client sees a reset connection and no status, like a network failure after Resend accepted the email.
-    req.socket.destroy();
-    return;
+  state.inFlight += 1;
+  try {
+    const outcome = await handleApi(state, req, path, rawBody);
+    if (!outcome.delayed) await sleep(state.faults.slowMs);
+    if (outcome.drop) {
+      // The client sees a reset connection and no status, like a network failure after Resend accepted the email.
+      req.socket.destroy();
+      return;
+    }
+    writeAnswer(res, outcome.answer);
+  } finally {
+    state.inFlight -= 1;
   }
-  writeAnswer(res, outcome.answer);
 }
 
 /** Starts a local HTTP server that speaks Resend's email API (auth, validation, idempotency, rate limit, faults). */
@@ -103,6 +108,12 @@ export async function startResendStandin(options: ResendStandinOptions = {}): Pr
     },
     get requests() {
       return state.requests;
+    },
+    get inFlight() {
+      return state.inFlight;
+    },
+    get replays() {
+      return state.replays;
     },
     setFaults: (faults) => state.faults.set(faults),
     getFaults: () => state.faults.get(),

@@ -13,6 +13,10 @@ export class StandinState {
   readonly limiter: SlidingWindowLimiter;
   readonly faults: FaultState;
   requests = 0;
+  /** API requests received and not answered yet (an answer that is dropped counts as answered). */
+  inFlight = 0;
+  /** The idempotency key of every request answered from the replay cache, oldest first. */
+  readonly replays: string[] = [];
 
   constructor(options: ResendStandinOptions) {
     this.apiKey = options.apiKey ?? "re_test_standin";
@@ -36,5 +40,6 @@ export class StandinState {
     this.limiter.clear();
     this.faults.reset();
     this.requests = 0;
+    this.replays.length = 0;
   }
 }

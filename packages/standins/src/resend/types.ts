@@ -62,11 +62,15 @@ export interface ResendStandin {
   readonly deliveries: ReadonlyArray<ResendDelivery>;
   /** API requests received (control routes excluded), whatever their outcome. */
   readonly requests: number;
+  /** API requests received and not answered yet: a client killed now leaves them to be accepted without it. */
+  readonly inFlight: number;
+  /** The Idempotency-Key of every send answered from the replay cache (sent before, not sent again), oldest first. */
+  readonly replays: ReadonlyArray<string>;
   /** Merges faults into the active set; counters count down as they fire. */
   setFaults(faults: ResendFaults): void;
   /** The active faults, counters as they stand. */
   getFaults(): Readonly<ResendFaults>;
-  /** Forgets deliveries, idempotency keys, rate-limit history, faults and the request count. */
+  /** Forgets deliveries, replays, idempotency keys, rate-limit history, faults and the request count. */
   reset(): void;
   /** Stops listening and drops open connections; safe to call twice. */
   close(): Promise<void>;
