@@ -68,7 +68,7 @@ describe("PostgreSQL cut off mid-stream", () => {
     await Promise.all(Array.from({ length: 150 }, (_, i) => first.logEmailSent(`b${50 + i}`, "u", "booking_reminder_client")));
     await first.close();
     expect(first.metrics().spooled).toBe(150);
-    const files = (await readdir(spoolDir)).filter((f) => f.endsWith("~ready.jsonl"));
+    const files = (await readdir(spoolDir)).filter((f) => f.endsWith("-ready.jsonl"));
     expect(files).toHaveLength(1);
     const lines = (await readFile(join(spoolDir, files[0]!), "utf8")).trim().split("\n");
     expect(lines).toHaveLength(150);
@@ -109,12 +109,15 @@ describe("PostgreSQL cut off mid-stream", () => {
     expect(await countRows()).toBe(400);
   });
 
-  it("without a spoolDir, overflow is counted and reported loudly, never silent", async () => {
+  it("with spoolDir false, overflow is counted and reported loudly, never silent", async () => {
     const errors: AuditLoggerError[] = [];
-    const logger = createAuditLogger({ db: viaProxy, maxBuffered: 10, ackTimeoutMs: 50, closeTimeoutMs: 200, onError: (e) => errors.push(e) });
+    const logger = createAuditLogger({ db: viaProxy, spoolDir: false, maxBuffered: 10, ackTimeoutMs: 50, closeTimeoutMs: 200, onError: (e) => errors.push(e) });
     proxy.cut();
-    await Promise.all(Array.from({ length: 30 }, (_, i) => logger.logCronRun("lossy", i, 1)));
+    // The 10 held calls have nowhere durable to go: they wait until close() gives them up.
+    const calls = Promise.all(Array.from({ length: 30 }, (_, i) => logger.logCronRun("lossy", i, 1)));
+    await waitFor("overflow dropped", () => logger.metrics().dropped === 20);
     await logger.close();
+    await calls;
     const dropped = errors.filter((e) => e.kind === "rows-dropped").flatMap((e) => e.rows);
     expect(logger.metrics().dropped).toBe(30);
     expect(dropped).toHaveLength(30);
