@@ -115,10 +115,12 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
   // kill, container restart) with no setup; surviving a lost host or container needs LOG_SPOOL_DIR.
   const spoolDir = options.spoolDir === false ? undefined : (options.spoolDir ?? defaultSpoolDir(db));
   const leaseMs = options.spoolLeaseMs ?? readSpoolLeaseMs();
-  const spool = spoolDir ? new Spool(spoolDir, { staleMs: leaseMs, refreshMs: Math.max(100, Math.floor(leaseMs / 6)) }) : undefined;
+  const lease = { staleMs: leaseMs, refreshMs: Math.max(100, Math.floor(leaseMs / 6)) };
+  const spool = spoolDir ? new Spool(spoolDir, lease, () => retireSpoolFile()) : undefined;
   const counts = { spooled: 0, dropped: 0 };
   let overflowing = false;
   let sealing = false;
+  let sealAgain = false;
   let closed = false;
   let closing: Promise<void> | undefined;
 
@@ -131,6 +133,7 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
       try {
         await spool.append(rows, false);
         counts.spooled += rows.length;
+        retireSpoolFile(); // PostgreSQL may be answering already: no later commit would hand it over
         return;
       } catch (error) {
         report.error("spool-failed", `could not spool ${rows.length} rows to ${spool.dir}`, { cause: error });
@@ -155,16 +158,7 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
       committed() {
         if (writer.buffered > maxBuffered / 2) return;
         overflowing = false;
-        // Spooled during an outage and the database is back: once every row the file shares with
-        // memory is committed, delete it, or (it has rows only on disk) hand it to the replayer.
-        if (spool && replayer && spool.hasOpenFile && !sealing && !closed) {
-          sealing = true;
-          spool
-            .seal(true)
-            .then((handedOver) => handedOver && replayer.kick())
-            .catch((error: unknown) => report.error("spool-failed", `could not seal ${spool.dir}`, { cause: error }))
-            .finally(() => (sealing = false));
-        }
+        retireSpoolFile();
       },
       ...(spool && {
         async persist(rows) {
@@ -189,6 +183,28 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
     },
   );
   const replayer = spool ? new SpoolReplayer(spool, writer, report) : undefined;
+
+  // Spooled during an outage and the database is back: once every row the file shares with memory
+  // is committed, delete it, or (it has rows only on disk) hand it to the replayer. Runs after each
+  // commit and when the last held row settles; a call during a seal in progress runs one more.
+  function retireSpoolFile(): void {
+    if (!spool || !replayer || !spool.hasOpenFile || closed) return;
+    if (writer.degraded || writer.buffered > maxBuffered / 2) return;
+    if (sealing) {
+      sealAgain = true;
+      return;
+    }
+    sealing = true;
+    sealAgain = false;
+    spool
+      .seal(true)
+      .then((handedOver) => handedOver && replayer.kick())
+      .catch((error: unknown) => report.error("spool-failed", `could not seal ${spool.dir}`, { cause: error }))
+      .finally(() => {
+        sealing = false;
+        if (sealAgain) retireSpoolFile();
+      });
+  }
 
   function afterClose(row: StoredRow): Promise<void> {
     let saved = false;

@@ -84,12 +84,14 @@ export class Spool {
   private readonly claimed = new Set<string>();
   private heartbeat: NodeJS.Timeout | undefined;
 
+  /** `onSettled`: the open file's held rows are now all settled (it may be retired). */
   constructor(
     readonly dir: string,
     readonly lease: SpoolLease,
+    private readonly onSettled: () => void = () => {},
   ) {}
 
-  /** Rows appended to the open file that a seal would hand to a replayer or retire. */
+  /** An open file exists (rows spooled since the last seal). */
   get hasOpenFile(): boolean {
     return this.file !== undefined;
   }
@@ -333,7 +335,12 @@ export class Spool {
   }
 
   private ticketFor(file: OpenFile): SpoolTicket {
-    return { settled: () => void (file.held = Math.max(0, file.held - 1)) };
+    return {
+      settled: () => {
+        file.held = Math.max(0, file.held - 1);
+        if (file.held === 0 && this.file === file) this.onSettled();
+      },
+    };
   }
 
   private async openFile(): Promise<OpenFile> {
