@@ -3,7 +3,7 @@ import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createDb, type DbHandle } from "@callastar/db";
 import { createTestDatabase, spawnScript, startTcpProxy, waitFor, type AppProcess, type TcpProxy, type TestDatabase } from "@callastar/testing";
-import { auditRows, createAuditLogger, type AuditLoggerError } from "./index";
+import { auditRows, createAuditLogger, defaultSpoolDir, type AuditLoggerError } from "./index";
 
 let t: TestDatabase;
 let proxy: TcpProxy;
@@ -112,6 +112,45 @@ describe("PostgreSQL cut off mid-stream", () => {
       await logger.close();
     }
     expect(await rowsOf("bounded")).toBe(400);
+  });
+
+  it("given no spoolDir, a logger spools released callers' rows to its per-database default directory", async () => {
+    const dir = defaultSpoolDir(viaProxy);
+    await rm(dir, { recursive: true, force: true });
+    const logger = createAuditLogger({ db: viaProxy, ackTimeoutMs: 50, backoffMaxMs: 100, onError: () => {} });
+    try {
+      proxy.cut();
+      await Promise.all(Array.from({ length: 20 }, (_, i) => logger.logCronRun("default-dir", i, 1)));
+      expect(logger.metrics()).toMatchObject({ spooled: 20, written: 0 });
+      expect(await readdir(dir)).toEqual([expect.stringMatching(/-open-/)]);
+      proxy.restore();
+      expect(await logger.flush(15_000)).toBe(true);
+      await waitFor("the default spool file retired", async () => (await readdir(dir)).length === 0);
+      expect(await rowsOf("default-dir")).toBe(20);
+    } finally {
+      await logger.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("with spoolDir false, a caller is not released past ackTimeoutMs: it waits for its commit", async () => {
+    const logger = createAuditLogger({ db: viaProxy, spoolDir: false, ackTimeoutMs: 50, backoffMaxMs: 100, onError: () => {} });
+    // A clock: a logger with a spool and the same ackTimeoutMs releases its caller once that much time has passed.
+    const clock = createAuditLogger({ db: viaProxy, spoolDir, ackTimeoutMs: 50, onError: () => {} });
+    try {
+      proxy.cut();
+      let released = false;
+      const call = logger.logCronRun("held", 1, 1).then(() => (released = true));
+      await clock.logCronRun("clock", 1, 1);
+      expect(clock.metrics().spooled).toBe(1);
+      expect(released).toBe(false);
+      proxy.restore();
+      await call;
+      expect(await rowsOf("held")).toBe(1);
+    } finally {
+      await logger.close();
+      await clock.close();
+    }
   });
 
   it("with spoolDir false, overflow is counted and reported loudly, never silent", async () => {
