@@ -13,6 +13,11 @@ COPY scripts ./scripts
 COPY tsconfig.base.json tsconfig.json drizzle.config.ts ./
 RUN pnpm install --frozen-lockfile
 ENV NODE_ENV=production
+# The audit spool (LOG_SPOOL_DIR): created here and owned by `node`, so a named volume mounted on it
+# starts with this ownership and the apps can write it. One volume may serve every container: files
+# are claimed under a refreshed lease, not by hostname + PID (see packages/logger/src/write/spool.ts).
+RUN mkdir -p /spool && chown node:node /spool
+ENV LOG_SPOOL_DIR=/spool
 USER node
 # APP is scheduler | email-worker | room-worker | payout-worker | maintenance-worker | dashboard
 CMD ["sh", "-c", "exec node --import tsx apps/${APP}/src/main.ts"]

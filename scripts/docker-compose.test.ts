@@ -7,6 +7,7 @@ import { loadSchedulerEnv } from "../apps/scheduler/src/env";
 import { loadRoomWorkerEnv } from "../apps/room-worker/src/env";
 import { loadPayoutWorkerEnv } from "../apps/payout-worker/src/env";
 import { readDashboardEnv } from "../apps/dashboard/src/env";
+import { readSpoolLeaseMs } from "../packages/logger/src/env";
 
 // No Docker engine runs here, so the compose file is checked structurally and against the apps'
 // own env validation: every app must boot on the environment compose gives it.
@@ -17,6 +18,7 @@ type Service = {
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: unknown;
+  volumes?: string[];
 };
 const compose = parse(readFileSync(resolve(__dirname, "../docker-compose.yml"), "utf8"), { merge: true }) as {
   services: Record<string, Service>;
@@ -77,5 +79,18 @@ describe("docker-compose.yml", () => {
     required("room-worker", ["DAILY_API_KEY"]);
     required("payout-worker", ["STRIPE_SECRET_KEY"]);
     required("dashboard", ["CRON_SECRET", "DASHBOARD_ADMIN_USER", "DASHBOARD_ADMIN_PASSWORD", "DASHBOARD_SESSION_SECRET"]);
+  });
+
+  it("gives every app the one shared audit spool, created in the image and owned by the user the apps run as", () => {
+    for (const app of ["scheduler", "email-worker", "room-worker", "payout-worker", "maintenance-worker", "dashboard"]) {
+      const env = resolveEnv(services[app]?.environment);
+      expect(services[app]?.volumes).toContain(`spool:${env.LOG_SPOOL_DIR}`);
+      expect(readSpoolLeaseMs(env)).toBe(30_000);
+    }
+    // A named volume copies the mount point's ownership from the image when it is first created.
+    const dockerfile = readFileSync(resolve(__dirname, "../Dockerfile"), "utf8");
+    const chown = dockerfile.search(/^RUN mkdir -p \/spool && chown node:node \/spool$/m);
+    expect(chown).toBeGreaterThan(-1);
+    expect(dockerfile.indexOf("\nUSER node")).toBeGreaterThan(chown);
   });
 });

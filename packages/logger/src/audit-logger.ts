@@ -1,6 +1,9 @@
 import { writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { DbHandle, LogRow } from "@callastar/db";
 import type { AuditLoggerError } from "./audit-logger-error";
+import { readSpoolLeaseMs } from "./env";
 import { registerExitSaver, unregisterExitSaver } from "./exit-hook";
 import { cleanupOldLogsDetailed, type CleanupOptions, type CleanupResult } from "./queries/cleanup";
 import { getLogStats, type LogStats, type LogStatsRange } from "./queries/log-stats";
@@ -31,15 +34,21 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 export interface AuditLoggerOptions {
   /** The database handle (from createDb); the logger uses its pool but never closes it. */
   db: DbHandle;
-  /** Where rows go when memory is full or PostgreSQL is down at close(); replayed at next start. */
-  spoolDir?: string;
+  /**
+   * Where rows go once their callers are released without a commit (past ackTimeoutMs), when memory
+   * is full, or at close() with PostgreSQL down; replayed by any logger sharing the directory.
+   * Default: {@link defaultSpoolDir}. `false`: no disk at all, so a caller waits for its commit.
+   */
+  spoolDir?: string | false;
+  /** A spool file whose owner has not refreshed it for this long is taken over (default LOG_SPOOL_LEASE_MS or 30 s). */
+  spoolLeaseMs?: number;
   /** Rows per INSERT statement (default 2000). */
   maxBatch?: number;
   /** Statements in flight at once, each on its own pool connection (default 2; keep ≤ pool size). */
   maxInFlight?: number;
   /** Rows held in memory during an outage before spooling/dropping (default 100_000). */
   maxBuffered?: number;
-  /** A call resolves after this long even if its row is still held (default 2000 ms). */
+  /** A call not committed after this long resolves once its row is in the fsync'd spool (default 2000 ms). */
   ackTimeoutMs?: number;
   /** close() gives PostgreSQL this long before spooling what is left (default 5000 ms). */
   closeTimeoutMs?: number;
@@ -85,28 +94,46 @@ export interface AuditLogger extends AuditLogFunctions {
   metrics(): AuditLoggerMetrics;
 }
 
+/**
+ * The spool directory of a logger given none: per user and per database (a directory replays
+ * into the database its rows were meant for), under the OS temp dir.
+ */
+export function defaultSpoolDir(db: DbHandle): string {
+  const { host, port, database } = db.sql.options;
+  const key = `${host[0] ?? "local"}_${port[0] ?? 5432}_${database}`.replace(/[^A-Za-z0-9._-]/g, "_");
+  return join(tmpdir(), `callastar-audit-spool-${process.getuid?.() ?? "user"}`, key);
+}
+
 /** Creates an audit logger writing to "Log" through `db`, with group commit and outage handling. */
 export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
   const { db } = options;
   const maxBuffered = options.maxBuffered ?? 100_000;
   const closeTimeoutMs = options.closeTimeoutMs ?? 5000;
   const report = createReporter(options.onError);
-  const spool = options.spoolDir ? new Spool(options.spoolDir) : undefined;
+  // Durability by default: a caller is only released early once its row is on disk, so a logger
+  // given no directory still gets one. The temp dir survives what the spool is for (SIGKILL, OOM
+  // kill, container restart) with no setup; surviving a lost host or container needs LOG_SPOOL_DIR.
+  const spoolDir = options.spoolDir === false ? undefined : (options.spoolDir ?? defaultSpoolDir(db));
+  const leaseMs = options.spoolLeaseMs ?? readSpoolLeaseMs();
+  const lease = { staleMs: leaseMs, refreshMs: Math.max(100, Math.floor(leaseMs / 6)) };
+  const spool = spoolDir ? new Spool(spoolDir, lease, () => retireSpoolFile()) : undefined;
   const counts = { spooled: 0, dropped: 0 };
   let overflowing = false;
   let sealing = false;
+  let sealAgain = false;
   let closed = false;
   let closing: Promise<void> | undefined;
 
   async function overflow(rows: StoredRow[], reason: string): Promise<void> {
     if (!overflowing) {
       overflowing = true;
-      report.error("buffer-full", `${reason}: ${spool ? `spooling rows to ${spool.dir}` : "no spoolDir, rows are dropped to stderr"}`);
+      report.error("buffer-full", `${reason}: ${spool ? `spooling rows to ${spool.dir}` : "spoolDir is false, rows are dropped to stderr"}`);
     }
     if (spool) {
       try {
-        await spool.append(rows);
+        await spool.append(rows, false);
         counts.spooled += rows.length;
+        retireSpoolFile(); // PostgreSQL may be answering already: no later commit would hand it over
         return;
       } catch (error) {
         report.error("spool-failed", `could not spool ${rows.length} rows to ${spool.dir}`, { cause: error });
@@ -131,17 +158,20 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
       committed() {
         if (writer.buffered > maxBuffered / 2) return;
         overflowing = false;
-        // Spooled during an outage and the database is back: hand the file to the replayer now
-        // rather than waiting for the next process start.
-        if (spool && replayer && spool.rowsInOpenFile > 0 && !sealing && !closed) {
-          sealing = true;
-          spool
-            .seal()
-            .then(() => replayer.kick())
-            .catch((error: unknown) => report.error("spool-failed", `could not seal ${spool.dir}`, { cause: error }))
-            .finally(() => (sealing = false));
-        }
+        retireSpoolFile();
       },
+      ...(spool && {
+        async persist(rows) {
+          try {
+            const ticket = await spool.append(rows, true);
+            counts.spooled += rows.length;
+            return ticket;
+          } catch (error) {
+            report.error("spool-failed", `could not spool ${rows.length} rows to ${spool.dir}; their callers wait for PostgreSQL`, { cause: error });
+            throw error;
+          }
+        },
+      }),
     },
     {
       maxBatch: options.maxBatch ?? 2000,
@@ -153,6 +183,28 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
     },
   );
   const replayer = spool ? new SpoolReplayer(spool, writer, report) : undefined;
+
+  // Spooled during an outage and the database is back: once every row the file shares with memory
+  // is committed, delete it, or (it has rows only on disk) hand it to the replayer. Runs after each
+  // commit and when the last held row settles; a call during a seal in progress runs one more.
+  function retireSpoolFile(): void {
+    if (!spool || !replayer || !spool.hasOpenFile || closed) return;
+    if (writer.degraded || writer.buffered > maxBuffered / 2) return;
+    if (sealing) {
+      sealAgain = true;
+      return;
+    }
+    sealing = true;
+    sealAgain = false;
+    spool
+      .seal(true)
+      .then((handedOver) => handedOver && replayer.kick())
+      .catch((error: unknown) => report.error("spool-failed", `could not seal ${spool.dir}`, { cause: error }))
+      .finally(() => {
+        sealing = false;
+        if (sealAgain) retireSpoolFile();
+      });
+  }
 
   function afterClose(row: StoredRow): Promise<void> {
     let saved = false;
@@ -177,7 +229,9 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
 
   const exitSaver = {
     saveSync() {
-      const rows = writer.abandon();
+      const left = writer.abandon();
+      spool?.sealSync();
+      const rows = left.unsaved;
       if (rows.length === 0) return;
       if (spool) {
         try {
@@ -193,6 +247,7 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
   };
   registerExitSaver(exitSaver);
   replayer?.kick();
+  replayer?.startPeriodic(leaseMs);
 
   async function shutdown(): Promise<void> {
     closed = true;
@@ -203,9 +258,11 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
     const remaining = Math.max(0, closeTimeoutMs - (Date.now() - started));
     await within(replayStopped, remaining);
     const left = writer.abandon();
-    if (left.length) await overflow(left, `PostgreSQL still unreachable ${closeTimeoutMs} ms into close()`);
+    if (left.unsaved.length) await overflow(left.unsaved, `PostgreSQL still unreachable ${closeTimeoutMs} ms into close()`);
+    left.release();
     await replayStopped;
     if (spool) await spool.seal().catch((error: unknown) => report.error("spool-failed", `could not seal ${spool.dir}`, { cause: error }));
+    spool?.stop();
     unregisterExitSaver(exitSaver);
   }
 

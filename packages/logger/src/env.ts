@@ -6,6 +6,23 @@ export interface LoggerEnv {
   spoolDir: string | undefined;
 }
 
+/** Default spool lease: a file untouched this long is taken over (LOG_SPOOL_LEASE_MS). */
+export const DEFAULT_SPOOL_LEASE_MS = 30_000;
+
+/**
+ * Reads LOG_SPOOL_LEASE_MS for every logger that is not given `spoolLeaseMs` (apps pass only
+ * LOG_SPOOL_DIR through their own env schemas); throws naming the variable when invalid.
+ */
+export function readSpoolLeaseMs(source: NodeJS.ProcessEnv = process.env): number {
+  const raw = source.LOG_SPOOL_LEASE_MS?.trim();
+  if (!raw) return DEFAULT_SPOOL_LEASE_MS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 600) {
+    throw new Error(`LOG_SPOOL_LEASE_MS must be an integer number of milliseconds ≥ 600 (got "${raw}")`);
+  }
+  return value;
+}
+
 /** Reads DATABASE_URL (required) and LOG_SPOOL_DIR (optional); throws naming the variable when invalid. */
 export function readLoggerEnv(source: NodeJS.ProcessEnv = process.env): LoggerEnv {
   const databaseUrl = source.DATABASE_URL?.trim();

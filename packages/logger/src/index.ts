@@ -2,6 +2,7 @@
 export { LogType, LogStatus, type LogContext } from "./log-types";
 export {
   createAuditLogger,
+  defaultSpoolDir,
   type AuditLogger,
   type AuditLoggerOptions,
   type AuditLoggerMetrics,

@@ -13,8 +13,16 @@ export interface AppProcess {
 
 /** Starts a real app process (`node [nodeArgs] --import tsx src/main.ts` in apps/<app>) with the given env. */
 export function spawnApp(app: string, env: Record<string, string>, nodeArgs: readonly string[] = []): AppProcess {
-  const cwd = resolve(__dirname, "../../../apps", app);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
+  return spawnNode(app, resolve(__dirname, "../../../apps", app), [...nodeArgs, "--import", "tsx", "src/main.ts"], env);
+}
+
+/** Starts `node --import tsx <script> [args]` (a test's own child process) with the given env. */
+export function spawnScript(script: string, args: readonly string[], env: Record<string, string> = {}): AppProcess {
+  return spawnNode(script, resolve(script, ".."), ["--import", "tsx", script, ...args], env);
+}
+
+function spawnNode(label: string, cwd: string, argv: readonly string[], env: Record<string, string>): AppProcess {
+  const child = spawn(process.execPath, argv, {
     cwd,
     env: { ...testEnv.childBase, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -43,7 +51,7 @@ export function spawnApp(app: string, env: Record<string, string>, nodeArgs: rea
         };
         const timer = setTimeout(() => {
           listeners.delete(check);
-          reject(new Error(`${app} did not print "${text}" within ${timeoutMs} ms; output:\n${out}`));
+          reject(new Error(`${label} did not print "${text}" within ${timeoutMs} ms; output:\n${out}`));
         }, timeoutMs);
         listeners.add(check);
         check();

@@ -3,6 +3,11 @@
 // connection. There is no timer on the happy path, so throughput grows with concurrency instead of
 // being capped by a flush interval; several flushes in flight keep a caller from waiting for a
 // whole statement it is not part of.
+// A caller is released when its row commits or, past ackTimeoutMs (PostgreSQL slow or down), once
+// the row is in the fsync'd spool: never while the row exists only in this process's memory. The
+// row stays held and is written when PostgreSQL answers, with the statement that skips existing
+// ids (a replayer elsewhere may have written the spooled copy); the rows a group of timers releases
+// share one spool write and fsync.
 import { classifyWriteError, isUniqueViolation } from "./pg-errors";
 import type { StoredRow } from "./row";
 
@@ -22,6 +27,22 @@ export interface WriterHooks {
   availability(up: boolean, error?: unknown): void;
   /** A flush committed; lets the owner replay spooled rows once the database is back. */
   committed?(): void;
+  /**
+   * Makes rows durable outside PostgreSQL (the fsync'd spool) so their callers can be released;
+   * rejects (after reporting) if it cannot. Absent: callers are released only by a commit.
+   */
+  persist?(rows: StoredRow[]): Promise<PersistTicket>;
+}
+
+/** Persisted rows' receipt: the writer reports each one settled (committed or refused) in the database. */
+export interface PersistTicket {
+  settled(): void;
+}
+
+/** What abandon() leaves: rows that exist only in memory, to save; then release() frees their callers. */
+export interface AbandonedRows {
+  unsaved: StoredRow[];
+  release(): void;
 }
 
 export interface WriterOptions {
@@ -43,6 +64,11 @@ interface Entry {
   timer: NodeJS.Timeout | undefined;
   released: boolean;
   rejected: boolean;
+  /** Committed or refused by PostgreSQL. */
+  done: boolean;
+  /** Also in the spool (or replayed from it): abandon() need not save it again. */
+  persisted: boolean;
+  ticket: PersistTicket | undefined;
 }
 
 /** Batches concurrent rows into single statements; holds and retries them through outages. */
@@ -56,6 +82,8 @@ export class GroupCommitWriter {
   private waiters: { seq: number; done: (ok: boolean) => void }[] = [];
   private abandoned = false;
   private urgent = false;
+  private toPersist: Entry[] = [];
+  private persistScheduled = false;
   /** Counters exported through the logger's metrics(). */
   readonly counts = { written: 0, flushes: 0, failedFlushes: 0, rejected: 0 };
   degraded = false;
@@ -80,24 +108,25 @@ export class GroupCommitWriter {
     return n;
   }
 
-  /** A caller's row: resolves once committed, or after ackTimeoutMs while it stays held. */
+  /** A caller's row: resolves once committed, or past ackTimeoutMs once it is also in the spool. */
   submit(row: StoredRow): Promise<void> {
     if (this.abandoned || this.buffered >= this.options.maxBuffered) {
       return this.hooks.overflow([row], this.abandoned ? "logger closed" : "memory buffer full");
     }
-    return new Promise<void>((resolve) => {
-      const entry = this.enqueue(row, () => resolve());
-      if (Number.isFinite(this.options.ackTimeoutMs)) {
-        entry.timer = setTimeout(() => this.release(entry, false), this.options.ackTimeoutMs);
-        entry.timer.unref();
-      }
-    });
+    return new Promise<void>((resolve) => this.armAck(this.enqueue(row, () => resolve())));
   }
 
   /** Rows replayed from the spool: true once all are committed (or rejected), false if abandoned. */
   submitAll(rows: StoredRow[]): Promise<boolean> {
     if (this.abandoned) return Promise.resolve(false);
-    const all = rows.map((row) => new Promise<boolean>((resolve) => (this.enqueue(row, resolve).sent = true)));
+    const all = rows.map(
+      (row) =>
+        new Promise<boolean>((resolve) => {
+          const entry = this.enqueue(row, resolve);
+          entry.sent = true;
+          entry.persisted = true; // its claimed file is given back if the replay is cut short
+        }),
+    );
     return Promise.all(all).then((done) => done.every(Boolean));
   }
 
@@ -127,24 +156,83 @@ export class GroupCommitWriter {
     this.schedule();
   }
 
-  /** Stops writing; returns every row not yet committed so the caller can spool it. */
-  abandon(): StoredRow[] {
+  /**
+   * Stops writing. Returns the rows not yet committed that exist only in memory, for the caller
+   * to spool; their callers are released by `release()`, once the caller has saved them.
+   */
+  abandon(): AbandonedRows {
     this.abandoned = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     const left = [...[...this.batches].flat(), ...this.pending].filter((e) => !e.rejected);
     this.batches.clear();
     this.pending = [];
-    for (const entry of left) this.release(entry, false);
+    for (const entry of left) if (entry.timer) clearTimeout(entry.timer);
     for (const waiter of [...this.waiters]) waiter.done(false);
-    return left.map((e) => e.row);
+    return {
+      unsaved: left.filter((e) => !e.persisted).map((e) => e.row),
+      release: () => {
+        for (const entry of left) this.release(entry, false);
+      },
+    };
   }
 
   private enqueue(row: StoredRow, settle: (done: boolean) => void): Entry {
-    const entry: Entry = { row, seq: this.nextSeq++, sent: false, settle, timer: undefined, released: false, rejected: false };
+    const entry: Entry = {
+      row,
+      seq: this.nextSeq++,
+      sent: false,
+      settle,
+      timer: undefined,
+      released: false,
+      rejected: false,
+      done: false,
+      persisted: false,
+      ticket: undefined,
+    };
     this.pending.push(entry);
     this.schedule();
     return entry;
+  }
+
+  // Without a spool there is nowhere durable to put the row: the caller waits for the commit.
+  private armAck(entry: Entry): void {
+    if (!this.hooks.persist || !Number.isFinite(this.options.ackTimeoutMs)) return;
+    entry.timer = setTimeout(() => this.persistLater(entry), this.options.ackTimeoutMs);
+    entry.timer.unref();
+  }
+
+  // Timers that fire in the same turn (a burst of calls during an outage) share one spool write.
+  private persistLater(entry: Entry): void {
+    entry.timer = undefined;
+    if (entry.released || this.abandoned) return;
+    this.toPersist.push(entry);
+    if (this.persistScheduled) return;
+    this.persistScheduled = true;
+    setImmediate(() => void this.persistNow());
+  }
+
+  private async persistNow(): Promise<void> {
+    this.persistScheduled = false;
+    const entries = this.toPersist.filter((e) => !e.released);
+    this.toPersist = [];
+    if (entries.length === 0 || this.abandoned) return;
+    // A replayer in another process may write the spooled copy: from now on, skip existing ids.
+    for (const entry of entries) entry.sent = true;
+    let ticket: PersistTicket;
+    try {
+      ticket = await this.hooks.persist!(entries.map((e) => e.row));
+    } catch {
+      // Not durable (the hook reported why): the callers stay held; try the disk again later.
+      for (const entry of entries) if (!entry.released && !this.abandoned) this.armAck(entry);
+      return;
+    }
+    for (const entry of entries) {
+      entry.persisted = true;
+      entry.ticket = ticket;
+      if (entry.done) ticket.settled();
+      else this.release(entry, false);
+    }
   }
 
   private release(entry: Entry, done: boolean): void {
@@ -204,6 +292,8 @@ export class GroupCommitWriter {
       for (const entry of batch) {
         if (entry.rejected) continue;
         this.counts.written++;
+        entry.done = true;
+        entry.ticket?.settled();
         this.release(entry, true);
       }
       this.attempt = 0;
@@ -236,6 +326,8 @@ export class GroupCommitWriter {
       if (entries.length === 1) {
         const entry = entries[0]!;
         entry.rejected = true;
+        entry.done = true;
+        entry.ticket?.settled();
         this.counts.rejected++;
         this.hooks.rejected(entry.row, error);
         this.release(entry, true);

@@ -1,6 +1,8 @@
 // Replays spooled rows into PostgreSQL through the same group-commit writer, one chunk at a time so
 // a large spool never fills memory. A file is deleted only once every row in it is committed;
 // an interrupted replay gives the file back, and ON CONFLICT (id) makes the next replay harmless.
+// Besides kick(), a pass runs every lease period (a sibling that died leaves its files to whoever
+// is alive) and when a file held by another owner would turn stale: readdir only, never per row.
 import type { Reporter } from "../report";
 import type { GroupCommitWriter } from "./group-commit";
 import type { Spool } from "./spool";
@@ -12,6 +14,9 @@ export class SpoolReplayer {
   private running: Promise<void> | undefined;
   private again = false;
   private stopping = false;
+  private timer: NodeJS.Timeout | undefined;
+  private recheckAt: number | undefined;
+  private period: number | undefined;
   /** Rows from the spool that are now committed. */
   replayed = 0;
 
@@ -33,6 +38,12 @@ export class SpoolReplayer {
     });
   }
 
+  /** Scans every `periodMs` as well, until stop(). */
+  startPeriodic(periodMs: number): void {
+    this.period = periodMs;
+    this.arm(Date.now() + periodMs);
+  }
+
   /** Resolves when the current pass, if any, has finished. */
   idle(): Promise<void> {
     return this.running ?? Promise.resolve();
@@ -41,6 +52,8 @@ export class SpoolReplayer {
   /** Stops after the chunk in progress; the writer's abandon() ends a chunk stuck in an outage. */
   stop(): Promise<void> {
     this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     return this.idle();
   }
 
@@ -56,15 +69,33 @@ export class SpoolReplayer {
     } while (this.again && !this.stopping);
   }
 
+  // One timer: the next periodic pass, or sooner when a foreign file's lease would run out.
+  private arm(at: number): void {
+    if (this.stopping || (this.timer && this.recheckAt !== undefined && this.recheckAt <= at)) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.recheckAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.recheckAt = undefined;
+      this.kick();
+      if (this.period !== undefined) this.arm(Date.now() + this.period);
+    }, Math.max(0, at - Date.now()) + 10);
+    this.timer.unref(); // replay is opportunistic; it must not keep a finished process alive
+  }
+
   private async pass(): Promise<void> {
-    const files = await this.spool.claim();
-    for (let i = 0; i < files.length; i++) {
-      const file = files[i]!;
-      if (this.stopping || !(await this.replayFile(file))) {
-        for (const rest of files.slice(i)) await this.spool.release(rest);
-        return;
+    const { files, recheckAt } = await this.spool.claim();
+    if (recheckAt !== undefined) this.arm(recheckAt);
+    let done = 0;
+    try {
+      for (const file of files) {
+        if (this.stopping || !(await this.replayFile(file))) break;
+        await this.spool.remove(file);
+        done++;
       }
-      await this.spool.remove(file);
+    } finally {
+      // Interrupted or failed: give the rest back now rather than holding their leases while alive.
+      for (const rest of files.slice(done)) await this.spool.release(rest).catch(() => {});
     }
   }
 
