@@ -9,19 +9,26 @@ import { Redis } from "ioredis";
 import { createDb } from "@callastar/db";
 import { Producer } from "@callastar/queues";
 import { startDailyStandin, startResendStandin, startStripeStandin } from "@callastar/standins";
-import { obliteratePrefix, prepareDatabase, systemEnv } from "@callastar/testing";
+import { MissingServiceError, ensureLocalServices, obliteratePrefix, prepareDatabase, systemEnv } from "@callastar/testing";
 import { APPS } from "./apps.mjs";
 import { seedDemo } from "./demo-seed";
 
 const env = process.env;
-const adminUrl = env.DEMO_ADMIN_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const databaseName = env.DEMO_DATABASE_URL ? new URL(env.DEMO_DATABASE_URL).pathname.slice(1) : "callastar_demo";
-const redisUrl = env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = env.QUEUE_PREFIX ?? "callastar-demo";
 const port = Number(env.PORT ?? 3000);
 const root = resolve(__dirname, "..");
 
 async function main() {
+  // A newcomer's machine may have neither running: start private ones, or say what to install.
+  const services = await ensureLocalServices({
+    postgresUrl: env.DEMO_ADMIN_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+    redisUrl: env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    scratchDir: resolve(root, ".demo/services"),
+    log: (line) => console.log(`[demo] ${line}`),
+  });
+  const adminUrl = services.postgresUrl;
+  const redisUrl = services.redisUrl;
   const databaseUrl = await prepareDatabase(adminUrl, databaseName);
   await obliteratePrefix(prefix, redisUrl);
 
@@ -92,6 +99,7 @@ async function main() {
     redis.disconnect();
     await db.close();
     await Promise.all([resend.close(), daily.close(), stripe.close()]);
+    await services.stop();
     process.exit(0);
   };
   process.on("SIGINT", () => void stop());
@@ -100,6 +108,8 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error("demo failed:", error);
+  // What is missing is one line, not a stack trace.
+  if (error instanceof MissingServiceError) console.error(`demo: ${error.message}`);
+  else console.error("demo failed:", error);
   process.exit(1);
 });
