@@ -1,7 +1,8 @@
 import { bindQueue, runCron, startWorkerApp, workerOptionsFromEnv, type WorkerApp } from "@callastar/runtime";
 import type { MaintenanceEnv } from "./env";
+import { pruneJobOutbox } from "./prune-outbox";
 
-/** Starts the maintenance worker: queue `maintenance` (cleanup-logs). */
+/** Starts the maintenance worker: queue `maintenance` (cleanup-logs, prune-job-outbox). */
 export function startMaintenanceWorker(env: MaintenanceEnv, overrides: { exit?: (code: number) => void } = {}): Promise<WorkerApp> {
   return startWorkerApp({
     name: "maintenance-worker",
@@ -28,6 +29,11 @@ export function startMaintenanceWorker(env: MaintenanceEnv, overrides: { exit?: 
                   batches: r.batches,
                 },
               };
+            }),
+          "prune-job-outbox": (_data, job) =>
+            runCron(ctx.logger, "prune-job-outbox", job, async () => {
+              const r = await pruneJobOutbox(ctx.db.sql, env.OUTBOX_RETENTION_HOURS);
+              return { itemsProcessed: r.deleted, context: { retentionHours: env.OUTBOX_RETENTION_HOURS, deletedCount: r.deleted, batches: r.batches } };
             }),
         }),
       }),

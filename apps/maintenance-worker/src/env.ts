@@ -6,6 +6,8 @@ const schema = z.object({
   LOG_RETENTION_DAYS: envFields.positiveInt(90),
   /** Rows deleted per statement: small enough that no batch holds a long lock on "Log". */
   LOG_CLEANUP_BATCH_SIZE: envFields.positiveInt(5_000),
+  /** Finished JobOutbox rows (relayed, or emails delivered) are kept this long for inspection. */
+  OUTBOX_RETENTION_HOURS: envFields.positiveInt(72),
 });
 
 export type MaintenanceEnv = z.output<typeof schema>;

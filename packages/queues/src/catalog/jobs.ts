@@ -37,6 +37,7 @@ export const JOBS = {
   "pay-payout": job("payouts", payPayoutPayload, entityJobOptions(8, 10_000)),
   "payouts-summary": job("payouts", cronSummaryPayload, entityJobOptions(5, 1_000)),
   "cleanup-logs": job("maintenance", cronRunPayload, cronJobOptions),
+  "prune-job-outbox": job("maintenance", cronRunPayload, cronJobOptions),
 } as const;
 
 export type JobName = keyof typeof JOBS;

@@ -18,10 +18,11 @@ export const SCHEDULER_IDS = [
   "process-automatic-payouts",
   "cleanup-daily-rooms",
   "send-booking-reminders",
+  "prune-job-outbox",
 ] as const;
 export type SchedulerId = (typeof SCHEDULER_IDS)[number];
 
-/** The five recurring tasks of ARCHITECTURE.md, with their default cron patterns. */
+/** The recurring tasks (the five of ARCHITECTURE.md, and the outbox pruning), with their default cron patterns. */
 export const SCHEDULERS: Record<SchedulerId, SchedulerDefinition> = {
   "cleanup-logs": {
     id: "cleanup-logs",
@@ -62,6 +63,14 @@ export const SCHEDULERS: Record<SchedulerId, SchedulerDefinition> = {
     defaultPattern: "*/5 * * * *",
     patternEnv: "CRON_SEND_BOOKING_REMINDERS",
     description: "Safety net: enqueue the reminder of every confirmed booking due soon",
+  },
+  "prune-job-outbox": {
+    id: "prune-job-outbox",
+    queue: "maintenance",
+    jobName: "prune-job-outbox",
+    defaultPattern: "20 * * * *",
+    patternEnv: "CRON_PRUNE_JOB_OUTBOX",
+    description: "Delete finished JobOutbox rows (relayed, or emails delivered) older than OUTBOX_RETENTION_HOURS",
   },
 };
 
