@@ -1,5 +1,6 @@
 import { eq, inArray } from "drizzle-orm";
 import { Redis } from "ioredis";
+import postgres from "postgres";
 import { booking, emailDelivery, jobOutbox, log } from "@callastar/db";
 import { Producer, jobIds, outboxRow, outboxStatement } from "@callastar/queues";
 import { enqueueInDrizzleTransaction } from "@callastar/queues/outbox/drizzle";
@@ -98,7 +99,8 @@ it("a booking committed with its reminder's outbox row gives exactly one job; a 
   const rolledBack = await bookWithReminder("rollback");
   // The plain-SQL form, for any other client (here postgres.js), in the same kind of transaction.
   const payout = outboxRow("enqueuePayout", { payoutId: "po_plain_sql" });
-  await t.sql.begin((tx) => tx.unsafe(outboxStatement(payout).text, outboxStatement(payout).values));
+  const plain = postgres(t.url, { max: 1, onnotice: () => {} });
+  await plain.begin((tx) => tx.unsafe(outboxStatement(payout).text, outboxStatement(payout).values)).finally(() => plain.end());
   await drained();
 
   const reminders = producer.queue("reminders");
@@ -107,7 +109,7 @@ it("a booking committed with its reminder's outbox row gives exactly one job; a 
   expect(await job!.getState()).toBe("delayed");
   expect(await reminders.getJob(jobIds.reminder(rolledBack))).toBeUndefined();
   expect(await reminders.getJobCounts("delayed", "waiting")).toEqual({ delayed: 1, waiting: 0 });
-  expect(await producer.queue("payouts").getJob(jobIds.payout("po_plain_sql"))).toBeDefined();
+  expect((await producer.queue("payouts").getJob(jobIds.payout("po_plain_sql")))?.data).toEqual({ payoutId: "po_plain_sql", trigger: "manual" });
   expect(await t.db.select().from(booking).where(eq(booking.id, rolledBack))).toHaveLength(0);
   const rows = await t.db.select().from(jobOutbox);
   expect(rows.map((r) => [r.kind, r.relayCount, r.outcome, r.completedAt !== null])).toEqual(

@@ -64,11 +64,11 @@ describe("outboxRow", () => {
 });
 
 describe("outboxStatement", () => {
-  it("numbers every row's placeholders and casts the input to jsonb", () => {
+  it("numbers every row's placeholders and binds the input as text cast to jsonb", () => {
     const rows = [outboxRow("enqueuePayout", { payoutId: "a" }), outboxRow("enqueuePayout", { payoutId: "b" })];
     const { text, values } = outboxStatement(rows);
     expect(text).toContain('INSERT INTO "JobOutbox" ("id", "kind", "input", "jobId", "idempotencyKey", "createdAt")');
-    expect(text).toContain("($6, $7, $8::jsonb, $9, $10, CURRENT_TIMESTAMP AT TIME ZONE 'UTC')");
+    expect(text).toContain("($6, $7, $8::text::jsonb, $9, $10, CURRENT_TIMESTAMP AT TIME ZONE 'UTC')");
     expect(values).toHaveLength(10);
     expect(values[7]).toBe('{"payoutId":"b"}');
   });

@@ -65,9 +65,13 @@ const NOW_UTC = "CURRENT_TIMESTAMP AT TIME ZONE 'UTC'";
 export const outboxValues = (rows: readonly OutboxRow[]): Array<string | null> =>
   rows.flatMap((r) => [r.id, r.kind, JSON.stringify(r.input), r.jobId, r.idempotencyKey]);
 
-/** Placeholders of row i: $1..$5 (input cast to jsonb) followed by the UTC creation time. */
+/**
+ * Placeholders of row i: $1..$5 followed by the UTC creation time. The input is bound as text and
+ * cast by the server: a client that serializes jsonb parameters itself (postgres.js) would otherwise
+ * store the JSON text as a JSON string.
+ */
 const placeholders = (i: number) =>
-  COLUMNS.map((c, k) => `$${i * COLUMNS.length + k + 1}${c === "input" ? "::jsonb" : ""}`).concat(NOW_UTC);
+  COLUMNS.map((c, k) => `$${i * COLUMNS.length + k + 1}${c === "input" ? "::text::jsonb" : ""}`).concat(NOW_UTC);
 
 /**
  * The plain-SQL form for any client: `text` with `$n` placeholders and its `values`. Run it inside
