@@ -1,4 +1,6 @@
 import { eq, inArray } from "drizzle-orm";
+import { execFileSync, spawnSync } from "node:child_process";
+import { resolve } from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { booking, emailDelivery, jobOutbox, log } from "@callastar/db";
@@ -119,6 +121,44 @@ it("a booking committed with its reminder's outbox row gives exactly one job; a 
     ]),
   );
   expect(rows).toHaveLength(2);
+});
+
+describe("the main app's Prisma 7 client (pg driver adapter), generated from prisma/schema.prisma", () => {
+  const appDir = resolve(__dirname, "..");
+  beforeAll(() => {
+    // `generate` needs no engine, but the CLI looks for the schema engine at start (not downloadable here).
+    execFileSync(process.execPath, [resolve(appDir, "node_modules/prisma/build/index.js"), "generate", "--schema", "prisma/schema.prisma"], {
+      cwd: appDir,
+      env: { ...testEnv.childBase, PRISMA_SCHEMA_ENGINE_BINARY: "/bin/true", PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING: "1" },
+      stdio: "pipe",
+    });
+  }, 120_000);
+  const mainApp = (outcome: "commit" | "rollback"): string => {
+    const run = spawnSync(process.execPath, ["--import", "tsx", "prisma/main-app.mts"], {
+      cwd: appDir,
+      env: { ...testEnv.childBase, DATABASE_URL: t.url, OUTCOME: outcome, USER_ID: world.clientId, CALL_OFFER_ID: world.callOfferId, CALL_DATE_TIME: CALL.toISOString() },
+      encoding: "utf8",
+    });
+    const id = /booking (\S+) /.exec(run.stdout)?.[1];
+    if (run.status !== 0 || !id) throw new Error(`main-app.mts failed (${run.status}):\n${run.stdout}${run.stderr}`);
+    return id;
+  };
+
+  it("commits a booking with its reminder's outbox row → one job; rolls back → none", async () => {
+    await relayInProcess();
+    const committed = mainApp("commit");
+    const rolledBack = mainApp("rollback");
+    await drained();
+    const reminders = producer.queue("reminders");
+    expect((await reminders.getJob(jobIds.reminder(committed)))?.data).toEqual({ bookingId: committed });
+    expect(await reminders.getJob(jobIds.reminder(rolledBack))).toBeUndefined();
+    expect(await reminders.getJobCounts("delayed", "waiting")).toEqual({ delayed: 1, waiting: 0 });
+    expect(await t.db.select().from(booking).where(eq(booking.id, rolledBack))).toHaveLength(0);
+    const rows = await t.db.select().from(jobOutbox);
+    expect(rows.map((r) => [r.kind, r.jobId, r.input])).toEqual([
+      ["scheduleBookingReminder", jobIds.reminder(committed), { bookingId: committed, callDateTime: CALL.toISOString() }],
+    ]);
+  }, 120_000);
 });
 
 it("a relay SIGKILLed between adding the job and marking the row: still one job, the row marked by the next relay", async () => {
