@@ -13,6 +13,8 @@ export const outboxBenchEnv = {
   redisUrl: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
   /** Concurrent writer connections (one outbox row per transaction, as a booking would commit it). */
   writers: int("BENCH_WRITERS", 8),
+  /** Writers of the paced lag phase: enough that commit latency does not cap the asked rate. */
+  lagWriters: int("BENCH_LAG_WRITERS", 32),
   /** Rows of the backlog the relay drains, and the raw addBulk baseline adds. */
   backlog: int("BENCH_BACKLOG", 20_000),
   /** Paced commit rate and duration of the lag measurement. */
