@@ -10,6 +10,7 @@ import { loginRoutes } from "./routes/login";
 import { logsApiRoutes } from "./routes/logs-api";
 import { logsPageRoutes } from "./routes/logs-page";
 import { metricsRoutes } from "./routes/metrics";
+import { collectOutboxMetrics } from "./metrics/outbox";
 
 const securityHeaders: RequestHandler = (req, res, next) => {
   res.setHeader("X-Content-Type-Options", "nosniff");
@@ -73,7 +74,7 @@ export function createDashboardApp(deps: DashboardDeps): Express {
   app.use(health.guarded);
   app.use(cronApiRoutes(producer, logger, cronGuard));
   app.use(logsApiRoutes(logger, apiGuard));
-  app.use(metricsRoutes(producer, logger, deps.db, textGuard));
+  app.use(metricsRoutes(producer, logger, deps.db, textGuard, () => collectOutboxMetrics(deps.db.sql, deps.redis, deps.prefix)));
   app.use(logsPageRoutes({ db: deps.db.db, logger, producer }, pageGuard));
   app.use(BULL_BOARD_PATH, pageGuard, ...bullBoardHandlers(queueOf));
   // Unknown paths answer 401 too without credentials, so probing cannot map the routes.

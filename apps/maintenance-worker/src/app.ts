@@ -1,8 +1,9 @@
 import { bindQueue, runCron, startWorkerApp, workerOptionsFromEnv, type WorkerApp } from "@callastar/runtime";
 import type { MaintenanceEnv } from "./env";
 import { runVerifyAudit } from "./verify-audit";
+import { pruneJobOutbox } from "./prune-outbox";
 
-/** Starts the maintenance worker: queue `maintenance` (cleanup-logs, verify-audit). */
+/** Starts the maintenance worker: queue `maintenance` (cleanup-logs, verify-audit, prune-job-outbox). */
 export function startMaintenanceWorker(env: MaintenanceEnv, overrides: { exit?: (code: number) => void } = {}): Promise<WorkerApp> {
   return startWorkerApp({
     name: "maintenance-worker",
@@ -34,6 +35,11 @@ export function startMaintenanceWorker(env: MaintenanceEnv, overrides: { exit?: 
             runCron(ctx.logger, "verify-audit", job, (progress) =>
               runVerifyAudit(ctx.db.db, { lookbackMinutes: env.VERIFY_AUDIT_LOOKBACK_MINUTES, repair: env.VERIFY_AUDIT_REPAIR }, progress),
             ),
+          "prune-job-outbox": (_data, job) =>
+            runCron(ctx.logger, "prune-job-outbox", job, async () => {
+              const r = await pruneJobOutbox(ctx.db.sql, env.OUTBOX_RETENTION_HOURS);
+              return { itemsProcessed: r.deleted, context: { retentionHours: env.OUTBOX_RETENTION_HOURS, deletedCount: r.deleted, batches: r.batches } };
+            }),
         }),
       }),
     ],

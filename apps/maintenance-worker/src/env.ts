@@ -16,6 +16,8 @@ const schema = z.object({
     .enum(["true", "false", "1", "0"], { error: "must be true or false" })
     .default("false")
     .transform((v) => v === "true" || v === "1"),
+  /** Finished JobOutbox rows (relayed, or emails delivered) are kept this long for inspection. */
+  OUTBOX_RETENTION_HOURS: envFields.positiveInt(72),
 });
 
 export type MaintenanceEnv = z.output<typeof schema>;

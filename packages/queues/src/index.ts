@@ -7,3 +7,5 @@ export { createWorkerConnection, createProducerConnection, waitForRedis } from "
 export { createProcessor, type QueueHandlers, type ProcessorHooks } from "./processor";
 export { parseOrThrow } from "./validate";
 export { Producer, createProducer, type ProducerOptions, type EmailInput } from "./producer";
+export { prepareJob, OUTBOX_KINDS, JOB_OUTBOX, outboxRow, outboxStatement, preparedJobOf, enqueueInPrismaTransaction, type PreparedJob, type OutboxKind, type OutboxRow, type OutboxInput } from "./producer";
+export { RELAY_LAG_BUCKETS, relayLagKey, recordRelayLag, readRelayLag } from "./outbox-metrics";

@@ -12,7 +12,7 @@ export interface Sample {
 export interface MetricFamily {
   name: string;
   help: string;
-  type: "gauge" | "counter" | "summary";
+  type: "gauge" | "counter" | "summary" | "histogram";
   samples: Sample[];
 }
 

@@ -4,3 +4,4 @@ export * from "./users";
 export * from "./bookings";
 export * from "./money";
 export * from "./runs";
+export * from "./outbox";

@@ -38,6 +38,7 @@ export const JOBS = {
   "payouts-summary": job("payouts", cronSummaryPayload, entityJobOptions(5, 1_000)),
   "cleanup-logs": job("maintenance", cronRunPayload, cronJobOptions),
   "verify-audit": job("maintenance", cronRunPayload, cronJobOptions),
+  "prune-job-outbox": job("maintenance", cronRunPayload, cronJobOptions),
 } as const;
 
 export type JobName = keyof typeof JOBS;

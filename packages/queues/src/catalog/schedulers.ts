@@ -19,10 +19,11 @@ export const SCHEDULER_IDS = [
   "cleanup-daily-rooms",
   "send-booking-reminders",
   "verify-audit",
+  "prune-job-outbox",
 ] as const;
 export type SchedulerId = (typeof SCHEDULER_IDS)[number];
 
-/** The recurring tasks of ARCHITECTURE.md (and the reconciler's check), with their default cron patterns. */
+/** The recurring tasks of ARCHITECTURE.md, the reconciler's check and the outbox pruning, with their default cron patterns. */
 export const SCHEDULERS: Record<SchedulerId, SchedulerDefinition> = {
   "cleanup-logs": {
     id: "cleanup-logs",
@@ -71,6 +72,14 @@ export const SCHEDULERS: Record<SchedulerId, SchedulerDefinition> = {
     defaultPattern: "*/15 * * * *",
     patternEnv: "CRON_VERIFY_AUDIT",
     description: "Cross-check facts (emails, payouts, rooms, cron runs) against their audit rows; counts in its CRON_RUN",
+  },
+  "prune-job-outbox": {
+    id: "prune-job-outbox",
+    queue: "maintenance",
+    jobName: "prune-job-outbox",
+    defaultPattern: "20 * * * *",
+    patternEnv: "CRON_PRUNE_JOB_OUTBOX",
+    description: "Delete finished JobOutbox rows (relayed, or emails delivered) older than OUTBOX_RETENTION_HOURS",
   },
 };
 

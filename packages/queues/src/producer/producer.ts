@@ -1,6 +1,5 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { z } from "zod";
 import { EMAIL_TEMPLATES } from "@callastar/emails/schemas";
 import { createProducerConnection, waitForRedis } from "../connection";
 import { JOBS, type JobInput, type JobName } from "../catalog/jobs";
@@ -9,6 +8,7 @@ import { SCHEDULERS, isSchedulerId, type SchedulerId } from "../catalog/schedule
 import { jobIds } from "../job-ids";
 import { parseOrThrow } from "../validate";
 import { ValidationError } from "@callastar/errors";
+import { prepareJob, reminderCancelInput, reminderInput, type PreparedJob } from "./prepare";
 import type { EmailInput } from "./types";
 
 export interface ProducerOptions {
@@ -19,9 +19,6 @@ export interface ProducerOptions {
   /** Minutes before the call when the reminder is due (REMINDER_LEAD_MINUTES, default 15). */
   reminderLeadMinutes?: number;
 }
-
-const bookingId = z.string().min(1).max(191).regex(/^[A-Za-z0-9_-]+$/, "must be [A-Za-z0-9_-]");
-const reminderInput = z.object({ bookingId, callDateTime: z.coerce.date({ error: "must be a date" }) });
 
 /** The typed producer API the main app uses; every method validates its input and returns the job id. */
 export class Producer {
@@ -42,14 +39,12 @@ export class Producer {
 
   /** Enqueues any email template; the caller's `idempotencyKey` (required) names the message, sent once. */
   async enqueueEmail(input: EmailInput): Promise<string> {
-    // add() validates the input (a missing key is refused, naming the field) before anything is enqueued.
-    return this.add("send-email", input, { jobId: jobIds.email(String(input.idempotencyKey)) });
+    return this.addPrepared(prepareJob.enqueueEmail(input));
   }
 
   /** Schedules the booking's reminder at callDateTime − lead; a second call for the same booking is a no-op. */
   async scheduleBookingReminder(input: { bookingId: string; callDateTime: Date | string }): Promise<string> {
-    const { bookingId: id, callDateTime } = parseOrThrow("booking reminder", reminderInput, input);
-    return this.add("booking-reminder", { bookingId: id }, { jobId: jobIds.reminder(id), delay: this.delayFor(callDateTime) });
+    return this.addPrepared(prepareJob.scheduleBookingReminder(input));
   }
 
   /** Moves the booking's reminder to the new call time (or creates it); the job re-checks the time when it runs. */
@@ -74,7 +69,7 @@ export class Producer {
 
   /** Cancels the booking's pending reminder; false when none was pending (a running one re-reads the booking). */
   async cancelBookingReminder(input: { bookingId: string }): Promise<boolean> {
-    const { bookingId: id } = parseOrThrow("booking reminder cancellation", z.object({ bookingId }), input);
+    const { bookingId: id } = parseOrThrow("booking reminder cancellation", reminderCancelInput, input);
     const job = await this.queue("reminders").getJob(jobIds.reminder(id));
     if (!job) return false;
     const state = await job.getState();
@@ -89,14 +84,42 @@ export class Producer {
 
   /** Enqueues the deletion of one booking's Daily room. */
   async enqueueRoomDeletion(input: { bookingId: string; roomName: string }): Promise<string> {
-    const data = { bookingId: input.bookingId, roomName: input.roomName, deletedBy: "manual" as const };
-    return this.add("delete-room", data, { jobId: jobIds.room(String(input.roomName)) });
+    return this.addPrepared(prepareJob.enqueueRoomDeletion(input));
   }
 
   /** Enqueues the payment of one requested payout (paid once, whatever the number of calls). */
   async enqueuePayout(input: { payoutId: string }): Promise<string> {
-    const data = { payoutId: input.payoutId, trigger: "manual" as const };
-    return this.add("pay-payout", data, { jobId: jobIds.payout(String(input.payoutId)) });
+    return this.addPrepared(prepareJob.enqueuePayout(input));
+  }
+
+  /**
+   * Adds jobs prepared by `prepareJob` (already validated), one round trip per queue; an id already
+   * in Redis is not added again. Returns the job ids, in order. The outbox relay's path.
+   */
+  async addPrepared(job: PreparedJob): Promise<string>;
+  async addPrepared(jobs: readonly PreparedJob[]): Promise<string[]>;
+  async addPrepared(jobOrJobs: PreparedJob | readonly PreparedJob[]): Promise<string | string[]> {
+    const jobs: readonly PreparedJob[] = Array.isArray(jobOrJobs) ? jobOrJobs : [jobOrJobs as PreparedJob];
+    if (this.connection.status !== "ready") await waitForRedis(this.connection, 5_000);
+    const byQueue = new Map<QueueName, number[]>();
+    jobs.forEach((job, i) => {
+      const queue = JOBS[job.name].queue;
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), i]);
+    });
+    const ids: string[] = jobs.map((job) => job.jobId);
+    await Promise.all(
+      [...byQueue].map(async ([queue, indexes]) => {
+        const added = await this.queue(queue).addBulk(
+          indexes.map((i) => {
+            const job = jobs[i]!;
+            const delay = job.callDateTime ? { delay: this.delayFor(job.callDateTime) } : {};
+            return { name: job.name, data: job.data, opts: { ...JOBS[job.name].options, jobId: job.jobId, ...delay } };
+          }),
+        );
+        added.forEach((job, k) => (ids[indexes[k]!] = job.id ?? ids[indexes[k]!]!));
+      }),
+    );
+    return Array.isArray(jobOrJobs) ? ids : ids[0]!;
   }
 
   /** Runs a declared cron now (the ops API's POST /api/cron/<id>). */

@@ -2,7 +2,7 @@
 // fire after its connection closed and throw where nothing can catch it (porsager/postgres#1154,
 // #1208), killing a worker on any PostgreSQL blip. Run in a child process: the bug is a crash.
 import { spawnSync } from "node:child_process";
-import { testEnv } from "@callastar/testing";
+import { testEnv } from "./env";
 
 const script = `
 const postgres = require(${JSON.stringify(require.resolve("postgres"))});

@@ -1,0 +1,262 @@
+import { eq, inArray } from "drizzle-orm";
+import { execFileSync, spawnSync } from "node:child_process";
+import { resolve } from "node:path";
+import { Redis } from "ioredis";
+import postgres from "postgres";
+import { booking, emailDelivery, jobOutbox, log } from "@callastar/db";
+import { Producer, jobIds, outboxRow, outboxStatement } from "@callastar/queues";
+import { enqueueInDrizzleTransaction } from "@callastar/queues/outbox/drizzle";
+import { startResendStandin, type ResendStandin } from "@callastar/standins";
+import {
+  createTestDatabase,
+  obliteratePrefix,
+  seedBooking,
+  spawnApp,
+  startRedisServer,
+  testEnv,
+  uniquePrefix,
+  waitFor,
+  type AppProcess,
+  type RedisServer,
+  type SeededBooking,
+  type TestDatabase,
+} from "@callastar/testing";
+import { startOutboxRelay, type OutboxRelayApp } from "./app";
+import { loadOutboxRelayEnv } from "./env";
+
+// The main app's side, with real PostgreSQL, Redis and relay processes: a job exists exactly when
+// the transaction that wrote its outbox row committed, whatever the relay crashes or Redis loses.
+let t: TestDatabase;
+let world: SeededBooking;
+let prefix: string;
+let redis: Redis;
+let producer: Producer;
+const procs: AppProcess[] = [];
+const relays: OutboxRelayApp[] = [];
+const CALL = new Date(Date.now() + 24 * 3600_000);
+
+const relayEnv = (extra: Record<string, string> = {}) => ({
+  NODE_ENV: "test",
+  DATABASE_URL: t.url,
+  REDIS_URL: testEnv.redisUrl,
+  QUEUE_PREFIX: prefix,
+  OUTBOX_POLL_INTERVAL_MS: "200",
+  ...extra,
+});
+const relayInProcess = async (extra: Record<string, string> = {}) => {
+  const app = await startOutboxRelay(loadOutboxRelayEnv(relayEnv(extra)), { exit: () => undefined, log: () => undefined });
+  relays.push(app);
+  return app;
+};
+const relayProcess = (extra: Record<string, string> = {}) => {
+  const p = spawnApp("outbox-relay", relayEnv(extra));
+  procs.push(p);
+  return p;
+};
+
+/** A booking of the seeded client and offer, committed with its reminder's outbox row — or rolled back. */
+async function bookWithReminder(outcome: "commit" | "rollback"): Promise<string> {
+  let id = "";
+  await t.db
+    .transaction(async (tx) => {
+      const [b] = await tx.insert(booking).values({ userId: world.clientId, callOfferId: world.callOfferId, status: "CONFIRMED", totalPrice: 5000 }).returning();
+      id = b!.id;
+      await enqueueInDrizzleTransaction(tx, "scheduleBookingReminder", { bookingId: id, callDateTime: CALL });
+      if (outcome === "rollback") throw new Error("payment refused");
+    })
+    .catch((error: unknown) => {
+      if (outcome === "commit") throw error;
+    });
+  return id;
+}
+
+/** Every committed row relayed: the known point after which nothing more will be added. */
+const drained = () =>
+  waitFor("the outbox drained", async () => (await t.sql`SELECT count(*)::int AS n FROM "JobOutbox" WHERE "relayedAt" IS NULL`)[0]!.n === 0);
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  world = await seedBooking(t, { callDateTime: CALL });
+});
+afterAll(async () => {
+  await t.drop();
+});
+beforeEach(async () => {
+  prefix = uniquePrefix("outbox");
+  redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: 1 });
+  producer = new Producer({ connection: redis, prefix });
+  await t.sql`DELETE FROM "JobOutbox"`;
+});
+afterEach(async () => {
+  for (const p of procs.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
+  await Promise.all(relays.splice(0).map((r) => r.shutdown("test over")));
+  await producer.close();
+  redis.disconnect();
+  await obliteratePrefix(prefix);
+});
+
+it("a booking committed with its reminder's outbox row gives exactly one job; a rolled-back one gives none", async () => {
+  await relayInProcess();
+  const committed = await bookWithReminder("commit");
+  const rolledBack = await bookWithReminder("rollback");
+  // The plain-SQL form, for any other client (here postgres.js), in the same kind of transaction.
+  const payout = outboxRow("enqueuePayout", { payoutId: "po_plain_sql" });
+  const plain = postgres(t.url, { max: 1, onnotice: () => {} });
+  await plain.begin((tx) => tx.unsafe(outboxStatement(payout).text, outboxStatement(payout).values)).finally(() => plain.end());
+  await drained();
+
+  const reminders = producer.queue("reminders");
+  const job = await reminders.getJob(jobIds.reminder(committed));
+  expect(job?.data).toEqual({ bookingId: committed });
+  expect(await job!.getState()).toBe("delayed");
+  expect(await reminders.getJob(jobIds.reminder(rolledBack))).toBeUndefined();
+  expect(await reminders.getJobCounts("delayed", "waiting")).toEqual({ delayed: 1, waiting: 0 });
+  expect((await producer.queue("payouts").getJob(jobIds.payout("po_plain_sql")))?.data).toEqual({ payoutId: "po_plain_sql", trigger: "manual" });
+  expect(await t.db.select().from(booking).where(eq(booking.id, rolledBack))).toHaveLength(0);
+  const rows = await t.db.select().from(jobOutbox);
+  expect(rows.map((r) => [r.kind, r.relayCount, r.outcome, r.completedAt !== null])).toEqual(
+    expect.arrayContaining([
+      ["scheduleBookingReminder", 1, "relayed", true],
+      ["enqueuePayout", 1, "relayed", true],
+    ]),
+  );
+  expect(rows).toHaveLength(2);
+});
+
+describe("the main app's Prisma 7 client (pg driver adapter), generated from prisma/schema.prisma", () => {
+  const appDir = resolve(__dirname, "..");
+  beforeAll(() => {
+    // `generate` needs no engine, but the CLI looks for the schema engine at start (not downloadable here).
+    execFileSync(process.execPath, [resolve(appDir, "node_modules/prisma/build/index.js"), "generate", "--schema", "prisma/schema.prisma"], {
+      cwd: appDir,
+      env: { ...testEnv.childBase, PRISMA_SCHEMA_ENGINE_BINARY: "/bin/true", PRISMA_ENGINES_CHECKSUM_IGNORE_MISSING: "1" },
+      stdio: "pipe",
+    });
+  }, 120_000);
+  const mainApp = (outcome: "commit" | "rollback"): string => {
+    const run = spawnSync(process.execPath, ["--import", "tsx", "prisma/main-app.mts"], {
+      cwd: appDir,
+      env: { ...testEnv.childBase, DATABASE_URL: t.url, OUTCOME: outcome, USER_ID: world.clientId, CALL_OFFER_ID: world.callOfferId, CALL_DATE_TIME: CALL.toISOString() },
+      encoding: "utf8",
+    });
+    const id = /booking (\S+) /.exec(run.stdout)?.[1];
+    if (run.status !== 0 || !id) throw new Error(`main-app.mts failed (${run.status}):\n${run.stdout}${run.stderr}`);
+    return id;
+  };
+
+  it("commits a booking with its reminder's outbox row → one job; rolls back → none", async () => {
+    await relayInProcess();
+    const committed = mainApp("commit");
+    const rolledBack = mainApp("rollback");
+    await drained();
+    const reminders = producer.queue("reminders");
+    expect((await reminders.getJob(jobIds.reminder(committed)))?.data).toEqual({ bookingId: committed });
+    expect(await reminders.getJob(jobIds.reminder(rolledBack))).toBeUndefined();
+    expect(await reminders.getJobCounts("delayed", "waiting")).toEqual({ delayed: 1, waiting: 0 });
+    expect(await t.db.select().from(booking).where(eq(booking.id, rolledBack))).toHaveLength(0);
+    const rows = await t.db.select().from(jobOutbox);
+    expect(rows.map((r) => [r.kind, r.jobId, r.input])).toEqual([
+      ["scheduleBookingReminder", jobIds.reminder(committed), { bookingId: committed, callDateTime: CALL.toISOString() }],
+    ]);
+  }, 120_000);
+});
+
+it("a relay SIGKILLed between adding the job and marking the row: still one job, the row marked by the next relay", async () => {
+  const held = relayProcess({ OUTBOX_TEST_HOLD_AFTER_ADD: "1" });
+  await held.waitForOutput("relaying");
+  const id = await bookWithReminder("commit");
+  await held.waitForOutput("holding before marking");
+  expect(await producer.queue("reminders").getJob(jobIds.reminder(id))).toBeDefined();
+  held.child.kill("SIGKILL");
+  expect(await held.exited).toBe("SIGKILL");
+  const [row] = await t.db.select().from(jobOutbox);
+  expect(row!.relayedAt).toBeNull(); // its transaction died with the process
+
+  await relayInProcess();
+  await drained();
+  const [after] = await t.db.select().from(jobOutbox);
+  expect(after!.relayCount).toBe(1);
+  expect(await producer.queue("reminders").getJobCounts("delayed", "waiting")).toEqual({ delayed: 1, waiting: 0 });
+}, 60_000);
+
+it("two relay copies: every row becomes one job, claimed by one copy only", async () => {
+  const copies = [relayProcess({ OUTBOX_BATCH_SIZE: "7" }), relayProcess({ OUTBOX_BATCH_SIZE: "7" })];
+  await Promise.all(copies.map((c) => c.waitForOutput("relaying")));
+  const payoutIds = Array.from({ length: 120 }, (_, i) => `po_${i}`);
+  // Many small transactions, so both copies are woken and claim while rows keep arriving.
+  for (let i = 0; i < payoutIds.length; i += 4) {
+    await t.db.transaction(async (tx) => {
+      for (const payoutId of payoutIds.slice(i, i + 4)) await enqueueInDrizzleTransaction(tx, "enqueuePayout", { payoutId });
+    });
+  }
+  await drained();
+  const rows = await t.db.select({ relayCount: jobOutbox.relayCount }).from(jobOutbox);
+  expect(rows).toHaveLength(120);
+  expect(rows.every((r) => r.relayCount === 1)).toBe(true);
+  const jobs = await producer.queue("payouts").getJobs(["waiting"]);
+  expect(jobs.map((j) => j.id).sort()).toEqual(payoutIds.map(jobIds.payout).sort());
+}, 60_000);
+
+describe("an ad-hoc email when Redis loses its data", () => {
+  let resend: ResendStandin;
+  let ownRedis: RedisServer;
+  beforeAll(async () => {
+    resend = await startResendStandin({ rateLimitPerSecond: 0 });
+    ownRedis = await startRedisServer();
+  });
+  afterAll(async () => {
+    await resend.close();
+    await ownRedis.stop();
+  });
+
+  it("flushed after relaying and before sending: the email is still delivered, once", async () => {
+    const own = new Redis(ownRedis.url, { maxRetriesPerRequest: 1 });
+    const ownProducer = new Producer({ connection: own, prefix });
+    try {
+      await relayInProcess({ REDIS_URL: ownRedis.url, OUTBOX_EMAIL_RECHECK_AFTER_MS: "300", OUTBOX_EMAIL_RECHECK_INTERVAL_MS: "100" });
+      const input = {
+        template: "payment_received" as const,
+        props: { recipientName: "Ana", amount: 5000, currency: "eur" },
+        to: "ana@example.com",
+        bookingId: world.bookingId,
+        idempotencyKey: `payment_received:${world.bookingId}`,
+      };
+      const row = await t.db.transaction((tx) => enqueueInDrizzleTransaction(tx, "enqueueEmail", input));
+      const emails = ownProducer.queue("emails");
+      await waitFor("the email job in Redis", () => emails.getJob(row.jobId));
+      await drained();
+      await own.flushall(); // Redis lost everything: the job existed nowhere else
+
+      const worker = spawnApp("email-worker", {
+        NODE_ENV: "test",
+        DATABASE_URL: t.url,
+        REDIS_URL: ownRedis.url,
+        QUEUE_PREFIX: prefix,
+        RESEND_API_KEY: resend.apiKey,
+        RESEND_BASE_URL: resend.url,
+        EMAIL_FROM: "Call a Star <noreply@callastar.test>",
+        APP_URL: "https://app.callastar.test",
+        EMAIL_RATE_LIMIT_PER_SECOND: "0",
+      });
+      procs.push(worker);
+      await worker.waitForOutput("consuming");
+      const [done] = await waitFor("the outbox row closed as delivered", async () => {
+        const r = await t.db.select().from(jobOutbox).where(eq(jobOutbox.id, row.id));
+        return r[0]?.outcome === "delivered" ? r : null;
+      });
+      expect(done!.relayCount).toBe(2); // relayed, then added again by the re-check
+      // Drain to a known point: the worker has nothing left, then count what reached the provider.
+      await waitFor("the email job completed", async () => (await emails.getJobCounts("completed")).completed === 1);
+      const key = row.idempotencyKey!;
+      expect(resend.deliveries.filter((d) => d.idempotencyKey === key)).toHaveLength(1);
+      expect(await t.db.select().from(emailDelivery).where(eq(emailDelivery.idempotencyKey, key))).toHaveLength(1);
+      const sent = await t.db.select().from(log).where(inArray(log.type, ["EMAIL_SENT"]));
+      expect(sent.filter((r) => (r.context as { idempotencyKey?: string }).idempotencyKey === key)).toHaveLength(1);
+      worker.child.kill("SIGTERM");
+      expect(await worker.exited).toBe(0);
+    } finally {
+      await ownProducer.close();
+      own.disconnect();
+    }
+  }, 90_000);
+});
