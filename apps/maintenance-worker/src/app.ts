@@ -15,7 +15,7 @@ export function startMaintenanceWorker(env: MaintenanceEnv, overrides: { exit?: 
         lockDuration: 120_000,
         handlers: (ctx) => ({
           "cleanup-logs": (_data, job) =>
-            runCron(ctx.logger, "cleanup-logs", job, async (progress) => {
+            runCron(ctx, "cleanup-logs", job, async (progress) => {
               progress.retentionDays = env.LOG_RETENTION_DAYS;
               const r = await ctx.logger.cleanupOldLogsDetailed(env.LOG_RETENTION_DAYS, { batchSize: env.LOG_CLEANUP_BATCH_SIZE });
               return {
