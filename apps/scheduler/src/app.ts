@@ -32,8 +32,9 @@ export async function startScheduler(
     return q;
   };
   const declared = declaredSchedulers(env as unknown as Record<string, string>, env.CRON_TZ);
-  const { upserted, removed } = await syncSchedulers(queue, declared);
+  const { upserted, kept, removed } = await syncSchedulers(queue, declared);
   for (const s of upserted) log(`registered ${s.id} on ${s.queue}: "${s.pattern}" ${s.tz}, next run ${s.nextRun ?? "?"}`);
+  for (const s of kept) log(`kept ${s.id} on ${s.queue} as it is: its due run is waiting for a worker`);
   for (const r of removed) log(`removed undeclared scheduler ${r}`);
 
   const check = async () => {

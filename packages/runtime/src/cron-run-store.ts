@@ -20,7 +20,9 @@ export const cronRunLogIds = {
   failed: (cronRunId: string) => `cron-error:${cronRunId}`,
 };
 
-const START = `WITH ins AS (INSERT INTO ${table} (${c.id}, ${c.cronType}, ${c.trigger}, ${c.status}, ${c.startedAt}) VALUES ($1, $2, $3, 'RUNNING', $4::timestamp(3)) ON CONFLICT (${c.id}) DO NOTHING RETURNING ${c.status}, ${c.startedAt}) SELECT ${c.status} AS status, ${c.startedAt} AS "startedAt" FROM ins UNION ALL SELECT ${c.status}, ${c.startedAt} FROM ${table} WHERE ${c.id} = $1 AND NOT EXISTS (SELECT 1 FROM ins)`;
+// The start time comes back as epoch ms: the pool keeps timestamp columns as text.
+const START_MS = (col: string) => `(extract(epoch from ${col}) * 1000)::float8`;
+const START = `WITH ins AS (INSERT INTO ${table} (${c.id}, ${c.cronType}, ${c.trigger}, ${c.status}, ${c.startedAt}) VALUES ($1, $2, $3, 'RUNNING', $4::timestamp(3)) ON CONFLICT (${c.id}) DO NOTHING RETURNING ${c.status}, ${c.startedAt}) SELECT ${c.status} AS status, ${START_MS(c.startedAt)} AS "startedAtMs" FROM ins UNION ALL SELECT ${c.status}, ${START_MS(c.startedAt)} FROM ${table} WHERE ${c.id} = $1 AND NOT EXISTS (SELECT 1 FROM ins)`;
 
 export interface CronRunRef {
   id: string;
@@ -34,9 +36,9 @@ export interface CronRunRef {
  */
 export async function startCronRun(sql: Sql, run: CronRunRef, startedAt: Date): Promise<{ status: CronRunStatus; startedAt: Date }> {
   const rows = await sql.unsafe(START, [run.id, run.cronType, run.trigger, startedAt.toISOString()] as never, { prepare: true });
-  const row = rows[0] as { status: CronRunStatus; startedAt: Date } | undefined;
+  const row = rows[0] as { status: CronRunStatus; startedAtMs: number | string } | undefined;
   // A concurrent first insert is not visible to this statement yet: it is running either way.
-  return row ?? { status: "RUNNING", startedAt };
+  return row ? { status: row.status, startedAt: new Date(Number(row.startedAtMs)) } : { status: "RUNNING", startedAt };
 }
 
 // $1..$7 the audit row, then the run. The upsert creates the run when it never got its RUNNING row

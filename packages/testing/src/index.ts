@@ -4,4 +4,4 @@ export { uniquePrefix, obliteratePrefix, freePort, startRedisServer, type RedisS
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 export { waitFor } from "./wait-for";
 export { seedBooking, type SeededBooking } from "./fixtures";
-export { spawnApp, type AppProcess } from "./spawn-app";
+export { spawnApp, spawnScript, type AppProcess } from "./spawn-app";

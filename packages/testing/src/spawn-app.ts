@@ -13,8 +13,13 @@ export interface AppProcess {
 
 /** Starts a real app process (`node [nodeArgs] --import tsx src/main.ts` in apps/<app>) with the given env. */
 export function spawnApp(app: string, env: Record<string, string>, nodeArgs: readonly string[] = []): AppProcess {
-  const cwd = resolve(__dirname, "../../../apps", app);
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/main.ts"], {
+  return spawnScript(resolve(__dirname, "../../../apps", app), "src/main.ts", env, nodeArgs);
+}
+
+/** Starts `script` (relative to `cwd`, run with tsx) as a real process, e.g. a package's test fixture worker. */
+export function spawnScript(cwd: string, script: string, env: Record<string, string>, nodeArgs: readonly string[] = []): AppProcess {
+  const app = script;
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", script], {
     cwd,
     env: { ...testEnv.childBase, ...env },
     stdio: ["ignore", "pipe", "pipe"],
