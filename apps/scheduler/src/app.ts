@@ -7,7 +7,7 @@ import type { SchedulerEnv } from "./env";
 import { declaredSchedulers, findBrokenSchedulers, syncSchedulers, upsertScheduler } from "./registry";
 
 export interface SchedulerApp {
-  /** Runs one verification pass now (also run every SCHEDULER_CHECK_INTERVAL_MS). */
+  /** Runs one verification pass now (also run every SCHEDULER_CHECK_INTERVAL_MS); returns how many it repaired. */
   check(): Promise<number>;
   shutdown(reason: string): Promise<void>;
 }
@@ -38,7 +38,9 @@ export async function startScheduler(
   for (const r of removed) log(`removed undeclared scheduler ${r}`);
 
   const check = async () => {
-    const problems = await findBrokenSchedulers(queue, declared);
+    const problems = await findBrokenSchedulers(queue, declared, Date.now(), (id, lateMs) =>
+      log(`${id}: its run is waiting for a worker, ${Math.round(lateMs / 1000)} s late (kept; a worker will take it)`),
+    );
     for (const p of problems) {
       const s = declared.find((d) => d.id === p.id)!;
       await upsertScheduler(queue(s.queue), s);

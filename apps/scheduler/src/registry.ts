@@ -75,6 +75,8 @@ export interface SchedulerProblem {
 // scan moves into a state not scanned yet, so a pending run cannot slip past the scan.
 const PENDING_STATES: JobType[] = ["delayed", "prioritized", "waiting", "waiting-children", "active"];
 const PAGE = 200;
+// A run not taken a minute after its time is worth a log line: its workers are down or saturated.
+const LATE_REPORT_MS = 60_000;
 
 /**
  * The scheduler's pending run (due or not, waiting for a worker or running), found through public
@@ -100,11 +102,14 @@ export async function pendingRun(queue: Queue, schedulerId: string, next: number
  * by hand, lost with Redis data, or finished without the next one being added). A scheduler whose
  * run is delayed, waiting, prioritized or active is healthy however late it is: workers down for
  * a while leave the run waiting, and re-registering would delete it (the run would be skipped).
- * A run not found is looked for a second time before the scheduler is declared broken.
+ * A run not found is looked for a second time before the scheduler is declared broken. A run
+ * still pending past its time is reported to `onLate` (workers down or busy), never repaired.
  */
 export async function findBrokenSchedulers(
   queues: (name: QueueName) => Queue,
   declared: DeclaredScheduler[],
+  now = Date.now(),
+  onLate: (id: SchedulerId, lateMs: number) => void = () => undefined,
 ): Promise<SchedulerProblem[]> {
   const problems: SchedulerProblem[] = [];
   for (const s of declared) {
@@ -114,7 +119,11 @@ export async function findBrokenSchedulers(
       problems.push({ id: s.id, problem: "missing" });
       continue;
     }
-    if ((await pendingRun(queue, s.id, current.next)) || (await pendingRun(queue, s.id, current.next))) continue;
+    const pending = (await pendingRun(queue, s.id, current.next)) ?? (await pendingRun(queue, s.id, current.next));
+    if (pending) {
+      if (current.next !== undefined && current.next < now - LATE_REPORT_MS && !(await pending.isActive())) onLate(s.id, now - current.next);
+      continue;
+    }
     problems.push({ id: s.id, problem: current.next ? "next_job_missing" : "no_future_run" });
   }
   return problems;
