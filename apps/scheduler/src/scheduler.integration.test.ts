@@ -97,6 +97,8 @@ describe("scheduler", () => {
     expect(await findBrokenSchedulers(queue, declared, first!.next! + 120_000, (id) => late.push(id))).toEqual([]);
     expect(late).toContain("cleanup-daily-rooms");
     expect(await app.check()).toBe(0);
+    // Restarted once the run is overdue: the start-up registration must not replace it.
+    await waitFor("the run overdue", () => Date.now() > first!.next! + 1_000);
     await app.shutdown("restart");
     app = await startScheduler(env({ CRON_CLEANUP_DAILY_ROOMS: "* * * * * *" }), silent);
     // The same job is still there, and a worker coming back runs it.
