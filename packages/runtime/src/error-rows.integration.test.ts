@@ -4,7 +4,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { cronRun, log } from "@callastar/db";
 import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, type TestDatabase } from "@callastar/testing";
 import { startWorkerApp, type WorkerApp } from "./worker-app";
-import { fixtureBindings } from "./test-fixtures/bindings";
+import { fixtureBindings, fixtureKeys } from "./test-fixtures/bindings";
 
 // One error row per failed attempt, typed by what the job is, written by the runtime only for
 // failures no handler audited; a cron run's final failure finishes its CronRun with its row.
@@ -86,4 +86,11 @@ it("an entity job that throws: one row per attempt with its bookingId, final onl
   expect(rows.every((r) => r.type === "EMAIL_ERROR" && r.context?.bookingId === "fail-42")).toBe(true);
   expect(rows.map((r) => r.context?.final).sort()).toEqual([false, false, true]);
   expect(await t.db.select().from(log).where(and(eq(log.type, "CRON_ERROR"), sql`${log.context}->>'jobId' = ${job.id}`))).toHaveLength(0);
+});
+
+it("a rate-limit wait writes no error row and spends no attempt", async () => {
+  const job = await reminders.add("booking-reminder", { bookingId: "limited-7" }, { attempts: 1, jobId: "reminder-limited-7" });
+  await settle(job.id!, "completed");
+  expect(await redis.llen(fixtureKeys.started(prefix, "limited-7"))).toBe(2);
+  expect(await rowsOf(job.id!)).toHaveLength(0);
 });

@@ -1,6 +1,7 @@
 // Handlers for the runtime's own crash and audit tests: their behaviour is chosen by the job data,
 // so a test can make a job block until released, kill its worker, or fail — while everything
 // around them (processor, stall handling, error rows, cron runs, fan-out) is the production runtime.
+import { RateLimitedError } from "@callastar/errors";
 import { bindQueue, type AnyQueueBinding } from "../worker-app";
 import { runCron } from "../cron-run";
 import { fanOut, summarizeRun } from "../fan-out";
@@ -13,7 +14,7 @@ export const fixtureKeys = {
 
 /**
  * booking-reminder by bookingId prefix: `block-…` waits for its release key, `poison-…` SIGKILLs
- * its own process, `fail-…` throws; each start is recorded (with the pid). send-booking-reminders
+ * its own process, `fail-…` throws, `limited-…` answers a 429 once; each start is recorded (with the pid). send-booking-reminders
  * fails when requestedBy is "fail"; cleanup-daily-rooms fans out one delete-room per name listed in
  * requestedBy ("rooms:a,b") under a rooms-summary.
  */
@@ -27,6 +28,10 @@ export function fixtureBindings(): AnyQueueBinding[] {
           await ctx.redis.rpush(fixtureKeys.started(ctx.prefix, bookingId), String(process.pid));
           if (bookingId.startsWith("poison-")) process.kill(process.pid, "SIGKILL");
           if (bookingId.startsWith("fail-")) throw new Error(`fixture failure of ${bookingId}`);
+          // A 429 on the first start only: the job waits, then succeeds.
+          if (bookingId.startsWith("limited-") && (await ctx.redis.llen(fixtureKeys.started(ctx.prefix, bookingId))) === 1) {
+            throw new RateLimitedError(`fixture 429 for ${bookingId}`, 50);
+          }
           if (bookingId.startsWith("block-")) {
             while (!(await ctx.redis.exists(fixtureKeys.release(ctx.prefix, bookingId)))) await new Promise((r) => setTimeout(r, 50));
           }
