@@ -41,7 +41,7 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: { exit?: (code:
           "booking-reminder": (data, job) =>
             processBookingReminder({ db: ctx.db, logger: ctx.logger, mailer: mailerFor(ctx), appUrl: env.APP_URL, leadMs }, data, job),
           "send-booking-reminders": (_data, job) =>
-            runCron(ctx.logger, "send-booking-reminders", job, (progress) =>
+            runCron(ctx, "send-booking-reminders", job, (progress) =>
               sweepBookingReminders(
                 { db: ctx.db, queue: ctx.queue("reminders"), redis: ctx.redis, leadMs, periodMs: env.REMINDER_SWEEP_PERIOD_MINUTES * 60_000 },
                 progress,

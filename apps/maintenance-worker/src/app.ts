@@ -17,7 +17,7 @@ export function startMaintenanceWorker(env: MaintenanceEnv, overrides: { exit?: 
         lockDuration: 120_000,
         handlers: (ctx) => ({
           "cleanup-logs": (_data, job) =>
-            runCron(ctx.logger, "cleanup-logs", job, async (progress) => {
+            runCron(ctx, "cleanup-logs", job, async (progress) => {
               progress.retentionDays = env.LOG_RETENTION_DAYS;
               const r = await ctx.logger.cleanupOldLogsDetailed(env.LOG_RETENTION_DAYS, { batchSize: env.LOG_CLEANUP_BATCH_SIZE });
               return {
@@ -32,11 +32,11 @@ export function startMaintenanceWorker(env: MaintenanceEnv, overrides: { exit?: 
               };
             }),
           "verify-audit": (_data, job) =>
-            runCron(ctx.logger, "verify-audit", job, (progress) =>
+            runCron(ctx, "verify-audit", job, (progress) =>
               runVerifyAudit(ctx.db.db, { lookbackMinutes: env.VERIFY_AUDIT_LOOKBACK_MINUTES, repair: env.VERIFY_AUDIT_REPAIR }, progress),
             ),
           "prune-job-outbox": (_data, job) =>
-            runCron(ctx.logger, "prune-job-outbox", job, async () => {
+            runCron(ctx, "prune-job-outbox", job, async () => {
               const r = await pruneJobOutbox(ctx.db.sql, env.OUTBOX_RETENTION_HOURS);
               return { itemsProcessed: r.deleted, context: { retentionHours: env.OUTBOX_RETENTION_HOURS, deletedCount: r.deleted, batches: r.batches } };
             }),

@@ -39,9 +39,9 @@ export async function startPayoutWorker(
         concurrency: env.PAYOUTS_CONCURRENCY,
         handlers: (ctx) => ({
           "process-payouts": (_data, job) =>
-            runCron(ctx.logger, "process-payouts", job, (progress) => sweepPayouts(ctx, job, { staleMs }, progress)),
+            runCron(ctx, "process-payouts", job, (progress) => sweepPayouts(ctx, job, { staleMs }, progress)),
           "process-automatic-payouts": (_data, job) =>
-            runCron(ctx.logger, "process-automatic-payouts", job, (progress) => sweepAutomaticPayouts(ctx, job, progress)),
+            runCron(ctx, "process-automatic-payouts", job, (progress) => sweepAutomaticPayouts(ctx, job, progress)),
           "pay-payout": (data, job) => processPayPayout({ db: ctx.db, logger: ctx.logger, stripe, retry }, data, job),
           "payouts-summary": (data, job) => summarizePayouts(ctx, job, data),
         }),

@@ -40,7 +40,7 @@ export function startRoomWorker(
           };
           return {
             "cleanup-daily-rooms": (_data, job) =>
-              runCron(ctx.logger, "cleanup-daily-rooms", job, (progress) => sweepDailyRooms(ctx, job, progress)),
+              runCron(ctx, "cleanup-daily-rooms", job, (progress) => sweepDailyRooms(ctx, job, progress)),
             "delete-room": (data, job) => processDeleteRoom(deps, data, job),
             "rooms-summary": (data, job) => summarizeRun<DeleteRoomOutcome>(ctx, job, data, (o) => tallyRooms(o, data.counts)),
           };

@@ -7,7 +7,7 @@ import type { SchedulerEnv } from "./env";
 import { declaredSchedulers, findBrokenSchedulers, syncSchedulers, upsertScheduler } from "./registry";
 
 export interface SchedulerApp {
-  /** Runs one verification pass now (also run every SCHEDULER_CHECK_INTERVAL_MS). */
+  /** Runs one verification pass now (also run every SCHEDULER_CHECK_INTERVAL_MS); returns how many it repaired. */
   check(): Promise<number>;
   shutdown(reason: string): Promise<void>;
 }
@@ -32,12 +32,15 @@ export async function startScheduler(
     return q;
   };
   const declared = declaredSchedulers(env as unknown as Record<string, string>, env.CRON_TZ);
-  const { upserted, removed } = await syncSchedulers(queue, declared);
+  const { upserted, kept, removed } = await syncSchedulers(queue, declared);
   for (const s of upserted) log(`registered ${s.id} on ${s.queue}: "${s.pattern}" ${s.tz}, next run ${s.nextRun ?? "?"}`);
+  for (const s of kept) log(`kept ${s.id} on ${s.queue} as it is: its due run is waiting for a worker`);
   for (const r of removed) log(`removed undeclared scheduler ${r}`);
 
   const check = async () => {
-    const problems = await findBrokenSchedulers(queue, declared);
+    const problems = await findBrokenSchedulers(queue, declared, Date.now(), (id, lateMs) =>
+      log(`${id}: its run is waiting for a worker, ${Math.round(lateMs / 1000)} s late (kept; a worker will take it)`),
+    );
     for (const p of problems) {
       const s = declared.find((d) => d.id === p.id)!;
       await upsertScheduler(queue(s.queue), s);

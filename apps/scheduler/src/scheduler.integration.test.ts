@@ -1,11 +1,12 @@
-import { Queue } from "bullmq";
+import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { eq } from "drizzle-orm";
 import { log } from "@callastar/db";
 import { SCHEDULERS, SCHEDULER_IDS, type QueueName } from "@callastar/queues";
-import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, type TestDatabase } from "@callastar/testing";
+import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, type TestDatabase } from "@callastar/testing";
 import { startScheduler, type SchedulerApp } from "./app";
 import { loadSchedulerEnv } from "./env";
+import { declaredSchedulers, findBrokenSchedulers, pendingRun } from "./registry";
 
 let t: TestDatabase;
 let prefix: string;
@@ -81,6 +82,32 @@ describe("scheduler", () => {
     const rows = await t.db.select().from(log).where(eq(log.type, "SYSTEM_ERROR"));
     expect(rows.some((r) => r.context?.schedulerId === "cleanup-daily-rooms")).toBe(true);
     expect(await app.check()).toBe(0);
+  });
+
+  it("keeps a due run waiting for a worker however late, through checks and a restart (no run skipped)", async () => {
+    // Every second: the first run is due at once, and no worker is there to take it.
+    app = await startScheduler(env({ CRON_CLEANUP_DAILY_ROOMS: "* * * * * *" }), silent);
+    const q = queue("rooms");
+    const first = await q.getJobScheduler("cleanup-daily-rooms");
+    const waiting = await pendingRun(q, "cleanup-daily-rooms", first!.next);
+    expect(waiting).toBeDefined();
+    // Checked two minutes past its time (the old check flagged a run over 60 s late and re-registered it, deleting it).
+    const late: string[] = [];
+    const declared = declaredSchedulers({ CRON_CLEANUP_DAILY_ROOMS: "* * * * * *" }, "UTC");
+    expect(await findBrokenSchedulers(queue, declared, first!.next! + 120_000, (id) => late.push(id))).toEqual([]);
+    expect(late).toContain("cleanup-daily-rooms");
+    expect(await app.check()).toBe(0);
+    // Restarted once the run is overdue: the start-up registration must not replace it.
+    await waitFor("the run overdue", () => Date.now() > first!.next! + 1_000);
+    await app.shutdown("restart");
+    app = await startScheduler(env({ CRON_CLEANUP_DAILY_ROOMS: "* * * * * *" }), silent);
+    // The same job is still there, and a worker coming back runs it.
+    expect(await q.getJobState(waiting!.id!)).toMatch(/waiting|delayed|prioritized/);
+    expect((await q.getJobScheduler("cleanup-daily-rooms"))!.next).toBe(first!.next);
+    const taken: string[] = [];
+    const worker = new Worker("rooms", async (job) => void taken.push(job.id!), { connection: redis.duplicate(), prefix });
+    await waitFor("the waiting run taken", () => taken.includes(waiting!.id!));
+    await worker.close();
   });
 
   it("refuses a malformed pattern or time zone, naming the variable", () => {

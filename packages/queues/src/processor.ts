@@ -1,4 +1,4 @@
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { RateLimitError, UnrecoverableError, Worker, type Job } from "bullmq";
 import { RateLimitedError, ValidationError, isAudited, isPermanent, markAudited } from "@callastar/errors";
 import { JOBS, isJobName, type JobData, type JobsOfQueue } from "./catalog/jobs";
 import type { QueueName } from "./catalog/queues";
@@ -9,17 +9,45 @@ export type QueueHandlers<Q extends QueueName> = {
   [N in JobsOfQueue<Q>]: (data: JobData<N>, job: Job) => Promise<unknown>;
 };
 
+/** Where a failed attempt stands: 1-based attempt, the job's maximum, and whether none will follow. */
+export interface AttemptInfo {
+  attempt: number;
+  attempts: number;
+  final: boolean;
+}
+
+/** True for a 429 wait (ours or BullMQ's): it spends no attempt and is not an error outcome. */
+export function isRateLimitWait(error: unknown): boolean {
+  return error instanceof RateLimitedError || error instanceof RateLimitError || (error instanceof Error && error.name === "RateLimitError");
+}
+
+/** The attempt `error` ends, decided as BullMQ decides it (Job.shouldRetryJob): final when no retry follows. */
+export function attemptInfo(job: Job, error: unknown): AttemptInfo {
+  const attempts = job.opts.attempts ?? 1;
+  const attempt = job.attemptsMade + 1;
+  const unrecoverable = error instanceof UnrecoverableError || (error instanceof Error && error.name === "UnrecoverableError") || isPermanent(error);
+  return { attempt, attempts, final: unrecoverable || attempt >= attempts };
+}
+
 export interface ProcessorHooks {
   /** Called once for a payload that does not match its schema, before the job fails for good. */
   onMalformed(job: Job, error: ValidationError): Promise<void>;
+  /** Called for a job taken again after more than `maxStalledCount` crashes, before it fails for good. */
+  onStalledTooOften(job: Job, error: UnrecoverableError): Promise<void>;
+  /** Called for a failed attempt whose error no handler audited (never for a rate-limit wait). */
+  onFailedAttempt(job: Job, error: unknown, attempt: AttemptInfo): Promise<void>;
   /** The worker running this processor, for `rateLimit` on a 429. */
   worker(): Worker | undefined;
+  /** Crashes a job survives; the next time it is taken it fails (Infinity: never). */
+  maxStalledCount: number;
 }
 
 /**
- * Wraps typed handlers into a BullMQ processor: re-validates `job.data` (a malformed payload fails on
- * its first attempt), turns permanent errors into UnrecoverableError (no retry), and a 429 into a
- * queue-wide pause of `retry-after` that does not spend an attempt.
+ * Wraps typed handlers into a BullMQ processor: fails a job that crashed its workers too often,
+ * re-validates `job.data` (a malformed payload fails on its first attempt), turns permanent errors
+ * into UnrecoverableError (no retry) and a 429 into a queue-wide pause of `retry-after` that does
+ * not spend an attempt. Every failure leaves with exactly one audit row: the handler's (it marked
+ * the error audited) or the hooks' — written before the job moves on, then marked audited.
  */
 export function createProcessor<Q extends QueueName>(
   queue: Q,
@@ -27,12 +55,17 @@ export function createProcessor<Q extends QueueName>(
   hooks: ProcessorHooks,
 ): (job: Job, token?: string) => Promise<unknown> {
   return async (job) => {
+    if (job.stalledCounter > hooks.maxStalledCount) {
+      const error = new UnrecoverableError(`job stalled ${job.stalledCounter} times (its workers died while running it; limit ${hooks.maxStalledCount})`);
+      await hooks.onStalledTooOften(job, error);
+      throw markAudited(error);
+    }
     if (!isJobName(job.name) || JOBS[job.name].queue !== queue || !(job.name in handlers)) {
       const error = new ValidationError(`job on queue ${queue}`, [
         { path: "name", message: `unknown job name "${job.name}"` },
       ]);
       await hooks.onMalformed(job, error);
-      throw new UnrecoverableError(error.message);
+      throw markAudited(new UnrecoverableError(error.message));
     }
     const def = JOBS[job.name];
     let data: unknown;
@@ -41,7 +74,7 @@ export function createProcessor<Q extends QueueName>(
     } catch (error) {
       if (error instanceof ValidationError) {
         await hooks.onMalformed(job, error);
-        throw new UnrecoverableError(error.message);
+        throw markAudited(new UnrecoverableError(error.message));
       }
       throw error;
     }
@@ -49,7 +82,10 @@ export function createProcessor<Q extends QueueName>(
     try {
       return await handler(data, job);
     } catch (error) {
-      throw await translateError(error, hooks);
+      const translated = await translateError(error, hooks);
+      if (isAudited(translated) || isRateLimitWait(translated)) throw translated;
+      await hooks.onFailedAttempt(job, translated, attemptInfo(job, translated));
+      throw markAudited(translated);
     }
   };
 }
@@ -70,7 +106,7 @@ async function translateError(error: unknown, hooks: ProcessorHooks): Promise<un
     const message = error instanceof Error ? error.message : String(error);
     const unrecoverable = new UnrecoverableError(message);
     (unrecoverable as Error & { cause?: unknown }).cause = error;
-    // The handler's own error row stays the only one for this failure.
+    // The handler's row (if it wrote one) covers the translated error too.
     return isAudited(error) ? markAudited(unrecoverable) : unrecoverable;
   }
   return error;

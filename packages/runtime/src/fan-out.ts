@@ -1,5 +1,9 @@
 import type { Job } from "bullmq";
 import { JOBS, jobIds, type JobData, type JobName, type QueueName } from "@callastar/queues";
+import { auditRows } from "@callastar/logger";
+import { auditRunFailure, type CronRunContext } from "./cron-run";
+import { cronRunLogIds, finishCronRun, type CronRunRef } from "./cron-run-store";
+import { withLock } from "./redis-lock";
 import type { WorkerContext } from "./worker-app";
 
 export interface FanOutChild<N extends JobName = JobName> {
@@ -23,8 +27,8 @@ const IN_FLIGHT = new Set(["waiting", "delayed", "active", "prioritized", "waiti
  * Fans a cron run out into one child job per entity under a summary parent (a BullMQ flow whose
  * parent ignores failed children), so the run's CRON_RUN can carry the children's outcomes and the
  * duration of the whole run. Entities already in flight are skipped; finished jobs with the same id
- * are replaced (BullMQ would otherwise attach them to this parent and strand it). A Redis lock keeps
- * two runs of one cron from fanning out at once.
+ * are replaced (BullMQ would otherwise attach them to this parent and strand it). A Redis lock,
+ * renewed while held, keeps two runs of one cron from fanning out at once.
  */
 export async function fanOut<N extends JobName>(
   ctx: WorkerContext,
@@ -43,12 +47,7 @@ export async function fanOut<N extends JobName>(
   if (await queue.getJob(summaryId)) return { enqueued: 0, alreadyScheduled: spec.children.length, deferred: true };
 
   const lockKey = `${ctx.prefix}:${spec.queue}:lock:fan-out:${spec.cronType}`;
-  const token = `${process.pid}-${Date.now()}`;
-  for (let i = 0; !(await ctx.redis.set(lockKey, token, "PX", 60_000, "NX")); i++) {
-    if (i > 600) throw new Error(`another ${spec.cronType} run holds the fan-out lock`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  try {
+  return withLock(ctx.redis, lockKey, `another ${spec.cronType} run holds the fan-out lock`, async () => {
     const fresh: FanOutChild<N>[] = [];
     let alreadyScheduled = 0;
     const states = await Promise.all(spec.children.map((c) => queue.getJobState(c.jobId)));
@@ -82,15 +81,7 @@ export async function fanOut<N extends JobName>(
       })),
     });
     return { enqueued: fresh.length, alreadyScheduled, deferred: true };
-  } finally {
-    // Release only our own lock.
-    await ctx.redis.eval(
-      "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-      1,
-      lockKey,
-      token,
-    );
-  }
+  });
 }
 
 /** The children's return values and ignored failures of a summary job, for its CRON_RUN counts. */
@@ -100,9 +91,13 @@ export async function childOutcomes<T>(job: Job): Promise<{ values: T[]; failure
   return { values, failures };
 }
 
-/** The summary of a fanned-out run: tallies its children, then writes the run's CRON_RUN. */
+/**
+ * The summary of a fanned-out run: tallies its children, then finishes the run's "CronRun"
+ * SUCCEEDED with its CRON_RUN row in one statement (a summary rerun after a crash finds the run
+ * finished and writes nothing); its final failure finishes the run FAILED with CRON_ERROR.
+ */
 export async function summarizeRun<T>(
-  ctx: WorkerContext,
+  ctx: CronRunContext,
   job: Job,
   data: { cronType: string; runJobId: string; startedAt: string; trigger: string; counts: Record<string, number>; context: Record<string, unknown> },
   tally: (outcomes: { values: T[]; failures: Array<{ jobKey: string; reason: string }> }) => {
@@ -110,21 +105,23 @@ export async function summarizeRun<T>(
     context: Record<string, unknown>;
   },
 ): Promise<{ itemsProcessed: number }> {
-  const values = Object.values(await job.getChildrenValues<T>());
-  const failures = Object.entries(await job.getIgnoredChildrenFailures()).map(([jobKey, reason]) => ({
-    jobKey,
-    reason: String(reason),
-  }));
-  const { itemsProcessed, context } = tally({ values, failures });
-  const started = Date.parse(data.startedAt);
-  await ctx.logger.logCronRun(data.cronType, itemsProcessed, Date.now() - started, {
-    startTime: data.startedAt,
-    endTime: new Date().toISOString(),
-    trigger: data.trigger,
-    runJobId: data.runJobId,
-    ...data.counts,
-    ...data.context,
-    ...context,
-  });
-  return { itemsProcessed };
+  const run: CronRunRef = { id: data.runJobId, cronType: data.cronType, trigger: data.trigger };
+  const startedAt = new Date(data.startedAt);
+  const base = { startTime: data.startedAt, trigger: data.trigger, runJobId: data.runJobId, cronRunId: data.runJobId, ...data.counts, ...data.context };
+  try {
+    const values = Object.values(await job.getChildrenValues<T>());
+    const failures = Object.entries(await job.getIgnoredChildrenFailures()).map(([jobKey, reason]) => ({
+      jobKey,
+      reason: String(reason),
+    }));
+    const { itemsProcessed, context } = tally({ values, failures });
+    const row = {
+      ...auditRows.logCronRun(data.cronType, itemsProcessed, Date.now() - startedAt.getTime(), { ...base, endTime: new Date().toISOString(), ...context }),
+      id: cronRunLogIds.succeeded(run.id),
+    };
+    await finishCronRun(ctx.db.sql, { ...run, status: "SUCCEEDED", itemsProcessed, startedAt }, row);
+    return { itemsProcessed };
+  } catch (error) {
+    throw await auditRunFailure(ctx, job, run, startedAt, error, { ...base, duration: Date.now() - startedAt.getTime() });
+  }
 }

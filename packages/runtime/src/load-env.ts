@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { STALL_DEFAULTS } from "./stall-settings";
 
 /** Thrown when the environment is missing or malformed; names every offending variable. */
 export class EnvError extends Error {
@@ -62,8 +63,10 @@ export const workerEnvShape = {
   QUEUE_PREFIX: envFields.queuePrefix,
   SHUTDOWN_TIMEOUT_MS: envFields.positiveInt(30_000),
   LOG_SPOOL_DIR: z.string().optional(),
-  /** BullMQ job lock; a crashed worker's jobs come back after it expires (default 30 s). */
-  WORKER_LOCK_DURATION_MS: envFields.positiveInt(30_000),
-  /** How often BullMQ looks for stalled jobs (default 30 s). */
-  WORKER_STALLED_INTERVAL_MS: envFields.positiveInt(30_000),
+  /** BullMQ job lock; a crashed worker's jobs come back after it expires (see stall-settings.ts). */
+  WORKER_LOCK_DURATION_MS: envFields.positiveInt(STALL_DEFAULTS.lockDurationMs),
+  /** How often a live worker looks for jobs whose worker died. */
+  WORKER_STALLED_INTERVAL_MS: envFields.positiveInt(STALL_DEFAULTS.stalledIntervalMs),
+  /** Crashes a job survives; taken again after more, it fails for good (a poison job). */
+  WORKER_MAX_STALLED_COUNT: envFields.nonNegativeInt(STALL_DEFAULTS.maxStalledCount),
 };

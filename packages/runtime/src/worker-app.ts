@@ -4,14 +4,17 @@ import { createDb, type DbHandle } from "@callastar/db";
 import { isAudited } from "@callastar/errors";
 import { createAuditLogger, type AuditLogger } from "@callastar/logger";
 import {
-  QUEUES,
+  attemptInfo,
   createProcessor,
   createWorkerConnection,
+  isRateLimitWait,
   Producer,
   type QueueHandlers,
   type QueueName,
 } from "@callastar/queues";
+import { auditJobFailure, type FailureAuditDeps } from "./job-failure-audit";
 import { installShutdown } from "./shutdown";
+import { describeStallSettings, stallSettings } from "./stall-settings";
 
 /** What every handler factory receives: the process' shared resources. */
 export interface WorkerContext {
@@ -53,6 +56,8 @@ export interface WorkerAppOptions {
   /** Default lock duration and stalled-check interval of every Worker (bindings may raise the lock). */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Crashes a job survives before it fails for good (see stall-settings.ts). */
+  maxStalledCount?: number;
   bindings: AnyQueueBinding[];
   /** Runs before any job is taken (caches, connections); a failure is logged, not fatal. */
   warmUp?: (ctx: WorkerContext) => Promise<void>;
@@ -95,6 +100,8 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     );
   }
 
+  const audit: FailureAuditDeps = { db, logger, log };
+  const stalls = stallSettings(options);
   const blocking: Redis[] = [];
   const workers = options.bindings.map((binding) => {
     const connection = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:${binding.queue}` });
@@ -104,26 +111,30 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     const { queue, handlers } = binding as QueueBinding<QueueName>;
     const processor = createProcessor(queue, handlers(ctx), {
       worker: () => worker,
+      maxStalledCount: stalls.maxStalledCount,
       onMalformed: (job, error) =>
-        logger.logError(QUEUES[binding.queue].errorLogType, `Malformed ${job.name} job ${job.id} refused`, error, {
-          queue: binding.queue,
-          jobId: job.id,
-          jobName: job.name,
-        }),
+        auditJobFailure(audit, job, error, { ...attemptInfo(job, error), final: true }, `Malformed ${job.name} job ${job.id} refused`),
+      onStalledTooOften: (job, error) =>
+        auditJobFailure(audit, job, error, { ...attemptInfo(job, error), final: true }, `Job ${job.name} ${job.id} failed for good: ${error.message}`),
+      onFailedAttempt: (job, error, attempt) =>
+        auditJobFailure(audit, job, error, attempt, failureMessage(job, attempt)),
     });
     worker = new Worker(binding.queue, processor, {
       connection,
       prefix: options.prefix,
       concurrency: binding.concurrency,
       name: options.name,
-      lockDuration: Math.max(binding.lockDuration ?? 0, options.lockDurationMs ?? 30_000),
-      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      lockDuration: Math.max(binding.lockDuration ?? 0, stalls.lockDurationMs),
+      stalledInterval: stalls.stalledIntervalMs,
+      // One above ours: the processor fails a job past our limit after writing its row; BullMQ's
+      // own limit (a failure without the processor) only catches a crash during that write.
+      maxStalledCount: stalls.maxStalledCount + 1,
       // BullMQ honours a manual pause (worker.rateLimit on a 429) only for workers that have a
       // limiter; this one never limits by itself, it only makes that pause hold for every copy.
       limiter: { max: 1_000_000_000, duration: 1_000 },
     });
     worker.on("error", (error) => log(`worker ${binding.queue} error: ${error.message}`));
-    worker.on("failed", (job, error) => void reportFinalFailure(logger, binding.queue, job, error));
+    worker.on("failed", (job, error) => void reportUnauditedFailure(audit, job, error));
     return worker;
   });
 
@@ -138,23 +149,27 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     { timeoutMs: options.shutdownTimeoutMs, log, ...(options.exit ? { exit: options.exit } : {}) },
   );
   await Promise.all(workers.map((w) => w.waitUntilReady()));
+  log(describeStallSettings(stalls));
   log(`consuming ${options.bindings.map((b) => `${b.queue}×${b.concurrency}`).join(", ")} (prefix ${options.prefix})`);
   return { ctx, workers, shutdown };
 }
 
-// A job that has no attempt left ends in the failed set; say so once in the audit log.
-async function reportFinalFailure(logger: AuditLogger, queue: QueueName, job: Job | undefined, error: Error) {
-  if (!job) return;
-  const attempts = job.opts.attempts ?? 1;
-  const final = job.attemptsMade >= attempts || error.name === "UnrecoverableError";
-  // A handler that audited its own failure (markAudited) already wrote this outcome's row.
-  if (!final || error.name === "RateLimitError" || isAudited(error)) return;
-  await logger.logError(QUEUES[queue].errorLogType, `Job ${job.name} ${job.id} failed for good after ${job.attemptsMade} attempt(s)`, error, {
-    queue,
-    jobId: job.id,
-    jobName: job.name,
-    attemptsMade: job.attemptsMade,
-  });
+const failureMessage = (job: Job, a: { attempt: number; attempts: number; final: boolean }) =>
+  a.final
+    ? `Job ${job.name} ${job.id} failed for good at attempt ${a.attempt}/${a.attempts}`
+    : `Job ${job.name} ${job.id} failed at attempt ${a.attempt}/${a.attempts}; will retry`;
+
+/**
+ * The final-failure reporter for failures that never reached the processor's audit: BullMQ failing
+ * a job by itself (its own stall limit, hit only by a crash while our row was being written). The
+ * processor marks every error it audited, so each failure still gets exactly one row.
+ */
+async function reportUnauditedFailure(audit: FailureAuditDeps, job: Job | undefined, error: Error): Promise<void> {
+  if (!job || isAudited(error) || isRateLimitWait(error)) return;
+  // The 'failed' event comes after moveToFailed, which already counted this attempt.
+  const info = attemptInfo(job, error);
+  const attempt = { ...info, attempt: job.attemptsMade, final: info.final || job.attemptsMade >= info.attempts };
+  await auditJobFailure(audit, job, error, attempt, failureMessage(job, attempt));
 }
 
 /** The env fields every worker app shares (see workerEnvShape), as startWorkerApp options. */
@@ -165,10 +180,11 @@ export function workerOptionsFromEnv(env: {
   SHUTDOWN_TIMEOUT_MS: number;
   WORKER_LOCK_DURATION_MS: number;
   WORKER_STALLED_INTERVAL_MS: number;
+  WORKER_MAX_STALLED_COUNT: number;
   LOG_SPOOL_DIR?: string | undefined;
 }): Pick<
   WorkerAppOptions,
-  "databaseUrl" | "redisUrl" | "prefix" | "shutdownTimeoutMs" | "lockDurationMs" | "stalledIntervalMs" | "spoolDir"
+  "databaseUrl" | "redisUrl" | "prefix" | "shutdownTimeoutMs" | "lockDurationMs" | "stalledIntervalMs" | "maxStalledCount" | "spoolDir"
 > {
   return {
     databaseUrl: env.DATABASE_URL,
@@ -177,6 +193,7 @@ export function workerOptionsFromEnv(env: {
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     lockDurationMs: env.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
+    maxStalledCount: env.WORKER_MAX_STALLED_COUNT,
     ...(env.LOG_SPOOL_DIR ? { spoolDir: env.LOG_SPOOL_DIR } : {}),
   };
 }

@@ -1,0 +1,74 @@
+// The worker runtime's share of convention 1: exactly one error row for each failed attempt that no
+// handler audited (a stall limit reached, a malformed payload, an unexpected throw), typed by what
+// the job is (catalog `errorLogType`), carrying the job's entity ids. A final failure's row has a
+// deterministic id, so the row written just before a crash and the one its rerun writes are one row;
+// a cron run's final failure also finishes its "CronRun" FAILED in the same statement.
+import type { Job } from "bullmq";
+import type { DbHandle } from "@callastar/db";
+import { auditRows, type AuditLogger, type LogContext, type LogType } from "@callastar/logger";
+import { JOBS, isJobName, type AttemptInfo, type JobDefinition } from "@callastar/queues";
+import { cronRunLogIds, finishCronRun, insertRowOnce, type CronRunRef } from "./cron-run-store";
+
+const ENTITY_KEYS = ["bookingId", "payoutId", "roomName", "userId", "cronType", "runJobId"] as const;
+
+/** The entity ids a job's data names, for its error rows (a booking's page finds them by bookingId). */
+export function entityIds(data: unknown): Record<string, string> {
+  const ids: Record<string, string> = {};
+  if (typeof data !== "object" || data === null) return ids;
+  for (const key of ENTITY_KEYS) {
+    const value = (data as Record<string, unknown>)[key];
+    if (typeof value === "string" && value) ids[key] = value;
+  }
+  return ids;
+}
+
+/** The cron run a job belongs to: a cron job is its own run, a summary closes `runJobId`'s. */
+export function cronRunOf(job: Job, def: JobDefinition | undefined): CronRunRef | undefined {
+  const data = (job.data ?? {}) as Record<string, unknown>;
+  const trigger = typeof data.trigger === "string" ? data.trigger : "schedule";
+  if (def?.role === "cron" && job.id) return { id: job.id, cronType: job.name, trigger };
+  if (def?.role === "summary" && typeof data.runJobId === "string" && typeof data.cronType === "string") {
+    return { id: data.runJobId, cronType: data.cronType, trigger };
+  }
+  return undefined;
+}
+
+/** The id of a job incarnation's final-failure row (a job id reused after removal has a new timestamp). */
+export const finalFailureLogId = (job: Job, attempt: number) => `job-failed:${job.queueName}:${job.id}:${job.timestamp}:${attempt}`;
+
+export interface FailureAuditDeps {
+  db: DbHandle;
+  logger: AuditLogger;
+  log: (line: string) => void;
+}
+
+/** Writes the runtime's error row for one failed attempt of `job`. Never throws. */
+export async function auditJobFailure(deps: FailureAuditDeps, job: Job, error: unknown, info: AttemptInfo, message: string): Promise<void> {
+  const def = isJobName(job.name) ? JOBS[job.name] : undefined;
+  const type = (def?.errorLogType ?? "SYSTEM_ERROR") as LogType;
+  const context: LogContext = {
+    queue: job.queueName,
+    jobId: job.id ?? null,
+    jobName: job.name,
+    attempt: info.attempt,
+    attempts: info.attempts,
+    final: info.final,
+    ...(job.stalledCounter > 0 ? { stalls: job.stalledCounter } : {}),
+    ...entityIds(job.data),
+  };
+  if (!info.final) return deps.logger.logError(type, message, error, context);
+  const run = cronRunOf(job, def);
+  try {
+    if (run) {
+      const row = { ...auditRows.logCronError(run.cronType, error, { ...context, trigger: run.trigger }), id: cronRunLogIds.failed(run.id) };
+      const startedAt = new Date(job.processedOn ?? Date.now());
+      await finishCronRun(deps.db.sql, { ...run, status: "FAILED", itemsProcessed: null, startedAt }, row);
+    } else {
+      await insertRowOnce(deps.db.sql, { ...auditRows.logError(type, message, error, context), id: finalFailureLogId(job, info.attempt) });
+    }
+  } catch (writeError) {
+    // PostgreSQL unreachable: the logger holds or spools the row (its id is random then).
+    deps.log(`could not write the failure row of ${job.name} ${job.id} directly (${String(writeError)}); handing it to the audit logger`);
+    await deps.logger.logError(type, message, error, context);
+  }
+}
