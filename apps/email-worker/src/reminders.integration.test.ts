@@ -243,7 +243,11 @@ describe("ad-hoc emails from the main app", () => {
     const job = await producer.queue("emails").add("send-email", data, { attempts: 3, backoff: { type: "fixed", delay: 10 } });
     await waitFor("failed for good", async () => (await job.isFailed()) || null);
     await app.ctx.logger.flush(5_000);
-    const errors = await t.db.select().from(log).where(and(eq(log.type, "EMAIL_ERROR"), sql`${log.context}->>'jobId' = ${job.id!}`));
+    // BullMQ's numeric job ids repeat across queues: match the job name too.
+    const errors = await t.db
+      .select()
+      .from(log)
+      .where(and(eq(log.type, "EMAIL_ERROR"), sql`${log.context}->>'jobId' = ${job.id!}`, sql`${log.context}->>'jobName' = 'send-email'`));
     const attempts = errors.map((e) => e.context as { attempt: number; attempts: number; final: boolean; bookingId: string });
     expect(attempts.sort((a, b) => a.attempt - b.attempt).map((c) => [c.attempt, c.attempts, c.final, c.bookingId])).toEqual([
       [1, 3, false, "bk_failing"],
