@@ -38,6 +38,8 @@ export interface ProcessorHooks {
   onFailedAttempt(job: Job, error: unknown, attempt: AttemptInfo): Promise<void>;
   /** The worker running this processor, for `rateLimit` on a 429. */
   worker(): Worker | undefined;
+  /** Called when a 429 paused the queue (for the rate-limit-wait metric; never an error row). */
+  onRateLimited?(job: Job): void;
   /** Crashes a job survives; the next time it is taken it fails (Infinity: never). */
   maxStalledCount: number;
 }
@@ -83,6 +85,7 @@ export function createProcessor<Q extends QueueName>(
       return await handler(data, job);
     } catch (error) {
       const translated = await translateError(error, hooks);
+      if (isRateLimitWait(translated)) hooks.onRateLimited?.(job);
       if (isAudited(translated) || isRateLimitWait(translated)) throw translated;
       await hooks.onFailedAttempt(job, translated, attemptInfo(job, translated));
       throw markAudited(translated);

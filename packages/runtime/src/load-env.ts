@@ -69,4 +69,7 @@ export const workerEnvShape = {
   WORKER_STALLED_INTERVAL_MS: envFields.positiveInt(STALL_DEFAULTS.stalledIntervalMs),
   /** Crashes a job survives; taken again after more, it fails for good (a poison job). */
   WORKER_MAX_STALLED_COUNT: envFields.nonNegativeInt(STALL_DEFAULTS.maxStalledCount),
+  /** Serves this process' Prometheus metrics on GET /metrics (off when unset; 9464 in compose). */
+  METRICS_PORT: z.coerce.number().int("must be an integer").min(1, "must be 1..65535").max(65535, "must be 1..65535").optional(),
+  METRICS_HOST: z.string().regex(/^[A-Za-z0-9.:-]+$/, "must be an interface address such as 0.0.0.0 or 127.0.0.1").default("0.0.0.0"),
 };

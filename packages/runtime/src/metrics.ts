@@ -52,8 +52,8 @@ export class ProcessMetrics {
       this.observeDuration(queue, job, "completed");
     });
     worker.on("failed", (job, error) => {
-      if (RATE_LIMIT_ERRORS.has(error.name)) return void this.rateLimited.inc({ queue });
-      if (!job) return;
+      // A 429 is counted by the processor's hook (rateLimitWait), never as a failure.
+      if (!job || RATE_LIMIT_ERRORS.has(error.name)) return;
       if (isFinalFailure(job, error)) this.failed.inc({ queue, job: job.name });
       else this.retried.inc({ queue, job: job.name });
       this.observeDuration(queue, job, "failed");

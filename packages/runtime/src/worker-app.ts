@@ -15,6 +15,7 @@ import {
 import { auditJobFailure, type FailureAuditDeps } from "./job-failure-audit";
 import { installShutdown } from "./shutdown";
 import { describeStallSettings, stallSettings } from "./stall-settings";
+import { ProcessMetrics, serveMetrics } from "./metrics";
 
 /** What every handler factory receives: the process' shared resources. */
 export interface WorkerContext {
@@ -58,6 +59,9 @@ export interface WorkerAppOptions {
   stalledIntervalMs?: number;
   /** Crashes a job survives before it fails for good (see stall-settings.ts). */
   maxStalledCount?: number;
+  /** Serves this process' Prometheus metrics on GET /metrics (0: a free port, for tests; unset: off). */
+  metricsPort?: number;
+  metricsHost?: string;
   bindings: AnyQueueBinding[];
   /** Runs before any job is taken (caches, connections); a failure is logged, not fatal. */
   warmUp?: (ctx: WorkerContext) => Promise<void>;
@@ -69,6 +73,9 @@ export interface WorkerAppOptions {
 export interface WorkerApp {
   ctx: WorkerContext;
   workers: Worker[];
+  metrics: ProcessMetrics;
+  /** The port /metrics listens on, when served. */
+  metricsPort: number | undefined;
   shutdown(reason: string): Promise<void>;
 }
 
@@ -81,6 +88,8 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   const producer = new Producer({ connection: redis, prefix: options.prefix, reminderLeadMinutes: options.reminderLeadMinutes });
   const flows = new FlowProducer({ connection: redis, prefix: options.prefix });
   flows.on("error", (error) => log(`flow producer error: ${error.message}`));
+  // A worker that cannot reach its databases must say so, not claim to be consuming.
+  await checkReachable(db, redis, options);
   const ctx: WorkerContext = {
     appName: options.name,
     db,
@@ -101,6 +110,8 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   }
 
   const audit: FailureAuditDeps = { db, logger, log };
+  const metrics = new ProcessMetrics({ app: options.name });
+  metrics.observeLogger(logger);
   const stalls = stallSettings(options);
   const blocking: Redis[] = [];
   const workers = options.bindings.map((binding) => {
@@ -118,6 +129,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
         auditJobFailure(audit, job, error, { ...attemptInfo(job, error), final: true }, `Job ${job.name} ${job.id} failed for good: ${error.message}`),
       onFailedAttempt: (job, error, attempt) =>
         auditJobFailure(audit, job, error, attempt, failureMessage(job, attempt)),
+      onRateLimited: () => metrics.rateLimitWait(queue),
     });
     worker = new Worker(binding.queue, processor, {
       connection,
@@ -135,12 +147,15 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     });
     worker.on("error", (error) => log(`worker ${binding.queue} error: ${error.message}`));
     worker.on("failed", (job, error) => void reportUnauditedFailure(audit, job, error));
+    metrics.observe(worker, binding.queue);
     return worker;
   });
+  const served = options.metricsPort === undefined ? undefined : await serveMetrics(metrics.registry, options.metricsPort, options.metricsHost ?? "0.0.0.0");
 
   const shutdown = installShutdown(
     [
       { name: "workers", run: () => Promise.all(workers.map((w) => w.close())) },
+      { name: "metrics server", run: async () => served?.close() },
       { name: "producers", run: () => Promise.all([producer.close(), flows.close()]) },
       { name: "audit logger", run: () => logger.close() },
       { name: "redis", run: () => Promise.all([redis, ...blocking].map((c) => c.quit().catch(() => c.disconnect()))) },
@@ -150,8 +165,8 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   );
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   log(describeStallSettings(stalls));
-  log(`consuming ${options.bindings.map((b) => `${b.queue}×${b.concurrency}`).join(", ")} (prefix ${options.prefix})`);
-  return { ctx, workers, shutdown };
+  log(`consuming ${options.bindings.map((b) => `${b.queue}×${b.concurrency}`).join(", ")} (prefix ${options.prefix})${served ? `; metrics on :${served.port}/metrics` : ""}`);
+  return { ctx, workers, metrics, metricsPort: served?.port, shutdown };
 }
 
 const failureMessage = (job: Job, a: { attempt: number; attempts: number; final: boolean }) =>
@@ -182,9 +197,11 @@ export function workerOptionsFromEnv(env: {
   WORKER_STALLED_INTERVAL_MS: number;
   WORKER_MAX_STALLED_COUNT: number;
   LOG_SPOOL_DIR?: string | undefined;
+  METRICS_PORT?: number | undefined;
+  METRICS_HOST?: string | undefined;
 }): Pick<
   WorkerAppOptions,
-  "databaseUrl" | "redisUrl" | "prefix" | "shutdownTimeoutMs" | "lockDurationMs" | "stalledIntervalMs" | "maxStalledCount" | "spoolDir"
+  "databaseUrl" | "redisUrl" | "prefix" | "shutdownTimeoutMs" | "lockDurationMs" | "stalledIntervalMs" | "maxStalledCount" | "spoolDir" | "metricsPort" | "metricsHost"
 > {
   return {
     databaseUrl: env.DATABASE_URL,
@@ -195,5 +212,33 @@ export function workerOptionsFromEnv(env: {
     stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: env.WORKER_MAX_STALLED_COUNT,
     ...(env.LOG_SPOOL_DIR ? { spoolDir: env.LOG_SPOOL_DIR } : {}),
+    ...(env.METRICS_PORT !== undefined ? { metricsPort: env.METRICS_PORT, metricsHost: env.METRICS_HOST } : {}),
   };
+}
+
+/** Where a URL points, without its credentials (for messages). */
+function endpoint(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol.startsWith("postgres") ? "5432" : "6379")}`;
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+async function within<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms)))]);
+  } catch (error) {
+    throw new Error(`cannot reach ${what}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Fails the start, naming the unreachable service, before any Worker takes a job. */
+async function checkReachable(db: DbHandle, redis: Redis, options: Pick<WorkerAppOptions, "databaseUrl" | "redisUrl">): Promise<void> {
+  await within(`PostgreSQL at ${endpoint(options.databaseUrl)}`, 10_000, db.sql`SELECT 1`);
+  await within(`Redis at ${endpoint(options.redisUrl)}`, 10_000, redis.ping());
 }
