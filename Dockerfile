@@ -19,5 +19,5 @@ ENV NODE_ENV=production
 RUN mkdir -p /spool && chown node:node /spool
 ENV LOG_SPOOL_DIR=/spool
 USER node
-# APP is scheduler | email-worker | room-worker | payout-worker | maintenance-worker | dashboard
+# APP is scheduler | email-worker | room-worker | payout-worker | maintenance-worker | outbox-relay | dashboard
 CMD ["sh", "-c", "exec node --import tsx apps/${APP}/src/main.ts"]
