@@ -1,8 +1,7 @@
-import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { DbHandle } from "@callastar/db";
 import type { AuditLogger, LogStats, RecentLogsOptions } from "@callastar/logger";
-import type { Producer, QueueName } from "@callastar/queues";
+import type { Producer } from "@callastar/queues";
 import type { DashboardConfig } from "./config";
 
 /** Filters of the audit logger's getRecentLogs. */
@@ -26,5 +25,3 @@ export interface DashboardDeps {
   config: DashboardConfig;
 }
 
-/** The BullMQ queue of `name`, through the producer (one Queue object per name per process). */
-export type QueueOf = (name: QueueName) => Queue;

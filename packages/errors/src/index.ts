@@ -2,5 +2,5 @@ export { PermanentError } from "./permanent-error";
 export { TransientError } from "./transient-error";
 export { RateLimitedError } from "./rate-limited-error";
 export { ValidationError } from "./validation-error";
-export { errorForStatus, isPermanent, parseRetryAfter } from "./classify";
+export { isPermanent, parseRetryAfter } from "./classify";
 export { markAudited, isAudited } from "./audited";

@@ -17,5 +17,4 @@ export const idempotencyKeys = {
   reminderEmail: (bookingId: string, recipient: "client" | "creator") => `booking_reminder:${bookingId}:${recipient}`,
   /** The request sending both reminder emails at once (each email keeps its own key for its record). */
   reminderBatch: (bookingId: string) => `booking_reminder:${bookingId}`,
-  payout: (payoutId: string) => `payout:${payoutId}`,
 };

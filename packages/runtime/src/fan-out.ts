@@ -84,13 +84,6 @@ export async function fanOut<N extends JobName>(
   });
 }
 
-/** The children's return values and ignored failures of a summary job, for its CRON_RUN counts. */
-export async function childOutcomes<T>(job: Job): Promise<{ values: T[]; failures: string[] }> {
-  const values = Object.values(await job.getChildrenValues<T>());
-  const failures = Object.values(await job.getIgnoredChildrenFailures());
-  return { values, failures };
-}
-
 /**
  * The summary of a fanned-out run: tallies its children, then finishes the run's "CronRun"
  * SUCCEEDED with its CRON_RUN row in one statement (a summary rerun after a crash finds the run

@@ -7,4 +7,4 @@ export { startCronRun, finishCronRun, cronRunLogIds, type CronRunRef } from "./c
 export { STALL_DEFAULTS, stallSettings, recoveryWindowMs, type StallSettings } from "./stall-settings";
 export { entityIds, finalFailureLogId } from "./job-failure-audit";
 export { withLock } from "./redis-lock";
-export { fanOut, childOutcomes, summarizeRun, type FanOutChild, type FanOutResult } from "./fan-out";
+export { fanOut, summarizeRun, type FanOutChild, type FanOutResult } from "./fan-out";

@@ -8,5 +8,4 @@ export {
 export type { CreateTransferInput } from "./inputs";
 export type { PayoutTransfer } from "./transfer-schema";
 export { parseStripeApiBase, type StripeEndpoint } from "./config";
-export { toTaxonomyError as stripeErrorToTaxonomy } from "./errors";
 export { StripeBalanceInsufficientError, isBalanceInsufficient } from "./balance-insufficient-error";

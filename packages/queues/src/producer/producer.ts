@@ -77,8 +77,11 @@ export class Producer {
     try {
       await job.remove();
       return true;
-    } catch {
-      return false; // it became active in between: it will see the booking is no longer confirmed
+    } catch (error) {
+      // It became active (locked) in between: it will see the booking is no longer confirmed. Any
+      // other failure (Redis down) must reach the caller, not read as "nothing was pending".
+      if (["active", "completed", "failed"].includes(await job.getState())) return false;
+      throw error;
     }
   }
 
