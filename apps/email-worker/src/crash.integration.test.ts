@@ -11,6 +11,7 @@ import {
   testEnv,
   uniquePrefix,
   waitFor,
+  waitForDrained,
   type AppProcess,
   type TestDatabase,
 } from "@callastar/testing";
@@ -85,7 +86,10 @@ it("a worker SIGKILLed in the middle of a batch loses nothing and sends nothing 
     const states = await Promise.all(jobs.map(async (j) => `${j.id} ${await j.getState()} attempts=${j.attemptsMade} ${j.failedReason ?? ""}`));
     throw new Error(`${String(error)}\n${states.join("\n")}\nsecond worker output:\n${second.output().slice(-3000)}`);
   });
-  await new Promise((r) => setTimeout(r, 500));
+  // Drained to a known point: no reminder job left to run and no send in flight, so a late
+  // duplicate would already be among the deliveries.
+  await waitForDrained(producer.queue("reminders"));
+  await waitFor("no send in flight", () => resend.inFlight === 0);
 
   // One delivery per booking and recipient, whether it went out alone or in the booking's batch.
   const emails = resend.deliveries.map((d) => `${d.idempotencyKey?.split(":")[1]}→${String(d.to)}`);

@@ -12,6 +12,7 @@ import {
   testEnv,
   uniquePrefix,
   waitFor,
+  waitForDrained,
   type TestDatabase,
 } from "@callastar/testing";
 import type { WorkerApp } from "@callastar/runtime";
@@ -68,9 +69,10 @@ describe("booking reminders end to end", () => {
     expect(jobId).toBe(jobIds.reminder(b.bookingId));
     // A second schedule (e.g. a retried web request) is a no-op.
     await producer.scheduleBookingReminder({ bookingId: b.bookingId, callDateTime: b.callDateTime });
-    await new Promise((r) => setTimeout(r, 800));
-    expect(deliveriesFor(b.bookingId)).toHaveLength(0); // not early
     await waitFor("two reminder emails", () => deliveriesFor(b.bookingId).length === 2);
+    // Not early: Resend received both at or after the due time (call − lead).
+    const dueAt = b.callDateTime.getTime() - LEAD_MS;
+    for (const d of deliveriesFor(b.bookingId)) expect(Date.parse(d.receivedAt)).toBeGreaterThanOrEqual(dueAt);
     await waitFor("reminderSent", () => reminderSent(b.bookingId));
 
     const sent = deliveriesFor(b.bookingId);
@@ -105,7 +107,8 @@ describe("booking reminders end to end", () => {
     });
     expect((run!.context as { alreadyScheduled: number }).alreadyScheduled).toBeGreaterThanOrEqual(1);
     await waitFor("both bookings reminded", () => deliveriesFor(missed.bookingId).length === 2 && deliveriesFor(scheduled.bookingId).length === 2);
-    await new Promise((r) => setTimeout(r, 500));
+    await waitForDrained(producer.queue("reminders"));
+    await waitFor("no send in flight", () => resend.inFlight === 0);
     expect(deliveriesFor(scheduled.bookingId)).toHaveLength(2);
   });
 
@@ -189,7 +192,8 @@ describe("ad-hoc emails from the main app", () => {
     const second = await producer.enqueueEmail(input);
     expect(second).toBe(first);
     await waitFor("delivery", () => resend.deliveries.length === 1);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForDrained(producer.queue("emails"));
+    await waitFor("no send in flight", () => resend.inFlight === 0);
     expect(resend.deliveries).toHaveLength(1);
     expect(resend.deliveries[0]!.to).toEqual(["star@example.com"]);
   });

@@ -18,3 +18,20 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** Anything with BullMQ's job counts (a Queue). */
+interface CountsJobs {
+  name: string;
+  getJobCounts(...types: string[]): Promise<Record<string, number>>;
+}
+
+/**
+ * Waits until `queue` has nothing left to run — no waiting, delayed, prioritized, active or
+ * waiting-children job: the known point after which "nothing more happened" can be asserted.
+ */
+export function waitForDrained(queue: CountsJobs, options?: { timeoutMs?: number }): Promise<true> {
+  return waitFor(`queue ${queue.name} drained`, async () => {
+    const counts = await queue.getJobCounts("waiting", "delayed", "prioritized", "active", "waiting-children");
+    return Object.values(counts).every((n) => n === 0) || undefined;
+  }, options);
+}

@@ -1,5 +1,6 @@
 import { PermanentError, RateLimitedError, TransientError } from "@callastar/errors";
 import { startStripeStandin, type StripeStandin } from "@callastar/standins/stripe";
+import { waitFor } from "@callastar/testing";
 import {
   createStripePayouts,
   isBalanceInsufficient,
@@ -70,7 +71,8 @@ describe("createTransfer", () => {
     // Still executing: Stripe answers 409 to the same key; the SDK turns that into an API error.
     await expect(impatient.createTransfer(input)).rejects.toBeInstanceOf(TransientError);
     stripe.setFaults({ slowMs: 0 });
-    await new Promise((r) => setTimeout(r, 500));
+    // The first attempt commits its transfer and stores its answer in the same turn.
+    await waitFor("the slow attempt's transfer", () => stripe.transfers.length === 1);
     const settled = await impatient.createTransfer(input);
     expect(settled).toMatchObject({ id: stripe.transfers[0]?.id, replayed: true });
     expect(stripe.transfers).toHaveLength(1);
