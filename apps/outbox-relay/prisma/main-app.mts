@@ -5,18 +5,19 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { enqueueInPrismaTransaction } from "@callastar/queues/producer";
 import { PrismaClient } from "../.prisma-client/client.ts";
 
-const { DATABASE_URL, OUTCOME, USER_ID, CALL_OFFER_ID, CALL_DATE_TIME } = process.env;
-const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: DATABASE_URL! }) });
+// Its inputs come as one JSON argument from the test (a script's arguments, not configuration).
+const input = JSON.parse(process.argv[2] ?? "{}") as { databaseUrl: string; outcome: "commit" | "rollback"; userId: string; callOfferId: string; callDateTime: string };
+const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: input.databaseUrl }) });
 let bookingId = "";
 try {
   await prisma.$transaction(async (tx) => {
-    const booking = await tx.booking.create({ data: { userId: USER_ID!, callOfferId: CALL_OFFER_ID!, status: "CONFIRMED", totalPrice: 5000 } });
+    const booking = await tx.booking.create({ data: { userId: input.userId, callOfferId: input.callOfferId, status: "CONFIRMED", totalPrice: 5000 } });
     bookingId = booking.id;
-    await enqueueInPrismaTransaction(tx, "scheduleBookingReminder", { bookingId: booking.id, callDateTime: CALL_DATE_TIME! });
-    if (OUTCOME === "rollback") throw new Error("payment refused");
+    await enqueueInPrismaTransaction(tx, "scheduleBookingReminder", { bookingId: booking.id, callDateTime: input.callDateTime });
+    if (input.outcome === "rollback") throw new Error("payment refused");
   });
 } catch (error) {
-  if (OUTCOME !== "rollback") throw error;
+  if (input.outcome !== "rollback") throw error;
 }
-console.log(`booking ${bookingId} ${OUTCOME}`);
+console.log(`booking ${bookingId} ${input.outcome}`);
 await prisma.$disconnect();

@@ -134,9 +134,10 @@ describe("the main app's Prisma 7 client (pg driver adapter), generated from pri
     });
   }, 120_000);
   const mainApp = (outcome: "commit" | "rollback"): string => {
-    const run = spawnSync(process.execPath, ["--import", "tsx", "prisma/main-app.mts"], {
+    const input = { databaseUrl: t.url, outcome, userId: world.clientId, callOfferId: world.callOfferId, callDateTime: CALL.toISOString() };
+    const run = spawnSync(process.execPath, ["--import", "tsx", "prisma/main-app.mts", JSON.stringify(input)], {
       cwd: appDir,
-      env: { ...testEnv.childBase, DATABASE_URL: t.url, OUTCOME: outcome, USER_ID: world.clientId, CALL_OFFER_ID: world.callOfferId, CALL_DATE_TIME: CALL.toISOString() },
+      env: testEnv.childBase,
       encoding: "utf8",
     });
     const id = /booking (\S+) /.exec(run.stdout)?.[1];
