@@ -1,16 +1,10 @@
 // The outbox benchmark's configuration, read once here.
-const int = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer (got ${raw})`);
-  return n;
-};
+import { benchServers, int } from "./env";
 
 /** Scale and servers of bench/src/outbox.bench.ts. */
 export const outboxBenchEnv = {
-  adminDatabaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
-  redisUrl: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
+  adminDatabaseUrl: benchServers.adminDatabaseUrl,
+  redisUrl: benchServers.redisUrl,
   /** Concurrent writer connections (one outbox row per transaction, as a booking would commit it). */
   writers: int("BENCH_WRITERS", 8),
   /** Writers of the paced lag phase: enough that commit latency does not cap the asked rate. */

@@ -1,16 +1,10 @@
 // The reminders benchmark's configuration, read once here.
-const int = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer (got ${raw})`);
-  return n;
-};
+import { benchServers, int } from "./env";
 
 /** Scale and servers of bench/src/reminders.bench.ts. */
 export const remindersBenchEnv = {
-  adminDatabaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
-  redisUrl: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
+  adminDatabaseUrl: benchServers.adminDatabaseUrl,
+  redisUrl: benchServers.redisUrl,
   reminders: int("BENCH_REMINDERS", 10_000),
   windowSeconds: int("BENCH_WINDOW_S", 60),
   /** Seconds before the first reminder falls due: time to schedule them all. */
