@@ -1,7 +1,7 @@
-import { resolve } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { createTestDatabase, freePort, obliteratePrefix, spawnScript, testEnv, uniquePrefix, waitFor, type AppProcess, type TestDatabase } from "@callastar/testing";
+import { createTestDatabase, freePort, obliteratePrefix, testEnv, uniquePrefix, waitFor, type AppProcess, type TestDatabase } from "@callastar/testing";
+import { killLeftovers, spawnFixtureWorker } from "./test-fixtures/spawn-fixture";
 
 // A real worker process serves its own /metrics from its Worker's events; a restarted process starts
 // its own series from zero (Prometheus' rate() handles the reset), never a recomputed, shrinking one.
@@ -21,23 +21,14 @@ beforeEach(() => {
   reminders = new Queue("reminders", { connection: redis, prefix });
 });
 afterEach(async () => {
-  for (const p of procs.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
+  killLeftovers(procs);
   await reminders.close();
   redis.disconnect();
   await obliteratePrefix(prefix);
 });
 
-const worker = (env: Record<string, string>) => {
-  const p = spawnScript(resolve(__dirname, "test-fixtures/crash-worker.ts"), [], {
-    NODE_ENV: "test",
-    DATABASE_URL: t.url,
-    REDIS_URL: testEnv.redisUrl,
-    QUEUE_PREFIX: prefix,
-    ...env,
-  });
-  procs.push(p);
-  return p;
-};
+const worker = (env: Record<string, string>) =>
+  spawnFixtureWorker(procs, { DATABASE_URL: t.url, REDIS_URL: testEnv.redisUrl, QUEUE_PREFIX: prefix, ...env });
 
 const sample = (text: string, name: string, labels: string) =>
   Number(new RegExp(`^${name}\\{[^}]*${labels}[^}]*\\} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);

@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { and, eq, sql } from "drizzle-orm";
@@ -7,13 +6,13 @@ import { JOBS } from "@callastar/queues";
 import {
   createTestDatabase,
   obliteratePrefix,
-  spawnScript,
   testEnv,
   uniquePrefix,
   waitFor,
   type AppProcess,
   type TestDatabase,
 } from "@callastar/testing";
+import { killLeftovers, spawnFixtureWorker } from "./test-fixtures/spawn-fixture";
 import { fixtureKeys } from "./test-fixtures/bindings";
 
 // Real worker processes on the production runtime, SIGKILLed while they run a job: a job survives
@@ -35,7 +34,7 @@ beforeEach(() => {
   reminders = new Queue("reminders", { connection: redis, prefix });
 });
 afterEach(async () => {
-  for (const p of procs.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
+  killLeftovers(procs);
   await reminders.close();
   redis.disconnect();
   await obliteratePrefix(prefix);
@@ -43,8 +42,7 @@ afterEach(async () => {
 
 // Short lock and check so a crash is recovered in about a second; the stall limit is left at its default.
 const worker = (extra: Record<string, string> = {}) => {
-  const p = spawnScript(resolve(__dirname, "test-fixtures/crash-worker.ts"), [], {
-    NODE_ENV: "test",
+  return spawnFixtureWorker(procs, {
     DATABASE_URL: t.url,
     REDIS_URL: testEnv.redisUrl,
     QUEUE_PREFIX: prefix,
@@ -52,8 +50,6 @@ const worker = (extra: Record<string, string> = {}) => {
     WORKER_STALLED_INTERVAL_MS: "500",
     ...extra,
   });
-  procs.push(p);
-  return p;
 };
 const starts = (id: string) => redis.lrange(fixtureKeys.started(prefix, id), 0, -1);
 const errorRows = (jobId: string) =>

@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { eq, sql } from "drizzle-orm";
@@ -7,7 +6,6 @@ import { jobIds } from "@callastar/queues";
 import {
   createTestDatabase,
   obliteratePrefix,
-  spawnScript,
   startTcpProxy,
   testEnv,
   uniquePrefix,
@@ -16,6 +14,7 @@ import {
   type TcpProxy,
   type TestDatabase,
 } from "@callastar/testing";
+import { killLeftovers, spawnFixtureWorker } from "./test-fixtures/spawn-fixture";
 
 // A fanned-out run's summary commits the run's outcome and its CRON_RUN row, then its worker dies
 // before BullMQ records the job as completed: the summary runs again on another worker, finds the
@@ -33,7 +32,7 @@ beforeAll(async () => {
   proxy = await startTcpProxy(Number(new URL(testEnv.redisUrl).port || 6379), new URL(testEnv.redisUrl).hostname);
 });
 afterAll(async () => {
-  for (const p of procs.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
+  killLeftovers(procs);
   await proxy.close();
   redis.disconnect();
   await obliteratePrefix(prefix);
@@ -41,16 +40,13 @@ afterAll(async () => {
 });
 
 const worker = (redisUrl: string) => {
-  const p = spawnScript(resolve(__dirname, "test-fixtures/crash-worker.ts"), [], {
-    NODE_ENV: "test",
+  return spawnFixtureWorker(procs, {
     DATABASE_URL: t.url,
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,
     WORKER_LOCK_DURATION_MS: "1000",
     WORKER_STALLED_INTERVAL_MS: "500",
   });
-  procs.push(p);
-  return p;
 };
 
 it("a summary killed after committing its CRON_RUN is rerun and writes nothing more", async () => {
