@@ -73,7 +73,8 @@ export interface WorkerAppOptions {
 export interface WorkerApp {
   ctx: WorkerContext;
   workers: Worker[];
-  metrics: ProcessMetrics;
+  /** This process' Prometheus metrics, when METRICS_PORT serves them. */
+  metrics: ProcessMetrics | undefined;
   /** The port /metrics listens on, when served. */
   metricsPort: number | undefined;
   shutdown(reason: string): Promise<void>;
@@ -110,8 +111,9 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   }
 
   const audit: FailureAuditDeps = { db, logger, log };
-  const metrics = new ProcessMetrics({ app: options.name });
-  metrics.observeLogger(logger);
+  // Off unless served: the default metrics' event-loop monitor and per-job counting cost nothing then.
+  const metrics = options.metricsPort === undefined ? undefined : new ProcessMetrics({ app: options.name });
+  metrics?.observeLogger(logger);
   const stalls = stallSettings(options);
   const blocking: Redis[] = [];
   const workers = options.bindings.map((binding) => {
@@ -129,7 +131,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
         auditJobFailure(audit, job, error, { ...attemptInfo(job, error), final: true }, `Job ${job.name} ${job.id} failed for good: ${error.message}`),
       onFailedAttempt: (job, error, attempt) =>
         auditJobFailure(audit, job, error, attempt, failureMessage(job, attempt)),
-      onRateLimited: () => metrics.rateLimitWait(queue),
+      onRateLimited: () => metrics?.rateLimitWait(queue),
     });
     worker = new Worker(binding.queue, processor, {
       connection,
@@ -147,10 +149,10 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     });
     worker.on("error", (error) => log(`worker ${binding.queue} error: ${error.message}`));
     worker.on("failed", (job, error) => void reportUnauditedFailure(audit, job, error));
-    metrics.observe(worker, binding.queue);
+    metrics?.observe(worker, binding.queue);
     return worker;
   });
-  const served = options.metricsPort === undefined ? undefined : await serveMetrics(metrics.registry, options.metricsPort, options.metricsHost ?? "0.0.0.0");
+  const served = metrics && options.metricsPort !== undefined ? await serveMetrics(metrics.registry, options.metricsPort, options.metricsHost ?? "0.0.0.0") : undefined;
 
   const shutdown = installShutdown(
     [
