@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { EMAIL_TEMPLATES } from "@callastar/emails/schemas";
+import { EMAIL_TEMPLATES } from "@callastar/email-schemas";
 import { createProducerConnection, waitForRedis } from "../connection";
 import { JOBS, type JobInput, type JobName } from "../catalog/jobs";
 import type { QueueName } from "../catalog/queues";
