@@ -132,19 +132,18 @@ export type EmailProps<T extends EmailTemplateName> = z.output<(typeof emailProp
  * added, so payloads can evolve additively.
  */
 export function emailUnion<E extends z.ZodRawShape>(extra: E, mode: "strict" | "strip") {
-  const member = <T extends EmailTemplateName>(template: T) => {
-    const props = emailPropsSchemas[template];
-    return mode === "strict"
+  // The props schema is passed with its own type (not looked up by a generic name) so each member keeps its template's props.
+  const member = <T extends EmailTemplateName, S extends z.ZodRawShape>(template: T, props: z.ZodObject<S>) =>
+    mode === "strict"
       ? z.strictObject({ template: z.literal(template), props: z.strictObject(props.shape), ...extra })
       : z.object({ template: z.literal(template), props, ...extra });
-  };
   return z.discriminatedUnion("template", [
-    member("booking_reminder_client"),
-    member("booking_reminder_creator"),
-    member("booking_confirmation"),
-    member("booking_cancelled"),
-    member("creator_new_booking"),
-    member("payment_received"),
+    member("booking_reminder_client", emailPropsSchemas.booking_reminder_client),
+    member("booking_reminder_creator", emailPropsSchemas.booking_reminder_creator),
+    member("booking_confirmation", emailPropsSchemas.booking_confirmation),
+    member("booking_cancelled", emailPropsSchemas.booking_cancelled),
+    member("creator_new_booking", emailPropsSchemas.creator_new_booking),
+    member("payment_received", emailPropsSchemas.payment_received),
   ]);
 }
 

@@ -29,6 +29,15 @@ export const reminderCancelInput = bookingReminderPayload.strict();
 const roomDeletionInput = deleteRoomPayload.pick({ bookingId: true, roomName: true }).strict();
 const payoutInput = payPayoutPayload.pick({ payoutId: true }).strict();
 
+/** What `scheduleBookingReminder` / `rescheduleBookingReminder` take. */
+export type BookingReminderInput = z.input<typeof reminderInput>;
+/** What `cancelBookingReminder` takes. */
+export type BookingReminderCancelInput = z.input<typeof reminderCancelInput>;
+/** What `enqueueRoomDeletion` takes. */
+export type RoomDeletionInput = z.input<typeof roomDeletionInput>;
+/** What `enqueuePayout` takes. */
+export type PayoutInput = z.input<typeof payoutInput>;
+
 const payload = <N extends JobName>(name: N, data: unknown): JobData<N> =>
   parseOrThrow(`${name} payload`, JOBS[name].schema, data) as JobData<N>;
 
@@ -38,16 +47,16 @@ export const prepareJob = {
     const data = parseOrThrow("email", sendEmailInput, input);
     return { name: "send-email", data, jobId: jobIds.email(data.idempotencyKey) };
   },
-  scheduleBookingReminder(input: { bookingId: string; callDateTime: Date | string }): PreparedJob<"booking-reminder"> {
+  scheduleBookingReminder(input: BookingReminderInput): PreparedJob<"booking-reminder"> {
     const { bookingId: id, callDateTime } = parseOrThrow("booking reminder", reminderInput, input);
     return { name: "booking-reminder", data: payload("booking-reminder", { bookingId: id }), jobId: jobIds.reminder(id), callDateTime };
   },
-  enqueueRoomDeletion(input: { bookingId: string; roomName: string }): PreparedJob<"delete-room"> {
+  enqueueRoomDeletion(input: RoomDeletionInput): PreparedJob<"delete-room"> {
     const { bookingId, roomName } = parseOrThrow("room deletion", roomDeletionInput, input);
     const data = payload("delete-room", { bookingId, roomName, deletedBy: "manual" });
     return { name: "delete-room", data, jobId: jobIds.room(roomName) };
   },
-  enqueuePayout(input: { payoutId: string }): PreparedJob<"pay-payout"> {
+  enqueuePayout(input: PayoutInput): PreparedJob<"pay-payout"> {
     const { payoutId } = parseOrThrow("payout", payoutInput, input);
     return { name: "pay-payout", data: payload("pay-payout", { payoutId, trigger: "manual" }), jobId: jobIds.payout(payoutId) };
   },
