@@ -1,4 +1,6 @@
+import { Redis } from "ioredis";
 import { ValidationError } from "@callastar/errors";
+import { Producer } from "./producer";
 import { prepareJob, type OutboxKind } from "./prepare";
 
 const caught = (kind: OutboxKind, input: unknown): unknown => {
@@ -52,4 +54,17 @@ describe("every producer call validates its input as a whole", () => {
     expect(prepareJob.enqueueRoomDeletion({ bookingId: "bk_1", roomName: "room_1" }).data).toEqual({ bookingId: "bk_1", roomName: "room_1", deletedBy: "manual" });
     expect(prepareJob.enqueuePayout({ payoutId: "po_1" }).data).toEqual({ payoutId: "po_1", trigger: "manual" });
   });
+});
+
+it("the calls that do not add a job (reschedule, cancel) refuse null the same way, before touching Redis", async () => {
+  const redis = new Redis({ lazyConnect: true });
+  const producer = new Producer({ connection: redis });
+  for (const call of [() => producer.rescheduleBookingReminder(null as never), () => producer.cancelBookingReminder(null as never)]) {
+    const error = await call().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([{ path: "", message: expect.stringMatching(/expected object, received null/) }]);
+  }
+  expect(redis.status).toBe("wait"); // never connected
+  await producer.close();
+  redis.disconnect();
 });
