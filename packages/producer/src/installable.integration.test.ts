@@ -2,7 +2,7 @@
 // in a project outside the workspace, then enqueue and audit from an ES module and from CommonJS
 // against the real Redis and PostgreSQL, and type-check a consumer against the shipped declarations.
 import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -93,6 +93,13 @@ describe("the packed manifests", () => {
       expect(existsSync(join(modules, absent))).toBe(false);
     }
     expect(readdirSync(join(modules, "@callastar")).sort()).toEqual(["logger", "producer"]);
+    // Nothing in the shipped code or declarations still points into the workspace.
+    for (const name of ["logger", "producer"]) {
+      const dist = join(modules, "@callastar", name, "dist");
+      for (const file of readdirSync(dist).filter((f) => !f.endsWith(".map"))) {
+        expect([file, readFileSync(join(dist, file), "utf8")]).not.toEqual([file, expect.stringMatching(/from ["']@callastar\/|require\(["']@callastar\//)]);
+      }
+    }
   });
 });
 
