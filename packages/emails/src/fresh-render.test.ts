@@ -1,7 +1,7 @@
 import { render as stockRender } from "@react-email/render";
 import type { ReactElement } from "react";
 import { renderFresh } from "./fresh-render";
-import { emailPayloadSchema, type EmailProps, type EmailTemplateName } from "./schemas";
+import { emailPayloadSchema, type EmailProps, type EmailTemplateName } from "@callastar/email-schemas";
 import { emailTemplates } from "./templates/registry";
 import { arbitraryPayloads } from "./testing/arbitrary-payloads";
 

@@ -1,4 +1,5 @@
-export * from "./schemas";
+// The schemas live in @callastar/email-schemas (zod only); re-exported for the workers' convenience.
+export { EMAIL_TEMPLATES, emailPayloadSchema, type EmailPayload, type EmailProps, type EmailTemplateName } from "@callastar/email-schemas";
 export { renderEmail, type RenderedEmail, type RenderEmailOptions } from "./render";
 export { formatAmount, formatCallTime, EMAIL_LOCALE, type FormattedCallTime } from "./format";
 export { emailTemplates, type EmailTemplate } from "./templates/registry";

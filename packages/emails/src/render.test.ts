@@ -1,6 +1,6 @@
 import { ValidationError } from "@callastar/errors";
 import { renderEmail } from "./render";
-import type { EmailPayload } from "./schemas";
+import type { EmailPayload } from "@callastar/email-schemas";
 
 const bookingUrl = "https://callastar.com/bookings/clx123456";
 const base = { callDateTime: "2025-01-15T14:30:00Z", timeZone: "Europe/Paris", bookingUrl };

@@ -1,7 +1,7 @@
 import { ValidationError } from "@callastar/errors";
 import { renderCached } from "./cache/render-cache";
 import { renderFresh } from "./fresh-render";
-import { emailPayloadSchema, type EmailPayload, type EmailProps, type EmailTemplateName } from "./schemas";
+import { emailPayloadSchema, type EmailPayload, type EmailProps, type EmailTemplateName } from "@callastar/email-schemas";
 import { emailTemplates } from "./templates/registry";
 
 /** A rendered email, ready for a transport. */

@@ -6,7 +6,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { renderEmail } from "./render";
-import type { EmailPayload } from "./schemas";
+import type { EmailPayload } from "@callastar/email-schemas";
 import { createResendTransport } from "./transports/resend";
 
 const WARM_UP_ID = "00000000-0000-4000-8000-000000000000";

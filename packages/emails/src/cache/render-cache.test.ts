@@ -1,7 +1,7 @@
 import type { ReactElement } from "react";
 import { renderFresh } from "../fresh-render";
 import { renderEmail } from "../render";
-import { emailPayloadSchema, type EmailPayload } from "../schemas";
+import { emailPayloadSchema, type EmailPayload } from "@callastar/email-schemas";
 import { emailTemplates } from "../templates/registry";
 import { arbitraryPayloads } from "../testing/arbitrary-payloads";
 

@@ -1,6 +1,6 @@
 /** @jsxRuntime automatic @jsxImportSource react */
 import type { ReactNode } from "react";
-import type { EmailProps } from "../schemas";
+import type { EmailProps } from "@callastar/email-schemas";
 import { formatAmount } from "../format";
 import { CallToAction, Details, EmailLayout, Paragraph } from "./layout";
 

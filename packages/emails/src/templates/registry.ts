@@ -1,5 +1,5 @@
 import { createElement, type ReactElement, type ReactNode } from "react";
-import type { EmailProps, EmailTemplateName } from "../schemas";
+import type { EmailProps, EmailTemplateName } from "@callastar/email-schemas";
 import { BookingCancelledEmail, bookingCancelledSubject, bookingCancelledView } from "./booking-cancelled";
 import { BookingConfirmationEmail, bookingConfirmationSubject, bookingConfirmationView } from "./booking-confirmation";
 import { BookingReminderClientEmail, bookingReminderClientSubject, bookingReminderClientView } from "./booking-reminder-client";

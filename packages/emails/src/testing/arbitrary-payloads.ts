@@ -2,7 +2,7 @@
 // quotes, emoji, lone surrogates, control and whitespace characters, 200-character names), optional
 // props present and absent, many zones, dates across DST changes, amounts in 0-, 2- and 3-decimal
 // currencies. Deterministic so a failure can be replayed from its seed.
-import { emailPayloadSchema, EMAIL_TEMPLATES, type EmailPayload, type EmailTemplateName } from "../schemas";
+import { emailPayloadSchema, EMAIL_TEMPLATES, type EmailPayload, type EmailTemplateName } from "@callastar/email-schemas";
 
 /** A small deterministic PRNG (mulberry32): same seed, same sequence. */
 export function seededRandom(seed: number): () => number {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { emailPayloadSchema } from "@callastar/emails/schemas";
+import { emailUnion } from "@callastar/email-schemas";
 
 // Payload schemas are additive: new fields are optional so jobs already in Redis still parse.
 const id = z.string().min(1, "must not be empty").max(191).regex(/^[A-Za-z0-9_-]+$/, "must be [A-Za-z0-9_-]");
@@ -11,23 +11,26 @@ export const cronRunPayload = z.object({
 
 export const bookingReminderPayload = z.object({ bookingId: id });
 
-export const sendEmailPayload = z.intersection(
-  emailPayloadSchema,
-  z.object({
-    to: z.email("must be an email address"),
-    /**
-     * Resend Idempotency-Key and EmailDelivery key: the same key never sends twice, so it names this
-     * one message (e.g. `payment_received:<paymentId>`). Required: no default can know what makes
-     * two emails distinct, and a wrong guess drops legitimate ones silently.
-     */
-    idempotencyKey: z
-      .string({ error: "is required: a key unique to this message, e.g. payment_received:<paymentId>" })
-      .min(1, "must not be empty")
-      .max(256, "must be at most 256 characters (Resend's limit)"),
-    bookingId: id.optional(),
-    userId: id.optional(),
-  }),
-);
+// Who receives an email and what names it, beside the template's `{ template, props }`.
+const emailEnvelope = {
+  to: z.email("must be an email address"),
+  /**
+   * Resend Idempotency-Key and EmailDelivery key: the same key never sends twice, so it names this
+   * one message (e.g. `payment_received:<paymentId>`). Required: no default can know what makes
+   * two emails distinct, and a wrong guess drops legitimate ones silently.
+   */
+  idempotencyKey: z
+    .string({ error: "is required: a key unique to this message, e.g. payment_received:<paymentId>" })
+    .min(1, "must not be empty")
+    .max(256, "must be at most 256 characters (Resend's limit)"),
+  bookingId: id.optional(),
+  userId: id.optional(),
+};
+
+/** A send-email job as the worker reads it: keys a newer producer added are ignored. */
+export const sendEmailPayload = emailUnion(emailEnvelope, "strip");
+/** What the producer accepts for an email: discriminated on `template`, nothing undeclared (so no other template's props). */
+export const sendEmailInput = emailUnion(emailEnvelope, "strict");
 
 export const deleteRoomPayload = z.object({
   bookingId: id,

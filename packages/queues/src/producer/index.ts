@@ -4,7 +4,19 @@ export type { EmailInput } from "./types";
 export { jobIds } from "../job-ids";
 export { SCHEDULERS, SCHEDULER_IDS, isSchedulerId, type SchedulerId } from "../catalog/schedulers";
 export { ValidationError } from "@callastar/errors";
-export { prepareJob, OUTBOX_KINDS, type PreparedJob, type OutboxKind } from "./prepare";
+export {
+  prepareJob,
+  OUTBOX_KINDS,
+  type PreparedJob,
+  type OutboxKind,
+  type BookingReminderInput,
+  type BookingReminderCancelInput,
+  type RoomDeletionInput,
+  type PayoutInput,
+} from "./prepare";
+export type { JobName, JobInput, JobData } from "../catalog/jobs";
+export type { QueueName } from "../catalog/queues";
+export type { SendEmailPayload, BookingReminderPayload, DeleteRoomPayload, PayPayoutPayload } from "../catalog/payloads";
 export {
   JOB_OUTBOX,
   outboxRow,

@@ -3,6 +3,7 @@
 // outbox accepts is exactly a call the producer would have accepted, with the same job id.
 import { z } from "zod";
 import { JOBS, type JobData, type JobName } from "../catalog/jobs";
+import { bookingReminderPayload, deleteRoomPayload, payPayoutPayload, sendEmailInput } from "../catalog/payloads";
 import { jobIds } from "../job-ids";
 import { parseOrThrow } from "../validate";
 import type { EmailInput } from "./types";
@@ -16,11 +17,26 @@ export interface PreparedJob<N extends JobName = JobName> {
   callDateTime?: Date;
 }
 
-const bookingId = z.string().min(1).max(191).regex(/^[A-Za-z0-9_-]+$/, "must be [A-Za-z0-9_-]");
+// Each call's input is parsed as a whole first (a null or a non-object is a ValidationError, not a
+// TypeError) and strictly (a key the call does not take is refused, not silently dropped).
 /** Input of the reminder calls (schedule and reschedule). */
-export const reminderInput = z.object({ bookingId, callDateTime: z.coerce.date({ error: "must be a date" }) });
+export const reminderInput = z.strictObject({
+  bookingId: bookingReminderPayload.shape.bookingId,
+  callDateTime: z.coerce.date({ error: "must be a date" }),
+});
 /** Input of the reminder cancellation. */
-export const reminderCancelInput = z.object({ bookingId });
+export const reminderCancelInput = bookingReminderPayload.strict();
+const roomDeletionInput = deleteRoomPayload.pick({ bookingId: true, roomName: true }).strict();
+const payoutInput = payPayoutPayload.pick({ payoutId: true }).strict();
+
+/** What `scheduleBookingReminder` / `rescheduleBookingReminder` take. */
+export type BookingReminderInput = z.input<typeof reminderInput>;
+/** What `cancelBookingReminder` takes. */
+export type BookingReminderCancelInput = z.input<typeof reminderCancelInput>;
+/** What `enqueueRoomDeletion` takes. */
+export type RoomDeletionInput = z.input<typeof roomDeletionInput>;
+/** What `enqueuePayout` takes. */
+export type PayoutInput = z.input<typeof payoutInput>;
 
 const payload = <N extends JobName>(name: N, data: unknown): JobData<N> =>
   parseOrThrow(`${name} payload`, JOBS[name].schema, data) as JobData<N>;
@@ -28,21 +44,21 @@ const payload = <N extends JobName>(name: N, data: unknown): JobData<N> =>
 /** Each enqueueing producer call's preparation, by the producer method's name. */
 export const prepareJob = {
   enqueueEmail(input: EmailInput): PreparedJob<"send-email"> {
-    // Validated first: a missing key (or a null input) is a ValidationError naming the field.
-    const data = payload("send-email", input);
+    const data = parseOrThrow("email", sendEmailInput, input);
     return { name: "send-email", data, jobId: jobIds.email(data.idempotencyKey) };
   },
-  scheduleBookingReminder(input: { bookingId: string; callDateTime: Date | string }): PreparedJob<"booking-reminder"> {
+  scheduleBookingReminder(input: BookingReminderInput): PreparedJob<"booking-reminder"> {
     const { bookingId: id, callDateTime } = parseOrThrow("booking reminder", reminderInput, input);
     return { name: "booking-reminder", data: payload("booking-reminder", { bookingId: id }), jobId: jobIds.reminder(id), callDateTime };
   },
-  enqueueRoomDeletion(input: { bookingId: string; roomName: string }): PreparedJob<"delete-room"> {
-    const data = { bookingId: input.bookingId, roomName: input.roomName, deletedBy: "manual" as const };
-    return { name: "delete-room", data: payload("delete-room", data), jobId: jobIds.room(String(input.roomName)) };
+  enqueueRoomDeletion(input: RoomDeletionInput): PreparedJob<"delete-room"> {
+    const { bookingId, roomName } = parseOrThrow("room deletion", roomDeletionInput, input);
+    const data = payload("delete-room", { bookingId, roomName, deletedBy: "manual" });
+    return { name: "delete-room", data, jobId: jobIds.room(roomName) };
   },
-  enqueuePayout(input: { payoutId: string }): PreparedJob<"pay-payout"> {
-    const data = { payoutId: input.payoutId, trigger: "manual" as const };
-    return { name: "pay-payout", data: payload("pay-payout", data), jobId: jobIds.payout(String(input.payoutId)) };
+  enqueuePayout(input: PayoutInput): PreparedJob<"pay-payout"> {
+    const { payoutId } = parseOrThrow("payout", payoutInput, input);
+    return { name: "pay-payout", data: payload("pay-payout", { payoutId, trigger: "manual" }), jobId: jobIds.payout(payoutId) };
   },
 };
 

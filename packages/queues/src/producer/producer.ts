@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
-import { EMAIL_TEMPLATES } from "@callastar/emails/schemas";
+import { EMAIL_TEMPLATES } from "@callastar/email-schemas";
 import { createProducerConnection, waitForRedis } from "../connection";
 import { JOBS, type JobInput, type JobName } from "../catalog/jobs";
 import type { QueueName } from "../catalog/queues";
@@ -8,7 +8,16 @@ import { SCHEDULERS, isSchedulerId, type SchedulerId } from "../catalog/schedule
 import { jobIds } from "../job-ids";
 import { parseOrThrow } from "../validate";
 import { ValidationError } from "@callastar/errors";
-import { prepareJob, reminderCancelInput, reminderInput, type PreparedJob } from "./prepare";
+import {
+  prepareJob,
+  reminderCancelInput,
+  reminderInput,
+  type BookingReminderCancelInput,
+  type BookingReminderInput,
+  type PayoutInput,
+  type PreparedJob,
+  type RoomDeletionInput,
+} from "./prepare";
 import type { EmailInput } from "./types";
 
 export interface ProducerOptions {
@@ -43,12 +52,12 @@ export class Producer {
   }
 
   /** Schedules the booking's reminder at callDateTime − lead; a second call for the same booking is a no-op. */
-  async scheduleBookingReminder(input: { bookingId: string; callDateTime: Date | string }): Promise<string> {
+  async scheduleBookingReminder(input: BookingReminderInput): Promise<string> {
     return this.addPrepared(prepareJob.scheduleBookingReminder(input));
   }
 
   /** Moves the booking's reminder to the new call time (or creates it); the job re-checks the time when it runs. */
-  async rescheduleBookingReminder(input: { bookingId: string; callDateTime: Date | string }): Promise<string> {
+  async rescheduleBookingReminder(input: BookingReminderInput): Promise<string> {
     const { bookingId: id, callDateTime } = parseOrThrow("booking reminder", reminderInput, input);
     const queue = this.queue("reminders");
     const jobId = jobIds.reminder(id);
@@ -68,7 +77,7 @@ export class Producer {
   }
 
   /** Cancels the booking's pending reminder; false when none was pending (a running one re-reads the booking). */
-  async cancelBookingReminder(input: { bookingId: string }): Promise<boolean> {
+  async cancelBookingReminder(input: BookingReminderCancelInput): Promise<boolean> {
     const { bookingId: id } = parseOrThrow("booking reminder cancellation", reminderCancelInput, input);
     const job = await this.queue("reminders").getJob(jobIds.reminder(id));
     if (!job) return false;
@@ -86,12 +95,12 @@ export class Producer {
   }
 
   /** Enqueues the deletion of one booking's Daily room. */
-  async enqueueRoomDeletion(input: { bookingId: string; roomName: string }): Promise<string> {
+  async enqueueRoomDeletion(input: RoomDeletionInput): Promise<string> {
     return this.addPrepared(prepareJob.enqueueRoomDeletion(input));
   }
 
   /** Enqueues the payment of one requested payout (paid once, whatever the number of calls). */
-  async enqueuePayout(input: { payoutId: string }): Promise<string> {
+  async enqueuePayout(input: PayoutInput): Promise<string> {
     return this.addPrepared(prepareJob.enqueuePayout(input));
   }
 

@@ -1,13 +1,9 @@
-import type { EmailPayload } from "@callastar/emails/schemas";
+import type { z } from "zod";
+import type { sendEmailInput } from "../catalog/payloads";
 
-/** What the main app passes to `enqueueEmail`: a template with its props, and who receives it. */
-export type EmailInput = EmailPayload & {
-  to: string;
-  bookingId?: string;
-  userId?: string;
-  /**
-   * Required, 1–256 characters: names this one message (e.g. `payment_received:<paymentId>`,
-   * `booking_confirmation:<bookingId>:<callDateTime>:client`). The same key is sent once, ever.
-   */
-  idempotencyKey: string;
-};
+/**
+ * What the main app passes to `enqueueEmail`: a template with exactly its props, who receives it,
+ * and the required `idempotencyKey` (1–256 characters) naming this one message, e.g.
+ * `payment_received:<paymentId>` — the same key is sent once, ever.
+ */
+export type EmailInput = z.input<typeof sendEmailInput>;

@@ -1,5 +1,6 @@
-// Imports only zod: the main app's producer pulls this file in through `@callastar/emails/schemas`
-// and must not drag React, the templates or the Resend SDK along.
+// The email templates' names and props, in a package of their own that imports only zod: the
+// producer (and the main app through @callastar/producer) validates with them without React, the
+// templates or the Resend SDK; @callastar/emails renders with the same schemas.
 import { z } from "zod";
 
 /** True when `value` names a time zone this runtime's Intl knows (IANA names such as "Europe/Paris"). */
@@ -124,21 +125,34 @@ export const EMAIL_TEMPLATES = Object.keys(emailPropsSchemas) as ReadonlyArray<E
 /** The props of template `T`, as parsed. */
 export type EmailProps<T extends EmailTemplateName> = z.output<(typeof emailPropsSchemas)[T]>;
 
-function payload<T extends EmailTemplateName>(template: T) {
-  return z.object({ template: z.literal(template), props: emailPropsSchemas[template] });
+/**
+ * One member per template, `{ template: <name>, props, ...extra }`, discriminated on `template`.
+ * "strict" (what a producer may send) also refuses keys nobody declared, so one template's props
+ * under another template's name fail; "strip" (what a worker accepts) drops keys a newer producer
+ * added, so payloads can evolve additively.
+ */
+export function emailUnion<E extends z.ZodRawShape>(extra: E, mode: "strict" | "strip") {
+  // The props schema is passed with its own type (not looked up by a generic name) so each member keeps its template's props.
+  const member = <T extends EmailTemplateName, S extends z.ZodRawShape>(template: T, props: z.ZodObject<S>) =>
+    mode === "strict"
+      ? z.strictObject({ template: z.literal(template), props: z.strictObject(props.shape), ...extra })
+      : z.object({ template: z.literal(template), props, ...extra });
+  return z.discriminatedUnion("template", [
+    member("booking_reminder_client", emailPropsSchemas.booking_reminder_client),
+    member("booking_reminder_creator", emailPropsSchemas.booking_reminder_creator),
+    member("booking_confirmation", emailPropsSchemas.booking_confirmation),
+    member("booking_cancelled", emailPropsSchemas.booking_cancelled),
+    member("creator_new_booking", emailPropsSchemas.creator_new_booking),
+    member("payment_received", emailPropsSchemas.payment_received),
+  ]);
 }
 
-/** `{ template, props }` for any template, discriminated on `template`. */
-export const emailPayloadSchema = z.discriminatedUnion("template", [
-  payload("booking_reminder_client"),
-  payload("booking_reminder_creator"),
-  payload("booking_confirmation"),
-  payload("booking_cancelled"),
-  payload("creator_new_booking"),
-  payload("payment_received"),
-]);
+/** `{ template, props }` for any template as a worker accepts it (unknown props ignored). */
+export const emailPayloadSchema = emailUnion({}, "strip");
+/** `{ template, props }` as a producer may send it: exactly the template's props, nothing else. */
+export const emailPayloadInputSchema = emailUnion({}, "strict");
 
 /** An email to render: a template name and its props. */
 export type EmailPayload = z.output<typeof emailPayloadSchema>;
 /** What a producer may pass (before parsing). */
-export type EmailPayloadInput = z.input<typeof emailPayloadSchema>;
+export type EmailPayloadInput = z.input<typeof emailPayloadInputSchema>;

@@ -1,4 +1,4 @@
-import { EMAIL_TEMPLATES, emailPayloadSchema, emailPropsSchemas, isValidTimeZone } from "./schemas";
+import { EMAIL_TEMPLATES, emailPayloadInputSchema, emailPayloadSchema, emailPropsSchemas, isValidTimeZone } from "./schemas";
 
 const reminder = {
   recipientName: "John Doe",
@@ -63,4 +63,40 @@ it("validates time zones with Intl", () => {
   expect(isValidTimeZone("America/New_York")).toBe(true);
   expect(isValidTimeZone("UTC")).toBe(true);
   expect(isValidTimeZone("Europe/Pariss")).toBe(false);
+});
+
+describe("emailPayloadInputSchema (what a producer may send)", () => {
+  const inputIssues = (input: unknown) => {
+    const result = emailPayloadInputSchema.safeParse(input);
+    return result.success ? [] : result.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message }));
+  };
+  const payment = { recipientName: "Ana", amount: 5000, currency: "EUR" };
+
+  it("accepts exactly the template's props", () => {
+    expect(inputIssues({ template: "payment_received", props: payment })).toEqual([]);
+    expect(inputIssues({ template: "booking_reminder_client", props: reminder })).toEqual([]);
+  });
+
+  it("refuses another template's props under this template's name, naming the keys it does not take", () => {
+    // A booking confirmation's props hold every payment_received prop and more: strip mode would accept them.
+    const confirmation = { ...reminder, callTitle: "Q&A", amount: 4900, currency: "EUR" };
+    expect(emailPayloadSchema.safeParse({ template: "payment_received", props: confirmation }).success).toBe(true);
+    const issues = inputIssues({ template: "payment_received", props: confirmation });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.path).toBe("props");
+    expect(issues[0]!.message).toMatch(/creatorName.*callDateTime.*timeZone/);
+    // The creator's reminder under the client's name: the creator's field is refused, the client's missing one named.
+    const creatorProps = { ...reminder, creatorName: undefined, clientName: "Fan" };
+    expect(inputIssues({ template: "booking_reminder_client", props: creatorProps }).map((i) => i.path).sort()).toEqual(["props", "props.creatorName"]);
+  });
+
+  it.each([null, 42, "booking_confirmation", [], undefined])("refuses %p as a whole, not with a TypeError", (input) => {
+    const issues = inputIssues(input);
+    expect(issues).toEqual([{ path: "", message: expect.stringMatching(/expected object/) }]);
+  });
+
+  it("refuses a missing or unknown template by its discriminator", () => {
+    expect(inputIssues({ props: payment }).map((i) => i.path)).toEqual(["template"]);
+    expect(inputIssues({ template: "newsletter", props: payment }).map((i) => i.path)).toEqual(["template"]);
+  });
 });
