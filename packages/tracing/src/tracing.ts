@@ -30,7 +30,8 @@ const TRACER = "callastar-jobs";
  * and PostgreSQL. Call it only when tracingConfigFromEnv says tracing is on.
  */
 export function startTracing(config: TracingConfig, options: StartTracingOptions): Tracing {
-  const undici = new UndiciInstrumentation();
+  // Like the node:http and SQL spans: only inside a trace (no root span per stray request).
+  const undici = new UndiciInstrumentation({ requireParentforSpans: true });
   const sdk = new NodeSDK({
     serviceName: config.serviceName ?? options.serviceName,
     instrumentations: [undici],
