@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import { Producer } from "@callastar/queues";
 import { EnvError, workerOptionsFromEnv, type WorkerApp } from "@callastar/runtime";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, type TestDatabase } from "@callastar/testing";
+import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitForCompleted, type TestDatabase } from "@callastar/testing";
 import { startEmailWorker } from "./app";
 import { emailWorkerTestEnv } from "./test-env";
 
@@ -56,10 +56,7 @@ it("starts nothing without OTEL_* variables, and still processes jobs", async ()
       to: "cy@example.com",
       idempotencyKey: "payment_received:pi_untraced",
     });
-    const job = await waitFor("the email job completed", async () => {
-      const j = await producer.queue("emails").getJob(jobId);
-      return (await j?.getState()) === "completed" ? j : undefined;
-    });
+    const job = await waitForCompleted(producer.queue("emails"), jobId);
     expect(job.opts.telemetry).toBeUndefined();
     expect(resend.deliveries).toHaveLength(1);
   } finally {

@@ -6,7 +6,7 @@ import { BullMQOtel } from "bullmq-otel";
 import { Redis } from "ioredis";
 import { Producer } from "@callastar/queues";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import { createTestDatabase, obliteratePrefix, spawnApp, testEnv, uniquePrefix, waitFor, type AppProcess, type TestDatabase } from "@callastar/testing";
+import { createTestDatabase, obliteratePrefix, spawnApp, testEnv, uniquePrefix, waitForCompleted, type AppProcess, type TestDatabase } from "@callastar/testing";
 import { startTracing, type Tracing } from "@callastar/tracing";
 import { emailWorkerProcessEnv } from "./test-env";
 
@@ -89,7 +89,7 @@ it("a worker process continues the main app's trace and flushes its spans when S
       to: "di@example.com",
       idempotencyKey: "payment_received:pi_trace_process",
     });
-    await waitFor("the email job completed", async () => (await (await producer.queue("emails").getJob(jobId))?.getState()) === "completed");
+    await waitForCompleted(producer.queue("emails"), jobId);
   } finally {
     await producer.close();
   }

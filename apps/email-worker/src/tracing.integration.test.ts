@@ -4,7 +4,7 @@ import { BullMQOtel } from "bullmq-otel";
 import { Redis } from "ioredis";
 import { Producer } from "@callastar/queues";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, type TestDatabase } from "@callastar/testing";
+import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, waitForCompleted, type TestDatabase } from "@callastar/testing";
 import type { WorkerApp } from "@callastar/runtime";
 import { startEmailWorker } from "./app";
 import { emailWorkerTestEnv } from "./test-env";
@@ -50,10 +50,7 @@ it("one trace runs from enqueueEmail through the worker's process span to the Re
     to: "ada@example.com",
     idempotencyKey: "payment_received:pi_trace_1",
   });
-  const job = await waitFor("the email job completed", async () => {
-    const j = await producer.queue("emails").getJob(jobId);
-    return (await j?.getState()) === "completed" ? j : undefined;
-  });
+  const job = await waitForCompleted(producer.queue("emails"), jobId);
   const process = await waitFor("the worker's process span", () =>
     exporter.getFinishedSpans().find((s) => s.name === "process emails" && s.kind === SpanKind.CONSUMER),
   );
@@ -106,10 +103,7 @@ it("a producer without telemetry enqueues untraced jobs: no context stored, no s
       to: "bo@example.com",
       idempotencyKey: "payment_received:pi_trace_2",
     });
-    const job = await waitFor("the untraced email job completed", async () => {
-      const j = await plain.queue("emails").getJob(jobId);
-      return (await j?.getState()) === "completed" ? j : undefined;
-    });
+    const job = await waitForCompleted(plain.queue("emails"), jobId);
     expect(job.opts.telemetry).toBeUndefined();
     // The worker still traces its own processing (a root span), but nothing links it to a producer.
     const process = await waitFor("the worker's process span", () => exporter.getFinishedSpans().find((s) => s.name === "process emails"));

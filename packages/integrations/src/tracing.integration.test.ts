@@ -1,8 +1,9 @@
-import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { startDailyStandin, type DailyStandin } from "@callastar/standins/daily";
 import { startStripeStandin, type StripeStandin } from "@callastar/standins/stripe";
 import { startTracing, type Tracing } from "@callastar/tracing";
+import { inSpan } from "@callastar/tracing/testing";
 import { createDailyClient } from "./daily";
 import { createStripePayouts } from "./stripe";
 
@@ -24,14 +25,6 @@ afterAll(async () => {
   await stripe.close();
 });
 
-const inJob = <T>(fn: () => Promise<T>) =>
-  trace.getTracer("test").startActiveSpan("job", async (span) => {
-    try {
-      return { result: await fn(), job: span.spanContext() };
-    } finally {
-      span.end();
-    }
-  });
 const clientSpans = () => exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CLIENT);
 
 it("traces the Daily room deletion, a 404 included, under the job's span", async () => {
@@ -39,7 +32,7 @@ it("traces the Daily room deletion, a 404 included, under the job's span", async
   const client = createDailyClient({ apiKey: daily.apiKey, baseUrl: daily.url, domain: daily.domain, timeoutMs: 2000 });
   const room = await client.createRoom({ bookingId: "clxtrace000000000000000001" });
   expect(clientSpans()).toHaveLength(0); // outside a trace: no span
-  const { result, job } = await inJob(async () => [await client.deleteRoom(room.name), await client.deleteRoom(room.name)]);
+  const { result, span: job } = await inSpan("job", async () => [await client.deleteRoom(room.name), await client.deleteRoom(room.name)]);
   expect(result).toEqual([{ status: "deleted" }, { status: "already_deleted" }]);
   const spans = clientSpans();
   expect(spans.map((s) => [s.name, s.attributes["url.full"], s.attributes["http.response.status_code"]])).toEqual([
@@ -53,7 +46,7 @@ it("traces each Stripe request, the SDK's retry after a 500 included, under the 
   exporter.reset();
   stripe.setFaults({ failNext: 1 });
   const payouts = createStripePayouts({ secretKey: stripe.secretKey, apiBase: stripe.url });
-  const { result, job } = await inJob(() => payouts.createTransfer({ payoutId: "po_trace", amount: 900, currency: "EUR", destination: "acct_trace" }));
+  const { result, span: job } = await inSpan("job", () => payouts.createTransfer({ payoutId: "po_trace", amount: 900, currency: "EUR", destination: "acct_trace" }));
   expect(result.id).toBe(stripe.transfers[0]?.id);
   const spans = clientSpans();
   expect(spans.map((s) => [s.name, s.attributes["url.full"], s.attributes["http.response.status_code"], s.status.code])).toEqual([

@@ -1,9 +1,10 @@
-import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { sql as drizzleSql } from "drizzle-orm";
 import { createDb, log, type DbHandle } from "@callastar/db";
 import { createTestDatabase, type TestDatabase } from "@callastar/testing";
 import { startTracing, type Tracing } from "./tracing";
+import { inSpan } from "./testing";
 
 // Statement spans over a real PostgreSQL, through the same hook the workers use (createDb's
 // `instrument`): postgres.js tagged statements, drizzle queries, transactions, failures.
@@ -24,20 +25,12 @@ afterAll(async () => {
 });
 beforeEach(() => exporter.reset());
 
-const inJob = <T>(fn: () => Promise<T>) =>
-  trace.getTracer("test").startActiveSpan("job", async (span) => {
-    try {
-      return { result: await fn(), job: span.spanContext() };
-    } finally {
-      span.end();
-    }
-  });
 const sqlSpans = () => exporter.getFinishedSpans().filter((s) => s.attributes["db.system.name"] === "postgresql");
 
 it("gives each statement of a job a CLIENT span with its text (no values), and none outside a trace", async () => {
   await db.sql`SELECT 1`;
   expect(sqlSpans()).toHaveLength(0);
-  const { job } = await inJob(async () => {
+  const { span: job } = await inSpan("job", async () => {
     await db.sql`SELECT ${"secret-value"}::text AS v WHERE ${db.sql`1 = 1`}`; // a fragment is not a statement of its own
     await db.db.select({ n: drizzleSql<number>`count(*)` }).from(log);
   });
@@ -51,7 +44,7 @@ it("gives each statement of a job a CLIENT span with its text (no values), and n
 });
 
 it("puts a transaction's statements under one transaction span, and marks a failed statement", async () => {
-  const { job } = await inJob(() =>
+  const { span: job } = await inSpan("job", () =>
     db.sql
       .begin(async (tx) => {
         await tx`SELECT 1`;
@@ -73,7 +66,7 @@ it("puts a transaction's statements under one transaction span, and marks a fail
 });
 
 it("traces drizzle's transactions the same way", async () => {
-  await inJob(() => db.db.transaction(async (tx) => tx.select({ n: drizzleSql<number>`count(*)` }).from(log)));
+  await inSpan("job", () => db.db.transaction(async (tx) => tx.select({ n: drizzleSql<number>`count(*)` }).from(log)));
   const spans = sqlSpans();
   const transaction = spans.find((s) => s.name === "transaction")!;
   expect(spans.filter((s) => s.parentSpanContext?.spanId === transaction.spanContext().spanId).map((s) => s.attributes["db.query.text"])).toEqual([
