@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { ClientRequest, IncomingMessage } from "node:http";
-import { context, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from "@opentelemetry/api";
-import { isTracingSuppressed } from "@opentelemetry/core";
+import { SpanKind, SpanStatusCode, type Span, type Tracer } from "@opentelemetry/api";
+import { tracedContext } from "./traced-context";
 
 // node:http client spans from Node's own diagnostics channels, not from patching the module: the
 // Resend transport binds `request` when it is built and the Stripe SDK holds its own reference, so
@@ -16,9 +16,8 @@ export function traceHttpClientRequests(tracer: Tracer): () => void {
 
   const onStart = (message: unknown) => {
     const { request } = message as { request: ClientRequest };
-    const parent = context.active();
-    // Only requests made for a traced job (a span is active); never the exporter's own requests.
-    if (!trace.getSpan(parent) || isTracingSuppressed(parent)) return;
+    const parent = tracedContext();
+    if (!parent) return;
     const method = request.method;
     const host = request.host;
     // The Host header carries the port when it is not the protocol's default.

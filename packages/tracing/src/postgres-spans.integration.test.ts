@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { context, SpanKind, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { sql as drizzleSql } from "drizzle-orm";
 import { createDb, log, type DbHandle } from "@callastar/db";
@@ -72,4 +72,13 @@ it("traces drizzle's transactions the same way", async () => {
   expect(spans.filter((s) => s.parentSpanContext?.spanId === transaction.spanContext().spanId).map((s) => s.attributes["db.query.text"])).toEqual([
     'select count(*) from "Log"',
   ]);
+});
+
+it("makes no span under a sampled-out job (a non-recording parent)", async () => {
+  const sampledOut = trace.wrapSpanContext({ traceId: "0af7651916cd43dd8448eb211c80319c", spanId: "b7ad6b7169203331", traceFlags: TraceFlags.NONE });
+  await context.with(trace.setSpan(context.active(), sampledOut), async () => {
+    await db.sql`SELECT 1`;
+    await db.sql.begin((tx) => tx`SELECT 2`);
+  });
+  expect(sqlSpans()).toHaveLength(0);
 });

@@ -1,5 +1,5 @@
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from "@opentelemetry/api";
-import { isTracingSuppressed } from "@opentelemetry/core";
+import { SpanKind, SpanStatusCode, type Attributes, type Context, type Span, type Tracer } from "@opentelemetry/api";
+import { tracedContext } from "./traced-context";
 
 // postgres.js has no instrumentation hooks: a Proxy over the client marks each query it returns,
 // and the query's own handle()/resolve()/reject() (called once each by postgres.js) start and end
@@ -40,13 +40,15 @@ export function traceSql<S extends object>(sql: S, tracer: Tracer): S {
     if (!isQuery(value)) return value; // a helper or fragment builder, not a statement
     const handle = value.handle;
     value.handle = function handleTraced(this: QueryLike) {
-      if (!this.executed) start(this, context.active());
+      if (!this.executed) {
+        const parent = tracedContext();
+        if (parent) start(this, parent);
+      }
       return handle.call(this);
     };
     return value;
   };
   const start = (q: QueryLike, parent: Context) => {
-    if (!trace.getSpan(parent) || isTracingSuppressed(parent)) return;
     const span = tracer.startSpan("postgresql", { kind: SpanKind.CLIENT, attributes: base }, parent);
     const { resolve, reject } = q;
     q.resolve = (result) => {
@@ -69,10 +71,10 @@ export function traceSql<S extends object>(sql: S, tracer: Tracer): S {
 
   // A transaction is one span; its statements (on the transaction's own client) are its children.
   const inTransaction = (fn: AnyFn, target: S) => (...args: unknown[]) => {
-    const parent = context.active();
+    const parent = tracedContext();
     const callback = args[args.length - 1] as AnyFn;
     args[args.length - 1] = (tx: object) => callback(traceSql(tx, tracer));
-    if (!trace.getSpan(parent) || isTracingSuppressed(parent)) return fn.apply(target, args);
+    if (!parent) return fn.apply(target, args);
     return tracer.startActiveSpan("transaction", { kind: SpanKind.CLIENT, attributes: base }, parent, async (span) => {
       try {
         return await fn.apply(target, args);
