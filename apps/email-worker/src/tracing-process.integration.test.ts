@@ -112,3 +112,32 @@ it("a worker process continues the main app's trace and flushes its spans when S
   expect(sql.map((s) => s.name)).toEqual(expect.arrayContaining(["SELECT", "WITH"]));
   expect(worker.output()).toContain("tracing closed");
 });
+
+it("a worker whose collector is unreachable still sends its emails and exits 0 on SIGTERM", async () => {
+  const unreachable = spawnApp("email-worker", {
+    ...emailWorkerProcessEnv({ databaseUrl: t.url, redisUrl: testEnv.redisUrl, prefix, resend }),
+    OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9", // discard port: connection refused
+    OTEL_BSP_SCHEDULE_DELAY: "600000", // the spans are still pending at SIGTERM
+  });
+  try {
+    await unreachable.waitForOutput("tracing on", 120_000);
+    const producer = new Producer({ connection: redis, prefix });
+    try {
+      const jobId = await producer.enqueueEmail({
+        template: "payment_received",
+        props: { recipientName: "Ed", amount: 800, currency: "EUR" },
+        to: "ed@example.com",
+        idempotencyKey: "payment_received:pi_trace_unreachable",
+      });
+      await waitForCompleted(producer.queue("emails"), jobId);
+    } finally {
+      await producer.close();
+    }
+    unreachable.child.kill("SIGTERM");
+    expect(await unreachable.exited).toBe(0);
+    // Its spans are lost (said so when the last export fails), never the shutdown.
+    expect(unreachable.output()).toMatch(/tracing: last spans not exported \(.*ECONNREFUSED.*\)\n.*tracing closed/);
+  } finally {
+    if (unreachable.child.exitCode === null && unreachable.child.signalCode === null) unreachable.child.kill("SIGKILL");
+  }
+});

@@ -169,8 +169,12 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
       { name: "audit logger", run: () => logger.close() },
       { name: "redis", run: () => Promise.all([redis, ...blocking].map((c) => c.quit().catch(() => c.disconnect()))) },
       { name: "postgres", run: () => db.close() },
-      // Last, so the spans of the drain above are flushed too.
-      { name: "tracing", run: async () => tracing?.shutdown() },
+      // Last, so the spans of the drain above are flushed too. A collector that is down loses
+      // those spans, but must not turn a clean shutdown into a failed one.
+      {
+        name: "tracing",
+        run: async () => tracing?.shutdown().catch((error: unknown) => log(`tracing: last spans not exported (${error instanceof Error ? error.message : String(error)})`)),
+      },
     ],
     { timeoutMs: options.shutdownTimeoutMs, log, ...(options.exit ? { exit: options.exit } : {}) },
   );

@@ -13,7 +13,7 @@ export interface Tracing {
   telemetry: Telemetry;
   /** Wraps a postgres.js client so its statements get spans (createDb's `instrument` option). */
   instrumentSql<S extends object>(sql: S): S;
-  /** Flushes pending spans and stops the SDK. Idempotent. */
+  /** Flushes pending spans and stops the SDK; rejects when that last export failed. Idempotent. */
   shutdown(): Promise<void>;
 }
 
