@@ -39,5 +39,6 @@ describe("tracing is off unless the standard variables configure an exporter", (
     ]);
     expect(problems({ OTEL_SDK_DISABLED: "yes" })).toEqual(["OTEL_SDK_DISABLED: must be true or false"]);
     expect(problems({ OTEL_TRACES_SAMPLER_ARG: "2" })).toEqual(["OTEL_TRACES_SAMPLER_ARG: must be 0..1"]);
+    expect(problems({ OTEL_LOG_LEVEL: "loud" })).toEqual(["OTEL_LOG_LEVEL: must be one of none, error, warn, info, debug, verbose, all"]);
   });
 });

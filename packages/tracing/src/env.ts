@@ -15,6 +15,8 @@ const SAMPLERS = [
   "parentbased_traceidratio",
 ] as const;
 
+const LOG_LEVELS = ["none", "error", "warn", "info", "debug", "verbose", "all"] as const;
+
 const exporterList = z
   .string()
   .transform((value) => value.split(",").map((name) => name.trim()).filter(Boolean))
@@ -35,6 +37,8 @@ export const tracingEnvShape = {
   OTEL_SERVICE_NAME: z.string().regex(/^\S+$/, "must be a name without spaces, such as email-worker").optional(),
   OTEL_TRACES_SAMPLER: z.enum(SAMPLERS, { error: `must be one of ${SAMPLERS.join(", ")}` }).optional(),
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: "must be a number" }).min(0, "must be 0..1").max(1, "must be 0..1").optional(),
+  /** The SDK's own diagnostics on stderr (failed exports are silent below warn). */
+  OTEL_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).optional(),
 };
 
 type TracingEnv = { [K in keyof typeof tracingEnvShape]?: z.output<(typeof tracingEnvShape)[K]> };
