@@ -37,7 +37,7 @@ export const tracingEnvShape = {
   OTEL_SERVICE_NAME: z.string().regex(/^\S+$/, "must be a name without spaces, such as email-worker").optional(),
   OTEL_TRACES_SAMPLER: z.enum(SAMPLERS, { error: `must be one of ${SAMPLERS.join(", ")}` }).optional(),
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: "must be a number" }).min(0, "must be 0..1").max(1, "must be 0..1").optional(),
-  /** The SDK's own diagnostics on stderr (failed exports are silent below warn). */
+  /** The SDK's own diagnostics on stderr (unset: silent, failed exports included). */
   OTEL_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).optional(),
 };
 
