@@ -5,8 +5,9 @@ import { Redis } from "ioredis";
 import { Producer } from "@callastar/queues";
 import { EnvError, workerOptionsFromEnv, type WorkerApp } from "@callastar/runtime";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitForCompleted, type TestDatabase } from "@callastar/testing";
+import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, type TestDatabase } from "@callastar/testing";
 import { startEmailWorker } from "./app";
+import { sendOneEmail } from "./test-email";
 import { emailWorkerTestEnv } from "./test-env";
 
 // Without OTEL_* the worker starts no SDK and hooks nothing: BullMQ gets no telemetry option, the
@@ -50,13 +51,7 @@ it("starts nothing without OTEL_* variables, and still processes jobs", async ()
 
   const producer = new Producer({ connection: redis, prefix });
   try {
-    const jobId = await producer.enqueueEmail({
-      template: "payment_received",
-      props: { recipientName: "Cy", amount: 100, currency: "EUR" },
-      to: "cy@example.com",
-      idempotencyKey: "payment_received:pi_untraced",
-    });
-    const job = await waitForCompleted(producer.queue("emails"), jobId);
+    const job = await sendOneEmail(producer, "payment_received:pi_untraced");
     expect(job.opts.telemetry).toBeUndefined();
     expect(resend.deliveries).toHaveLength(1);
   } finally {

@@ -6,8 +6,9 @@ import { BullMQOtel } from "bullmq-otel";
 import { Redis } from "ioredis";
 import { Producer } from "@callastar/queues";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import { createTestDatabase, obliteratePrefix, spawnApp, testEnv, uniquePrefix, waitForCompleted, type AppProcess, type TestDatabase } from "@callastar/testing";
+import { createTestDatabase, obliteratePrefix, spawnApp, testEnv, uniquePrefix, type AppProcess, type TestDatabase } from "@callastar/testing";
 import { startTracing, type Tracing } from "@callastar/tracing";
+import { sendOneEmail } from "./test-email";
 import { emailWorkerProcessEnv } from "./test-env";
 
 // The production path across processes: the main app (this test process, its own SDK) enqueues; a
@@ -83,13 +84,7 @@ it("a worker process continues the main app's trace and flushes its spans when S
 
   const producer = new Producer({ connection: redis, prefix, telemetry: mainApp.telemetry });
   try {
-    const jobId = await producer.enqueueEmail({
-      template: "payment_received",
-      props: { recipientName: "Di", amount: 700, currency: "EUR" },
-      to: "di@example.com",
-      idempotencyKey: "payment_received:pi_trace_process",
-    });
-    await waitForCompleted(producer.queue("emails"), jobId);
+    await sendOneEmail(producer, "payment_received:pi_trace_process");
   } finally {
     await producer.close();
   }
@@ -123,13 +118,7 @@ it("a worker whose collector is unreachable still sends its emails and exits 0 o
     await unreachable.waitForOutput("tracing on", 120_000);
     const producer = new Producer({ connection: redis, prefix });
     try {
-      const jobId = await producer.enqueueEmail({
-        template: "payment_received",
-        props: { recipientName: "Ed", amount: 800, currency: "EUR" },
-        to: "ed@example.com",
-        idempotencyKey: "payment_received:pi_trace_unreachable",
-      });
-      await waitForCompleted(producer.queue("emails"), jobId);
+      await sendOneEmail(producer, "payment_received:pi_trace_unreachable");
     } finally {
       await producer.close();
     }

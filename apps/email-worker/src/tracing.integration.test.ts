@@ -4,9 +4,10 @@ import { BullMQOtel } from "bullmq-otel";
 import { Redis } from "ioredis";
 import { Producer } from "@callastar/queues";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, waitForCompleted, type TestDatabase } from "@callastar/testing";
+import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, type TestDatabase } from "@callastar/testing";
 import type { WorkerApp } from "@callastar/runtime";
 import { startEmailWorker } from "./app";
+import { sendOneEmail } from "./test-email";
 import { emailWorkerTestEnv } from "./test-env";
 
 // One trace from the main app's enqueueEmail to the Resend request: a real OpenTelemetry SDK with an
@@ -44,13 +45,7 @@ afterAll(async () => {
 const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
 it("one trace runs from enqueueEmail through the worker's process span to the Resend request and the SQL statements", async () => {
-  const jobId = await producer.enqueueEmail({
-    template: "payment_received",
-    props: { recipientName: "Ada", amount: 4200, currency: "EUR" },
-    to: "ada@example.com",
-    idempotencyKey: "payment_received:pi_trace_1",
-  });
-  const job = await waitForCompleted(producer.queue("emails"), jobId);
+  const job = await sendOneEmail(producer, "payment_received:pi_trace_1");
   const process = await waitFor("the worker's process span", () =>
     exporter.getFinishedSpans().find((s) => s.name === "process emails" && s.kind === SpanKind.CONSUMER),
   );
@@ -97,13 +92,7 @@ it("a producer without telemetry enqueues untraced jobs: no context stored, no s
   const plain = new Producer({ connection: redis, prefix });
   try {
     exporter.reset();
-    const jobId = await plain.enqueueEmail({
-      template: "payment_received",
-      props: { recipientName: "Bo", amount: 100, currency: "EUR" },
-      to: "bo@example.com",
-      idempotencyKey: "payment_received:pi_trace_2",
-    });
-    const job = await waitForCompleted(plain.queue("emails"), jobId);
+    const job = await sendOneEmail(plain, "payment_received:pi_trace_2");
     expect(job.opts.telemetry).toBeUndefined();
     // The worker still traces its own processing (a root span), but nothing links it to a producer.
     const process = await waitFor("the worker's process span", () => exporter.getFinishedSpans().find((s) => s.name === "process emails"));
