@@ -171,10 +171,9 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
       { name: "postgres", run: () => db.close() },
       // Last, so the spans of the drain above are flushed too. A collector that is down loses
       // those spans, but must not turn a clean shutdown into a failed one.
-      {
-        name: "tracing",
-        run: async () => tracing?.shutdown().catch((error: unknown) => log(`tracing: last spans not exported (${error instanceof Error ? error.message : String(error)})`)),
-      },
+      ...(tracing
+        ? [{ name: "tracing", run: () => tracing.shutdown().catch((error: unknown) => log(`tracing: last spans not exported (${error instanceof Error ? error.message : String(error)})`)) }]
+        : []),
     ],
     { timeoutMs: options.shutdownTimeoutMs, log, ...(options.exit ? { exit: options.exit } : {}) },
   );
