@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { DEFAULT_POOL_SIZE } from "@callastar/db";
 import { createConsoleTransport, createResendTransport, type MailTransport } from "@callastar/emails";
-import { bindQueue, createRateLimiter, runCron, startWorkerApp, workerOptionsFromEnv, type WorkerApp } from "@callastar/runtime";
+import { bindQueue, createRateLimiter, runCron, startWorkerApp, workerOptionsFromEnv, type WorkerApp, type WorkerAppOptions } from "@callastar/runtime";
 import type { EmailWorkerEnv } from "./env";
 import { createMailer } from "./mailer";
 import { processBookingReminder } from "./handlers/booking-reminder";
@@ -16,7 +16,7 @@ export function transportFromEnv(env: EmailWorkerEnv): MailTransport {
 }
 
 /** Starts the reminder + email worker: queues `reminders` and `emails`. */
-export function startEmailWorker(env: EmailWorkerEnv, overrides: { exit?: (code: number) => void } = {}): Promise<WorkerApp> {
+export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppOptions, "exit" | "tracing"> = {}): Promise<WorkerApp> {
   const leadMs = env.REMINDER_LEAD_MINUTES * 60_000;
   const transport = transportFromEnv(env);
   let mailer: ReturnType<typeof createMailer> | undefined;

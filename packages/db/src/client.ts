@@ -26,11 +26,13 @@ export interface CreateDbOptions {
   /** Seconds to wait for a connection before failing (default 10). */
   connectTimeout?: number;
   onNotice?: (notice: postgres.Notice) => void;
+  /** Wraps the client before drizzle gets it (tracing spans); absent, the client is used as is. */
+  instrument?: (sql: Sql) => Sql;
 }
 
 /** Creates a drizzle database over a postgres.js pool; nothing connects until the first query. */
 export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
-  const sql = postgres(url, {
+  const client = postgres(url, {
     max: options.max ?? DEFAULT_POOL_SIZE,
     connect_timeout: options.connectTimeout ?? 10,
     idle_timeout: 30,
@@ -38,6 +40,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): DbHandle {
     connection: { TimeZone: "UTC", application_name: options.applicationName ?? "callastar-jobs" },
     onnotice: options.onNotice ?? (() => {}),
   });
+  const sql = options.instrument ? options.instrument(client) : client;
   const db = drizzle(sql, { schema });
   let closing: Promise<void> | undefined;
   return {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tracingEnvShape } from "@callastar/tracing";
 import { STALL_DEFAULTS } from "./stall-settings";
 
 /** Thrown when the environment is missing or malformed; names every offending variable. */
@@ -72,4 +73,6 @@ export const workerEnvShape = {
   /** Serves this process' Prometheus metrics on GET /metrics (off when unset; 9464 in compose). */
   METRICS_PORT: z.coerce.number().int("must be an integer").min(1, "must be 1..65535").max(65535, "must be 1..65535").optional(),
   METRICS_HOST: z.string().regex(/^[A-Za-z0-9.:-]+$/, "must be an interface address such as 0.0.0.0 or 127.0.0.1").default("0.0.0.0"),
+  /** OpenTelemetry's standard variables; tracing is off unless they configure an exporter. */
+  ...tracingEnvShape,
 };

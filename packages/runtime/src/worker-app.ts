@@ -12,6 +12,7 @@ import {
   type QueueHandlers,
   type QueueName,
 } from "@callastar/queues";
+import { startTracing, tracingConfigFromEnv, type Tracing, type TracingConfig } from "@callastar/tracing";
 import { auditJobFailure, type FailureAuditDeps } from "./job-failure-audit";
 import { installShutdown } from "./shutdown";
 import { describeStallSettings, stallSettings } from "./stall-settings";
@@ -62,6 +63,8 @@ export interface WorkerAppOptions {
   /** Serves this process' Prometheus metrics on GET /metrics (0: a free port, for tests; unset: off). */
   metricsPort?: number;
   metricsHost?: string;
+  /** Traces jobs, their HTTP requests and SQL statements (from OTEL_*; unset: off, nothing started). */
+  tracing?: TracingConfig;
   bindings: AnyQueueBinding[];
   /** Runs before any job is taken (caches, connections); a failure is logged, not fatal. */
   warmUp?: (ctx: WorkerContext) => Promise<void>;
@@ -83,11 +86,14 @@ export interface WorkerApp {
 /** Starts a worker app: connections, logger, one BullMQ Worker per binding, and the shutdown path. */
 export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerApp> {
   const log = options.log ?? ((line: string) => console.log(`[${options.name}] ${line}`));
-  const db = createDb(options.databaseUrl, { applicationName: options.name });
+  // Off unless configured: then no SDK, no BullMQ telemetry option, the bare postgres.js client.
+  const tracing: Tracing | undefined = options.tracing ? startTracing(options.tracing, { serviceName: options.name }) : undefined;
+  const telemetry = tracing ? { telemetry: tracing.telemetry } : {};
+  const db = createDb(options.databaseUrl, { applicationName: options.name, ...(tracing ? { instrument: tracing.instrumentSql } : {}) });
   const logger = createAuditLogger({ db, ...(options.spoolDir ? { spoolDir: options.spoolDir } : {}) });
   const redis = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:shared` });
-  const producer = new Producer({ connection: redis, prefix: options.prefix, reminderLeadMinutes: options.reminderLeadMinutes });
-  const flows = new FlowProducer({ connection: redis, prefix: options.prefix });
+  const producer = new Producer({ connection: redis, prefix: options.prefix, reminderLeadMinutes: options.reminderLeadMinutes, ...telemetry });
+  const flows = new FlowProducer({ connection: redis, prefix: options.prefix, ...telemetry });
   flows.on("error", (error) => log(`flow producer error: ${error.message}`));
   // A worker that cannot reach its databases must say so, not claim to be consuming.
   await checkReachable(db, redis, options);
@@ -146,6 +152,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
       // BullMQ honours a manual pause (worker.rateLimit on a 429) only for workers that have a
       // limiter; this one never limits by itself, it only makes that pause hold for every copy.
       limiter: { max: 1_000_000_000, duration: 1_000 },
+      ...telemetry,
     });
     worker.on("error", (error) => log(`worker ${binding.queue} error: ${error.message}`));
     worker.on("failed", (job, error) => void reportUnauditedFailure(audit, job, error));
@@ -162,12 +169,17 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
       { name: "audit logger", run: () => logger.close() },
       { name: "redis", run: () => Promise.all([redis, ...blocking].map((c) => c.quit().catch(() => c.disconnect()))) },
       { name: "postgres", run: () => db.close() },
+      // Last, so the spans of the drain above are flushed too. A collector that is down loses
+      // those spans, but must not turn a clean shutdown into a failed one.
+      ...(tracing
+        ? [{ name: "tracing", run: () => tracing.shutdown().catch((error: unknown) => log(`tracing: last spans not exported (${error instanceof Error ? error.message : String(error)})`)) }]
+        : []),
     ],
     { timeoutMs: options.shutdownTimeoutMs, log, ...(options.exit ? { exit: options.exit } : {}) },
   );
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   log(describeStallSettings(stalls));
-  log(`consuming ${options.bindings.map((b) => `${b.queue}×${b.concurrency}`).join(", ")} (prefix ${options.prefix})${served ? `; metrics on :${served.port}/metrics` : ""}`);
+  log(`consuming ${options.bindings.map((b) => `${b.queue}×${b.concurrency}`).join(", ")} (prefix ${options.prefix})${served ? `; metrics on :${served.port}/metrics` : ""}${tracing ? "; tracing on" : ""}`);
   return { ctx, workers, metrics, metricsPort: served?.port, shutdown };
 }
 
@@ -201,10 +213,11 @@ export function workerOptionsFromEnv(env: {
   LOG_SPOOL_DIR?: string | undefined;
   METRICS_PORT?: number | undefined;
   METRICS_HOST?: string | undefined;
-}): Pick<
+} & Parameters<typeof tracingConfigFromEnv>[0]): Pick<
   WorkerAppOptions,
-  "databaseUrl" | "redisUrl" | "prefix" | "shutdownTimeoutMs" | "lockDurationMs" | "stalledIntervalMs" | "maxStalledCount" | "spoolDir" | "metricsPort" | "metricsHost"
+  "databaseUrl" | "redisUrl" | "prefix" | "shutdownTimeoutMs" | "lockDurationMs" | "stalledIntervalMs" | "maxStalledCount" | "spoolDir" | "metricsPort" | "metricsHost" | "tracing"
 > {
+  const tracing = tracingConfigFromEnv(env);
   return {
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
@@ -215,6 +228,7 @@ export function workerOptionsFromEnv(env: {
     maxStalledCount: env.WORKER_MAX_STALLED_COUNT,
     ...(env.LOG_SPOOL_DIR ? { spoolDir: env.LOG_SPOOL_DIR } : {}),
     ...(env.METRICS_PORT !== undefined ? { metricsPort: env.METRICS_PORT, metricsHost: env.METRICS_HOST } : {}),
+    ...(tracing ? { tracing } : {}),
   };
 }
 

@@ -35,3 +35,15 @@ export function waitForDrained(queue: CountsJobs, options?: { timeoutMs?: number
     return Object.values(counts).every((n) => n === 0) || undefined;
   }, options);
 }
+
+/** Waits until job `jobId` of `queue` (a BullMQ Queue) has completed, and returns it. */
+export function waitForCompleted<J extends { getState(): Promise<string> }>(
+  queue: { name: string; getJob(id: string): Promise<J | undefined> },
+  jobId: string,
+  options?: { timeoutMs?: number },
+): Promise<J> {
+  return waitFor(`job ${jobId} of ${queue.name} completed`, async () => {
+    const job = await queue.getJob(jobId);
+    return job && (await job.getState()) === "completed" ? job : undefined;
+  }, options);
+}

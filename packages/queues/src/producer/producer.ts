@@ -1,4 +1,4 @@
-import { Queue, type JobsOptions } from "bullmq";
+import { Queue, type JobsOptions, type Telemetry } from "bullmq";
 import type { Redis } from "ioredis";
 import { EMAIL_TEMPLATES } from "@callastar/email-schemas";
 import { createProducerConnection, waitForRedis } from "../connection";
@@ -27,6 +27,8 @@ export interface ProducerOptions {
   prefix?: string;
   /** Minutes before the call when the reminder is due (REMINDER_LEAD_MINUTES, default 15). */
   reminderLeadMinutes?: number;
+  /** BullMQ telemetry (e.g. `new BullMQOtel()` from bullmq-otel): each enqueue starts or continues a trace the worker carries on. */
+  telemetry?: Telemetry;
 }
 
 /** The typed producer API the main app uses; every method validates its input and returns the job id. */
@@ -36,6 +38,7 @@ export class Producer {
   private readonly ownsConnection: boolean;
   private readonly prefix: string;
   private readonly leadMs: number;
+  private readonly telemetry: Telemetry | undefined;
   private closing?: Promise<void>;
 
   constructor(options: ProducerOptions) {
@@ -44,6 +47,7 @@ export class Producer {
       typeof options.connection === "string" ? createProducerConnection(options.connection) : options.connection;
     this.prefix = options.prefix ?? "bull";
     this.leadMs = (options.reminderLeadMinutes ?? 15) * 60_000;
+    this.telemetry = options.telemetry;
   }
 
   /** Enqueues any email template; the caller's `idempotencyKey` (required) names the message, sent once. */
@@ -147,7 +151,7 @@ export class Producer {
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
+      queue = new Queue(name, { connection: this.connection, prefix: this.prefix, ...(this.telemetry ? { telemetry: this.telemetry } : {}) });
       queue.on("error", (error) => console.error(`[queue:${name}] ${error.message}`));
       this.queues.set(name, queue);
     }
