@@ -16,10 +16,14 @@ import { auditJobFailure, type FailureAuditDeps } from "./job-failure-audit";
 import { installShutdown } from "./shutdown";
 import { describeStallSettings, stallSettings } from "./stall-settings";
 import { ProcessMetrics, serveMetrics } from "./metrics";
+import { createProcessLog, type ProcessLog, type ProcessLogOptions } from "@callastar/process-log";
+import { processLogOptionsFromEnv, type ProcessLogEnv } from "./process-log";
 
 /** What every handler factory receives: the process' shared resources. */
 export interface WorkerContext {
   appName: string;
+  /** The process log (stdout JSON lines); the audit trail is `logger`. */
+  log: ProcessLog;
   db: DbHandle;
   logger: AuditLogger;
   /** Non-blocking connection shared by queues, flows, producer and rate limiters. */
@@ -67,7 +71,9 @@ export interface WorkerAppOptions {
   warmUp?: (ctx: WorkerContext) => Promise<void>;
   /** Tests pass a no-op to keep the process alive. */
   exit?: (code: number) => void;
-  log?: (line: string) => void;
+  /** The process log; tests pass a silent one. Default: one for `name` built with `logOptions`. */
+  log?: ProcessLog;
+  logOptions?: Omit<ProcessLogOptions, "app">;
 }
 
 export interface WorkerApp {
@@ -82,17 +88,18 @@ export interface WorkerApp {
 
 /** Starts a worker app: connections, logger, one BullMQ Worker per binding, and the shutdown path. */
 export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerApp> {
-  const log = options.log ?? ((line: string) => console.log(`[${options.name}] ${line}`));
+  const log = options.log ?? createProcessLog({ app: options.name, ...options.logOptions });
   const db = createDb(options.databaseUrl, { applicationName: options.name });
-  const logger = createAuditLogger({ db, ...(options.spoolDir ? { spoolDir: options.spoolDir } : {}) });
-  const redis = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:shared` });
-  const producer = new Producer({ connection: redis, prefix: options.prefix, reminderLeadMinutes: options.reminderLeadMinutes });
+  const logger = createAuditLogger({ db, log, ...(options.spoolDir ? { spoolDir: options.spoolDir } : {}) });
+  const redis = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:shared`, log });
+  const producer = new Producer({ connection: redis, prefix: options.prefix, reminderLeadMinutes: options.reminderLeadMinutes, log });
   const flows = new FlowProducer({ connection: redis, prefix: options.prefix });
-  flows.on("error", (error) => log(`flow producer error: ${error.message}`));
+  flows.on("error", (error) => log.error({ err: error }, `flow producer error: ${error.message}`));
   // A worker that cannot reach its databases must say so, not claim to be consuming.
   await checkReachable(db, redis, options);
   const ctx: WorkerContext = {
     appName: options.name,
+    log,
     db,
     logger,
     redis,
@@ -105,8 +112,8 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   if (options.warmUp) {
     const started = Date.now();
     await options.warmUp(ctx).then(
-      () => log(`warmed up in ${Date.now() - started} ms`),
-      (error: unknown) => log(`warm-up failed (continuing): ${error instanceof Error ? error.message : String(error)}`),
+      () => log.info({ durationMs: Date.now() - started }, `warmed up in ${Date.now() - started} ms`),
+      (error: unknown) => log.warn({ err: error }, `warm-up failed (continuing): ${error instanceof Error ? error.message : String(error)}`),
     );
   }
 
@@ -117,7 +124,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   const stalls = stallSettings(options);
   const blocking: Redis[] = [];
   const workers = options.bindings.map((binding) => {
-    const connection = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:${binding.queue}` });
+    const connection = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:${binding.queue}`, log });
     blocking.push(connection);
     let worker: Worker | undefined;
     // The union of bindings is checked at bindQueue(); here one shape serves them all.
@@ -125,6 +132,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     const processor = createProcessor(queue, handlers(ctx), {
       worker: () => worker,
       maxStalledCount: stalls.maxStalledCount,
+      log,
       onMalformed: (job, error) =>
         auditJobFailure(audit, job, error, { ...attemptInfo(job, error), final: true }, `Malformed ${job.name} job ${job.id} refused`),
       onStalledTooOften: (job, error) =>
@@ -147,7 +155,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
       // limiter; this one never limits by itself, it only makes that pause hold for every copy.
       limiter: { max: 1_000_000_000, duration: 1_000 },
     });
-    worker.on("error", (error) => log(`worker ${binding.queue} error: ${error.message}`));
+    worker.on("error", (error) => log.error({ queue: binding.queue, err: error }, `worker ${binding.queue} error: ${error.message}`));
     worker.on("failed", (job, error) => void reportUnauditedFailure(audit, job, error));
     metrics?.observe(worker, binding.queue);
     return worker;
@@ -166,8 +174,10 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     { timeoutMs: options.shutdownTimeoutMs, log, ...(options.exit ? { exit: options.exit } : {}) },
   );
   await Promise.all(workers.map((w) => w.waitUntilReady()));
-  log(describeStallSettings(stalls));
-  log(`consuming ${options.bindings.map((b) => `${b.queue}×${b.concurrency}`).join(", ")} (prefix ${options.prefix})${served ? `; metrics on :${served.port}/metrics` : ""}`);
+  log.info({ ...stalls }, describeStallSettings(stalls));
+  const consuming = options.bindings.map((b) => `${b.queue}×${b.concurrency}`).join(", ");
+  const metricsNote = served ? `; metrics on :${served.port}/metrics` : "";
+  log.info({ prefix: options.prefix, ...(served ? { metricsPort: served.port } : {}) }, `consuming ${consuming} (prefix ${options.prefix})${metricsNote}`);
   return { ctx, workers, metrics, metricsPort: served?.port, shutdown };
 }
 
@@ -190,7 +200,7 @@ async function reportUnauditedFailure(audit: FailureAuditDeps, job: Job | undefi
 }
 
 /** The env fields every worker app shares (see workerEnvShape), as startWorkerApp options. */
-export function workerOptionsFromEnv(env: {
+export function workerOptionsFromEnv(env: ProcessLogEnv & {
   DATABASE_URL: string;
   REDIS_URL: string;
   QUEUE_PREFIX: string;
@@ -203,9 +213,10 @@ export function workerOptionsFromEnv(env: {
   METRICS_HOST?: string | undefined;
 }): Pick<
   WorkerAppOptions,
-  "databaseUrl" | "redisUrl" | "prefix" | "shutdownTimeoutMs" | "lockDurationMs" | "stalledIntervalMs" | "maxStalledCount" | "spoolDir" | "metricsPort" | "metricsHost"
+  "databaseUrl" | "redisUrl" | "prefix" | "shutdownTimeoutMs" | "lockDurationMs" | "stalledIntervalMs" | "maxStalledCount" | "spoolDir" | "metricsPort" | "metricsHost" | "logOptions"
 > {
   return {
+    logOptions: processLogOptionsFromEnv(env),
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     prefix: env.QUEUE_PREFIX,

@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions } from "bullmq";
 import type { Redis } from "ioredis";
+import { fallbackProcessLog, type ProcessLog } from "@callastar/process-log";
 import { EMAIL_TEMPLATES } from "@callastar/emails/schemas";
 import { createProducerConnection, waitForRedis } from "../connection";
 import { JOBS, type JobInput, type JobName } from "../catalog/jobs";
@@ -18,6 +19,8 @@ export interface ProducerOptions {
   prefix?: string;
   /** Minutes before the call when the reminder is due (REMINDER_LEAD_MINUTES, default 15). */
   reminderLeadMinutes?: number;
+  /** Where queue and connection errors are logged (default: a JSON logger on stdout). */
+  log?: ProcessLog;
 }
 
 /** The typed producer API the main app uses; every method validates its input and returns the job id. */
@@ -27,12 +30,14 @@ export class Producer {
   private readonly ownsConnection: boolean;
   private readonly prefix: string;
   private readonly leadMs: number;
+  private readonly log: ProcessLog | undefined;
   private closing?: Promise<void>;
 
   constructor(options: ProducerOptions) {
     this.ownsConnection = typeof options.connection === "string";
     this.connection =
-      typeof options.connection === "string" ? createProducerConnection(options.connection) : options.connection;
+      typeof options.connection === "string" ? createProducerConnection(options.connection, { log: options.log }) : options.connection;
+    this.log = options.log;
     this.prefix = options.prefix ?? "bull";
     this.leadMs = (options.reminderLeadMinutes ?? 15) * 60_000;
   }
@@ -139,7 +144,7 @@ export class Producer {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.connection, prefix: this.prefix });
-      queue.on("error", (error) => console.error(`[queue:${name}] ${error.message}`));
+      queue.on("error", (error) => (this.log ?? fallbackProcessLog()).error({ queue: name, err: error }, `queue ${name} error: ${error.message}`));
       this.queues.set(name, queue);
     }
     return queue;
