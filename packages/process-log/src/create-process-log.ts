@@ -56,7 +56,8 @@ const REDACT_PATHS = [
 /** Creates the process logger of `app`: JSON lines with `app`, ISO `time` and level names; secrets scrubbed. */
 export function createProcessLog(options: ProcessLogOptions): ProcessLog {
   const scrub = secretScrubber(options.secrets ?? []);
-  const destination = options.destination ?? (options.pretty ? pretty({ colorize: true, sync: true, ignore: "pid,hostname" }) : pino.destination({ dest: 1, sync: true }));
+  const out = options.destination ?? pino.destination({ dest: 1, sync: true });
+  const destination = options.pretty ? pretty({ destination: out, colorize: !options.destination && process.stdout.isTTY, sync: true, ignore: "pid,hostname" }) : out;
   return pino(
     {
       level: options.level ?? "info",

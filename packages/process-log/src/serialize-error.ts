@@ -7,7 +7,7 @@ const SAFE_FIELDS = [
   "code",
   "statusCode",
   "status",
-  "type",
+  // Not `type`: the output's `type` is the error's class (Stripe's own `type` repeats it anyway).
   "rawType",
   "requestId",
   "errno",
