@@ -61,10 +61,12 @@ export function createProcessor<Q extends QueueName>(
   hooks: ProcessorHooks,
 ): (job: Job, token?: string) => Promise<unknown> {
   return async (job) => {
-    const log = hooks.log?.child(jobLogFields(job));
+    // Bound only when a line is written: at the default level a successful job costs no child logger.
+    let bound: ProcessLog | undefined;
+    const log = () => (bound ??= hooks.log?.child(jobLogFields(job)));
     if (job.stalledCounter > hooks.maxStalledCount) {
       const error = new UnrecoverableError(`job stalled ${job.stalledCounter} times (its workers died while running it; limit ${hooks.maxStalledCount})`);
-      log?.error({ err: error, stalls: job.stalledCounter }, "job failed for good: stalled too often");
+      log()?.error({ err: error, stalls: job.stalledCounter }, "job failed for good: stalled too often");
       await hooks.onStalledTooOften(job, error);
       throw markAudited(error);
     }
@@ -72,7 +74,7 @@ export function createProcessor<Q extends QueueName>(
       const error = new ValidationError(`job on queue ${queue}`, [
         { path: "name", message: `unknown job name "${job.name}"` },
       ]);
-      log?.error({ err: error }, "malformed job refused");
+      log()?.error({ err: error }, "malformed job refused");
       await hooks.onMalformed(job, error);
       throw markAudited(new UnrecoverableError(error.message));
     }
@@ -82,7 +84,7 @@ export function createProcessor<Q extends QueueName>(
       data = parseOrThrow(`${job.name} payload`, def.schema, job.data);
     } catch (error) {
       if (error instanceof ValidationError) {
-        log?.error({ err: error }, "malformed job refused");
+        log()?.error({ err: error }, "malformed job refused");
         await hooks.onMalformed(job, error);
         throw markAudited(new UnrecoverableError(error.message));
       }
@@ -92,17 +94,17 @@ export function createProcessor<Q extends QueueName>(
     const started = Date.now();
     try {
       const result = await handler(data, job);
-      log?.debug({ durationMs: Date.now() - started }, "job completed");
+      if (hooks.log?.isLevelEnabled("debug")) log()?.debug({ durationMs: Date.now() - started }, "job completed");
       return result;
     } catch (error) {
       const translated = await translateError(error, hooks);
       const attempt = attemptInfo(job, translated);
       if (isRateLimitWait(translated)) {
         hooks.onRateLimited?.(job);
-        log?.info({ retryAfterMs: error instanceof RateLimitedError ? error.retryAfterMs : undefined }, "rate limited: queue paused, job put back without spending an attempt");
+        log()?.info({ retryAfterMs: error instanceof RateLimitedError ? error.retryAfterMs : undefined }, "rate limited: queue paused, job put back without spending an attempt");
         throw translated;
       }
-      log?.[attempt.final ? "error" : "warn"]({ err: error, attempts: attempt.attempts, final: attempt.final, durationMs: Date.now() - started }, attempt.final ? "job failed for good" : "job failed; will retry");
+      log()?.[attempt.final ? "error" : "warn"]({ err: error, attempts: attempt.attempts, final: attempt.final, durationMs: Date.now() - started }, attempt.final ? "job failed for good" : "job failed; will retry");
       if (isAudited(translated)) throw translated;
       await hooks.onFailedAttempt(job, translated, attempt);
       throw markAudited(translated);
