@@ -1,4 +1,3 @@
-import { writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DbHandle, LogRow } from "@callastar/db";
@@ -241,11 +240,10 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
           spool.writeSegmentSync(rows);
           return;
         } catch {
-          // fall through to fd 2
+          // fall through to the process log (written synchronously: the process is exiting)
         }
       }
-      const lines = rows.map((r) => `[@callastar/logger] rows-dropped row ${JSON.stringify(r)}\n`).join("");
-      writeSync(2, `[@callastar/logger] process exiting with ${rows.length} unwritten audit rows (close() not called)\n${lines}`);
+      report.error("rows-dropped", `process exiting with ${rows.length} unwritten audit rows (close() not called)`, { rows, printRows: true });
     },
   };
   registerExitSaver(exitSaver);

@@ -110,4 +110,9 @@ describe("secretsOf", () => {
     });
     expect(secrets.sort()).toEqual(["cs-1", "p%40ss", "p@ss", "pw-1", "rk-1"]);
   });
+
+  it("looks into nested config objects and camelCase names", () => {
+    const secrets = secretsOf({ databaseUrl: "postgres://u:pg-pw@h/db", config: { cronSecret: "cron-1", users: [{ name: "admin", password: "admin-pw" }], bypass: "x" } });
+    expect(secrets.sort()).toEqual(["admin-pw", "cron-1", "pg-pw", "pg-pw"]);
+  });
 });

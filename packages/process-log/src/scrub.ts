@@ -42,17 +42,22 @@ export function secretScrubber(secrets: readonly (string | undefined)[]): (line:
   };
 }
 
-const SECRET_NAME = /(^|_)(KEY|SECRET|PASSWORD|PASS|TOKEN)(_|$)/i;
+const SECRET_WORDS = new Set(["KEY", "SECRET", "PASSWORD", "PASS", "TOKEN"]);
+// RESEND_API_KEY, cronSecret, password: the name's last word says it holds a secret.
+const isSecretName = (name: string) => SECRET_WORDS.has(name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase().split("_").at(-1) ?? "");
 
 /**
- * The secret values of a parsed environment: variables named like a key, secret, password or token,
- * and the passwords inside URL values (DATABASE_URL, REDIS_URL). Fed to the logger's scrubber.
+ * The secret values of a parsed environment (or a config built from one): values named like a key,
+ * secret, password or token, and the passwords inside URL values (DATABASE_URL, REDIS_URL), at any
+ * depth. Fed to the logger's scrubber.
  */
-export function secretsOf(env: Readonly<Record<string, unknown>>): string[] {
+export function secretsOf(env: unknown, depth = 0): string[] {
+  if (typeof env !== "object" || env === null || depth > 4) return [];
   const secrets: string[] = [];
   for (const [name, value] of Object.entries(env)) {
+    if (typeof value === "object") secrets.push(...secretsOf(value, depth + 1));
     if (typeof value !== "string" || !value) continue;
-    if (SECRET_NAME.test(name)) secrets.push(value);
+    if (isSecretName(name)) secrets.push(value);
     const password = urlPassword(value);
     if (password) secrets.push(password, decodeURIComponentSafe(password));
   }

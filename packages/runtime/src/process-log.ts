@@ -1,7 +1,7 @@
 import { createProcessLog, LOG_LEVELS, secretsOf, type LogLevel, type ProcessLog, type ProcessLogOptions } from "@callastar/process-log";
 import { EnvError } from "./load-env";
 
-/** The env fields every app's process log reads (LOG_LEVEL, NODE_ENV), plus the rest to find its secrets in. */
+/** The env fields every app's process log reads; the rest of the env object passed along is searched for secrets. */
 export interface ProcessLogEnv {
   NODE_ENV: "development" | "test" | "production";
   LOG_LEVEL: LogLevel;
@@ -12,7 +12,7 @@ export interface ProcessLogEnv {
  * every secret value of the env (see secretsOf) scrubbed from every line.
  */
 export function processLogOptionsFromEnv(env: ProcessLogEnv): Omit<ProcessLogOptions, "app"> {
-  return { level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development", secrets: secretsOf(env as unknown as Record<string, unknown>) };
+  return { level: env.LOG_LEVEL, pretty: env.NODE_ENV === "development", secrets: secretsOf(env) };
 }
 
 /** The process log of `app` from its parsed env. */
@@ -26,19 +26,21 @@ export function processLogFromEnv(app: string, env: ProcessLogEnv): ProcessLog {
  */
 export function runApp<E>(app: string, loadEnv: () => E, start: (env: E) => Promise<unknown>): void {
   // Before the env is parsed there is no LOG_LEVEL: the default logger reports why it is invalid.
+  let env: E | undefined;
   const fail = (error: unknown) => {
-    const log = createProcessLog({ app });
+    const log = createProcessLog({ app, secrets: secretsOf(env) });
     if (error instanceof EnvError) log.fatal({ problems: error.problems }, error.message);
     else log.fatal({ err: error }, `${app} failed to start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   };
-  let env: E;
+  let loaded: E;
   try {
-    env = loadEnv();
+    loaded = loadEnv();
   } catch (error) {
     return fail(error);
   }
-  start(env).catch(fail);
+  env = loaded;
+  start(loaded).catch(fail);
 }
 
 export { LOG_LEVELS };
