@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import pino, { type DestinationStream, type Level, type LevelWithSilent, type Logger } from "pino";
+import pino, { type DestinationStream, type LevelWithSilent, type Logger } from "pino";
 import pretty from "pino-pretty";
 import { secretScrubber } from "./scrub";
 import { serializeError } from "./serialize-error";
@@ -82,5 +82,3 @@ export function fallbackProcessLog(): ProcessLog {
   fallback ??= createProcessLog({ app: "callastar" });
   return fallback;
 }
-
-export type { Level };

@@ -1,4 +1,4 @@
-import { createProcessLog, LOG_LEVELS, secretsOf, type LogLevel, type ProcessLog, type ProcessLogOptions } from "@callastar/process-log";
+import { createProcessLog, secretsOf, type LogLevel, type ProcessLog, type ProcessLogOptions } from "@callastar/process-log";
 import { EnvError } from "./load-env";
 
 /** The env fields every app's process log reads; the rest of the env object passed along is searched for secrets. */
@@ -42,5 +42,3 @@ export function runApp<E>(app: string, loadEnv: () => E, start: (env: E) => Prom
   env = loaded;
   start(loaded).catch(fail);
 }
-
-export { LOG_LEVELS };
