@@ -1,4 +1,5 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
+import { createProcessLog, type ProcessLog } from "@callastar/runtime";
 import { createAuthenticator, type AuthRefusal } from "./auth/authenticate";
 import { AuthThrottle, DEFAULT_AUTH_THROTTLE } from "./auth/throttle";
 import { SessionCodec } from "./auth/session";
@@ -23,19 +24,20 @@ const securityHeaders: RequestHandler = (req, res, next) => {
   next();
 };
 
-// Never echo an error to the client: messages can carry connection strings. Log the message only.
-const errorHandler: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+// Never echo an error to the client: messages can carry connection strings. The log scrubs them.
+const errorHandler = (log: ProcessLog): ErrorRequestHandler => (error: unknown, req, res, _next) => {
   const status = typeof (error as { status?: unknown }).status === "number" ? (error as { status: number }).status : 500;
-  if (status >= 500) console.error(`[dashboard] ${req.method} ${req.path} failed: ${error instanceof Error ? error.message : String(error)}`);
+  if (status >= 500) log.error({ method: req.method, path: req.path, err: error }, `${req.method} ${req.path} failed: ${error instanceof Error ? error.message : String(error)}`);
   if (res.headersSent) return;
   res.status(status).json({ error: status >= 500 ? "internal error" : "bad request" });
 };
 
 // Every refusal goes to the process log; the attempt that starts a lockout also gets an audit row,
 // so the admin page shows guessing without an attacker being able to flood the Log table.
-function reportRefusal(logger: DashboardDeps["logger"]): (refusal: AuthRefusal) => void {
+function reportRefusal(logger: DashboardDeps["logger"], log: ProcessLog): (refusal: AuthRefusal) => void {
   return (r) => {
-    console.warn(`[dashboard] refused ${r.credential} credentials from ${r.address} on ${r.path} (${r.outcome}${r.lockedMs ? `, locked ${Math.ceil(r.lockedMs / 1000)} s` : ""})`);
+    const fields = { credential: r.credential, clientAddress: r.address, path: r.path, outcome: r.outcome, lockedMs: r.lockedMs };
+    log.warn(fields, `refused ${r.credential} credentials from ${r.address} on ${r.path} (${r.outcome}${r.lockedMs ? `, locked ${Math.ceil(r.lockedMs / 1000)} s` : ""})`);
     if (r.outcome === "wrong" && r.lockedMs > 0) {
       void logger.logApiError(r.path, new Error(`Too many failed ${r.credential} attempts: locked out for ${Math.ceil(r.lockedMs / 1000)} s`), {
         clientAddress: r.address,
@@ -52,12 +54,13 @@ function reportRefusal(logger: DashboardDeps["logger"]): (refusal: AuthRefusal) 
  */
 export function createDashboardApp(deps: DashboardDeps): Express {
   const { config, logger, producer } = deps;
+  const log = deps.log ?? createProcessLog({ app: "dashboard" });
   if (config.insecureDev && config.users.length === 0) {
-    console.warn("[dashboard] WARNING: DASHBOARD_ALLOW_INSECURE_DEV is on and no credentials are set: every visitor is an admin.");
+    log.warn("WARNING: DASHBOARD_ALLOW_INSECURE_DEV is on and no credentials are set: every visitor is an admin.");
   }
   const sessions = new SessionCodec(config.sessionSecret, config.users, config.sessionTtlSeconds);
   const throttle = new AuthThrottle(deps.redis, deps.prefix, config.authThrottle ?? DEFAULT_AUTH_THROTTLE);
-  const report = reportRefusal(logger);
+  const report = reportRefusal(logger, log);
   const authenticate = createAuthenticator(config, sessions, throttle, report);
   const pageGuard = authenticate({ users: true, cronSecret: false, style: "page" });
   const apiGuard = authenticate({ users: true, cronSecret: true, style: "json" });
@@ -79,6 +82,6 @@ export function createDashboardApp(deps: DashboardDeps): Express {
   app.use(BULL_BOARD_PATH, pageGuard, ...bullBoardHandlers(queueOf));
   // Unknown paths answer 401 too without credentials, so probing cannot map the routes.
   app.use(pageGuard, (_req, res) => void res.status(404).json({ error: "not found" }));
-  app.use(errorHandler);
+  app.use(errorHandler(log));
   return app;
 }

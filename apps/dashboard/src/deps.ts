@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { DbHandle } from "@callastar/db";
 import type { AuditLogger, LogStats, RecentLogsOptions } from "@callastar/logger";
 import type { Producer } from "@callastar/queues";
+import type { ProcessLog } from "@callastar/runtime";
 import type { DashboardConfig } from "./config";
 
 /** Filters of the audit logger's getRecentLogs. */
@@ -23,5 +24,7 @@ export interface DashboardDeps {
   /** BullMQ key prefix the workers use. */
   prefix: string;
   config: DashboardConfig;
+  /** The process log (refusals, 500s); default: a JSON logger on stdout. */
+  log?: ProcessLog;
 }
 

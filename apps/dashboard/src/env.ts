@@ -1,6 +1,6 @@
 // The only place the dashboard reads process.env: parsed once at boot, then passed as config.
 import { z } from "zod";
-import { EnvError, envFields, loadEnv } from "@callastar/runtime";
+import { EnvError, envFields, loadEnv, processLogOptionsFromEnv } from "@callastar/runtime";
 import type { DashboardConfig, DashboardUser } from "./config";
 import { isLoopbackHost } from "./http/loopback";
 
@@ -8,6 +8,7 @@ const optionalSecret = (min: number) => z.string().min(min, `must be at least ${
 
 const shape = z.object({
   NODE_ENV: envFields.nodeEnv,
+  LOG_LEVEL: envFields.logLevel,
   DATABASE_URL: envFields.databaseUrl,
   REDIS_URL: envFields.redisUrl,
   QUEUE_PREFIX: envFields.queuePrefix,
@@ -37,6 +38,8 @@ export interface DashboardEnv {
   port: number;
   shutdownTimeoutMs: number;
   logSpoolDir: string | undefined;
+  /** LOG_LEVEL, pretty output in development, and the secret values scrubbed from every line. */
+  logOptions: ReturnType<typeof processLogOptionsFromEnv>;
   config: DashboardConfig;
 }
 
@@ -86,6 +89,7 @@ export function readDashboardEnv(source: Record<string, string | undefined> = pr
     port: env.PORT,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     logSpoolDir: env.LOG_SPOOL_DIR,
+    logOptions: processLogOptionsFromEnv(env),
     config: {
       users,
       cronSecret: env.CRON_SECRET,

@@ -3,9 +3,9 @@ import type { Server } from "node:http";
 import { createDb } from "@callastar/db";
 import { createAuditLogger } from "@callastar/logger";
 import { Producer, createProducerConnection, waitForRedis } from "@callastar/queues";
-import { installShutdown } from "@callastar/runtime";
+import { createProcessLog, installShutdown, runApp } from "@callastar/runtime";
 import { createDashboardApp } from "./app";
-import { EnvError, readDashboardEnv, type DashboardEnv } from "./env";
+import { readDashboardEnv, type DashboardEnv } from "./env";
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -17,12 +17,13 @@ function closeServer(server: Server): Promise<void> {
 }
 
 async function start(env: DashboardEnv): Promise<void> {
+  const log = createProcessLog({ app: "dashboard", ...env.logOptions });
   const db = createDb(env.databaseUrl, { max: 5, applicationName: "callastar-dashboard" });
-  const logger = createAuditLogger({ db, ...(env.logSpoolDir ? { spoolDir: env.logSpoolDir } : {}) });
-  const redis = createProducerConnection(env.redisUrl);
+  const logger = createAuditLogger({ db, log, ...(env.logSpoolDir ? { spoolDir: env.logSpoolDir } : {}) });
+  const redis = createProducerConnection(env.redisUrl, { log });
   await waitForRedis(redis, 10_000);
-  const producer = new Producer({ connection: redis, prefix: env.queuePrefix });
-  const app = createDashboardApp({ db, logger, producer, redis, prefix: env.queuePrefix, config: env.config });
+  const producer = new Producer({ connection: redis, prefix: env.queuePrefix, log });
+  const app = createDashboardApp({ db, logger, producer, redis, prefix: env.queuePrefix, config: env.config, log });
 
   const server = app.listen(env.port, env.host);
   await new Promise<void>((resolve, reject) => {
@@ -30,7 +31,8 @@ async function start(env: DashboardEnv): Promise<void> {
     server.once("error", reject);
   });
   const roles = env.config.users.map((u) => `${u.name} (${u.role})`).join(", ") || "none";
-  console.log(`[dashboard] listening on ${env.host}:${env.port} — users: ${roles}; cron API ${env.config.cronSecret ? "enabled" : "disabled (no CRON_SECRET)"}`);
+  const cronApi = env.config.cronSecret ? "enabled" : "disabled (no CRON_SECRET)";
+  log.info({ host: env.host, port: env.port }, `listening on ${env.host}:${env.port} — users: ${roles}; cron API ${cronApi}`);
 
   installShutdown(
     [
@@ -40,19 +42,9 @@ async function start(env: DashboardEnv): Promise<void> {
       { name: "redis", run: () => redis.quit() },
       { name: "postgres", run: () => db.close() },
     ],
-    { timeoutMs: env.shutdownTimeoutMs, log: (line) => console.log(`[dashboard] ${line}`) },
+    { timeoutMs: env.shutdownTimeoutMs, log },
   );
 }
 
-let env: DashboardEnv;
-try {
-  env = readDashboardEnv();
-} catch (error) {
-  // The message names the variables, never their values.
-  console.error(error instanceof EnvError ? `[dashboard] ${error.message}` : error);
-  process.exit(1);
-}
-start(env).catch((error: unknown) => {
-  console.error(`[dashboard] failed to start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+// An invalid env is reported naming the variables, never their values.
+runApp("dashboard", readDashboardEnv, start);

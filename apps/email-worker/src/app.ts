@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { DEFAULT_POOL_SIZE } from "@callastar/db";
 import { createConsoleTransport, createResendTransport, type MailTransport } from "@callastar/emails";
-import { bindQueue, createRateLimiter, runCron, startWorkerApp, workerOptionsFromEnv, type WorkerApp, type WorkerAppOptions } from "@callastar/runtime";
+import { bindQueue, createRateLimiter, processLogFromEnv, runCron, startWorkerApp, workerOptionsFromEnv, type ProcessLog, type WorkerApp, type WorkerAppOptions } from "@callastar/runtime";
 import type { EmailWorkerEnv } from "./env";
 import { createMailer } from "./mailer";
 import { processBookingReminder } from "./handlers/booking-reminder";
@@ -10,15 +10,18 @@ import { processSendEmail } from "./handlers/send-email";
 import { warmUpEmailWorker } from "./warm-up";
 
 /** Builds the transport the env asks for: Resend (production, or a stand-in) or files (development). */
-export function transportFromEnv(env: EmailWorkerEnv): MailTransport {
-  if (env.EMAIL_TRANSPORT === "console") return createConsoleTransport({ dir: resolve(env.EMAIL_OUTBOX_DIR) });
+export function transportFromEnv(env: EmailWorkerEnv, log: ProcessLog): MailTransport {
+  if (env.EMAIL_TRANSPORT === "console") {
+    return createConsoleTransport({ dir: resolve(env.EMAIL_OUTBOX_DIR), write: (line) => log.info({ transport: "console" }, line) });
+  }
   return createResendTransport({ apiKey: env.RESEND_API_KEY!, ...(env.RESEND_BASE_URL ? { baseUrl: env.RESEND_BASE_URL } : {}) });
 }
 
 /** Starts the reminder + email worker: queues `reminders` and `emails`. */
-export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppOptions, "exit" | "tracing"> = {}): Promise<WorkerApp> {
+export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppOptions, "exit" | "tracing"> & { log?: ProcessLog } = {}): Promise<WorkerApp> {
   const leadMs = env.REMINDER_LEAD_MINUTES * 60_000;
-  const transport = transportFromEnv(env);
+  const log = overrides.log ?? processLogFromEnv("email-worker", env);
+  const transport = transportFromEnv(env, log);
   let mailer: ReturnType<typeof createMailer> | undefined;
   const mailerFor = (ctx: Parameters<Parameters<typeof bindQueue>[0]["handlers"]>[0]) =>
     (mailer ??= createMailer({
@@ -33,6 +36,7 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
     reminderLeadMinutes: env.REMINDER_LEAD_MINUTES,
     warmUp: (ctx) => warmUpEmailWorker(ctx.db, DEFAULT_POOL_SIZE, env.EMAIL_TRANSPORT === "resend"),
     ...overrides,
+    log,
     bindings: [
       bindQueue({
         queue: "reminders",

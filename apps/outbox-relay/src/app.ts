@@ -1,6 +1,6 @@
 import { createDb } from "@callastar/db";
 import { Producer, createProducerConnection } from "@callastar/queues";
-import { installShutdown } from "@callastar/runtime";
+import { installShutdown, processLogFromEnv, type ProcessLog } from "@callastar/runtime";
 import type { OutboxRelayEnv } from "./env";
 import { startRelayLoop, type RelayLoop } from "./loop";
 
@@ -12,14 +12,14 @@ export interface OutboxRelayApp {
 /** Starts the outbox relay: committed "JobOutbox" rows → BullMQ jobs. Any number of copies may run. */
 export async function startOutboxRelay(
   env: OutboxRelayEnv,
-  overrides: { exit?: (code: number) => void; log?: (line: string) => void } = {},
+  overrides: { exit?: (code: number) => void; log?: ProcessLog } = {},
 ): Promise<OutboxRelayApp> {
-  const log = overrides.log ?? ((line: string) => console.log(`[outbox-relay] ${line}`));
+  const log = overrides.log ?? processLogFromEnv("outbox-relay", env);
   // A small pool: one claim transaction at a time, the re-check, and the LISTEN connection.
   const db = createDb(env.DATABASE_URL, { max: 4, applicationName: "outbox-relay" });
   // Fail fast: on a Redis outage the claim transaction rolls back and the next poll retries.
-  const redis = createProducerConnection(env.REDIS_URL, { connectionName: "outbox-relay" });
-  const producer = new Producer({ connection: redis, prefix: env.QUEUE_PREFIX, reminderLeadMinutes: env.REMINDER_LEAD_MINUTES });
+  const redis = createProducerConnection(env.REDIS_URL, { connectionName: "outbox-relay", log });
+  const producer = new Producer({ connection: redis, prefix: env.QUEUE_PREFIX, reminderLeadMinutes: env.REMINDER_LEAD_MINUTES, log });
   const loop = await startRelayLoop({
     sql: db.sql,
     producer,
@@ -42,6 +42,6 @@ export async function startOutboxRelay(
     { timeoutMs: env.SHUTDOWN_TIMEOUT_MS, log, ...(overrides.exit ? { exit: overrides.exit } : {}) },
   );
   loop.wake();
-  log(`relaying "JobOutbox" to BullMQ (prefix ${env.QUEUE_PREFIX}, batches of ${env.OUTBOX_BATCH_SIZE}, poll every ${env.OUTBOX_POLL_INTERVAL_MS} ms)`);
+  log.info({ prefix: env.QUEUE_PREFIX }, `relaying "JobOutbox" to BullMQ (prefix ${env.QUEUE_PREFIX}, batches of ${env.OUTBOX_BATCH_SIZE}, poll every ${env.OUTBOX_POLL_INTERVAL_MS} ms)`);
   return { loop, shutdown };
 }

@@ -4,6 +4,7 @@ import { envFields, loadEnv } from "@callastar/runtime";
 const schema = z
   .object({
     NODE_ENV: envFields.nodeEnv,
+    LOG_LEVEL: envFields.logLevel,
     DATABASE_URL: envFields.databaseUrl,
     REDIS_URL: envFields.redisUrl,
     QUEUE_PREFIX: envFields.queuePrefix,

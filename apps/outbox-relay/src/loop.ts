@@ -42,16 +42,16 @@ export async function startRelayLoop(options: RelayLoopOptions): Promise<RelayLo
       return;
     }
     draining = drain()
-      .catch((error: unknown) => log(`relay pass failed (retried on the next wake-up): ${message(error)}`))
+      .catch((error: unknown) => log.error({ err: error }, `relay pass failed (retried on the next wake-up): ${message(error)}`))
       .finally(() => (draining = undefined));
   };
   const recheck = () => {
     if (closed || rechecking) return;
     rechecking = recheckEmails({ ...options, afterMs: options.emailRecheckAfterMs })
       .then((r) => {
-        if (r.readded || r.failed) log(`email re-check: ${r.delivered} delivered, ${r.readded} added again, ${r.failed} failed for good`);
+        if (r.readded || r.failed) log.info({ ...r }, `email re-check: ${r.delivered} delivered, ${r.readded} added again, ${r.failed} failed for good`);
       })
-      .catch((error: unknown) => log(`email re-check failed: ${message(error)}`))
+      .catch((error: unknown) => log.error({ err: error }, `email re-check failed: ${message(error)}`))
       .finally(() => (rechecking = undefined));
   };
 

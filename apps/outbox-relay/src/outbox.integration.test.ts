@@ -23,6 +23,7 @@ import {
 } from "@callastar/testing";
 import { startOutboxRelay, type OutboxRelayApp } from "./app";
 import { loadOutboxRelayEnv } from "./env";
+import { createProcessLog } from "@callastar/runtime";
 
 // The main app's side, with real PostgreSQL, Redis and relay processes: a job exists exactly when
 // the transaction that wrote its outbox row committed, whatever the relay crashes or Redis loses.
@@ -44,7 +45,7 @@ const relayEnv = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 const relayInProcess = async (extra: Record<string, string> = {}) => {
-  const app = await startOutboxRelay(loadOutboxRelayEnv(relayEnv(extra)), { exit: () => undefined, log: () => undefined });
+  const app = await startOutboxRelay(loadOutboxRelayEnv(relayEnv(extra)), { exit: () => undefined, log: createProcessLog({ app: "test", level: "silent" }) });
   relays.push(app);
   return app;
 };

@@ -52,7 +52,7 @@ export async function recheckEmails(options: OutboxRelayOptions & { afterMs: num
     for (const { id, reason } of failed) {
       await tx.unsafe(`UPDATE ${table} SET "completedAt" = ${NOW}, "outcome" = 'failed', "lastError" = $2 WHERE "id" = $1`, [id, reason]);
     }
-    for (const r of readd) options.log(`email ${r.job.jobId} (outbox row ${r.id}) was relayed but is neither delivered nor in Redis: added again`);
+    for (const r of readd) options.log.warn({ jobId: r.job.jobId, outboxId: r.id }, `email ${r.job.jobId} (outbox row ${r.id}) was relayed but is neither delivered nor in Redis: added again`);
     Object.assign(outcome, { readded: readd.length, failed: failed.length, pending: checked.length });
   });
   return outcome;

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Sql } from "@callastar/db";
+import type { ProcessLog } from "@callastar/runtime";
 import { JOB_OUTBOX, preparedJobOf, recordRelayLag, type PreparedJob, type Producer } from "@callastar/queues";
 
 export interface OutboxRelayOptions {
@@ -11,7 +12,7 @@ export interface OutboxRelayOptions {
   batchSize: number;
   /** Test hook: never mark a batch relayed after adding it (the test SIGKILLs the process there). */
   holdAfterAdd?: boolean;
-  log: (line: string) => void;
+  log: ProcessLog;
 }
 
 interface ClaimedRow {
@@ -57,7 +58,7 @@ export async function relayBatch(options: OutboxRelayOptions): Promise<number> {
     }
     if (jobs.length) await producer.addPrepared(jobs);
     if (options.holdAfterAdd) {
-      options.log(`added ${jobs.length} job(s), holding before marking them relayed`);
+      options.log.info({ jobs: jobs.length }, `added ${jobs.length} job(s), holding before marking them relayed`);
       await new Promise(() => undefined);
     }
     // Emails stay open until their delivery is recorded (see recheck.ts); the rest is done once in Redis.
@@ -74,13 +75,13 @@ export async function relayBatch(options: OutboxRelayOptions): Promise<number> {
         `UPDATE "${JOB_OUTBOX.table}" SET "relayedAt" = ${NOW}, "completedAt" = ${NOW}, "outcome" = 'invalid', "lastError" = $2 WHERE "id" = $1`,
         [id, error],
       );
-      options.log(`outbox row ${id} refused: ${error}`);
+      options.log.warn({ outboxId: id, reason: error }, `outbox row ${id} refused: ${error}`);
     }
     return { lags: marked.map((m) => m.lag), claimed: rows.length };
   });
   if (!lags) return 0;
   await recordRelayLag(options.redis, options.prefix, lags.lags).catch((error: unknown) =>
-    options.log(`relay lag not recorded: ${error instanceof Error ? error.message : String(error)}`),
+    options.log.warn({ err: error }, `relay lag not recorded: ${error instanceof Error ? error.message : String(error)}`),
   );
   return lags.claimed;
 }

@@ -6,6 +6,7 @@ import { startPayoutWorker } from "./app";
 import { createAutomaticPayout } from "./balance";
 import { loadPayoutWorkerEnv } from "./env";
 import { seedCreator, seedEarning, seedPayout } from "./test-seed";
+import { createProcessLog } from "@callastar/runtime";
 
 let t: TestDatabase;
 let stripe: StripeStandin;
@@ -42,7 +43,7 @@ async function start(overrides: Record<string, string> = {}): Promise<WorkerApp>
     STRIPE_TIMEOUT_MS: "5000",
     ...overrides,
   });
-  const app = await startPayoutWorker(env, { exit: () => {}, log: () => {} });
+  const app = await startPayoutWorker(env, { exit: () => {}, log: createProcessLog({ app: "test", level: "silent" }) });
   apps.push(app);
   return app;
 }

@@ -1,5 +1,5 @@
 import { createStripePayouts } from "@callastar/integrations/stripe";
-import { bindQueue, runCron, startWorkerApp, workerOptionsFromEnv, type WorkerApp } from "@callastar/runtime";
+import { bindQueue, runCron, startWorkerApp, workerOptionsFromEnv, type ProcessLog, type WorkerApp } from "@callastar/runtime";
 import type { PayoutWorkerEnv } from "./env";
 import { sweepAutomaticPayouts } from "./handlers/automatic-sweep";
 import { processPayPayout } from "./handlers/pay-payout";
@@ -14,7 +14,7 @@ import type { PayoutRetryPolicy } from "./retry-policy";
  */
 export async function startPayoutWorker(
   env: PayoutWorkerEnv,
-  overrides: { exit?: (code: number) => void; log?: (line: string) => void } = {},
+  overrides: { exit?: (code: number) => void; log?: ProcessLog } = {},
 ): Promise<WorkerApp> {
   const stripe = createStripePayouts({
     secretKey: env.STRIPE_SECRET_KEY,
@@ -51,7 +51,7 @@ export async function startPayoutWorker(
   const recovery = startPayoutRecovery(app.ctx, {
     intervalMs: env.PAYOUT_RECOVERY_INTERVAL_MS,
     graceMs: env.PAYOUT_RECOVERY_GRACE_MS,
-    log: overrides.log ?? ((line) => console.log(`[payout-worker] ${line}`)),
+    log: app.ctx.log,
   });
   // Shutdown starts by closing the workers: stop recovering then, before Redis and PostgreSQL close.
   for (const worker of app.workers) worker.once("closing", () => recovery.stop());

@@ -5,6 +5,7 @@ import { startPayoutWorker } from "./app";
 import { createAutomaticPayout } from "./balance";
 import { loadPayoutWorkerEnv } from "./env";
 import { seedCreator, seedEarning, seedPayout } from "./test-seed";
+import { createProcessLog } from "@callastar/runtime";
 
 // Every payout fact commits with its audit row, and every failed attempt leaves exactly one row.
 let t: TestDatabase;
@@ -44,7 +45,7 @@ async function start(overrides: Record<string, string> = {}): Promise<WorkerApp>
     STRIPE_MAX_NETWORK_RETRIES: "0",
     ...overrides,
   });
-  const app = await startPayoutWorker(env, { exit: () => {}, log: () => {} });
+  const app = await startPayoutWorker(env, { exit: () => {}, log: createProcessLog({ app: "test", level: "silent" }) });
   apps.push(app);
   return app;
 }

@@ -4,7 +4,7 @@
 // such payouts; the job's transfer lookup and idempotency key keep them paid once.
 import { randomUUID } from "node:crypto";
 import { JOBS, jobIds } from "@callastar/queues";
-import type { WorkerContext } from "@callastar/runtime";
+import type { ProcessLog, WorkerContext } from "@callastar/runtime";
 import { findRecoverablePayouts } from "./payout-query";
 
 const IN_FLIGHT = new Set(["waiting", "delayed", "active", "prioritized", "waiting-children"]);
@@ -16,7 +16,7 @@ export interface PayoutRecoveryOptions {
   graceMs: number;
   /** Payouts looked at per pass (the oldest first). */
   batchSize?: number;
-  log: (line: string) => void;
+  log: ProcessLog;
 }
 
 /** One pass: the ids of the payouts handed to a new job. */
@@ -54,14 +54,14 @@ export function startPayoutRecovery(ctx: Pick<WorkerContext, "db" | "queue" | "r
   const pass = async () => {
     if (!(await ctx.redis.set(lockKey, randomUUID(), "PX", lockMs, "NX"))) return;
     const ids = await recoverPayouts(ctx, options);
-    if (ids.length > 0) options.log(`payout recovery: re-enqueued ${ids.length} payout(s) whose job was no longer in flight: ${ids.slice(0, 20).join(", ")}`);
+    if (ids.length > 0) options.log.info({ payoutIds: ids.slice(0, 20) }, `payout recovery: re-enqueued ${ids.length} payout(s) whose job was no longer in flight: ${ids.slice(0, 20).join(", ")}`);
   };
   const timer = setInterval(() => {
     if (stopped || running) return;
     running = true;
     pass()
       .catch((error: unknown) => {
-        if (!stopped) options.log(`payout recovery failed (next pass in ${options.intervalMs} ms): ${error instanceof Error ? error.message : String(error)}`);
+        if (!stopped) options.log.warn({ err: error }, `payout recovery failed (next pass in ${options.intervalMs} ms): ${error instanceof Error ? error.message : String(error)}`);
       })
       .finally(() => (running = false));
   }, options.intervalMs);

@@ -7,6 +7,7 @@ import { startRoomWorker } from "./app";
 import { deletionIdFor } from "./deletion-record";
 import { processDeleteRoom, type DeleteRoomDeps } from "./handlers/delete-room";
 import { loadRoomWorkerEnv } from "./env";
+import { createProcessLog } from "@callastar/runtime";
 
 let t: TestDatabase;
 let daily: DailyStandin;
@@ -45,7 +46,7 @@ async function start(overrides: Record<string, string> = {}): Promise<RuntimeWor
     DAILY_TIMEOUT_MS: "2000",
     ...overrides,
   });
-  app = await startRoomWorker(env, { exit: () => {}, log: () => {} });
+  app = await startRoomWorker(env, { exit: () => {}, log: createProcessLog({ app: "test", level: "silent" }) });
   return app;
 }
 

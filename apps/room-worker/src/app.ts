@@ -1,5 +1,5 @@
 import { createDailyClient } from "@callastar/integrations/daily";
-import { bindQueue, createRateLimiter, runCron, startWorkerApp, workerOptionsFromEnv, summarizeRun, type WorkerApp } from "@callastar/runtime";
+import { bindQueue, createRateLimiter, runCron, startWorkerApp, workerOptionsFromEnv, summarizeRun, type ProcessLog, type WorkerApp } from "@callastar/runtime";
 import type { RoomWorkerEnv } from "./env";
 import { sweepDailyRooms } from "./handlers/cleanup-sweep";
 import { processDeleteRoom, type DeleteRoomOutcome } from "./handlers/delete-room";
@@ -15,7 +15,7 @@ const lockTimeoutFor = (dailyTimeoutMs: number) => 2 * dailyTimeoutMs + 5_000;
 /** Starts the room worker: queue `rooms` (cleanup-daily-rooms, delete-room, rooms-summary). */
 export function startRoomWorker(
   env: RoomWorkerEnv,
-  overrides: { exit?: (code: number) => void; log?: (line: string) => void } = {},
+  overrides: { exit?: (code: number) => void; log?: ProcessLog } = {},
 ): Promise<WorkerApp> {
   const daily = createDailyClient({ apiKey: env.DAILY_API_KEY, baseUrl: env.DAILY_API_URL, timeoutMs: env.DAILY_TIMEOUT_MS });
   return startWorkerApp({

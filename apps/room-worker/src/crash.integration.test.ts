@@ -7,6 +7,7 @@ import { createTestDatabase, obliteratePrefix, seedBooking, spawnApp, testEnv, u
 import { startRoomWorker } from "./app";
 import { deletionIdFor } from "./deletion-record";
 import { loadRoomWorkerEnv } from "./env";
+import { createProcessLog } from "@callastar/runtime";
 
 // A real room-worker process SIGKILLed after Daily carried out its DELETE and before anything was
 // recorded (the stand-in holds the answer, so the window is certain): the retry must know the DELETE
@@ -78,7 +79,7 @@ it("a worker killed between Daily's DELETE and its record: the retry records DEL
   const id = deletionIdFor(s.bookingId, roomName);
   const status = async () => (await t.sql<Array<{ status: string }>>`SELECT status FROM "DailyRoomDeletion" WHERE id = ${id}`)[0]?.status;
 
-  app = await startRoomWorker(loadRoomWorkerEnv(envFor()), { exit: () => {}, log: () => {} });
+  app = await startRoomWorker(loadRoomWorkerEnv(envFor()), { exit: () => {}, log: createProcessLog({ app: "test", level: "silent" }) });
   const job = await waitFor("the job taken back", () => producer.queue("rooms").getJob(jobIds.room(roomName)));
   await waitFor("the retry completed", async () => (await job.getState()) === "completed", { timeoutMs: 30_000 });
   await app.shutdown("drain");

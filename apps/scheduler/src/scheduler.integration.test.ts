@@ -7,6 +7,7 @@ import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, t
 import { startScheduler, type SchedulerApp } from "./app";
 import { loadSchedulerEnv } from "./env";
 import { declaredSchedulers, findBrokenSchedulers, pendingRun } from "./registry";
+import { createProcessLog } from "@callastar/runtime";
 
 let t: TestDatabase;
 let prefix: string;
@@ -43,7 +44,7 @@ afterEach(async () => {
   await obliteratePrefix(prefix);
 });
 
-const silent = { exit: () => undefined, log: () => undefined };
+const silent = { exit: () => undefined, log: createProcessLog({ app: "test", level: "silent" }) };
 
 describe("scheduler", () => {
   it("registers every declared job scheduler with their patterns and time zone, and removes undeclared ones", async () => {

@@ -11,7 +11,7 @@ export type AuditLoggerErrorKind =
   | "replay-failed"
   | "closed";
 
-/** Reported through `onError` (and always to stderr): the logger itself never throws into callers. */
+/** Reported through `onError` (and always to the process log): the logger itself never throws into callers. */
 export class AuditLoggerError extends Error {
   override readonly name = "AuditLoggerError";
   /** The rows concerned, in full, so an operator can recover them from the report alone. */

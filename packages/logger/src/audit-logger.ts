@@ -1,4 +1,3 @@
-import { writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DbHandle, LogRow } from "@callastar/db";
@@ -8,6 +7,7 @@ import { registerExitSaver, unregisterExitSaver } from "./exit-hook";
 import { cleanupOldLogsDetailed, type CleanupOptions, type CleanupResult } from "./queries/cleanup";
 import { getLogStats, type LogStats, type LogStatsRange } from "./queries/log-stats";
 import { getRecentLogs, type RecentLogsOptions } from "./queries/recent-logs";
+import type { LogSink } from "@callastar/process-log/sink";
 import { createReporter } from "./report";
 import { createLogFunctions, type AuditLogFunctions } from "./spec-functions";
 import { GroupCommitWriter } from "./write/group-commit";
@@ -55,8 +55,10 @@ export interface AuditLoggerOptions {
   /** Retry backoff bounds while PostgreSQL is unreachable (default 50 ms → 5 s). */
   backoffMinMs?: number;
   backoffMaxMs?: number;
-  /** Called for every problem (also always printed to stderr); must not throw. */
+  /** Called for every problem (also always written to the process log); must not throw. */
   onError?: (error: AuditLoggerError) => void;
+  /** The app's process log for the logger's own warnings (default: a JSON logger on stdout). */
+  log?: LogSink;
 }
 
 /** The logger backlog, as the dashboard exports it. */
@@ -69,7 +71,7 @@ export interface AuditLoggerMetrics {
   failedFlushes: number;
   spooled: number;
   replayed: number;
-  /** Rows that reached neither PostgreSQL nor the spool (each one was printed to stderr). */
+  /** Rows that reached neither PostgreSQL nor the spool (each one was written to the process log). */
   dropped: number;
   /** Rows PostgreSQL refused for their own values (reported, counted in `dropped` too). */
   rejected: number;
@@ -109,7 +111,7 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
   const { db } = options;
   const maxBuffered = options.maxBuffered ?? 100_000;
   const closeTimeoutMs = options.closeTimeoutMs ?? 5000;
-  const report = createReporter(options.onError);
+  const report = createReporter(options.onError, options.log);
   // Durability by default: a caller is only released early once its row is on disk, so a logger
   // given no directory still gets one. The temp dir survives what the spool is for (SIGKILL, OOM
   // kill, container restart) with no setup; surviving a lost host or container needs LOG_SPOOL_DIR.
@@ -127,7 +129,7 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
   async function overflow(rows: StoredRow[], reason: string): Promise<void> {
     if (!overflowing) {
       overflowing = true;
-      report.error("buffer-full", `${reason}: ${spool ? `spooling rows to ${spool.dir}` : "spoolDir is false, rows are dropped to stderr"}`);
+      report.error("buffer-full", `${reason}: ${spool ? `spooling rows to ${spool.dir}` : "spoolDir is false, rows are dropped to the process log"}`);
     }
     if (spool) {
       try {
@@ -238,11 +240,10 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
           spool.writeSegmentSync(rows);
           return;
         } catch {
-          // fall through to fd 2
+          // fall through to the process log (written synchronously: the process is exiting)
         }
       }
-      const lines = rows.map((r) => `[@callastar/logger] rows-dropped row ${JSON.stringify(r)}\n`).join("");
-      writeSync(2, `[@callastar/logger] process exiting with ${rows.length} unwritten audit rows (close() not called)\n${lines}`);
+      report.error("rows-dropped", `process exiting with ${rows.length} unwritten audit rows (close() not called)`, { rows, printRows: true });
     },
   };
   registerExitSaver(exitSaver);

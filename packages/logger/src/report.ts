@@ -1,10 +1,9 @@
-// The logger's own voice: every problem goes to stderr (always) and to the owner's onError hook.
-// Rows that leave the logger's custody without reaching PostgreSQL or the spool are printed in
-// full, one JSON line each, so the audit trail survives in the process output at worst.
+// The logger's own voice: every problem goes to the process log (always) and to the owner's onError
+// hook. Rows that leave the logger's custody without reaching PostgreSQL or the spool are logged in
+// full, one line each, so the audit trail survives in the process output at worst.
+import { fallbackLogSink, type LogSink } from "@callastar/process-log/sink";
 import { AuditLoggerError, type AuditLoggerErrorKind } from "./audit-logger-error";
 import type { StoredRow } from "./write/row";
-
-const PREFIX = "[@callastar/logger]";
 
 /** Where the logger reports; `onError` must not throw (if it does, the throw is swallowed). */
 export interface Reporter {
@@ -12,21 +11,18 @@ export interface Reporter {
   info(message: string): void;
 }
 
-/** Creates the reporter; `stderr` is injectable only so a test can read what an operator would see. */
-export function createReporter(
-  onError: ((error: AuditLoggerError) => void) | undefined,
-  stderr: (text: string) => void = (text) => process.stderr.write(text),
-): Reporter {
+/** Creates the reporter, writing to `log` (the app's process log; a JSON logger on stdout by default). */
+export function createReporter(onError: ((error: AuditLoggerError) => void) | undefined, processLog?: LogSink): Reporter {
+  const log = () => (processLog ?? fallbackLogSink()).child({ component: "audit-logger" });
   return {
     error(kind, message, options = {}) {
       const error = new AuditLoggerError(kind, message, options);
-      const cause = options.cause instanceof Error ? `: ${options.cause.message}` : options.cause ? `: ${String(options.cause)}` : "";
-      let text = `${PREFIX} ${kind}: ${message}${cause}\n`;
-      if (options.printRows) for (const row of options.rows ?? []) text += `${PREFIX} ${kind} row ${JSON.stringify(row)}\n`;
       try {
-        stderr(text);
+        const out = log();
+        out.error({ kind, ...(options.cause !== undefined ? { err: options.cause } : {}) }, `${kind}: ${message}`);
+        if (options.printRows) for (const row of options.rows ?? []) out.error({ kind, row }, `${kind}: audit row not written`);
       } catch {
-        // stderr closed: onError below is the remaining channel.
+        // stdout closed: onError below is the remaining channel.
       }
       try {
         onError?.(error);
@@ -36,7 +32,7 @@ export function createReporter(
     },
     info(message) {
       try {
-        stderr(`${PREFIX} ${message}\n`);
+        log().info({}, message);
       } catch {
         // ignore: informational only
       }

@@ -1,31 +1,35 @@
 import { Redis, type RedisOptions } from "ioredis";
+import { fallbackLogSink, type LogSink } from "@callastar/process-log/sink";
+
+/** ioredis options plus the process logger its connection errors go to. */
+export type ConnectionOptions = RedisOptions & { log?: LogSink };
 
 /** Connection for Workers and QueueEvents: blocking commands must retry forever (BullMQ requirement). */
-export function createWorkerConnection(url: string, options: RedisOptions = {}): Redis {
+export function createWorkerConnection(url: string, { log, ...options }: ConnectionOptions = {}): Redis {
   const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...options });
-  redis.on("error", (error) => reportRedisError("worker", error));
+  redis.on("error", (error) => reportRedisError(log, "worker", error));
   return redis;
 }
 
 /** Connection for producers: fail fast so a web request never hangs on a Redis outage. */
-export function createProducerConnection(url: string, options: RedisOptions = {}): Redis {
+export function createProducerConnection(url: string, { log, ...options }: ConnectionOptions = {}): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     connectTimeout: 5_000,
     ...options,
   });
-  redis.on("error", (error) => reportRedisError("producer", error));
+  redis.on("error", (error) => reportRedisError(log, "producer", error));
   return redis;
 }
 
 // ioredis emits "error" on every reconnect attempt; without a listener Node would crash the process.
 let lastReport = 0;
-function reportRedisError(role: string, error: Error): void {
+function reportRedisError(log: LogSink | undefined, role: string, error: Error): void {
   const now = Date.now();
   if (now - lastReport < 5_000) return; // one line per 5 s is enough to see an outage
   lastReport = now;
-  console.error(`[redis:${role}] ${error.message}`);
+  (log ?? fallbackLogSink()).error({ redisRole: role, err: error }, `redis ${role} connection error: ${error.message}`);
 }
 
 /** Resolves once `redis` is ready (connects it when lazy); rejects after `timeoutMs`. */

@@ -3,7 +3,8 @@ export { JOBS, isJobName, type JobName, type JobData, type JobInput, type JobsOf
 export { SCHEDULERS, SCHEDULER_IDS, isSchedulerId, type SchedulerId, type SchedulerDefinition } from "./catalog/schedulers";
 export * from "./catalog/payloads";
 export { jobIds, idempotencyKeys } from "./job-ids";
-export { createWorkerConnection, createProducerConnection, waitForRedis } from "./connection";
+export { createWorkerConnection, createProducerConnection, waitForRedis, type ConnectionOptions } from "./connection";
+export { entityIds, jobLogFields } from "./job-fields";
 export { createProcessor, attemptInfo, isRateLimitWait, type QueueHandlers, type ProcessorHooks, type AttemptInfo } from "./processor";
 export type { LogTypeName } from "./catalog/log-types";
 export { parseOrThrow } from "./validate";

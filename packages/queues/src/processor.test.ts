@@ -1,5 +1,6 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import { PermanentError, isAudited, markAudited } from "@callastar/errors";
+import { createProcessLog } from "@callastar/process-log";
 import { createProcessor } from "./processor";
 
 // A handler that audited its own failure marks the error; a permanent one is rethrown wrapped in
@@ -34,4 +35,17 @@ it("audits an unaudited permanent error once through the hook, then marks it so 
   expect(thrown).toBeInstanceOf(UnrecoverableError);
   expect(audited).toHaveLength(1);
   expect(isAudited(thrown)).toBe(true);
+});
+
+it("logs a failed attempt once, through a child bound to the job's queue, id, name, attempt and entity ids", async () => {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
+  const log = createProcessLog({ app: "test", level: "debug", destination });
+  const reminder = { name: "booking-reminder", id: "reminder-b1", queueName: "reminders", data: { bookingId: "b1" }, opts: { attempts: 6 }, attemptsMade: 1, stalledCounter: 0 } as unknown as Job;
+  const hooks = { onMalformed: async () => {}, onStalledTooOften: async () => {}, onFailedAttempt: async () => {}, worker: () => undefined, maxStalledCount: Number.POSITIVE_INFINITY, log };
+  await createProcessor("reminders", { "booking-reminder": async () => Promise.reject(new Error("Resend answered 500")), "send-booking-reminders": async () => 0 }, hooks)(reminder).catch(() => {});
+  expect(lines).toEqual([
+    expect.objectContaining({ level: "warn", msg: "job failed; will retry", queue: "reminders", jobId: "reminder-b1", jobName: "booking-reminder", attempt: 2, bookingId: "b1", attempts: 6, final: false }),
+  ]);
+  expect(lines[0]!.err).toMatchObject({ type: "Error", message: "Resend answered 500" });
 });

@@ -1,7 +1,9 @@
 import { RateLimitError, UnrecoverableError, Worker, type Job } from "bullmq";
 import { RateLimitedError, ValidationError, isAudited, isPermanent, markAudited } from "@callastar/errors";
+import type { ProcessLog } from "@callastar/process-log";
 import { JOBS, isJobName, type JobData, type JobsOfQueue } from "./catalog/jobs";
 import type { QueueName } from "./catalog/queues";
+import { jobLogFields } from "./job-fields";
 import { parseOrThrow } from "./validate";
 
 /** One handler per job of the queue: a missing handler is a type error. */
@@ -42,6 +44,8 @@ export interface ProcessorHooks {
   onRateLimited?(job: Job): void;
   /** Crashes a job survives; the next time it is taken it fails (Infinity: never). */
   maxStalledCount: number;
+  /** The process log; each job logs through a child bound to its queue, id, name, attempt and entity ids. */
+  log?: ProcessLog;
 }
 
 /**
@@ -57,8 +61,12 @@ export function createProcessor<Q extends QueueName>(
   hooks: ProcessorHooks,
 ): (job: Job, token?: string) => Promise<unknown> {
   return async (job) => {
+    // Bound only when a line is written: at the default level a successful job costs no child logger.
+    let bound: ProcessLog | undefined;
+    const log = () => (bound ??= hooks.log?.child(jobLogFields(job)));
     if (job.stalledCounter > hooks.maxStalledCount) {
       const error = new UnrecoverableError(`job stalled ${job.stalledCounter} times (its workers died while running it; limit ${hooks.maxStalledCount})`);
+      log()?.error({ err: error, stalls: job.stalledCounter }, "job failed for good: stalled too often");
       await hooks.onStalledTooOften(job, error);
       throw markAudited(error);
     }
@@ -66,6 +74,7 @@ export function createProcessor<Q extends QueueName>(
       const error = new ValidationError(`job on queue ${queue}`, [
         { path: "name", message: `unknown job name "${job.name}"` },
       ]);
+      log()?.error({ err: error }, "malformed job refused");
       await hooks.onMalformed(job, error);
       throw markAudited(new UnrecoverableError(error.message));
     }
@@ -75,19 +84,29 @@ export function createProcessor<Q extends QueueName>(
       data = parseOrThrow(`${job.name} payload`, def.schema, job.data);
     } catch (error) {
       if (error instanceof ValidationError) {
+        log()?.error({ err: error }, "malformed job refused");
         await hooks.onMalformed(job, error);
         throw markAudited(new UnrecoverableError(error.message));
       }
       throw error;
     }
     const handler = (handlers as Record<string, (data: unknown, job: Job) => Promise<unknown>>)[job.name]!;
+    const started = Date.now();
     try {
-      return await handler(data, job);
+      const result = await handler(data, job);
+      if (hooks.log?.isLevelEnabled("debug")) log()?.debug({ durationMs: Date.now() - started }, "job completed");
+      return result;
     } catch (error) {
       const translated = await translateError(error, hooks);
-      if (isRateLimitWait(translated)) hooks.onRateLimited?.(job);
-      if (isAudited(translated) || isRateLimitWait(translated)) throw translated;
-      await hooks.onFailedAttempt(job, translated, attemptInfo(job, translated));
+      const attempt = attemptInfo(job, translated);
+      if (isRateLimitWait(translated)) {
+        hooks.onRateLimited?.(job);
+        log()?.info({ retryAfterMs: error instanceof RateLimitedError ? error.retryAfterMs : undefined }, "rate limited: queue paused, job put back without spending an attempt");
+        throw translated;
+      }
+      log()?.[attempt.final ? "error" : "warn"]({ err: error, attempts: attempt.attempts, final: attempt.final, durationMs: Date.now() - started }, attempt.final ? "job failed for good" : "job failed; will retry");
+      if (isAudited(translated)) throw translated;
+      await hooks.onFailedAttempt(job, translated, attempt);
       throw markAudited(translated);
     }
   };

@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { and, eq, sql } from "drizzle-orm";
 import { cronRun, log } from "@callastar/db";
 import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, type TestDatabase } from "@callastar/testing";
+import { createProcessLog } from "@callastar/process-log";
 import { startWorkerApp, type WorkerApp } from "./worker-app";
 import { fixtureBindings, fixtureKeys } from "./test-fixtures/bindings";
 
@@ -24,7 +25,7 @@ beforeAll(async () => {
     shutdownTimeoutMs: 5_000,
     bindings: fixtureBindings(),
     exit: () => undefined,
-    log: () => undefined,
+    log: createProcessLog({ app: "rows-test", level: "silent" }),
   });
   redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: null });
   reminders = new Queue("reminders", { connection: redis, prefix });

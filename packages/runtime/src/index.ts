@@ -5,6 +5,9 @@ export { startWorkerApp, bindQueue, workerOptionsFromEnv, type WorkerApp, type W
 export { runCron, auditRunFailure, type CronOutcome, type CronRunContext } from "./cron-run";
 export { startCronRun, finishCronRun, cronRunLogIds, type CronRunRef } from "./cron-run-store";
 export { STALL_DEFAULTS, stallSettings, recoveryWindowMs, type StallSettings } from "./stall-settings";
-export { entityIds, finalFailureLogId } from "./job-failure-audit";
+export { finalFailureLogId } from "./job-failure-audit";
+export { entityIds } from "@callastar/queues";
 export { withLock } from "./redis-lock";
 export { fanOut, summarizeRun, type FanOutChild, type FanOutResult } from "./fan-out";
+export { processLogFromEnv, processLogOptionsFromEnv, runApp, type ProcessLogEnv } from "./process-log";
+export { createProcessLog, secretsOf, type ProcessLog, type LogLevel } from "@callastar/process-log";

@@ -6,21 +6,9 @@
 import type { Job } from "bullmq";
 import type { DbHandle } from "@callastar/db";
 import { auditRows, type AuditLogger, type LogContext, type LogType } from "@callastar/logger";
-import { JOBS, isJobName, type AttemptInfo, type JobDefinition } from "@callastar/queues";
+import type { ProcessLog } from "@callastar/process-log";
+import { JOBS, entityIds, isJobName, jobLogFields, type AttemptInfo, type JobDefinition } from "@callastar/queues";
 import { cronRunLogIds, finishCronRun, insertRowOnce, type CronRunRef } from "./cron-run-store";
-
-const ENTITY_KEYS = ["bookingId", "payoutId", "roomName", "userId", "cronType", "runJobId"] as const;
-
-/** The entity ids a job's data names, for its error rows (a booking's page finds them by bookingId). */
-export function entityIds(data: unknown): Record<string, string> {
-  const ids: Record<string, string> = {};
-  if (typeof data !== "object" || data === null) return ids;
-  for (const key of ENTITY_KEYS) {
-    const value = (data as Record<string, unknown>)[key];
-    if (typeof value === "string" && value) ids[key] = value;
-  }
-  return ids;
-}
 
 /** The cron run a job belongs to: a cron job is its own run, a summary closes `runJobId`'s. */
 export function cronRunOf(job: Job, def: JobDefinition | undefined): CronRunRef | undefined {
@@ -39,7 +27,7 @@ export const finalFailureLogId = (job: Job, attempt: number) => `job-failed:${jo
 export interface FailureAuditDeps {
   db: DbHandle;
   logger: AuditLogger;
-  log: (line: string) => void;
+  log: ProcessLog;
 }
 
 /** Writes the runtime's error row for one failed attempt of `job`. Never throws. */
@@ -68,7 +56,9 @@ export async function auditJobFailure(deps: FailureAuditDeps, job: Job, error: u
     }
   } catch (writeError) {
     // PostgreSQL unreachable: the logger holds or spools the row (its id is random then).
-    deps.log(`could not write the failure row of ${job.name} ${job.id} directly (${String(writeError)}); handing it to the audit logger`);
+    deps.log
+      .child(jobLogFields(job))
+      .warn({ err: writeError }, `could not write the failure row of ${job.name} ${job.id} directly; handing it to the audit logger`);
     await deps.logger.logError(type, message, error, context);
   }
 }

@@ -38,3 +38,12 @@ describe("NODE_ENV", () => {
     expect(problems(shape, { NODE_ENV: "prod" })).toBe("NODE_ENV: must be development, test or production");
   });
 });
+
+describe("LOG_LEVEL", () => {
+  it("is info when unset, and names the accepted levels otherwise", () => {
+    const shape = z.object({ LOG_LEVEL: envFields.logLevel });
+    expect(loadEnv(shape, {}).LOG_LEVEL).toBe("info");
+    expect(loadEnv(shape, { LOG_LEVEL: "debug" }).LOG_LEVEL).toBe("debug");
+    expect(problems(shape, { LOG_LEVEL: "verbose" })).toBe("LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent");
+  });
+});

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { tracingEnvShape } from "@callastar/tracing";
+import { LOG_LEVELS } from "@callastar/process-log";
 import { STALL_DEFAULTS } from "./stall-settings";
 
 /** Thrown when the environment is missing or malformed; names every offending variable. */
@@ -24,6 +25,7 @@ export function loadEnv<S extends z.ZodType>(schema: S, source: Record<string, s
 export const envFields = {
   // Forgetting NODE_ENV must not open development shortcuts: unset means production.
   nodeEnv: z.enum(["development", "test", "production"], { error: "must be development, test or production" }).default("production"),
+  logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
   databaseUrl: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }),
   redisUrl: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }),
   queuePrefix: z.string().regex(/^[A-Za-z0-9_{}-]+(:[A-Za-z0-9_{}-]+)*$/, "must be a key prefix like bull or {callastar}").default("bull"),
@@ -59,6 +61,7 @@ export const envFields = {
 /** Fields every worker app shares. */
 export const workerEnvShape = {
   NODE_ENV: envFields.nodeEnv,
+  LOG_LEVEL: envFields.logLevel,
   DATABASE_URL: envFields.databaseUrl,
   REDIS_URL: envFields.redisUrl,
   QUEUE_PREFIX: envFields.queuePrefix,

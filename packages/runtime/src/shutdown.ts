@@ -1,3 +1,5 @@
+import { fallbackProcessLog, type ProcessLog } from "@callastar/process-log";
+
 /** A named step of the shutdown sequence, run in order. */
 export interface ShutdownStep {
   name: string;
@@ -8,7 +10,7 @@ export interface ShutdownOptions {
   /** Hard deadline for the whole sequence; past it the process exits 1. */
   timeoutMs: number;
   exit?: (code: number) => void;
-  log?: (line: string) => void;
+  log?: ProcessLog;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface ShutdownOptions {
  */
 export function installShutdown(steps: ShutdownStep[], options: ShutdownOptions): (reason: string) => Promise<void> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  const log = options.log ?? ((line: string) => console.log(line));
+  const log = options.log ?? fallbackProcessLog();
   let running: Promise<void> | undefined;
   const onSigterm = () => void shutdown("SIGTERM");
   const onSigint = () => void shutdown("SIGINT");
@@ -26,9 +28,9 @@ export function installShutdown(steps: ShutdownStep[], options: ShutdownOptions)
       // Detach, so processes that start and stop several apps (tests) do not accumulate listeners.
       process.off("SIGTERM", onSigterm);
       process.off("SIGINT", onSigint);
-      log(`shutting down (${reason})`);
+      log.info({ reason }, `shutting down (${reason})`);
       const deadline = setTimeout(() => {
-        log(`shutdown exceeded ${options.timeoutMs} ms; exiting 1`);
+        log.error({ timeoutMs: options.timeoutMs }, `shutdown exceeded ${options.timeoutMs} ms; exiting 1`);
         exit(1);
       }, options.timeoutMs);
       deadline.unref();
@@ -37,10 +39,10 @@ export function installShutdown(steps: ShutdownStep[], options: ShutdownOptions)
         const started = Date.now();
         try {
           await step.run();
-          log(`  ${step.name} closed in ${Date.now() - started} ms`);
+          log.info({ step: step.name, durationMs: Date.now() - started }, `${step.name} closed in ${Date.now() - started} ms`);
         } catch (error) {
           failed = true;
-          log(`  ${step.name} failed to close: ${error instanceof Error ? error.message : String(error)}`);
+          log.error({ step: step.name, err: error }, `${step.name} failed to close: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
       clearTimeout(deadline);

@@ -17,10 +17,14 @@ import { auditJobFailure, type FailureAuditDeps } from "./job-failure-audit";
 import { installShutdown } from "./shutdown";
 import { describeStallSettings, stallSettings } from "./stall-settings";
 import { ProcessMetrics, serveMetrics } from "./metrics";
+import { createProcessLog, type ProcessLog, type ProcessLogOptions } from "@callastar/process-log";
+import { processLogOptionsFromEnv, type ProcessLogEnv } from "./process-log";
 
 /** What every handler factory receives: the process' shared resources. */
 export interface WorkerContext {
   appName: string;
+  /** The process log (stdout JSON lines); the audit trail is `logger`. */
+  log: ProcessLog;
   db: DbHandle;
   logger: AuditLogger;
   /** Non-blocking connection shared by queues, flows, producer and rate limiters. */
@@ -70,7 +74,9 @@ export interface WorkerAppOptions {
   warmUp?: (ctx: WorkerContext) => Promise<void>;
   /** Tests pass a no-op to keep the process alive. */
   exit?: (code: number) => void;
-  log?: (line: string) => void;
+  /** The process log; tests pass a silent one. Default: one for `name` built with `logOptions`. */
+  log?: ProcessLog;
+  logOptions?: Omit<ProcessLogOptions, "app">;
 }
 
 export interface WorkerApp {
@@ -85,20 +91,21 @@ export interface WorkerApp {
 
 /** Starts a worker app: connections, logger, one BullMQ Worker per binding, and the shutdown path. */
 export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerApp> {
-  const log = options.log ?? ((line: string) => console.log(`[${options.name}] ${line}`));
+  const log = options.log ?? createProcessLog({ app: options.name, ...options.logOptions });
   // Off unless configured: then no SDK, no BullMQ telemetry option, the bare postgres.js client.
   const tracing: Tracing | undefined = options.tracing ? startTracing(options.tracing, { serviceName: options.name }) : undefined;
   const telemetry = tracing ? { telemetry: tracing.telemetry } : {};
   const db = createDb(options.databaseUrl, { applicationName: options.name, ...(tracing ? { instrument: tracing.instrumentSql } : {}) });
-  const logger = createAuditLogger({ db, ...(options.spoolDir ? { spoolDir: options.spoolDir } : {}) });
-  const redis = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:shared` });
-  const producer = new Producer({ connection: redis, prefix: options.prefix, reminderLeadMinutes: options.reminderLeadMinutes, ...telemetry });
+  const logger = createAuditLogger({ db, log, ...(options.spoolDir ? { spoolDir: options.spoolDir } : {}) });
+  const redis = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:shared`, log });
+  const producer = new Producer({ connection: redis, prefix: options.prefix, reminderLeadMinutes: options.reminderLeadMinutes, log, ...telemetry });
   const flows = new FlowProducer({ connection: redis, prefix: options.prefix, ...telemetry });
-  flows.on("error", (error) => log(`flow producer error: ${error.message}`));
+  flows.on("error", (error) => log.error({ err: error }, `flow producer error: ${error.message}`));
   // A worker that cannot reach its databases must say so, not claim to be consuming.
   await checkReachable(db, redis, options);
   const ctx: WorkerContext = {
     appName: options.name,
+    log,
     db,
     logger,
     redis,
@@ -111,8 +118,8 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   if (options.warmUp) {
     const started = Date.now();
     await options.warmUp(ctx).then(
-      () => log(`warmed up in ${Date.now() - started} ms`),
-      (error: unknown) => log(`warm-up failed (continuing): ${error instanceof Error ? error.message : String(error)}`),
+      () => log.info({ durationMs: Date.now() - started }, `warmed up in ${Date.now() - started} ms`),
+      (error: unknown) => log.warn({ err: error }, `warm-up failed (continuing): ${error instanceof Error ? error.message : String(error)}`),
     );
   }
 
@@ -123,7 +130,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   const stalls = stallSettings(options);
   const blocking: Redis[] = [];
   const workers = options.bindings.map((binding) => {
-    const connection = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:${binding.queue}` });
+    const connection = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:${binding.queue}`, log });
     blocking.push(connection);
     let worker: Worker | undefined;
     // The union of bindings is checked at bindQueue(); here one shape serves them all.
@@ -131,6 +138,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     const processor = createProcessor(queue, handlers(ctx), {
       worker: () => worker,
       maxStalledCount: stalls.maxStalledCount,
+      log,
       onMalformed: (job, error) =>
         auditJobFailure(audit, job, error, { ...attemptInfo(job, error), final: true }, `Malformed ${job.name} job ${job.id} refused`),
       onStalledTooOften: (job, error) =>
@@ -154,7 +162,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
       limiter: { max: 1_000_000_000, duration: 1_000 },
       ...telemetry,
     });
-    worker.on("error", (error) => log(`worker ${binding.queue} error: ${error.message}`));
+    worker.on("error", (error) => log.error({ queue: binding.queue, err: error }, `worker ${binding.queue} error: ${error.message}`));
     worker.on("failed", (job, error) => void reportUnauditedFailure(audit, job, error));
     metrics?.observe(worker, binding.queue);
     return worker;
@@ -172,14 +180,16 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
       // Last, so the spans of the drain above are flushed too. A collector that is down loses
       // those spans, but must not turn a clean shutdown into a failed one.
       ...(tracing
-        ? [{ name: "tracing", run: () => tracing.shutdown().catch((error: unknown) => log(`tracing: last spans not exported (${error instanceof Error ? error.message : String(error)})`)) }]
+        ? [{ name: "tracing", run: () => tracing.shutdown().catch((error: unknown) => log.warn({ err: error }, `tracing: last spans not exported (${error instanceof Error ? error.message : String(error)})`)) }]
         : []),
     ],
     { timeoutMs: options.shutdownTimeoutMs, log, ...(options.exit ? { exit: options.exit } : {}) },
   );
   await Promise.all(workers.map((w) => w.waitUntilReady()));
-  log(describeStallSettings(stalls));
-  log(`consuming ${options.bindings.map((b) => `${b.queue}×${b.concurrency}`).join(", ")} (prefix ${options.prefix})${served ? `; metrics on :${served.port}/metrics` : ""}${tracing ? "; tracing on" : ""}`);
+  log.info({ ...stalls }, describeStallSettings(stalls));
+  const consuming = options.bindings.map((b) => `${b.queue}×${b.concurrency}`).join(", ");
+  const metricsNote = served ? `; metrics on :${served.port}/metrics` : "";
+  log.info({ prefix: options.prefix, ...(served ? { metricsPort: served.port } : {}), tracing: Boolean(tracing) }, `consuming ${consuming} (prefix ${options.prefix})${metricsNote}${tracing ? "; tracing on" : ""}`);
   return { ctx, workers, metrics, metricsPort: served?.port, shutdown };
 }
 
@@ -202,7 +212,7 @@ async function reportUnauditedFailure(audit: FailureAuditDeps, job: Job | undefi
 }
 
 /** The env fields every worker app shares (see workerEnvShape), as startWorkerApp options. */
-export function workerOptionsFromEnv(env: {
+export function workerOptionsFromEnv(env: ProcessLogEnv & {
   DATABASE_URL: string;
   REDIS_URL: string;
   QUEUE_PREFIX: string;
@@ -215,10 +225,11 @@ export function workerOptionsFromEnv(env: {
   METRICS_HOST?: string | undefined;
 } & Parameters<typeof tracingConfigFromEnv>[0]): Pick<
   WorkerAppOptions,
-  "databaseUrl" | "redisUrl" | "prefix" | "shutdownTimeoutMs" | "lockDurationMs" | "stalledIntervalMs" | "maxStalledCount" | "spoolDir" | "metricsPort" | "metricsHost" | "tracing"
+  "databaseUrl" | "redisUrl" | "prefix" | "shutdownTimeoutMs" | "lockDurationMs" | "stalledIntervalMs" | "maxStalledCount" | "spoolDir" | "metricsPort" | "metricsHost" | "tracing" | "logOptions"
 > {
   const tracing = tracingConfigFromEnv(env);
   return {
+    logOptions: processLogOptionsFromEnv(env),
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     prefix: env.QUEUE_PREFIX,

@@ -52,18 +52,19 @@ export interface RedisServer {
 
 /**
  * Starts a private `redis-server` (e.g. with AOF, or to be killed) on a free port; with `port` and
- * `dir` of a stopped one, restarts it on the same address and data (its AOF).
+ * `dir` of a stopped one, restarts it on the same address and data (its AOF). With `password`, it requires it (and its url carries it).
  */
 export async function startRedisServer(
   args: string[] = ["--save", "", "--appendonly", "no"],
-  at: { port?: number; dir?: string } = {},
+  at: { port?: number; dir?: string; password?: string } = {},
 ): Promise<RedisServer> {
   const port = at.port ?? (await freePort());
   const dir = at.dir ?? mkdtempSync(join(tmpdir(), "callastar-redis-"));
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, ...args], {
+  const auth = at.password ? ["--requirepass", at.password] : [];
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, ...auth, ...args], {
     stdio: "ignore",
   });
-  const url = `redis://127.0.0.1:${port}`;
+  const url = at.password ? `redis://default:${encodeURIComponent(at.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`;
   let answered = false;
   // Up to ~10 s: a restart on a large AOF answers LOADING for a while.
   for (let i = 0; i < 330 && !answered; i++) {

@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions, type Telemetry } from "bullmq";
 import type { Redis } from "ioredis";
+import { fallbackLogSink, type LogSink } from "@callastar/process-log/sink";
 import { EMAIL_TEMPLATES } from "@callastar/email-schemas";
 import { createProducerConnection, waitForRedis } from "../connection";
 import { JOBS, type JobInput, type JobName } from "../catalog/jobs";
@@ -29,6 +30,8 @@ export interface ProducerOptions {
   reminderLeadMinutes?: number;
   /** BullMQ telemetry (e.g. `new BullMQOtel()` from bullmq-otel): each enqueue starts or continues a trace the worker carries on. */
   telemetry?: Telemetry;
+  /** Where queue and connection errors are logged (default: a JSON logger on stdout). */
+  log?: LogSink;
 }
 
 /** The typed producer API the main app uses; every method validates its input and returns the job id. */
@@ -39,12 +42,14 @@ export class Producer {
   private readonly prefix: string;
   private readonly leadMs: number;
   private readonly telemetry: Telemetry | undefined;
+  private readonly log: LogSink | undefined;
   private closing?: Promise<void>;
 
   constructor(options: ProducerOptions) {
     this.ownsConnection = typeof options.connection === "string";
     this.connection =
-      typeof options.connection === "string" ? createProducerConnection(options.connection) : options.connection;
+      typeof options.connection === "string" ? createProducerConnection(options.connection, { log: options.log }) : options.connection;
+    this.log = options.log;
     this.prefix = options.prefix ?? "bull";
     this.leadMs = (options.reminderLeadMinutes ?? 15) * 60_000;
     this.telemetry = options.telemetry;
@@ -152,7 +157,7 @@ export class Producer {
     let queue = this.queues.get(name);
     if (!queue) {
       queue = new Queue(name, { connection: this.connection, prefix: this.prefix, ...(this.telemetry ? { telemetry: this.telemetry } : {}) });
-      queue.on("error", (error) => console.error(`[queue:${name}] ${error.message}`));
+      queue.on("error", (error) => (this.log ?? fallbackLogSink()).error({ queue: name, err: error }, `queue ${name} error: ${error.message}`));
       this.queues.set(name, queue);
     }
     return queue;

@@ -1,9 +1,7 @@
 // A real worker process on the production runtime with the fixture handlers; tests SIGKILL it.
+import { runApp } from "../process-log";
 import { startWorkerApp, workerOptionsFromEnv } from "../worker-app";
 import { fixtureBindings } from "./bindings";
 import { loadFixtureEnv } from "./env";
 
-startWorkerApp({ name: "crash-fixture", ...workerOptionsFromEnv(loadFixtureEnv()), bindings: fixtureBindings() }).catch((error: unknown) => {
-  console.error("crash-fixture failed to start:", error);
-  process.exit(1);
-});
+runApp("crash-fixture", loadFixtureEnv, (env) => startWorkerApp({ name: "crash-fixture", ...workerOptionsFromEnv(env), bindings: fixtureBindings() }));

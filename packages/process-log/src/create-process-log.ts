@@ -1,0 +1,84 @@
+import { hostname } from "node:os";
+import pino, { type DestinationStream, type LevelWithSilent, type Logger } from "pino";
+import pretty from "pino-pretty";
+import { secretScrubber } from "./scrub";
+import { serializeError } from "./serialize-error";
+
+/** A process logger (pino): JSON lines on stdout, one child per job with its ids bound. */
+export type ProcessLog = Logger;
+
+/** The levels LOG_LEVEL accepts, most severe first. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const satisfies readonly LevelWithSilent[];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ProcessLogOptions {
+  /** The `app` field of every line. */
+  app: string;
+  /** Default "info". */
+  level?: LogLevel;
+  /** Human-readable lines (pino-pretty) instead of JSON: development only. */
+  pretty?: boolean;
+  /** Secret values (see secretsOf) replaced in every line, whatever field carries them. */
+  secrets?: readonly (string | undefined)[];
+  /** Where lines go (default stdout, written synchronously so a crash loses none); tests pass a stream. */
+  destination?: DestinationStream;
+}
+
+// Field names whose values are secrets wherever they appear (one level deep, and in headers).
+const REDACT_PATHS = [
+  "password",
+  "secret",
+  "token",
+  "apiKey",
+  "authorization",
+  "cookie",
+  "databaseUrl",
+  "redisUrl",
+  "connectionString",
+  "*.password",
+  "*.secret",
+  "*.token",
+  "*.apiKey",
+  "*.authorization",
+  "*.cookie",
+  "*.databaseUrl",
+  "*.redisUrl",
+  "*.connectionString",
+  "headers.authorization",
+  "headers.cookie",
+  '*.headers["set-cookie"]',
+  "*.headers.authorization",
+  "*.headers.cookie",
+  '*.headers["x-cron-secret"]',
+  'headers["x-cron-secret"]',
+];
+
+/** Creates the process logger of `app`: JSON lines with `app`, ISO `time` and level names; secrets scrubbed. */
+export function createProcessLog(options: ProcessLogOptions): ProcessLog {
+  const scrub = secretScrubber(options.secrets ?? []);
+  const out = options.destination ?? pino.destination({ dest: 1, sync: true });
+  const destination = options.pretty ? pretty({ destination: out, colorize: !options.destination && process.stdout.isTTY, sync: true, ignore: "pid,hostname" }) : out;
+  return pino(
+    {
+      level: options.level ?? "info",
+      base: { app: options.app, pid: process.pid, hostname: hostname() },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: serializeError, error: serializeError, cause: serializeError },
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      hooks: { streamWrite: scrub },
+    },
+    destination,
+  );
+}
+
+let fallback: ProcessLog | undefined;
+
+/**
+ * The logger of a library used without one (the main app calling the producer or the audit
+ * logger directly): JSON at info on stdout, app "callastar". Apps always pass their own.
+ */
+export function fallbackProcessLog(): ProcessLog {
+  fallback ??= createProcessLog({ app: "callastar" });
+  return fallback;
+}
