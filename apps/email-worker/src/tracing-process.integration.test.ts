@@ -125,7 +125,7 @@ it("a worker whose collector is unreachable still sends its emails and exits 0 o
     unreachable.child.kill("SIGTERM");
     expect(await unreachable.exited).toBe(0);
     // Its spans are lost (said so when the last export fails), never the shutdown.
-    expect(unreachable.output()).toMatch(/tracing: last spans not exported \(.*ECONNREFUSED.*\)\n.*tracing closed/);
+    expect(unreachable.output()).toMatch(/"msg":"tracing: last spans not exported \([^"]*ECONNREFUSED[^"]*\)"\}\n.*"msg":"tracing closed/);
   } finally {
     if (unreachable.child.exitCode === null && unreachable.child.signalCode === null) unreachable.child.kill("SIGKILL");
   }
