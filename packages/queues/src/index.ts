@@ -4,7 +4,8 @@ export { SCHEDULERS, SCHEDULER_IDS, isSchedulerId, type SchedulerId, type Schedu
 export * from "./catalog/payloads";
 export { jobIds, idempotencyKeys } from "./job-ids";
 export { createWorkerConnection, createProducerConnection, waitForRedis } from "./connection";
-export { createProcessor, attemptInfo, isRateLimitWait, type QueueHandlers, type ProcessorHooks, type AttemptInfo } from "./processor";
+export { createProcessor, type QueueHandlers, type ProcessorHooks } from "./processor";
+export { decideRetry, attemptInfo, attemptOf, isRateLimitWait, isUnrecoverable, type AttemptInfo, type RetryAction, type RetryDecision } from "./retry-decision";
 export type { LogTypeName } from "./catalog/log-types";
 export { parseOrThrow } from "./validate";
 export { Producer, createProducer, type ProducerOptions, type EmailInput } from "./producer";

@@ -17,7 +17,7 @@ const processorThrowing = (error: unknown) =>
       onMalformed: async () => {},
       onStalledTooOften: async () => {},
       onFailedAttempt: async (_job, e) => void audited.push(e),
-      worker: () => undefined,
+      queue: () => undefined,
       maxStalledCount: Number.POSITIVE_INFINITY,
     },
   )(job);
