@@ -10,7 +10,7 @@ import { processSendEmail } from "./handlers/send-email";
 import { warmUpEmailWorker } from "./warm-up";
 
 /** Builds the transport the env asks for: Resend (production, or a stand-in) or files (development). */
-export function transportFromEnv(env: EmailWorkerEnv): MailTransport {
+function transportFromEnv(env: EmailWorkerEnv): MailTransport {
   if (env.EMAIL_TRANSPORT === "console") return createConsoleTransport({ dir: resolve(env.EMAIL_OUTBOX_DIR) });
   return createResendTransport({ apiKey: env.RESEND_API_KEY!, ...(env.RESEND_BASE_URL ? { baseUrl: env.RESEND_BASE_URL } : {}) });
 }

@@ -8,6 +8,7 @@ import type { ReactElement } from "react";
 // renders the same HTML through react-dom/server.edge, which uses no AsyncLocalStorage on Node.
 // The edge build is not reachable through the package's export conditions, hence the file path.
 const edgeBuild = join(dirname(require.resolve("@react-email/render")), "../edge/index.cjs");
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a file path outside the package's exports
 const { render } = require(edgeBuild) as typeof import("@react-email/render");
 
 /** An email body: HTML and its plain-text version. */

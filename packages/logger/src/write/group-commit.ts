@@ -35,7 +35,7 @@ export interface WriterHooks {
 }
 
 /** Persisted rows' receipt: the writer reports each one settled (committed or refused) in the database. */
-export interface PersistTicket {
+interface PersistTicket {
   settled(): void;
 }
 

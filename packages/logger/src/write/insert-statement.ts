@@ -65,7 +65,7 @@ export function rowParameters(rows: readonly StoredRow[]): (string | null)[][] {
 /** The constant multi-row INSERT … SELECT FROM unnest(…): the first attempt at fresh rows. */
 export const INSERT_LOG_ROWS = buildStatement(false);
 /** The same, skipping ids already present: for retries and spool replays. */
-export const INSERT_LOG_ROWS_SKIP_EXISTING = buildStatement(true);
+const INSERT_LOG_ROWS_SKIP_EXISTING = buildStatement(true);
 
 /**
  * Writes rows in one statement. With `mayExist`, rows already written are no-ops (ON CONFLICT);
