@@ -47,7 +47,7 @@ export default tseslint.config(
       "import-x/resolver-next": [createTypeScriptImportResolver({ project: "tsconfig.json" })],
     },
     rules: {
-      // Across files and across workspace packages (they resolve to each other's source).
+      // Between a package's files; between packages, the layers below rule cycles out.
       "import-x/no-cycle": ["error", { ignoreExternal: true }],
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
       // Async functions that implement a Promise-returning interface (transports, fakes, hooks) need
