@@ -35,7 +35,8 @@ const layerRules = LAYERS.flatMap((layer, i) => {
 });
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "drizzle/**", ".demo/**", "**/*.mjs", "**/*.js", "**/*.d.ts"] },
+  // What .gitignore lists (generated or scratch) and what is not TypeScript source.
+  { ignores: ["**/node_modules/**", "**/dist/**", "**/.turbo/**", "coverage/**", ".demo/**", "**/.spool/**", "tmp/**", "**/.prisma-client/**", "drizzle/**", "**/*.mjs", "**/*.js", "**/*.d.ts"] },
   ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ["**/*.{ts,tsx}"] })),
   {
     files: ["**/*.{ts,tsx}"],
