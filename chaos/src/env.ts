@@ -26,4 +26,3 @@ export const chaosEnv = {
   childBase: { PATH: source.PATH ?? "/usr/bin:/bin", HOME: source.HOME ?? "/tmp" },
 };
 
-export type ChaosEnv = typeof chaosEnv;

@@ -62,8 +62,8 @@ export class Fleet {
       member.log.write(chunk);
       if (!member.ready && chunk.toString().includes(mark)) member.ready = true;
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
     const generation = member.generation;
     child.once("exit", (code, signal) => {
       member.log.write(`===== ${new Date().toISOString()} ${member.label} exited (${signal ?? code})\n`);

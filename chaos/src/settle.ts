@@ -9,7 +9,7 @@ import type { Workload } from "./workload";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Jobs still to run in every queue; scheduler runs waiting for their time do not count when `ignoreSchedulerRuns`. */
-export async function pendingJobs(producer: Producer, ignoreSchedulerRuns: boolean): Promise<string[]> {
+async function pendingJobs(producer: Producer, ignoreSchedulerRuns: boolean): Promise<string[]> {
   const pending: string[] = [];
   for (const name of QUEUE_NAMES) {
     const queue = producer.queue(name);

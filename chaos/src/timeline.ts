@@ -35,7 +35,7 @@ async function persist(call: () => Promise<unknown>, deadline: number): Promise<
   return String(last);
 }
 
-export function faultsOn(infra: Infra): void {
+function faultsOn(infra: Infra): void {
   const { failRate, rateLimitRate, dropRate, dropAfterRate } = FAULTS;
   infra.resend.setFaults({ failRate, rateLimitRate, dropRate, dropAfterAcceptRate: dropAfterRate, retryAfterSeconds: 1 });
   infra.stripe.setFaults({ failRate, rateLimitRate, dropRate, dropAfterCommitRate: dropAfterRate });

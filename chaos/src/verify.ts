@@ -145,7 +145,7 @@ export async function findDuplicated(infra: Infra, w: Workload): Promise<Finding
 }
 
 /** The distinct emails Resend accepted: what `emails.sent` must say. */
-export function distinctEmailsDelivered(infra: Infra): number {
+function distinctEmailsDelivered(infra: Infra): number {
   return new Set(infra.resend.deliveries.map(identity)).size;
 }
 

@@ -8,7 +8,7 @@ import { seedBooking } from "@callastar/testing";
 
 const LEAD_MS = 15 * 60_000; // REMINDER_LEAD_MINUTES of the run (the default)
 
-export interface ReminderEntity {
+interface ReminderEntity {
   bookingId: string;
   clientEmail: string;
   creatorEmail: string;
@@ -16,20 +16,20 @@ export interface ReminderEntity {
   /** Scheduled by the "main app" (the producer); the others are left to the reminder sweep. */
   scheduled: boolean;
 }
-export interface AdhocEmail {
+interface AdhocEmail {
   key: string;
   to: string;
   /** Seconds into the chaos phase when it is enqueued. */
   at: number;
   accepted: boolean;
 }
-export interface PayoutEntity {
+interface PayoutEntity {
   payoutId: string;
   creatorId: string;
   /** Seconds into the chaos phase when the producer enqueues it; null: left to the process-payouts sweep. */
   at: number | null;
 }
-export interface RoomEntity {
+interface RoomEntity {
   bookingId: string;
   roomName: string;
   at: number | null;
@@ -45,7 +45,7 @@ export interface Workload {
 }
 
 /** How much of each kind, for a chaos phase of `seconds`. */
-export function workloadSize(seconds: number) {
+function workloadSize(seconds: number) {
   return {
     reminders: Math.max(6, Math.round(seconds / 3)),
     adhoc: Math.max(10, Math.round(seconds / 2)),

@@ -10,7 +10,7 @@ import { processSendEmail } from "./handlers/send-email";
 import { warmUpEmailWorker } from "./warm-up";
 
 /** Builds the transport the env asks for: Resend (production, or a stand-in) or files (development). */
-export function transportFromEnv(env: EmailWorkerEnv, log: ProcessLog): MailTransport {
+function transportFromEnv(env: EmailWorkerEnv, log: ProcessLog): MailTransport {
   if (env.EMAIL_TRANSPORT === "console") {
     return createConsoleTransport({ dir: resolve(env.EMAIL_OUTBOX_DIR), write: (line) => log.info({ transport: "console" }, line) });
   }

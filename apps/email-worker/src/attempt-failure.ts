@@ -9,7 +9,7 @@ import { failureNote } from "./email-failure";
 export type AttemptJob = Pick<Job, "id" | "name" | "attemptsMade" | "opts">;
 
 /** The context every error row carries: which job, which attempt of how many, and whether another follows. */
-export function attemptContext(job: AttemptJob, error: unknown) {
+function attemptContext(job: AttemptJob, error: unknown) {
   const attempt = job.attemptsMade + 1;
   const attempts = Math.max(1, job.opts.attempts ?? 1);
   const final = isPermanent(error) || error instanceof UnrecoverableError || attempt >= attempts;

@@ -167,7 +167,7 @@ describe("booking reminders end to end", () => {
 
   it("refuses a malformed job on its first attempt, with a clear message and a Log row", async () => {
     const queue = new Queue("reminders", { connection: redis, prefix });
-    const job = await queue.add("booking-reminder", { bookingId: 42 } as never, { attempts: 5 });
+    const job = await queue.add("booking-reminder", { bookingId: 42 }, { attempts: 5 });
     await waitFor("failed", async () => (await job.isFailed()) || null);
     const failed = await queue.getJob(job.id!);
     expect(failed!.attemptsMade).toBe(1);

@@ -2,7 +2,6 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { BullMQOtel } from "bullmq-otel";
 import { Redis } from "ioredis";
 import { Producer } from "@callastar/queues";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";

@@ -1,81 +1,64 @@
 import { createStripePayouts } from "@callastar/integrations/stripe";
 import type { WorkerApp } from "@callastar/runtime";
 import { startStripeStandin, type StripeStandin } from "@callastar/standins/stripe";
-import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, type TestDatabase } from "@callastar/testing";
+import { testEnv, useWorkerTests, waitFor } from "@callastar/testing";
 import { startPayoutWorker } from "./app";
 import { createAutomaticPayout } from "./balance";
 import { loadPayoutWorkerEnv } from "./env";
 import { seedCreator, seedEarning, seedPayout } from "./test-seed";
 import { createProcessLog } from "@callastar/runtime";
 
-let t: TestDatabase;
+const h = useWorkerTests<WorkerApp>("payouts", { truncate: ["Log", "Payout", "Payment", "Booking", "CallOffer", "Creator", "User"] });
 let stripe: StripeStandin;
-let apps: WorkerApp[] = [];
-let prefix: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   stripe = await startStripeStandin();
 });
-afterAll(async () => {
-  await stripe.close();
-  await t.drop();
-});
-beforeEach(async () => {
-  stripe.reset();
-  await t.sql`TRUNCATE "Log", "Payout", "Payment", "Booking", "CallOffer", "Creator", "User" CASCADE`;
-  prefix = uniquePrefix("payouts");
-});
-afterEach(async () => {
-  await Promise.all(apps.map((a) => a.shutdown("test over")));
-  apps = [];
-  await obliteratePrefix(prefix);
-});
+afterAll(() => stripe.close());
+beforeEach(() => stripe.reset());
 
 async function start(overrides: Record<string, string> = {}): Promise<WorkerApp> {
   const env = loadPayoutWorkerEnv({
     NODE_ENV: "test",
-    DATABASE_URL: t.url,
+    DATABASE_URL: h.t.url,
     REDIS_URL: testEnv.redisUrl,
-    QUEUE_PREFIX: prefix,
+    QUEUE_PREFIX: h.prefix,
     STRIPE_SECRET_KEY: stripe.secretKey,
     STRIPE_API_BASE: stripe.url,
     STRIPE_TIMEOUT_MS: "5000",
     ...overrides,
   });
-  const app = await startPayoutWorker(env, { exit: () => {}, log: createProcessLog({ app: "test", level: "silent" }) });
-  apps.push(app);
-  return app;
+  return h.track(await startPayoutWorker(env, { exit: () => {}, log: createProcessLog({ app: "test", level: "silent" }) }));
 }
 
 type Row = { context: Record<string, unknown>; error: string | null };
-const logs = (type: string) => t.sql<Row[]>`SELECT context, error FROM "Log" WHERE type = ${type}::"LogType" ORDER BY "createdAt"`;
+const logs = (type: string) => h.t.sql<Row[]>`SELECT context, error FROM "Log" WHERE type = ${type}::"LogType" ORDER BY "createdAt"`;
 async function cronRuns(cronType: string, count = 1) {
   const rows = await waitFor(`${count} CRON_RUN of ${cronType}`, async () => {
-    const r = await t.sql<Row[]>`SELECT context, error FROM "Log" WHERE type = 'CRON_RUN' AND context->>'cronType' = ${cronType}`;
+    const r = await h.t.sql<Row[]>`SELECT context, error FROM "Log" WHERE type = 'CRON_RUN' AND context->>'cronType' = ${cronType}`;
     return r.length >= count ? r : null;
   });
   return rows.map((r) => r.context);
 }
 const payoutRow = async (id: string) =>
-  (await t.sql<Array<{ status: string; stripeTransferId: string | null; failureReason: string | null; attempts: number; paidAt: Date | null }>>`
+  (await h.t.sql<Array<{ status: string; stripeTransferId: string | null; failureReason: string | null; attempts: number; paidAt: Date | null }>>`
     SELECT status, "stripeTransferId", "failureReason", attempts, "paidAt" FROM "Payout" WHERE id = ${id}`)[0]!;
 const transfersOf = (payoutId: string) => stripe.transfers.filter((tr) => tr.transfer_group === payoutId);
 
 describe("process-payouts", () => {
   it("pays requested and stale payouts once, skips creators without a usable account, and logs the run", async () => {
-    const c1 = await seedCreator(t);
-    const c2 = await seedCreator(t);
-    const noAccount = await seedCreator(t, { stripeAccountId: null, isStripeOnboarded: false });
-    const notOnboarded = await seedCreator(t, { isStripeOnboarded: false });
-    const p1 = await seedPayout(t, c1, { amount: 12_345 });
-    const p2 = await seedPayout(t, c1, { amount: 1 });
-    const p3 = await seedPayout(t, c2, { amount: 99_999 });
-    const stale = await seedPayout(t, c2, { amount: 500, status: "PROCESSING", processingAt: new Date(Date.now() - 20 * 60_000) });
-    const fresh = await seedPayout(t, c2, { amount: 700, status: "PROCESSING" });
-    const paid = await seedPayout(t, c1, { amount: 800, status: "PAID", stripeTransferId: "tr_earlier" });
-    const s1 = await seedPayout(t, noAccount, { amount: 300 });
-    const s2 = await seedPayout(t, notOnboarded, { amount: 400 });
+    const c1 = await seedCreator(h.t);
+    const c2 = await seedCreator(h.t);
+    const noAccount = await seedCreator(h.t, { stripeAccountId: null, isStripeOnboarded: false });
+    const notOnboarded = await seedCreator(h.t, { isStripeOnboarded: false });
+    const p1 = await seedPayout(h.t, c1, { amount: 12_345 });
+    const p2 = await seedPayout(h.t, c1, { amount: 1 });
+    const p3 = await seedPayout(h.t, c2, { amount: 99_999 });
+    const stale = await seedPayout(h.t, c2, { amount: 500, status: "PROCESSING", processingAt: new Date(Date.now() - 20 * 60_000) });
+    const fresh = await seedPayout(h.t, c2, { amount: 700, status: "PROCESSING" });
+    const paid = await seedPayout(h.t, c1, { amount: 800, status: "PAID", stripeTransferId: "tr_earlier" });
+    const s1 = await seedPayout(h.t, noAccount, { amount: 300 });
+    const s2 = await seedPayout(h.t, notOnboarded, { amount: 400 });
     const w = await start();
 
     await w.ctx.producer.runCron("process-payouts");
@@ -131,9 +114,9 @@ describe("process-payouts", () => {
   });
 
   it("pays each payout once when two runs race on two copies of the worker", async () => {
-    const creators = await Promise.all([seedCreator(t), seedCreator(t), seedCreator(t)]);
+    const creators = await Promise.all([seedCreator(h.t), seedCreator(h.t), seedCreator(h.t)]);
     const ids: string[] = [];
-    for (const [i, c] of creators.entries()) for (let k = 1; k <= 3; k++) ids.push(await seedPayout(t, c, { amount: 1000 * k + i }));
+    for (const [i, c] of creators.entries()) for (let k = 1; k <= 3; k++) ids.push(await seedPayout(h.t, c, { amount: 1000 * k + i }));
     stripe.setFaults({ slowMs: 50 });
     const [a, b] = [await start(), await start()];
     await Promise.all([
@@ -141,7 +124,7 @@ describe("process-payouts", () => {
       b.ctx.queue("payouts").add("process-payouts", { trigger: "manual" }, { jobId: "race-b" }),
     ]);
     const runs = await cronRuns("process-payouts", 2);
-    await waitFor("every payout paid", async () => (await t.sql`SELECT 1 FROM "Payout" WHERE status <> 'PAID'`).length === 0);
+    await waitFor("every payout paid", async () => (await h.t.sql`SELECT 1 FROM "Payout" WHERE status <> 'PAID'`).length === 0);
     expect(stripe.transfers).toHaveLength(ids.length);
     for (const id of ids) {
       expect(transfersOf(id)).toHaveLength(1);
@@ -152,8 +135,8 @@ describe("process-payouts", () => {
   });
 
   it("fails a payout Stripe refuses for good, without retrying, and lists it in the run's errors", async () => {
-    const c = await seedCreator(t);
-    const id = await seedPayout(t, c, { amount: 4200 });
+    const c = await seedCreator(h.t);
+    const id = await seedPayout(h.t, c, { amount: 4200 });
     stripe.setFaults({ cardErrorNext: 1 });
     const w = await start();
     await w.ctx.producer.runCron("process-payouts");
@@ -169,8 +152,8 @@ describe("process-payouts", () => {
   });
 
   it("recovers a transfer whose answer was lost (the SDK retries with the same key): one transfer, PAID", async () => {
-    const c = await seedCreator(t);
-    const id = await seedPayout(t, c, { amount: 2500 });
+    const c = await seedCreator(h.t);
+    const id = await seedPayout(h.t, c, { amount: 2500 });
     stripe.setFaults({ dropAfterCommitNext: 1 });
     const w = await start();
     await w.ctx.producer.enqueuePayout({ payoutId: id });
@@ -182,8 +165,8 @@ describe("process-payouts", () => {
   });
 
   it("recovers a lost answer on the job's own retry by finding the transfer first", async () => {
-    const c = await seedCreator(t);
-    const id = await seedPayout(t, c, { amount: 2600 });
+    const c = await seedCreator(h.t);
+    const id = await seedPayout(h.t, c, { amount: 2600 });
     stripe.setFaults({ dropAfterCommitNext: 1 });
     const w = await start({ STRIPE_MAX_NETWORK_RETRIES: "0" });
     await w.ctx.producer.enqueuePayout({ payoutId: id });
@@ -203,9 +186,9 @@ describe("process-payouts", () => {
   }, 40_000);
 
   it("marks a stale PROCESSING payout PAID with the transfer made before the crash, without paying again", async () => {
-    const c = await seedCreator(t);
-    const id = await seedPayout(t, c, { amount: 3100, status: "PROCESSING", processingAt: new Date(Date.now() - 60 * 60_000) });
-    const [acct] = await t.sql<Array<{ stripeAccountId: string }>>`SELECT "stripeAccountId" FROM "Creator" WHERE id = ${c}`;
+    const c = await seedCreator(h.t);
+    const id = await seedPayout(h.t, c, { amount: 3100, status: "PROCESSING", processingAt: new Date(Date.now() - 60 * 60_000) });
+    const [acct] = await h.t.sql<Array<{ stripeAccountId: string }>>`SELECT "stripeAccountId" FROM "Creator" WHERE id = ${c}`;
     const before = await createStripePayouts({ secretKey: stripe.secretKey, apiBase: stripe.url }).createTransfer({
       payoutId: id,
       amount: 3100,
@@ -239,8 +222,8 @@ describe("pay-payout", () => {
   });
 
   it("does not call Stripe for a payout already PAID, and fails clearly for one that does not exist", async () => {
-    const c = await seedCreator(t);
-    const paid = await seedPayout(t, c, { amount: 100, status: "PAID", stripeTransferId: "tr_before" });
+    const c = await seedCreator(h.t);
+    const paid = await seedPayout(h.t, c, { amount: 100, status: "PAID", stripeTransferId: "tr_before" });
     const w = await start();
     await w.ctx.producer.enqueuePayout({ payoutId: paid });
     await w.ctx.producer.enqueuePayout({ payoutId: "nosuchpayout" });
@@ -259,43 +242,43 @@ describe("pay-payout", () => {
 
 describe("process-automatic-payouts", () => {
   it("pays each eligible creator's whole available balance, following the balance rules", async () => {
-    const auto = (o: Parameters<typeof seedCreator>[1] = {}) => seedCreator(t, { automaticPayoutsEnabled: true, ...o });
+    const auto = (o: Parameters<typeof seedCreator>[1] = {}) => seedCreator(h.t, { automaticPayoutsEnabled: true, ...o });
     const below = await auto();
-    await seedEarning(t, below, { creatorAmount: 4999 });
+    await seedEarning(h.t, below, { creatorAmount: 4999 });
     const exactly = await auto();
-    await seedEarning(t, exactly, { creatorAmount: 2000 });
-    await seedEarning(t, exactly, { creatorAmount: 3000 });
+    await seedEarning(h.t, exactly, { creatorAmount: 2000 });
+    await seedEarning(h.t, exactly, { creatorAmount: 3000 });
     const notCompleted = await auto();
-    await seedEarning(t, notCompleted, { creatorAmount: 3000 });
-    await seedEarning(t, notCompleted, { creatorAmount: 4000, bookingStatus: "CONFIRMED" });
-    await seedEarning(t, notCompleted, { creatorAmount: 4000, bookingStatus: "CANCELLED" });
+    await seedEarning(h.t, notCompleted, { creatorAmount: 3000 });
+    await seedEarning(h.t, notCompleted, { creatorAmount: 4000, bookingStatus: "CONFIRMED" });
+    await seedEarning(h.t, notCompleted, { creatorAmount: 4000, bookingStatus: "CANCELLED" });
     const refunded = await auto();
-    await seedEarning(t, refunded, { creatorAmount: 3000 });
-    await seedEarning(t, refunded, { creatorAmount: 4000, paymentStatus: "REFUNDED" });
-    await seedEarning(t, refunded, { creatorAmount: 4000, paymentStatus: "FAILED" });
-    await seedEarning(t, refunded, { creatorAmount: 4000, paymentStatus: "PENDING" });
+    await seedEarning(h.t, refunded, { creatorAmount: 3000 });
+    await seedEarning(h.t, refunded, { creatorAmount: 4000, paymentStatus: "REFUNDED" });
+    await seedEarning(h.t, refunded, { creatorAmount: 4000, paymentStatus: "FAILED" });
+    await seedEarning(h.t, refunded, { creatorAmount: 4000, paymentStatus: "PENDING" });
     const alreadyPaid = await auto();
-    await seedEarning(t, alreadyPaid, { creatorAmount: 9000 });
-    await seedPayout(t, alreadyPaid, { amount: 3000, status: "PAID", stripeTransferId: "tr_old" });
+    await seedEarning(h.t, alreadyPaid, { creatorAmount: 9000 });
+    await seedPayout(h.t, alreadyPaid, { amount: 3000, status: "PAID", stripeTransferId: "tr_old" });
     const manualInFlight = await auto();
-    await seedEarning(t, manualInFlight, { creatorAmount: 9000 });
-    await seedPayout(t, manualInFlight, { amount: 2000, status: "REQUESTED" });
+    await seedEarning(h.t, manualInFlight, { creatorAmount: 9000 });
+    await seedPayout(h.t, manualInFlight, { amount: 2000, status: "REQUESTED" });
     const autoInFlight = await auto();
-    await seedEarning(t, autoInFlight, { creatorAmount: 20_000 });
-    await seedPayout(t, autoInFlight, { amount: 6000, status: "PROCESSING", isAutomatic: true });
+    await seedEarning(h.t, autoInFlight, { creatorAmount: 20_000 });
+    await seedPayout(h.t, autoInFlight, { amount: 6000, status: "PROCESSING", isAutomatic: true });
     const failedNotDeducted = await auto();
-    await seedEarning(t, failedNotDeducted, { creatorAmount: 6000 });
-    await seedPayout(t, failedNotDeducted, { amount: 6000, status: "FAILED" });
+    await seedEarning(h.t, failedNotDeducted, { creatorAmount: 6000 });
+    await seedPayout(h.t, failedNotDeducted, { amount: 6000, status: "FAILED" });
     const otherCurrency = await auto();
-    await seedEarning(t, otherCurrency, { creatorAmount: 6000 });
-    await seedEarning(t, otherCurrency, { creatorAmount: 6000, currency: "usd" });
-    await seedPayout(t, otherCurrency, { amount: 5000, currency: "usd", status: "PAID", stripeTransferId: "tr_usd" });
+    await seedEarning(h.t, otherCurrency, { creatorAmount: 6000 });
+    await seedEarning(h.t, otherCurrency, { creatorAmount: 6000, currency: "usd" });
+    await seedPayout(h.t, otherCurrency, { amount: 5000, currency: "usd", status: "PAID", stripeTransferId: "tr_usd" });
     const usdCreator = await auto({ payoutCurrency: "usd", automaticPayoutMinimum: 1000 });
-    await seedEarning(t, usdCreator, { creatorAmount: 1500, currency: "usd" });
+    await seedEarning(h.t, usdCreator, { creatorAmount: 1500, currency: "usd" });
     const noAccount = await auto({ stripeAccountId: null, isStripeOnboarded: false });
-    await seedEarning(t, noAccount, { creatorAmount: 50_000 });
-    const manualOnly = await seedCreator(t);
-    await seedEarning(t, manualOnly, { creatorAmount: 50_000 });
+    await seedEarning(h.t, noAccount, { creatorAmount: 50_000 });
+    const manualOnly = await seedCreator(h.t);
+    await seedEarning(h.t, manualOnly, { creatorAmount: 50_000 });
 
     const w = await start();
     await w.ctx.producer.runCron("process-automatic-payouts");
@@ -315,7 +298,7 @@ describe("process-automatic-payouts", () => {
       [noAccount]: null,
       [manualOnly]: null,
     };
-    const created = await t.sql<Array<{ creatorId: string; amount: number; currency: string; status: string; stripeTransferId: string }>>`
+    const created = await h.t.sql<Array<{ creatorId: string; amount: number; currency: string; status: string; stripeTransferId: string }>>`
       SELECT "creatorId", amount, currency, status, "stripeTransferId" FROM "Payout" WHERE "isAutomatic" AND status = 'PAID'`;
     const byCreator = Object.fromEntries(created.map((p) => [p.creatorId, p.amount]));
     for (const [creatorId, amount] of Object.entries(expected)) expect([creatorId, byCreator[creatorId] ?? null]).toEqual([creatorId, amount]);
@@ -337,16 +320,16 @@ describe("process-automatic-payouts", () => {
     const skippedLog = (await logs("PAYOUT_ERROR")).find((l) => l.context.creatorId === noAccount);
     expect(skippedLog?.context).toMatchObject({ payoutId: null, skipped: true, reason: "no_account" });
     // The in-flight automatic payout was left as it was.
-    expect(await t.sql`SELECT 1 FROM "Payout" WHERE "creatorId" = ${autoInFlight} AND status = 'PROCESSING'`).toHaveLength(1);
+    expect(await h.t.sql`SELECT 1 FROM "Payout" WHERE "creatorId" = ${autoInFlight} AND status = 'PROCESSING'`).toHaveLength(1);
   });
 
   it("creates one automatic payout per creator however many runs decide at once", async () => {
-    const c = await seedCreator(t, { automaticPayoutsEnabled: true });
-    await seedEarning(t, c, { creatorAmount: 8000 });
+    const c = await seedCreator(h.t, { automaticPayoutsEnabled: true });
+    await seedEarning(h.t, c, { creatorAmount: 8000 });
     const w = await start();
     const decisions = await Promise.all(Array.from({ length: 6 }, () => createAutomaticPayout(w.ctx.db, c)));
     expect(decisions.filter((d) => d.kind === "created")).toHaveLength(1);
     expect(decisions.filter((d) => d.kind === "created")[0]).toMatchObject({ amount: 8000, currency: "eur" });
-    expect(await t.sql`SELECT 1 FROM "Payout" WHERE "creatorId" = ${c}`).toHaveLength(1);
+    expect(await h.t.sql`SELECT 1 FROM "Payout" WHERE "creatorId" = ${c}`).toHaveLength(1);
   });
 });

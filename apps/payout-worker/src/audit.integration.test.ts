@@ -1,6 +1,6 @@
 import type { WorkerApp } from "@callastar/runtime";
 import { startStripeStandin, type StripeStandin } from "@callastar/standins/stripe";
-import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, type TestDatabase } from "@callastar/testing";
+import { testEnv, useWorkerTests, waitFor } from "@callastar/testing";
 import { startPayoutWorker } from "./app";
 import { createAutomaticPayout } from "./balance";
 import { loadPayoutWorkerEnv } from "./env";
@@ -8,54 +8,37 @@ import { seedCreator, seedEarning, seedPayout } from "./test-seed";
 import { createProcessLog } from "@callastar/runtime";
 
 // Every payout fact commits with its audit row, and every failed attempt leaves exactly one row.
-let t: TestDatabase;
+const h = useWorkerTests<WorkerApp>("payout-audit", { truncate: ["Log", "Payout", "Payment", "Booking", "CallOffer", "Creator", "User"] });
 let stripe: StripeStandin;
-let apps: WorkerApp[] = [];
-let prefix: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   stripe = await startStripeStandin();
 });
-afterAll(async () => {
-  await stripe.close();
-  await t.drop();
-});
-beforeEach(async () => {
-  stripe.reset();
-  await t.sql`TRUNCATE "Log", "Payout", "Payment", "Booking", "CallOffer", "Creator", "User" CASCADE`;
-  prefix = uniquePrefix("payout-audit");
-});
-afterEach(async () => {
-  await Promise.all(apps.map((a) => a.shutdown("test over")));
-  apps = [];
-  await t.sql`DROP TRIGGER IF EXISTS refuse_log_rows ON "Log"`;
-  await obliteratePrefix(prefix);
-});
+afterAll(() => stripe.close());
+beforeEach(() => stripe.reset());
+afterEach(() => h.t.sql`DROP TRIGGER IF EXISTS refuse_log_rows ON "Log"`);
 
 async function start(overrides: Record<string, string> = {}): Promise<WorkerApp> {
   const env = loadPayoutWorkerEnv({
     NODE_ENV: "test",
-    DATABASE_URL: t.url,
+    DATABASE_URL: h.t.url,
     REDIS_URL: testEnv.redisUrl,
-    QUEUE_PREFIX: prefix,
+    QUEUE_PREFIX: h.prefix,
     STRIPE_SECRET_KEY: stripe.secretKey,
     STRIPE_API_BASE: stripe.url,
     STRIPE_TIMEOUT_MS: "5000",
     STRIPE_MAX_NETWORK_RETRIES: "0",
     ...overrides,
   });
-  const app = await startPayoutWorker(env, { exit: () => {}, log: createProcessLog({ app: "test", level: "silent" }) });
-  apps.push(app);
-  return app;
+  return h.track(await startPayoutWorker(env, { exit: () => {}, log: createProcessLog({ app: "test", level: "silent" }) }));
 }
 
 type Row = { id: string; type: string; status: string; context: Record<string, unknown> };
-const rows = (type: string) => t.sql<Row[]>`SELECT id, type, status, context FROM "Log" WHERE type = ${type}::"LogType" ORDER BY "createdAt", id`;
+const rows = (type: string) => h.t.sql<Row[]>`SELECT id, type, status, context FROM "Log" WHERE type = ${type}::"LogType" ORDER BY "createdAt", id`;
 // The handler's own rows: the runtime's row for a job failed for good (until it honours markAudited) has no `attempt`.
 const attemptRows = async (type: string) => (await rows(type)).filter((r) => "attempt" in r.context);
 const payoutRow = async (id: string) =>
-  (await t.sql<Array<{ status: string; stripeTransferId: string | null; failureReason: string | null; balanceRetries: number; putOffMinutes: number | null }>>`
+  (await h.t.sql<Array<{ status: string; stripeTransferId: string | null; failureReason: string | null; balanceRetries: number; putOffMinutes: number | null }>>`
     SELECT status, "stripeTransferId", "failureReason", "balanceRetries",
            extract(epoch FROM "nextAttemptAt" - CURRENT_TIMESTAMP::timestamp)::float8 / 60 AS "putOffMinutes"
     FROM "Payout" WHERE id = ${id}`)[0]!;
@@ -63,7 +46,7 @@ const jobState = (app: WorkerApp, payoutId: string) => app.ctx.queue("payouts").
 
 /** Makes PostgreSQL refuse every new Log row of `type`, as a crash between a fact and its row would lose it. */
 async function refuseLogRows(type: string): Promise<void> {
-  await t.sql.unsafe(`
+  await h.t.sql.unsafe(`
     CREATE OR REPLACE FUNCTION refuse_log_rows() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION 'Log rows refused by the test'; END $$;
     CREATE TRIGGER refuse_log_rows BEFORE INSERT ON "Log" FOR EACH ROW WHEN (NEW.type = '${type}') EXECUTE FUNCTION refuse_log_rows();`);
@@ -71,8 +54,8 @@ async function refuseLogRows(type: string): Promise<void> {
 
 describe("facts and their rows", () => {
   it("never commits PAID without its PAYOUT_SUCCESS row: the row refused, the payout stays PROCESSING and is paid once later", async () => {
-    const c = await seedCreator(t);
-    const id = await seedPayout(t, c, { amount: 4100 });
+    const c = await seedCreator(h.t);
+    const id = await seedPayout(h.t, c, { amount: 4100 });
     await refuseLogRows("PAYOUT_SUCCESS");
     const w = await start();
     await w.ctx.queue("payouts").add("pay-payout", { payoutId: id, trigger: "manual" }, { jobId: `payout-${id}`, attempts: 8, backoff: { type: "fixed", delay: 500 } });
@@ -81,7 +64,7 @@ describe("facts and their rows", () => {
     expect(await payoutRow(id)).toMatchObject({ status: "PROCESSING", stripeTransferId: null });
     expect(stripe.transfers).toHaveLength(1);
 
-    await t.sql`DROP TRIGGER refuse_log_rows ON "Log"`;
+    await h.t.sql`DROP TRIGGER refuse_log_rows ON "Log"`;
     await waitFor("payout PAID", async () => (await payoutRow(id)).status === "PAID", { timeoutMs: 30_000 });
     const [success, ...more] = await rows("PAYOUT_SUCCESS");
     expect(more).toEqual([]);
@@ -90,10 +73,10 @@ describe("facts and their rows", () => {
   }, 40_000);
 
   it("writes the missing row of a payout PAID before rows committed with facts, exactly once over several retries", async () => {
-    const c = await seedCreator(t);
-    const legacy = await seedPayout(t, c, { amount: 900, status: "PAID", stripeTransferId: "tr_legacy" });
-    const logged = await seedPayout(t, c, { amount: 901, status: "PAID", stripeTransferId: "tr_logged" });
-    await t.sql`INSERT INTO "Log" (id, type, status, message, context) VALUES (${`payout-paid:${logged}`}, 'PAYOUT_SUCCESS', 'SUCCESS', 'paid', ${JSON.stringify({ payoutId: logged })}::jsonb)`;
+    const c = await seedCreator(h.t);
+    const legacy = await seedPayout(h.t, c, { amount: 900, status: "PAID", stripeTransferId: "tr_legacy" });
+    const logged = await seedPayout(h.t, c, { amount: 901, status: "PAID", stripeTransferId: "tr_logged" });
+    await h.t.sql`INSERT INTO "Log" (id, type, status, message, context) VALUES (${`payout-paid:${logged}`}, 'PAYOUT_SUCCESS', 'SUCCESS', 'paid', ${JSON.stringify({ payoutId: logged })}::jsonb)`;
     const w = await start();
     for (let round = 0; round < 3; round++) {
       await w.ctx.queue("payouts").remove(`payout-${legacy}`);
@@ -117,10 +100,10 @@ describe("facts and their rows", () => {
   });
 
   it("commits FAILED with its final row, and writes the row of a legacy FAILED payout once", async () => {
-    const c = await seedCreator(t);
-    const refused = await seedPayout(t, c, { amount: 4200 });
-    const legacy = await seedPayout(t, c, { amount: 4300, status: "FAILED" });
-    await t.sql`UPDATE "Payout" SET "failureReason" = 'card_declined long ago' WHERE id = ${legacy}`;
+    const c = await seedCreator(h.t);
+    const refused = await seedPayout(h.t, c, { amount: 4200 });
+    const legacy = await seedPayout(h.t, c, { amount: 4300, status: "FAILED" });
+    await h.t.sql`UPDATE "Payout" SET "failureReason" = 'card_declined long ago' WHERE id = ${legacy}`;
     stripe.setFaults({ cardErrorNext: 1 });
     const w = await start();
     await w.ctx.producer.enqueuePayout({ payoutId: refused });
@@ -147,14 +130,14 @@ describe("facts and their rows", () => {
   });
 
   it("creates an automatic payout with its payout-created row, or neither", async () => {
-    const c = await seedCreator(t, { automaticPayoutsEnabled: true });
-    await seedEarning(t, c, { creatorAmount: 8000 });
+    const c = await seedCreator(h.t, { automaticPayoutsEnabled: true });
+    await seedEarning(h.t, c, { creatorAmount: 8000 });
     await refuseLogRows("NOTIFICATION_SENT");
-    await expect(createAutomaticPayout(t, c)).rejects.toMatchObject({ cause: { message: "Log rows refused by the test" } });
-    expect(await t.sql`SELECT 1 FROM "Payout"`).toHaveLength(0);
+    await expect(createAutomaticPayout(h.t, c)).rejects.toMatchObject({ cause: { message: "Log rows refused by the test" } });
+    expect(await h.t.sql`SELECT 1 FROM "Payout"`).toHaveLength(0);
 
-    await t.sql`DROP TRIGGER refuse_log_rows ON "Log"`;
-    const decision = await createAutomaticPayout(t, c, { cronType: "process-automatic-payouts" });
+    await h.t.sql`DROP TRIGGER refuse_log_rows ON "Log"`;
+    const decision = await createAutomaticPayout(h.t, c, { cronType: "process-automatic-payouts" });
     expect(decision).toMatchObject({ kind: "created", amount: 8000 });
     const payoutId = decision.kind === "created" ? decision.payoutId : "";
     const [created, ...more] = await rows("NOTIFICATION_SENT");
@@ -171,8 +154,8 @@ describe("facts and their rows", () => {
 
 describe("error rows", () => {
   it("writes one row per failed attempt, final only on the last, and leaves the payout payable for later", async () => {
-    const c = await seedCreator(t);
-    const id = await seedPayout(t, c, { amount: 5100 });
+    const c = await seedCreator(h.t);
+    const id = await seedPayout(h.t, c, { amount: 5100 });
     stripe.setFaults({ failNext: 100 });
     const w = await start({ PAYOUT_RETRY_AFTER_FAILURE_MS: "3600000" });
     await w.ctx.queue("payouts").add("pay-payout", { payoutId: id, trigger: "manual" }, { jobId: `payout-${id}`, attempts: 3, backoff: { type: "fixed", delay: 10 } });
@@ -192,8 +175,8 @@ describe("error rows", () => {
   });
 
   it("writes no error row for a 429: the queue waits and the payout is paid", async () => {
-    const c = await seedCreator(t);
-    const id = await seedPayout(t, c, { amount: 5200 });
+    const c = await seedCreator(h.t);
+    const id = await seedPayout(h.t, c, { amount: 5200 });
     stripe.setFaults({ rateLimitNext: 1 });
     const w = await start();
     await w.ctx.producer.enqueuePayout({ payoutId: id });
@@ -213,8 +196,8 @@ describe("Stripe balance_insufficient", () => {
   };
 
   it("keeps the payout payable, retries it later under a new key while the balance is short, and pays it once it returns", async () => {
-    const c = await seedCreator(t);
-    const id = await seedPayout(t, c, { amount: 50_000 });
+    const c = await seedCreator(h.t);
+    const id = await seedPayout(h.t, c, { amount: 50_000 });
     stripe.setBalance(1000, "eur");
     const w = await start(balanceEnv);
     await w.ctx.producer.enqueuePayout({ payoutId: id });
@@ -242,8 +225,8 @@ describe("Stripe balance_insufficient", () => {
   }, 40_000);
 
   it("fails the payout, visibly, when the shortfall outlasts its retries", async () => {
-    const c = await seedCreator(t);
-    const id = await seedPayout(t, c, { amount: 60_000 });
+    const c = await seedCreator(h.t);
+    const id = await seedPayout(h.t, c, { amount: 60_000 });
     stripe.setBalance(0, "eur");
     const w = await start({ ...balanceEnv, PAYOUT_BALANCE_RETRY_LIMIT: "1" });
     await w.ctx.producer.enqueuePayout({ payoutId: id });

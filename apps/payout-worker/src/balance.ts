@@ -22,7 +22,7 @@ const total = (column: typeof payment.creatorAmount | typeof payout.amount) =>
  * The creator's available balance in `currency` (minor units): what SUCCEEDED payments of their
  * COMPLETED bookings earned them, minus every payout REQUESTED, PROCESSING or PAID in that currency.
  */
-export async function availableBalance(tx: Tx | Db, creatorId: string, currency: string): Promise<number> {
+async function availableBalance(tx: Tx | Db, creatorId: string, currency: string): Promise<number> {
   const [earned] = await tx
     .select({ sum: total(payment.creatorAmount) })
     .from(payment)
@@ -67,7 +67,7 @@ export async function findAutomaticCreators(db: DbHandle) {
  * (a decision recorded, as a reminder's skip is): a PAYOUT_SUCCESS would count a payout as paid
  * before any money moved, and EMAIL_SENT / CRON_RUN would inflate getLogStats' email and cron figures.
  */
-export function automaticPayoutCreatedRow(
+function automaticPayoutCreatedRow(
   p: { payoutId: string; creatorId: string; amount: number; currency: string; minimum: number },
   context: Record<string, unknown> = {},
 ): StoredRow {

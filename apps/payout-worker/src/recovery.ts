@@ -20,7 +20,7 @@ export interface PayoutRecoveryOptions {
 }
 
 /** One pass: the ids of the payouts handed to a new job. */
-export async function recoverPayouts(ctx: Pick<WorkerContext, "db" | "queue">, options: { graceMs: number; batchSize?: number }): Promise<string[]> {
+async function recoverPayouts(ctx: Pick<WorkerContext, "db" | "queue">, options: { graceMs: number; batchSize?: number }): Promise<string[]> {
   const { graceMs } = options;
   const limit = options.batchSize ?? 500;
   const candidates = await findRecoverablePayouts(ctx.db, { graceMs, limit });

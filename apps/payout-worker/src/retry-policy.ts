@@ -14,10 +14,3 @@ export function balanceRetryDelayMs(shortfall: number, policy: PayoutRetryPolicy
   // 2 ** 40 ms is ~35 years: the cap always wins long before the exponent can overflow.
   return Math.min(policy.balanceDelayMs * 2 ** Math.min(shortfall - 1, 40), policy.balanceMaxDelayMs);
 }
-
-/** How long a shortfall may last before the payout is FAILED: the sum of every delay. */
-export function balanceRetryWindowMs(policy: PayoutRetryPolicy): number {
-  let total = 0;
-  for (let n = 1; n <= policy.balanceRetryLimit; n++) total += balanceRetryDelayMs(n, policy);
-  return total;
-}

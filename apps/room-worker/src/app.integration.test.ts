@@ -1,7 +1,7 @@
 import { createDailyClient, type DailyClient } from "@callastar/integrations/daily";
 import type { WorkerApp as RuntimeWorkerApp } from "@callastar/runtime";
 import { startDailyStandin, type DailyStandin } from "@callastar/standins/daily";
-import { createTestDatabase, obliteratePrefix, seedBooking, testEnv, uniquePrefix, waitFor, type TestDatabase } from "@callastar/testing";
+import { seedBooking, testEnv, useWorkerTests, waitFor } from "@callastar/testing";
 import type { BookingStatus } from "@callastar/db";
 import { startRoomWorker } from "./app";
 import { deletionIdFor } from "./deletion-record";
@@ -9,56 +9,40 @@ import { processDeleteRoom, type DeleteRoomDeps } from "./handlers/delete-room";
 import { loadRoomWorkerEnv } from "./env";
 import { createProcessLog } from "@callastar/runtime";
 
-let t: TestDatabase;
+const h = useWorkerTests<RuntimeWorkerApp>("rooms", { truncate: ["Log", "Booking", "CallOffer", "Creator", "User"] });
 let daily: DailyStandin;
 let client: DailyClient;
-let app: RuntimeWorkerApp | undefined;
-let prefix: string;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   daily = await startDailyStandin({ domain: "callastar" });
   client = createDailyClient({ apiKey: daily.apiKey, baseUrl: daily.url, timeoutMs: 2000 });
 });
-afterAll(async () => {
-  await daily.close();
-  await t.drop();
-});
-beforeEach(async () => {
-  daily.reset();
-  await t.sql`TRUNCATE "Log", "Booking", "CallOffer", "Creator", "User" CASCADE`;
-  prefix = uniquePrefix("rooms");
-});
-afterEach(async () => {
-  await app?.shutdown("test over");
-  app = undefined;
-  await obliteratePrefix(prefix);
-});
+afterAll(() => daily.close());
+beforeEach(() => daily.reset());
 
 async function start(overrides: Record<string, string> = {}): Promise<RuntimeWorkerApp> {
   const env = loadRoomWorkerEnv({
     NODE_ENV: "test",
-    DATABASE_URL: t.url,
+    DATABASE_URL: h.t.url,
     REDIS_URL: testEnv.redisUrl,
-    QUEUE_PREFIX: prefix,
+    QUEUE_PREFIX: h.prefix,
     DAILY_API_KEY: daily.apiKey,
     DAILY_API_URL: daily.url,
     DAILY_TIMEOUT_MS: "2000",
     ...overrides,
   });
-  app = await startRoomWorker(env, { exit: () => {}, log: createProcessLog({ app: "test", level: "silent" }) });
-  return app;
+  return h.track(await startRoomWorker(env, { exit: () => {}, log: createProcessLog({ app: "test", level: "silent" }) }));
 }
 
 /** A booking with a room; `onDaily` false leaves the room absent on Daily (already deleted there). */
 async function bookingWithRoom(status: BookingStatus, roomName: string, onDaily = true) {
   if (onDaily) await client.createRoom({ name: roomName, privacy: "private" });
-  return seedBooking(t, { callDateTime: new Date(Date.now() - 3600_000), status, dailyRoomName: roomName });
+  return seedBooking(h.t, { callDateTime: new Date(Date.now() - 3600_000), status, dailyRoomName: roomName });
 }
 
 async function cronRun(cronType: string) {
   const rows = await waitFor(`CRON_RUN of ${cronType}`, async () => {
-    const r = await t.sql<Array<{ context: Record<string, unknown> }>>`
+    const r = await h.t.sql<Array<{ context: Record<string, unknown> }>>`
       SELECT context FROM "Log" WHERE type = 'CRON_RUN' AND context->>'cronType' = ${cronType}`;
     return r.length ? r : null;
   });
@@ -66,10 +50,10 @@ async function cronRun(cronType: string) {
 }
 
 const logs = (type: string) =>
-  t.sql<Array<{ context: Record<string, unknown>; error: string | null; message: string }>>`
+  h.t.sql<Array<{ context: Record<string, unknown>; error: string | null; message: string }>>`
     SELECT context, error, message FROM "Log" WHERE type = ${type}::"LogType" ORDER BY "createdAt"`;
 const roomOf = async (bookingId: string) =>
-  (await t.sql<Array<{ dailyRoomName: string | null; dailyRoomUrl: string | null }>>`
+  (await h.t.sql<Array<{ dailyRoomName: string | null; dailyRoomUrl: string | null }>>`
     SELECT "dailyRoomName", "dailyRoomUrl" FROM "Booking" WHERE id = ${bookingId}`)[0];
 
 describe("cleanup-daily-rooms", () => {
@@ -79,7 +63,7 @@ describe("cleanup-daily-rooms", () => {
     const c = await bookingWithRoom("COMPLETED", "room-c");
     const gone = await bookingWithRoom("COMPLETED", "room-gone", false);
     const upcoming = await bookingWithRoom("CONFIRMED", "room-upcoming");
-    await seedBooking(t, { callDateTime: new Date(), status: "COMPLETED" });
+    await seedBooking(h.t, { callDateTime: new Date(), status: "COMPLETED" });
     const w = await start();
 
     await w.ctx.producer.runCron("cleanup-daily-rooms");
@@ -186,7 +170,7 @@ describe("delete-room", () => {
   });
 
   it("calls nothing when the booking no longer references the room", async () => {
-    const s = await seedBooking(t, { callDateTime: new Date(), status: "COMPLETED" });
+    const s = await seedBooking(h.t, { callDateTime: new Date(), status: "COMPLETED" });
     const w = await start();
     const job = await w.ctx.queue("rooms").add("delete-room", { bookingId: s.bookingId, roomName: "room-old", deletedBy: "manual" });
     await waitFor("job done", async () => (await job.getState()) === "completed");
@@ -214,16 +198,16 @@ describe("delete-room", () => {
 });
 
 const deletionOf = async (id: string) =>
-  (await t.sql<Array<{ status: string; failureReason: string | null; finishedAt: Date | null }>>`
+  (await h.t.sql<Array<{ status: string; failureReason: string | null; finishedAt: Date | null }>>`
     SELECT status, "failureReason", "finishedAt" FROM "DailyRoomDeletion" WHERE id = ${id}`)[0];
 const cronRuns = (cronType: string, n: number) =>
   waitFor(`${n} CRON_RUN of ${cronType}`, async () => {
-    const r = await t.sql<Array<{ context: Record<string, unknown> }>>`
+    const r = await h.t.sql<Array<{ context: Record<string, unknown> }>>`
       SELECT context FROM "Log" WHERE type = 'CRON_RUN' AND context->>'cronType' = ${cronType} ORDER BY "createdAt"`;
     return r.length >= n ? r.map((row) => row.context) : null;
   });
 const logIds = async (type: string) =>
-  (await t.sql<Array<{ id: string }>>`SELECT id FROM "Log" WHERE type = ${type}::"LogType" ORDER BY "createdAt"`).map((r) => r.id);
+  (await h.t.sql<Array<{ id: string }>>`SELECT id FROM "Log" WHERE type = ${type}::"LogType" ORDER BY "createdAt"`).map((r) => r.id);
 
 /** Runs one manual deletion job with `attempts` quick attempts until it ends in `state`. */
 async function runDeletion(
@@ -262,7 +246,7 @@ describe("room deletions: the fact and its audit row", () => {
     const strict = await startDailyStandin({ maxNameLength: 20 });
     try {
       const roomName = "call-name-too-long-for-daily";
-      const s = await seedBooking(t, { callDateTime: new Date(Date.now() - 3600_000), status: "COMPLETED", dailyRoomName: roomName });
+      const s = await seedBooking(h.t, { callDateTime: new Date(Date.now() - 3600_000), status: "COMPLETED", dailyRoomName: roomName });
       const w = await start({ DAILY_API_KEY: strict.apiKey, DAILY_API_URL: strict.url });
       await w.ctx.producer.runCron("cleanup-daily-rooms");
       expect((await cronRuns("cleanup-daily-rooms", 1))[0]).toMatchObject({ roomsDeleted: 0, roomsFailed: 1 });
@@ -283,9 +267,9 @@ describe("room deletions: the fact and its audit row", () => {
   });
 
   it("writes the missing row of a deletion finished before its row existed, once", async () => {
-    const s = await seedBooking(t, { callDateTime: new Date(), status: "COMPLETED" });
+    const s = await seedBooking(h.t, { callDateTime: new Date(), status: "COMPLETED" });
     const id = deletionIdFor(s.bookingId, "room-legacy");
-    await t.sql`INSERT INTO "DailyRoomDeletion" (id, "bookingId", "roomName", status, "deletedBy", "requestedAt", "finishedAt")
+    await h.t.sql`INSERT INTO "DailyRoomDeletion" (id, "bookingId", "roomName", status, "deletedBy", "requestedAt", "finishedAt")
       VALUES (${id}, ${s.bookingId}, 'room-legacy', 'DELETED', 'cron_job', now(), now())`;
     const w = await start();
     const queue = w.ctx.queue("rooms");
@@ -334,7 +318,7 @@ describe("room deletions: the fact and its audit row", () => {
     const w = await start();
     await runDeletion(w, s.bookingId, "room-again", 1, "completed", "first");
     await client.createRoom({ name: "room-again" });
-    await t.sql`UPDATE "Booking" SET "dailyRoomName" = 'room-again' WHERE id = ${s.bookingId}`;
+    await h.t.sql`UPDATE "Booking" SET "dailyRoomName" = 'room-again' WHERE id = ${s.bookingId}`;
     await runDeletion(w, s.bookingId, "room-again", 1, "completed", "second");
     await w.shutdown("drain");
     const id = deletionIdFor(s.bookingId, "room-again");

@@ -32,4 +32,4 @@ export type SchedulerEnv = z.output<typeof schema>;
 
 /** The scheduler's configuration, validated once at start-up. */
 export const loadSchedulerEnv = (source: Record<string, string | undefined> = process.env): SchedulerEnv =>
-  loadEnv(schema, source) as SchedulerEnv;
+  loadEnv(schema, source);

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 const queueFile = join(dirname(require.resolve("postgres")), "queue.js");
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- postgres.js does not export its queue module
 const Queue = require(queueFile) as <T>(initial?: T[]) => { length: number; push(x: T): T; shift(): T | undefined; remove(x: T): T | null };
 
 it("the installed postgres.js carries the queue patch", () => {

@@ -36,7 +36,7 @@ async function renderTemplate<K extends EmailTemplateName>(template: K, props: E
  * here because it may have been enqueued by an older producer.
  */
 export async function renderEmail(payload: EmailPayload, options: RenderEmailOptions = {}): Promise<RenderedEmail> {
-  const parsed = emailPayloadSchema.safeParse(payload as unknown);
+  const parsed = emailPayloadSchema.safeParse(payload);
   if (!parsed.success) {
     const template = (payload as { template?: unknown } | null)?.template;
     const subject = typeof template === "string" ? `${template} email` : "email payload";

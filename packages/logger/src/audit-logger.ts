@@ -12,10 +12,8 @@ import { createReporter } from "./report";
 import { createLogFunctions, type AuditLogFunctions } from "./spec-functions";
 import { GroupCommitWriter } from "./write/group-commit";
 import { insertRows } from "./write/insert-statement";
-import { describeWriteError } from "./write/pg-errors";
-import { SpoolReplayer } from "./write/replay";
 import { buildRowSafely, type RowInput, type StoredRow } from "./write/row";
-import { Spool } from "./write/spool";
+import { SpoolKeeper } from "./write/spool-keeper";
 
 /** Resolves true if `promise` settles within `ms`, false otherwise (the timer never outlives it). */
 async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
@@ -117,63 +115,22 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
   // kill, container restart) with no setup; surviving a lost host or container needs LOG_SPOOL_DIR.
   const spoolDir = options.spoolDir === false ? undefined : (options.spoolDir ?? defaultSpoolDir(db));
   const leaseMs = options.spoolLeaseMs ?? readSpoolLeaseMs();
-  const lease = { staleMs: leaseMs, refreshMs: Math.max(100, Math.floor(leaseMs / 6)) };
-  const spool = spoolDir ? new Spool(spoolDir, lease, () => retireSpoolFile()) : undefined;
-  const counts = { spooled: 0, dropped: 0 };
-  let overflowing = false;
-  let sealing = false;
-  let sealAgain = false;
+  const keeper = new SpoolKeeper({ dir: spoolDir, leaseMs, report, maxBuffered });
+  const { spool } = keeper;
   let closed = false;
   let closing: Promise<void> | undefined;
-
-  async function overflow(rows: StoredRow[], reason: string): Promise<void> {
-    if (!overflowing) {
-      overflowing = true;
-      report.error("buffer-full", `${reason}: ${spool ? `spooling rows to ${spool.dir}` : "spoolDir is false, rows are dropped to the process log"}`);
-    }
-    if (spool) {
-      try {
-        await spool.append(rows, false);
-        counts.spooled += rows.length;
-        retireSpoolFile(); // PostgreSQL may be answering already: no later commit would hand it over
-        return;
-      } catch (error) {
-        report.error("spool-failed", `could not spool ${rows.length} rows to ${spool.dir}`, { cause: error });
-      }
-    }
-    counts.dropped += rows.length;
-    report.error("rows-dropped", `${rows.length} audit rows dropped (${reason})`, { rows, printRows: true });
-  }
 
   const writer = new GroupCommitWriter(
     {
       write: (rows, mayExist) => insertRows(db.sql, rows, mayExist),
-      overflow,
-      rejected(row, error) {
-        counts.dropped++;
-        report.error("row-rejected", `PostgreSQL refused an audit row: ${describeWriteError(error)}`, { cause: error, rows: [row], printRows: true });
-      },
+      overflow: (rows, reason) => keeper.overflow(rows, reason),
+      rejected: (row, error) => keeper.rejected(row, error),
       availability(up, error) {
         if (up) report.info(`PostgreSQL reachable again; writing held audit rows (${writer.buffered} left)`);
         else report.error("unavailable", `PostgreSQL unavailable; holding audit rows in memory (up to ${maxBuffered}) and retrying`, { cause: error });
       },
-      committed() {
-        if (writer.buffered > maxBuffered / 2) return;
-        overflowing = false;
-        retireSpoolFile();
-      },
-      ...(spool && {
-        async persist(rows) {
-          try {
-            const ticket = await spool.append(rows, true);
-            counts.spooled += rows.length;
-            return ticket;
-          } catch (error) {
-            report.error("spool-failed", `could not spool ${rows.length} rows to ${spool.dir}; their callers wait for PostgreSQL`, { cause: error });
-            throw error;
-          }
-        },
-      }),
+      committed: () => keeper.committed(),
+      ...(spool && { persist: (rows: StoredRow[]) => keeper.persist(spool, rows) }),
     },
     {
       maxBatch: options.maxBatch ?? 2000,
@@ -184,74 +141,21 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
       backoffMaxMs: options.backoffMaxMs ?? 5000,
     },
   );
-  const replayer = spool ? new SpoolReplayer(spool, writer, report) : undefined;
-
-  // Spooled during an outage and the database is back: once every row the file shares with memory
-  // is committed, delete it, or (it has rows only on disk) hand it to the replayer. Runs after each
-  // commit and when the last held row settles; a call during a seal in progress runs one more.
-  function retireSpoolFile(): void {
-    if (!spool || !replayer || !spool.hasOpenFile || closed) return;
-    if (writer.degraded || writer.buffered > maxBuffered / 2) return;
-    if (sealing) {
-      sealAgain = true;
-      return;
-    }
-    sealing = true;
-    sealAgain = false;
-    spool
-      .seal(true)
-      .then((handedOver) => handedOver && replayer.kick())
-      .catch((error: unknown) => report.error("spool-failed", `could not seal ${spool.dir}`, { cause: error }))
-      .finally(() => {
-        sealing = false;
-        if (sealAgain) retireSpoolFile();
-      });
-  }
-
-  function afterClose(row: StoredRow): Promise<void> {
-    let saved = false;
-    if (spool) {
-      try {
-        spool.writeSegmentSync([row]);
-        counts.spooled++;
-        saved = true;
-      } catch (error) {
-        report.error("spool-failed", `could not spool a row logged after close()`, { cause: error });
-      }
-    }
-    if (!saved) counts.dropped++;
-    report.error("closed", saved ? "audit row logged after close(): spooled" : "audit row logged after close(): dropped", { rows: [row], printRows: !saved });
-    return Promise.resolve();
-  }
+  const replayer = keeper.attach(writer);
 
   function write(input: RowInput): Promise<void> {
     const row = buildRowSafely(input);
-    return closed ? afterClose(row) : writer.submit(row);
+    return closed ? keeper.afterClose(row) : writer.submit(row);
   }
 
-  const exitSaver = {
-    saveSync() {
-      const left = writer.abandon();
-      spool?.sealSync();
-      const rows = left.unsaved;
-      if (rows.length === 0) return;
-      if (spool) {
-        try {
-          spool.writeSegmentSync(rows);
-          return;
-        } catch {
-          // fall through to the process log (written synchronously: the process is exiting)
-        }
-      }
-      report.error("rows-dropped", `process exiting with ${rows.length} unwritten audit rows (close() not called)`, { rows, printRows: true });
-    },
-  };
+  const exitSaver = { saveSync: () => keeper.saveSync(writer.abandon().unsaved) };
   registerExitSaver(exitSaver);
   replayer?.kick();
   replayer?.startPeriodic(leaseMs);
 
   async function shutdown(): Promise<void> {
     closed = true;
+    keeper.stop();
     const replayStopped = replayer?.stop() ?? Promise.resolve();
     writer.expedite();
     const started = Date.now();
@@ -259,7 +163,7 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
     const remaining = Math.max(0, closeTimeoutMs - (Date.now() - started));
     await within(replayStopped, remaining);
     const left = writer.abandon();
-    if (left.unsaved.length) await overflow(left.unsaved, `PostgreSQL still unreachable ${closeTimeoutMs} ms into close()`);
+    if (left.unsaved.length) await keeper.overflow(left.unsaved, `PostgreSQL still unreachable ${closeTimeoutMs} ms into close()`);
     left.release();
     await replayStopped;
     if (spool) await spool.seal().catch((error: unknown) => report.error("spool-failed", `could not seal ${spool.dir}`, { cause: error }));
@@ -289,9 +193,9 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
       written: writer.counts.written,
       flushes: writer.counts.flushes,
       failedFlushes: writer.counts.failedFlushes,
-      spooled: counts.spooled,
+      spooled: keeper.counts.spooled,
       replayed: replayer?.replayed ?? 0,
-      dropped: counts.dropped,
+      dropped: keeper.counts.dropped,
       rejected: writer.counts.rejected,
       degraded: writer.degraded,
     }),

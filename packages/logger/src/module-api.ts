@@ -18,7 +18,7 @@ function logVia<K extends LogFn>(name: K): AuditLogFunctions[K] {
     }
     return (logger[name] as (...a: unknown[]) => Promise<void>)(...args);
   };
-  return fn as AuditLogFunctions[K];
+  return fn;
 }
 
 function safeJson(value: unknown): string {

@@ -54,7 +54,9 @@ describe("createProcessLog", () => {
     const text = lines.join("\n");
     expect(text).toContain("starts with [redacted]");
     expect(text).not.toContain("pw-in-url");
-    expect(() => JSON.parse(lines[0]!)).toThrow();
+    expect(() => {
+      JSON.parse(lines[0]!);
+    }).toThrow();
   });
 });
 

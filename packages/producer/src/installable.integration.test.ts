@@ -170,7 +170,7 @@ it("type-checks a consumer against the shipped declarations, as an ES module and
   };
   writeFileSync(join(app, "tsconfig.json"), JSON.stringify(tsconfig));
   const tsc = await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "."], { cwd: app, env: toolEnv }).catch(
-    (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
+    (error: { stdout?: string; message?: string }) => ({ stdout: error.stdout ?? error.message ?? "tsc failed" }),
   );
   expect(tsc.stdout).toBe("");
 });

@@ -1,35 +1,16 @@
-import { RateLimitError, UnrecoverableError, Worker, type Job } from "bullmq";
-import { RateLimitedError, ValidationError, isAudited, isPermanent, markAudited } from "@callastar/errors";
+import { UnrecoverableError, Worker, type Job, type Queue } from "bullmq";
+import { RateLimitedError, ValidationError, isAudited, markAudited } from "@callastar/errors";
 import type { ProcessLog } from "@callastar/process-log";
 import { JOBS, isJobName, type JobData, type JobsOfQueue } from "./catalog/jobs";
 import type { QueueName } from "./catalog/queues";
 import { jobLogFields } from "./job-fields";
+import { attemptInfo, attemptOf, decideRetry, isRateLimitWait, type AttemptInfo } from "./retry-decision";
 import { parseOrThrow } from "./validate";
 
 /** One handler per job of the queue: a missing handler is a type error. */
 export type QueueHandlers<Q extends QueueName> = {
   [N in JobsOfQueue<Q>]: (data: JobData<N>, job: Job) => Promise<unknown>;
 };
-
-/** Where a failed attempt stands: 1-based attempt, the job's maximum, and whether none will follow. */
-export interface AttemptInfo {
-  attempt: number;
-  attempts: number;
-  final: boolean;
-}
-
-/** True for a 429 wait (ours or BullMQ's): it spends no attempt and is not an error outcome. */
-export function isRateLimitWait(error: unknown): boolean {
-  return error instanceof RateLimitedError || error instanceof RateLimitError || (error instanceof Error && error.name === "RateLimitError");
-}
-
-/** The attempt `error` ends, decided as BullMQ decides it (Job.shouldRetryJob): final when no retry follows. */
-export function attemptInfo(job: Job, error: unknown): AttemptInfo {
-  const attempts = job.opts.attempts ?? 1;
-  const attempt = job.attemptsMade + 1;
-  const unrecoverable = error instanceof UnrecoverableError || (error instanceof Error && error.name === "UnrecoverableError") || isPermanent(error);
-  return { attempt, attempts, final: unrecoverable || attempt >= attempts };
-}
 
 export interface ProcessorHooks {
   /** Called once for a payload that does not match its schema, before the job fails for good. */
@@ -38,8 +19,8 @@ export interface ProcessorHooks {
   onStalledTooOften(job: Job, error: UnrecoverableError): Promise<void>;
   /** Called for a failed attempt whose error no handler audited (never for a rate-limit wait). */
   onFailedAttempt(job: Job, error: unknown, attempt: AttemptInfo): Promise<void>;
-  /** The worker running this processor, for `rateLimit` on a 429. */
-  worker(): Worker | undefined;
+  /** The queue this processor serves, for `rateLimit` on a 429 (pauses every worker of it). */
+  queue(): Pick<Queue, "rateLimit"> | undefined;
   /** Called when a 429 paused the queue (for the rate-limit-wait metric; never an error row). */
   onRateLimited?(job: Job): void;
   /** Crashes a job survives; the next time it is taken it fails (Infinity: never). */
@@ -97,7 +78,7 @@ export function createProcessor<Q extends QueueName>(
       if (hooks.log?.isLevelEnabled("debug")) log()?.debug({ durationMs: Date.now() - started }, "job completed");
       return result;
     } catch (error) {
-      const translated = await translateError(error, hooks);
+      const translated = await translateError(error, job, hooks);
       const attempt = attemptInfo(job, translated);
       if (isRateLimitWait(translated)) {
         hooks.onRateLimited?.(job);
@@ -112,24 +93,22 @@ export function createProcessor<Q extends QueueName>(
   };
 }
 
-async function translateError(error: unknown, hooks: ProcessorHooks): Promise<unknown> {
-  if (error instanceof RateLimitedError) {
-    const worker = hooks.worker();
-    if (worker) {
+async function translateError(error: unknown, job: Job, hooks: ProcessorHooks): Promise<unknown> {
+  const decision = decideRetry(error, attemptOf(job));
+  if (decision.action === "wait" && error instanceof RateLimitedError) {
+    const queue = hooks.queue();
+    if (queue) {
       // Pauses the whole queue (every copy of the worker) and puts the job back without an attempt.
       // Awaited: thrown before the pause is in Redis, the job could be fetched again at once.
-      await worker.rateLimit(Math.max(error.retryAfterMs, 50));
+      await queue.rateLimit(Math.max(error.retryAfterMs, 50));
       return Worker.RateLimitError();
     }
     return error;
   }
-  if (error instanceof UnrecoverableError) return error;
-  if (isPermanent(error)) {
-    const message = error instanceof Error ? error.message : String(error);
-    const unrecoverable = new UnrecoverableError(message);
-    (unrecoverable as Error & { cause?: unknown }).cause = error;
-    // The handler's row (if it wrote one) covers the translated error too.
-    return isAudited(error) ? markAudited(unrecoverable) : unrecoverable;
-  }
-  return error;
+  if (!decision.permanent || (error instanceof Error && error.name === "UnrecoverableError")) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const unrecoverable = new UnrecoverableError(message);
+  (unrecoverable as Error & { cause?: unknown }).cause = error;
+  // The handler's row (if it wrote one) covers the translated error too.
+  return isAudited(error) ? markAudited(unrecoverable) : unrecoverable;
 }

@@ -8,7 +8,7 @@ export const RECOVERED_BY = "audit:verify";
 const CHUNK = 1_000;
 
 /** The missing row of `fact`: the spec function's message and context, the deterministic id, the fact's time. */
-export function recoveredRow(c: CheckDefinition, fact: Fact, now: Date = new Date()): StoredRow {
+function recoveredRow(c: CheckDefinition, fact: Fact, now: Date = new Date()): StoredRow {
   const row = c.build(fact);
   const context = { ...(row.context ? (JSON.parse(row.context) as Record<string, unknown>) : {}), recovered: true, recoveredBy: RECOVERED_BY, recoveredAt: now.toISOString() };
   // Dated at the fact (not at the repair) so stats over a period count the fact in the period it happened.

@@ -11,7 +11,7 @@ import { JOBS, entityIds, isJobName, jobLogFields, type AttemptInfo, type JobDef
 import { cronRunLogIds, finishCronRun, insertRowOnce, type CronRunRef } from "./cron-run-store";
 
 /** The cron run a job belongs to: a cron job is its own run, a summary closes `runJobId`'s. */
-export function cronRunOf(job: Job, def: JobDefinition | undefined): CronRunRef | undefined {
+function cronRunOf(job: Job, def: JobDefinition | undefined): CronRunRef | undefined {
   const data = (job.data ?? {}) as Record<string, unknown>;
   const trigger = typeof data.trigger === "string" ? data.trigger : "schedule";
   if (def?.role === "cron" && job.id) return { id: job.id, cronType: job.name, trigger };

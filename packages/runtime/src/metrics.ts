@@ -11,7 +11,7 @@ import type { AuditLogger, AuditLoggerMetrics } from "@callastar/logger";
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 /** True when no attempt will follow this failure (BullMQ's own rule: attempts spent, or unrecoverable). */
-export function isFinalFailure(job: Pick<Job, "attemptsMade" | "opts">, error: Pick<Error, "name">): boolean {
+function isFinalFailure(job: Pick<Job, "attemptsMade" | "opts">, error: Pick<Error, "name">): boolean {
   return error.name === "UnrecoverableError" || job.attemptsMade >= (job.opts.attempts ?? 1);
 }
 

@@ -26,19 +26,17 @@ export function processLogFromEnv(app: string, env: ProcessLogEnv): ProcessLog {
  */
 export function runApp<E>(app: string, loadEnv: () => E, start: (env: E) => Promise<unknown>): void {
   // Before the env is parsed there is no LOG_LEVEL: the default logger reports why it is invalid.
-  let env: E | undefined;
-  const fail = (error: unknown) => {
+  const fail = (error: unknown, env?: E) => {
     const log = createProcessLog({ app, secrets: secretsOf(env) });
     if (error instanceof EnvError) log.fatal({ problems: error.problems }, error.message);
     else log.fatal({ err: error }, `${app} failed to start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   };
-  let loaded: E;
+  let env: E;
   try {
-    loaded = loadEnv();
+    env = loadEnv();
   } catch (error) {
     return fail(error);
   }
-  env = loaded;
-  start(loaded).catch(fail);
+  start(env).catch((error: unknown) => fail(error, env));
 }

@@ -132,11 +132,10 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   const workers = options.bindings.map((binding) => {
     const connection = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:${binding.queue}`, log });
     blocking.push(connection);
-    let worker: Worker | undefined;
     // The union of bindings is checked at bindQueue(); here one shape serves them all.
     const { queue, handlers } = binding as QueueBinding<QueueName>;
     const processor = createProcessor(queue, handlers(ctx), {
-      worker: () => worker,
+      queue: () => ctx.queue(queue),
       maxStalledCount: stalls.maxStalledCount,
       log,
       onMalformed: (job, error) =>
@@ -147,7 +146,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
         auditJobFailure(audit, job, error, attempt, failureMessage(job, attempt)),
       onRateLimited: () => metrics?.rateLimitWait(queue),
     });
-    worker = new Worker(binding.queue, processor, {
+    const worker = new Worker(binding.queue, processor, {
       connection,
       prefix: options.prefix,
       concurrency: binding.concurrency,
@@ -157,7 +156,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
       // One above ours: the processor fails a job past our limit after writing its row; BullMQ's
       // own limit (a failure without the processor) only catches a crash during that write.
       maxStalledCount: stalls.maxStalledCount + 1,
-      // BullMQ honours a manual pause (worker.rateLimit on a 429) only for workers that have a
+      // BullMQ honours a manual pause (queue.rateLimit on a 429) only for workers that have a
       // limiter; this one never limits by itself, it only makes that pause hold for every copy.
       limiter: { max: 1_000_000_000, duration: 1_000 },
       ...telemetry,

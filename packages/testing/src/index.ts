@@ -7,3 +7,4 @@ export { seedBooking, type SeededBooking } from "./fixtures";
 export { spawnApp, spawnScript, type AppProcess } from "./spawn-app";
 export { ensureLocalServices, isListening, findPostgresBin, MissingServiceError, type LocalServices } from "./local-services";
 export { prepareDatabase, dropDatabase, systemEnv, type StandinEndpoints } from "./system";
+export { useWorkerTests, type WorkerTests } from "./worker-tests";

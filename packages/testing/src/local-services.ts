@@ -71,7 +71,7 @@ function asServiceUser(command: string, args: string[]): [string, string[]] {
   return ["runuser", ["-u", "postgres", "--", command, ...args]];
 }
 
-async function startPrivatePostgres(bin: string, dir: string, port: number): Promise<{ url: string; stop(): Promise<void> }> {
+async function startPrivatePostgres(bin: string, dir: string, port: number): Promise<{ url: string; stop: () => Promise<void> }> {
   const tool = (name: string) => (bin ? join(bin, name) : name);
   const data = join(dir, "postgres");
   mkdirSync(data, { recursive: true });
@@ -94,7 +94,7 @@ async function startPrivatePostgres(bin: string, dir: string, port: number): Pro
   };
 }
 
-async function startPrivateRedis(dir: string, port: number): Promise<{ url: string; stop(): Promise<void> }> {
+async function startPrivateRedis(dir: string, port: number): Promise<{ url: string; stop: () => Promise<void> }> {
   const data = join(dir, "redis");
   mkdirSync(data, { recursive: true });
   const child: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", data, "--appendonly", "yes", "--save", ""], {

@@ -33,8 +33,8 @@ function spawnNode(label: string, cwd: string, argv: readonly string[], env: Rec
     out += chunk.toString();
     for (const l of listeners) l();
   };
-  child.stdout!.on("data", onData);
-  child.stderr!.on("data", onData);
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
   const exited = new Promise<number | string>((r) => child.once("exit", (code, signal) => r(signal ?? code ?? -1)));
   return {
     child,

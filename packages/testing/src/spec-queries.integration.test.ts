@@ -82,7 +82,7 @@ describe("the specs' SQL against the migrated schema", () => {
   });
 
   it("has the Log model's six indexes and both enums", async () => {
-    const rows = await t.sql`SELECT indexname FROM pg_indexes WHERE tablename = 'Log' ORDER BY 1`;
+    const rows = await t.sql<{ indexname: string }[]>`SELECT indexname FROM pg_indexes WHERE tablename = 'Log' ORDER BY 1`;
     expect(rows.map((r) => r.indexname)).toEqual([
       "Log_createdAt_idx",
       "Log_pkey",
@@ -92,9 +92,9 @@ describe("the specs' SQL against the migrated schema", () => {
       "Log_type_idx",
       "Log_type_status_idx",
     ]);
-    const types = await t.sql`SELECT unnest(enum_range(NULL::"LogType"))::text AS v`;
+    const types = await t.sql<{ v: string }[]>`SELECT unnest(enum_range(NULL::"LogType"))::text AS v`;
     expect(types.map((r) => r.v)).toEqual([...LOG_TYPES]);
-    const statuses = await t.sql`SELECT unnest(enum_range(NULL::"LogStatus"))::text AS v`;
+    const statuses = await t.sql<{ v: string }[]>`SELECT unnest(enum_range(NULL::"LogStatus"))::text AS v`;
     expect(statuses.map((r) => r.v)).toEqual(["SUCCESS", "ERROR"]);
   });
 

@@ -9,9 +9,9 @@ import { tracedContext } from "./traced-context";
 interface QueryLike {
   executed: boolean;
   string?: string;
-  handle(): Promise<void>;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
+  handle: (this: QueryLike) => Promise<void>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
 }
 
 type AnyFn = (...args: unknown[]) => unknown;

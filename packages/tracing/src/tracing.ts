@@ -12,7 +12,7 @@ export interface Tracing {
   /** BullMQ's `telemetry` option for every Queue, Worker and FlowProducer of the process. */
   telemetry: Telemetry;
   /** Wraps a postgres.js client so its statements get spans (createDb's `instrument` option). */
-  instrumentSql<S extends object>(sql: S): S;
+  instrumentSql: <S extends object>(sql: S) => S;
   /** Flushes pending spans and stops the SDK; rejects when that last export failed. Idempotent. */
   shutdown(): Promise<void>;
 }

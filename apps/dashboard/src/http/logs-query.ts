@@ -22,7 +22,7 @@ function isRealCalendarDate(text: string): boolean {
   const m = ISO_DATE.exec(text);
   if (!m) return false;
   const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v)));
-  const d = new Date(Date.UTC(2000, month! - 1, day!, hour, minute, second));
+  const d = new Date(Date.UTC(2000, month! - 1, day, hour, minute, second));
   d.setUTCFullYear(year!);
   return d.getUTCMonth() === month! - 1 && d.getUTCDate() === day && d.getUTCHours() === hour && d.getUTCMinutes() === minute && d.getUTCSeconds() === second;
 }

@@ -6,7 +6,7 @@ import { systemFamilies } from "./system";
 import { auditFamilies, lastAuditRun } from "./audit";
 
 /** Job states exported as `callastar_queue_jobs{state}`. */
-export const JOB_STATES = ["waiting", "active", "delayed", "completed", "failed", "prioritized", "waiting-children"] as const;
+const JOB_STATES = ["waiting", "active", "delayed", "completed", "failed", "prioritized", "waiting-children"] as const;
 /**
  * Reads every queue, the database's payout backlog and this process' audit logger into Prometheus
  * families. Job counts and durations per job come from the workers' own /metrics (monotonic there).

@@ -4,7 +4,7 @@ import type { LogRow } from "@callastar/db";
 import type { DashboardLogger } from "../deps";
 
 /** The last CRON_RUN or CRON_ERROR row of `id`, or null when it never ran. */
-export async function lastLoggedRun(logger: DashboardLogger, id: SchedulerId): Promise<LogRow | null> {
+async function lastLoggedRun(logger: DashboardLogger, id: SchedulerId): Promise<LogRow | null> {
   const [run, error] = await Promise.all([
     logger.getRecentLogs({ type: "CRON_RUN", cronType: id, limit: 1 }),
     logger.getRecentLogs({ type: "CRON_ERROR", cronType: id, limit: 1 }),

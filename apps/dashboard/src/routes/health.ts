@@ -13,7 +13,7 @@ function withTimeout<T>(what: string, promise: Promise<T>): Promise<T> {
 }
 
 /** Runs the readiness checks: Redis PING, PostgreSQL SELECT 1, at least one live worker per queue. */
-export async function readiness(deps: Pick<DashboardDeps, "redis" | "db" | "producer">) {
+async function readiness(deps: Pick<DashboardDeps, "redis" | "db" | "producer">) {
   const [redis, postgres] = await Promise.all([
     withTimeout("redis", deps.redis.ping()).then((r) => r === "PONG", () => false),
     withTimeout("postgres", deps.db.sql`SELECT 1 AS ok`).then(() => true, () => false),

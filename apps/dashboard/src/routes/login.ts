@@ -9,7 +9,7 @@ import { clientAddress, tooManyAttempts, type AuthRefusal } from "../auth/authen
 import type { AuthThrottle } from "../auth/throttle";
 
 /** Only local paths, so the login form cannot be used as an open redirect. */
-export function safeNext(value: unknown): string {
+function safeNext(value: unknown): string {
   if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.includes("\\")) return "/logs";
   return value;
 }

@@ -8,7 +8,7 @@ export function escapeHtml(value: unknown): string {
     .replace(/'/g, "&#39;");
 }
 
-/** A tagged template whose interpolations are escaped, unless wrapped in `raw()`. */
+/** A tagged template whose interpolations are escaped, unless they are `html` results themselves. */
 export function html(strings: TemplateStringsArray, ...values: unknown[]): Raw {
   let out = strings[0] ?? "";
   values.forEach((value, i) => {
@@ -23,11 +23,6 @@ export class Raw {
   toString(): string {
     return this.value;
   }
-}
-
-/** Marks a string built by this module as safe HTML. */
-export function raw(value: string): Raw {
-  return new Raw(value);
 }
 
 function render(value: unknown): string {

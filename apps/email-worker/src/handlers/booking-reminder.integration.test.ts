@@ -43,7 +43,7 @@ beforeEach(() => {
 // Like Resend's batch endpoint in strict mode: one refused address refuses the whole request.
 const batching: MailTransport = {
   name: "batching",
-  send: transport.send,
+  send: transport.send.bind(transport),
   async sendBatch(messages, { idempotencyKey }) {
     const bad = messages.findIndex((m) => refuse(String(m.to)));
     if (bad >= 0) throw new PermanentError(`emails[${bad}]: mailbox does not exist`, { status: 422, code: "validation_error" });

@@ -1,7 +1,8 @@
 import { UnrecoverableError } from "bullmq";
-import { isPermanent, markAudited, RateLimitedError } from "@callastar/errors";
+import { markAudited } from "@callastar/errors";
 import { isBalanceInsufficient } from "@callastar/integrations/stripe";
 import { auditRows } from "@callastar/logger";
+import { decideRetry } from "@callastar/queues";
 import type { LoadedPayout } from "../payout-query";
 import { deferForBalanceWithRow, markFailedWithRow, retryLaterWithRow } from "../payout-statements";
 import { balanceRetryDelayMs } from "../retry-policy";
@@ -31,17 +32,17 @@ interface FailedAttempt {
  */
 export async function failAttempt(deps: PayPayoutDeps, f: FailedAttempt): Promise<PayPayoutOutcome> {
   const { payout: p, stage, error, info } = f;
-  if (error instanceof RateLimitedError) throw error;
+  const decision = decideRetry(error, info);
+  if (decision.action === "wait") throw error;
   const base = { ...info, stage, errorType: error instanceof Error ? error.name : typeof error };
   if (p && stage === "transfer" && isBalanceInsufficient(error)) return deferForBalance(deps, p, error, base);
 
-  const permanent = isPermanent(error);
+  const { permanent, final } = decision;
   // A refused lookup proves nothing, and our own key refused (401/403) is not the payout's fault.
   if (p && permanent && stage === "transfer" && !isAuthError(error)) {
     await failPayout(deps, p, error, base, messageOf(error));
     throw markAudited(unrecoverable(error));
   }
-  const final = permanent || info.attempt >= info.attempts;
   if (p && final) {
     const row = auditRows.logPayoutError(p.id, p.creatorId, error, { ...payoutContext(p), ...base, final, retryInMs: deps.retry.afterFailureMs });
     await retryLaterWithRow(deps.db.sql, p.id, deps.retry.afterFailureMs, row);

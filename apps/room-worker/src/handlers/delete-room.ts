@@ -1,9 +1,9 @@
 import type { Job } from "bullmq";
 import type { DbHandle } from "@callastar/db";
-import { RateLimitedError, isPermanent, markAudited } from "@callastar/errors";
+import { markAudited } from "@callastar/errors";
 import { isRoomNameRefused, type DailyClient } from "@callastar/integrations/daily";
 import { auditRows, type AuditLogger, type StoredRow } from "@callastar/logger";
-import type { DeleteRoomPayload } from "@callastar/queues";
+import { decideRetry, type DeleteRoomPayload } from "@callastar/queues";
 import type { RateLimiter } from "@callastar/runtime";
 import {
   claimDeletion,
@@ -94,16 +94,15 @@ export async function processDeleteRoom(deps: DeleteRoomDeps, data: DeleteRoomPa
       return outcomeOf({ ...d, status });
     });
   } catch (error) {
+    const decision = decideRetry(error, jobContext(job));
     // A 429 is a wait, not a failure: the processor pauses the queue and the attempt is not spent.
-    if (error instanceof RateLimitedError) throw error;
-    const attempt = job.attemptsMade + 1;
-    const attempts = job.opts.attempts ?? 1;
+    if (decision.action === "wait") throw error;
     const context = {
       operation: "delete",
       ...bookingContext(b, claim.id, deletedBy),
       ...jobContext(job),
       errorType: error instanceof Error ? error.name : typeof error,
-      final: isPermanent(error) || attempt >= attempts,
+      final: decision.final,
     };
     if (isRoomNameRefused(error)) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -14,7 +14,7 @@ export interface EmailTemplate<P, V extends EmailView = EmailView> {
   /** Every display string, computed outside React so the tree depends only on strings. */
   view(props: P): V;
   /** The tree for a view; used directly by the render cache with placeholder strings. */
-  Component(view: V): ReactNode;
+  Component(this: void, view: V): ReactNode;
   element(props: P): ReactElement;
 }
 

@@ -3,7 +3,7 @@ import type { CSSProperties } from "react";
 // Inline styles only: most mail clients drop <style> blocks and external CSS.
 const font = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif";
 
-export const brandColor = "#6d28d9";
+const brandColor = "#6d28d9";
 
 export const styles = {
   body: { backgroundColor: "#f4f4f7", fontFamily: font, margin: 0, padding: "24px 0" },

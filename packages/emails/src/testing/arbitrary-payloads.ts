@@ -5,7 +5,7 @@
 import { emailPayloadSchema, EMAIL_TEMPLATES, type EmailPayload, type EmailTemplateName } from "@callastar/email-schemas";
 
 /** A small deterministic PRNG (mulberry32): same seed, same sequence. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -75,8 +75,8 @@ it("answers an API error (bad key) as the SDK does", async () => {
 
 it("reports a timeout (aborted signal) as an unreachable API, like the SDK", async () => {
   standin.setFaults({ slowMs: 400 });
-  const viaFetch = await stock.emails.send(email(4), { idempotencyKey: "t-1", signal: AbortSignal.timeout(50) } as never);
-  const viaHttp = await lean.emails.send(email(4), { idempotencyKey: "t-2", signal: AbortSignal.timeout(50) } as never);
+  const viaFetch = await stock.emails.send(email(4), { idempotencyKey: "t-1", signal: AbortSignal.timeout(50) });
+  const viaHttp = await lean.emails.send(email(4), { idempotencyKey: "t-2", signal: AbortSignal.timeout(50) });
   expect(viaHttp.error).toEqual(viaFetch.error);
   expect(viaHttp.error?.statusCode).toBeNull();
 });

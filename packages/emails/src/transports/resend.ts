@@ -23,7 +23,7 @@ const sendResponseSchema = z.object({ id: z.string().min(1) });
 const batchResponseSchema = z.object({ data: z.array(sendResponseSchema) });
 
 /** Resend's limit on emails per batch request. */
-export const MAX_BATCH_SIZE = 100;
+const MAX_BATCH_SIZE = 100;
 
 function toSdkEmail(message: MailMessage) {
   return {

@@ -5,7 +5,7 @@ import { z } from "zod";
 const payoutId = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
 
 /** A transfer request as callers give it, checked before anything reaches Stripe. */
-export const createTransferInputSchema = z.object({
+const createTransferInputSchema = z.object({
   payoutId,
   amount: z.number().int("must be an integer (minor units)").positive("must be positive").max(Number.MAX_SAFE_INTEGER),
   currency: z.string().regex(/^[A-Za-z]{3}$/, "must be a 3-letter ISO currency code").transform((c) => c.toLowerCase()),

@@ -17,8 +17,8 @@ export interface RecentLogsOptions {
   cronType?: string;
 }
 
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 1000;
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
 
 /** Clamps a caller's limit to 1..1000 (default 100); a nonsensical value means the default. */
 export function clampLimit(limit: number | undefined): number {

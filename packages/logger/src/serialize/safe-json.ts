@@ -2,7 +2,7 @@
 // context never makes an audit write fail, and replaces secrets before they reach the audit trail.
 
 /** The placeholder written instead of a secret's value. */
-export const REDACTED = "[REDACTED]";
+const REDACTED = "[REDACTED]";
 
 // Substring match, case-insensitive: `x-api-key`, `stripeSecretKey`, `refreshToken`, `Set-Cookie`…
 const SECRET_KEY = /passw(or)?d|pwd|secret|token|api[-_]?key|authori[sz]ation|cookie|credential|private[-_]?key/i;

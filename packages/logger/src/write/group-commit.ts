@@ -1,13 +1,6 @@
-// Group commit: every call's row joins `pending`; whenever fewer than `maxInFlight` flushes are
-// running, one more takes everything pending (up to maxBatch) as ONE statement on its own pool
-// connection. There is no timer on the happy path, so throughput grows with concurrency instead of
-// being capped by a flush interval; several flushes in flight keep a caller from waiting for a
-// whole statement it is not part of.
-// A caller is released when its row commits or, past ackTimeoutMs (PostgreSQL slow or down), once
-// the row is in the fsync'd spool: never while the row exists only in this process's memory. The
-// row stays held and is written when PostgreSQL answers, with the statement that skips existing
-// ids (a replayer elsewhere may have written the spooled copy); the rows a group of timers releases
-// share one spool write and fsync.
+// Group commit: while fewer than `maxInFlight` flushes run, one more takes everything pending as ONE
+// statement (no timer, so throughput grows with concurrency). A caller is released when its row
+// commits or, past ackTimeoutMs, once it is in the fsync'd spool — never while it is only in memory.
 import { classifyWriteError, isUniqueViolation } from "./pg-errors";
 import type { StoredRow } from "./row";
 
@@ -35,7 +28,7 @@ export interface WriterHooks {
 }
 
 /** Persisted rows' receipt: the writer reports each one settled (committed or refused) in the database. */
-export interface PersistTicket {
+interface PersistTicket {
   settled(): void;
 }
 
@@ -243,12 +236,8 @@ export class GroupCommitWriter {
     entry.settle(done);
   }
 
-  // One turn of the event loop, not a timer: the batch is cut in the check phase, after every I/O
-  // callback that was already due (jobs started by a burst of Redis replies, several timers firing
-  // at once) has pushed its row. A microtask cut it after the first such callback: a BullMQ worker
-  // sent ~12.5 rows per INSERT that way, ~16 this way; each committed statement costs PostgreSQL
-  // ~0.4–0.6 ms of CPU here whatever its size (`pnpm bench:logger` prints it), so fewer is cheaper.
-  // An idle process reaches the check phase at once: a lone call is not delayed.
+  // Cut in the check phase (setImmediate), not a microtask: rows pushed by I/O callbacks already due
+  // join the same statement, and each statement has a fixed cost; a lone call is still not delayed.
   private schedule(): void {
     if (this.scheduled || !this.canFlush()) return;
     this.scheduled = true;

@@ -1,7 +1,5 @@
-// The hot path's only statement. Drizzle's insert builder costs ~21 µs/row just to build SQL (see
-// bench/src/logger.bench.ts); this statement's text is constant, so postgres.js prepares it once
-// per connection and a batch costs one round trip with seven array parameters. Its column names
-// and casts come from the drizzle table, so a schema change surfaces at build/start, not as bad SQL.
+// The hot path's only statement: constant text (prepared once per connection, one round trip per
+// batch) instead of drizzle's per-row builder; names and casts come from the drizzle table.
 import { getTableColumns } from "drizzle-orm";
 import { getTableConfig, PgEnumColumn, type PgColumn } from "drizzle-orm/pg-core";
 import { log, type Sql } from "@callastar/db";
@@ -65,19 +63,14 @@ export function rowParameters(rows: readonly StoredRow[]): (string | null)[][] {
 /** The constant multi-row INSERT … SELECT FROM unnest(…): the first attempt at fresh rows. */
 export const INSERT_LOG_ROWS = buildStatement(false);
 /** The same, skipping ids already present: for retries and spool replays. */
-export const INSERT_LOG_ROWS_SKIP_EXISTING = buildStatement(true);
+const INSERT_LOG_ROWS_SKIP_EXISTING = buildStatement(true);
 
 /**
  * Writes rows in one statement. With `mayExist`, rows already written are no-ops (ON CONFLICT);
- * without it the statement skips the conflict check — a speculative insertion per row, measured
- * at ~8% of PostgreSQL's time on the hot path — and fails with 23505 on an existing id.
+ * without it the statement skips the costly conflict check and fails with 23505 on an existing id.
  */
 export async function insertRows(sql: Sql, rows: readonly StoredRow[], mayExist = true): Promise<void> {
   const columns = rowParameters(rows);
-  // postgres.js types the array parameters from the statement's own `::text[]` casts.
-  // Prepared once per connection: re-parsing and planning it on every flush doubled a small flush.
-  // Tried and measured slower: one json parameter unpacked with json_array_elements (~40% slower)
-  // or json_populate_recordset (~25% slower): PostgreSQL's JSON parsing costs more than the
-  // client-side array escaping it saves.
+  // Array parameters, not one JSON parameter: PostgreSQL's JSON parsing costs more than it saves.
   await sql.unsafe(mayExist ? INSERT_LOG_ROWS_SKIP_EXISTING : INSERT_LOG_ROWS, columns as never, { prepare: true });
 }

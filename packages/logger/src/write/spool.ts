@@ -104,6 +104,7 @@ export class Spool {
   append(rows: readonly StoredRow[], held: boolean): Promise<SpoolTicket> {
     const lines = rows.map((r) => JSON.stringify(r) + "\n").join("");
     return new Promise<SpoolTicket>((resolve, reject) => {
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rejects with what the write threw, as it came
       this.queued.push({ lines, rows: rows.length, held, done: (e, ticket) => (e ? reject(e) : resolve(ticket!)) });
       if (!this.draining) {
         this.draining = true;

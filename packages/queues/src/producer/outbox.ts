@@ -37,7 +37,7 @@ function storedInput(job: PreparedJob): Record<string, unknown> {
     case "pay-payout":
       return { payoutId: (job.data as { payoutId: string }).payoutId };
     default:
-      return job.data as Record<string, unknown>;
+      return job.data;
   }
 }
 
@@ -99,6 +99,6 @@ export async function enqueueInPrismaTransaction<K extends OutboxKind>(tx: Prism
   const { text, values } = outboxStatement(row);
   // $executeRaw binds values only through a template: split the text at its $n placeholders.
   const strings = text.split(/\$\d+/);
-  await tx.$executeRaw(Object.assign([...strings], { raw: [...strings] }) as TemplateStringsArray, ...values);
+  await tx.$executeRaw(Object.assign([...strings], { raw: [...strings] }), ...values);
   return row;
 }

@@ -5,7 +5,7 @@ import { EMAIL_TEMPLATES } from "@callastar/email-schemas";
 import { createProducerConnection, waitForRedis } from "../connection";
 import { JOBS, type JobInput, type JobName } from "../catalog/jobs";
 import type { QueueName } from "../catalog/queues";
-import { SCHEDULERS, isSchedulerId, type SchedulerId } from "../catalog/schedulers";
+import { SCHEDULERS, isSchedulerId } from "../catalog/schedulers";
 import { jobIds } from "../job-ids";
 import { parseOrThrow } from "../validate";
 import { ValidationError } from "@callastar/errors";
@@ -148,7 +148,7 @@ export class Producer {
     if (!isSchedulerId(schedulerId)) {
       throw new ValidationError("cron trigger", [{ path: "schedulerId", message: `unknown scheduler "${schedulerId}"` }]);
     }
-    const spec = SCHEDULERS[schedulerId as SchedulerId];
+    const spec = SCHEDULERS[schedulerId];
     return this.add(spec.jobName, { trigger: "manual", requestedBy }, { jobId: jobIds.manualCron(spec.id) });
   }
 

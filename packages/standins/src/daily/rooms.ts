@@ -18,7 +18,7 @@ export interface DailyErrorBody {
 }
 
 /** Daily's documented rule: only ASCII letters, digits, dash and underscore. */
-export const ROOM_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+const ROOM_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 /** The room table of one stand-in, with Daily's validation of what a client may create. */
 export class RoomStore {
@@ -53,7 +53,7 @@ export class RoomStore {
       name: validName,
       api_created: true,
       // Daily's default privacy is public.
-      privacy: (privacy as "public" | "private" | undefined) ?? "public",
+      privacy: (privacy) ?? "public",
       url: `https://${this.domain}.daily.co/${validName}`,
       created_at: new Date().toISOString(),
       config: { ...((properties as Record<string, unknown> | undefined) ?? {}) },

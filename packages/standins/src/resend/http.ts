@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { StandinAnswer } from "./errors";
 
 /** Resend refuses emails above 40 MB (attachments included). */
-export const MAX_BODY_BYTES = 40 * 1024 * 1024;
+const MAX_BODY_BYTES = 40 * 1024 * 1024;
 
 /** Reads a request body; null when it is larger than `limit` (the rest is drained, not kept). */
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<string | null> {

@@ -1,5 +1,5 @@
 /** Stripe's error object, as it appears under `error` in every failed answer. */
-export interface StripeErrorObject {
+interface StripeErrorObject {
   type: "api_error" | "card_error" | "idempotency_error" | "invalid_request_error";
   message: string;
   code?: string;

@@ -182,7 +182,7 @@ export async function startStripeStandin(options: StripeStandinOptions = {}): Pr
       return sendJson(res, 200, { faults });
     }
     if (path === "/accounts/missing") {
-      const listed = [fields.account, ...(Array.isArray(fields.accounts) ? fields.accounts : [])];
+      const listed: unknown[] = [fields.account, ...(Array.isArray(fields.accounts) ? (fields.accounts as unknown[]) : [])];
       for (const account of listed) if (typeof account === "string") missingAccounts.add(account);
       return sendJson(res, 200, { missingAccounts: [...missingAccounts] });
     }
@@ -219,7 +219,7 @@ export async function startStripeStandin(options: StripeStandinOptions = {}): Pr
     setFaults,
     setBalance: (amount, currency) => ledger.setBalance(amount, currency),
     reset,
-    close: listening.close,
+    close: () => listening.close(),
   };
 }
 
