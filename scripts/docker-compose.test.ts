@@ -56,7 +56,7 @@ describe("docker-compose.yml", () => {
   });
 
   it("has a one-shot migration every app waits on", () => {
-    expect(services.migrate!.command).toEqual(["node", "--import", "tsx", "packages/db/src/migrate-cli.ts"]);
+    expect(services.migrate!.command).toEqual(["node", "packages/db/dist/migrate-cli.js"]);
     for (const app of ["scheduler", "email-worker", "room-worker", "payout-worker", "maintenance-worker", "dashboard"]) {
       expect(services[app]?.depends_on?.migrate?.condition).toBe("service_completed_successfully");
       expect(services[app]?.environment?.APP).toBe(app);
