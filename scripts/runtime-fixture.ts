@@ -11,7 +11,10 @@ import { createTestDatabase, freePort, obliteratePrefix, systemEnv, testEnv, uni
 
 export const repoRoot = resolve(__dirname, "..");
 
-/** `pnpm build` (turbo: a no-op when the bundles are up to date), as an operator runs it before starting. */
+/**
+ * `pnpm build`, as an operator runs it before starting. `pnpm test` builds before jest, so here it is
+ * a turbo cache hit that leaves the bundles untouched while another test file runs them.
+ */
 export function buildApps(): void {
   execFileSync("pnpm", ["build"], { cwd: repoRoot, stdio: ["ignore", "ignore", "inherit"] });
 }
