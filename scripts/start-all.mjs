@@ -21,7 +21,9 @@ const children = APPS.map((app) => {
   // Direct children (no pnpm or shell between): a signal sent to them reaches the app itself.
   const child = spawn(process.execPath, ["--enable-source-maps", entry(app)], { cwd: join(root, "apps", app), stdio: "inherit", env: process.env });
   child.on("exit", (code, signal) => {
-    if (code !== 0 || !stopping) failed = true;
+    // An app exits 0 only after a clean shutdown, which a signal asked for: when pnpm or a terminal
+    // signals the whole process group, an app may finish before this process handles its own signal.
+    if (code !== 0) failed = true;
     if (stopping) return;
     console.error(`${app} exited (${signal ?? code}); stopping the others`);
     stop("SIGTERM");
