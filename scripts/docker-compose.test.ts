@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "yaml";
@@ -25,19 +26,21 @@ const compose = parse(readFileSync(resolve(__dirname, "../docker-compose.yml"), 
 };
 const services = compose.services;
 
+// The secrets compose requires (`${VAR:?…}`), with test values.
+const secrets: Record<string, string> = {
+  POSTGRES_PASSWORD: "pw",
+  RESEND_API_KEY: "re_live_x",
+  APP_URL: "https://callastar.com",
+  DAILY_API_KEY: "daily_x",
+  STRIPE_SECRET_KEY: "sk_live_x",
+  CRON_SECRET: "0123456789abcdef0123",
+  DASHBOARD_ADMIN_USER: "admin",
+  DASHBOARD_ADMIN_PASSWORD: "admin-password-123",
+  DASHBOARD_SESSION_SECRET: "0123456789abcdef0123456789abcdef0123",
+};
+
 /** Substitutes ${VAR:?msg} / ${VAR:-default} the way compose would, with test values for secrets. */
 function resolveEnv(env: Record<string, string> = {}): Record<string, string> {
-  const secrets: Record<string, string> = {
-    POSTGRES_PASSWORD: "pw",
-    RESEND_API_KEY: "re_live_x",
-    APP_URL: "https://callastar.com",
-    DAILY_API_KEY: "daily_x",
-    STRIPE_SECRET_KEY: "sk_live_x",
-    CRON_SECRET: "0123456789abcdef0123",
-    DASHBOARD_ADMIN_USER: "admin",
-    DASHBOARD_ADMIN_PASSWORD: "admin-password-123",
-    DASHBOARD_SESSION_SECRET: "0123456789abcdef0123456789abcdef0123",
-  };
   return Object.fromEntries(
     Object.entries(env).map(([k, v]) => [
       k,
@@ -49,6 +52,19 @@ function resolveEnv(env: Record<string, string> = {}): Record<string, string> {
 }
 
 describe("docker-compose.yml", () => {
+  // Debian's docker-compose 1.29 (.ci/run installs it) validates the file and its interpolation without an engine.
+  const composeConfig = (env: Record<string, string>) =>
+    spawnSync("docker-compose", ["-f", resolve(__dirname, "../docker-compose.yml"), "config", "-q"], { env: { PATH: process.env.PATH, ...env }, encoding: "utf8" });
+
+  it("passes docker-compose config with the required secrets, and names the first one missing", () => {
+    const ok = composeConfig(secrets);
+    expect({ status: ok.status, error: ok.error, stderr: ok.stderr }).toEqual({ status: 0, error: undefined, stderr: "" });
+    const { POSTGRES_PASSWORD: _omitted, ...withoutPassword } = secrets;
+    const missing = composeConfig(withoutPassword);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("set POSTGRES_PASSWORD");
+  });
+
   it("runs Redis with AOF and noeviction, and PostgreSQL, both health-checked", () => {
     expect(services.redis!.command).toEqual(expect.arrayContaining(["--appendonly", "yes", "--maxmemory-policy", "noeviction"]));
     expect(services.redis!.healthcheck).toBeDefined();
@@ -56,7 +72,7 @@ describe("docker-compose.yml", () => {
   });
 
   it("has a one-shot migration every app waits on", () => {
-    expect(services.migrate!.command).toEqual(["node", "--import", "tsx", "packages/db/src/migrate-cli.ts"]);
+    expect(services.migrate!.command).toEqual(["node", "packages/db/dist/migrate-cli.js"]);
     for (const app of ["scheduler", "email-worker", "room-worker", "payout-worker", "maintenance-worker", "dashboard"]) {
       expect(services[app]?.depends_on?.migrate?.condition).toBe("service_completed_successfully");
       expect(services[app]?.environment?.APP).toBe(app);

@@ -1,30 +1,47 @@
 // The only place the dashboard reads process.env: parsed once at boot, then passed as config.
 import { z } from "zod";
-import { EnvError, envFields, loadEnv, processLogOptionsFromEnv } from "@callastar/runtime";
+import { EnvError, envFields, loadEnv, processLogOptionsFromEnv, spoolEnvShape } from "@callastar/runtime";
 import type { DashboardConfig, DashboardUser } from "./config";
 import { isLoopbackHost } from "./http/loopback";
 
 const optionalSecret = (min: number) => z.string().min(min, `must be at least ${min} characters`).optional();
+const userName = z.string().regex(/^[^:\s]+$/, "must not contain ':' or spaces").optional();
 
-const shape = z.object({
+/** The dashboard's variables, each with its form (the README's configuration table is generated from it). */
+export const envSchema = z.object({
   NODE_ENV: envFields.nodeEnv,
   LOG_LEVEL: envFields.logLevel,
   DATABASE_URL: envFields.databaseUrl,
   REDIS_URL: envFields.redisUrl,
   QUEUE_PREFIX: envFields.queuePrefix,
-  HOST: z.string().regex(/^[A-Za-z0-9.:-]+$/, "must be an interface address such as 127.0.0.1, ::1 or 0.0.0.0").optional(),
-  PORT: z.coerce.number().int("must be an integer").min(1, "must be 1..65535").max(65535, "must be 1..65535").default(3000),
-  CRON_SECRET: optionalSecret(16),
-  DASHBOARD_ADMIN_USER: z.string().regex(/^[^:\s]+$/, "must not contain ':' or spaces").optional(),
-  DASHBOARD_ADMIN_PASSWORD: optionalSecret(12),
-  DASHBOARD_VIEWER_USER: z.string().regex(/^[^:\s]+$/, "must not contain ':' or spaces").optional(),
-  DASHBOARD_VIEWER_PASSWORD: optionalSecret(12),
-  DASHBOARD_SESSION_SECRET: optionalSecret(32),
-  DASHBOARD_ALLOW_INSECURE_DEV: z.enum(["true", "false", "1", "0"], { error: "must be true or false" }).optional(),
-  DASHBOARD_AUTH_MAX_FAILURES: envFields.positiveInt(10),
-  DASHBOARD_AUTH_WINDOW_SECONDS: envFields.positiveInt(900),
+  HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]+$/, "must be an interface address such as 127.0.0.1, ::1 or 0.0.0.0")
+    .optional()
+    .describe("interface address the dashboard listens on (unset: `127.0.0.1` in development, `0.0.0.0` otherwise)"),
+  PORT: z.coerce
+    .number()
+    .int("must be an integer")
+    .min(1, "must be 1..65535")
+    .max(65535, "must be 1..65535")
+    .default(3000)
+    .describe("HTTP port of the dashboard (1–65535)"),
+  CRON_SECRET: optionalSecret(16).describe("≥ 16 characters: `Authorization: Bearer` (or `x-cron-secret`) of the cron API; required outside development"),
+  DASHBOARD_ADMIN_USER: userName.describe("admin user name (no `:` or spaces); required with its password outside insecure development"),
+  DASHBOARD_ADMIN_PASSWORD: optionalSecret(12).describe("admin password, ≥ 12 characters"),
+  DASHBOARD_VIEWER_USER: userName.describe("read-only user name (optional, with its password; differs from the admin's)"),
+  DASHBOARD_VIEWER_PASSWORD: optionalSecret(12).describe("read-only user's password, ≥ 12 characters"),
+  DASHBOARD_SESSION_SECRET: optionalSecret(32).describe("≥ 32 characters: signs the login session cookie; required outside development"),
+  DASHBOARD_ALLOW_INSECURE_DEV: z
+    .enum(["true", "false", "1", "0"], { error: "must be true or false" })
+    .optional()
+    .describe("`true`: no credentials — only with `NODE_ENV=development` and a loopback `HOST`"),
+  DASHBOARD_AUTH_MAX_FAILURES: envFields
+    .positiveInt(10)
+    .describe("failed credential attempts per client address and per user name before a lockout (429 with `Retry-After`)"),
+  DASHBOARD_AUTH_WINDOW_SECONDS: envFields.positiveInt(900).describe("seconds: the window of those failures, and the lockout's length"),
   SHUTDOWN_TIMEOUT_MS: envFields.positiveInt(10_000),
-  LOG_SPOOL_DIR: z.string().optional(),
+  ...spoolEnvShape,
 });
 
 /** The dashboard's parsed environment (secrets included; never log it). */
@@ -45,7 +62,7 @@ export interface DashboardEnv {
 
 /** Parses the environment; throws EnvError naming every missing or malformed variable. */
 export function readDashboardEnv(source: Record<string, string | undefined> = process.env): DashboardEnv {
-  const env = loadEnv(shape, source);
+  const env = loadEnv(envSchema, source);
   const problems: string[] = [];
   const dev = env.NODE_ENV === "development";
   const insecureDev = dev && (env.DASHBOARD_ALLOW_INSECURE_DEV === "true" || env.DASHBOARD_ALLOW_INSECURE_DEV === "1");

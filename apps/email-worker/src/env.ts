@@ -1,28 +1,44 @@
 import { z } from "zod";
 import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime";
 
-const schema = z
+/** The email worker's variables, each with its form (`.describe`): the README's configuration table is generated from it. */
+export const envSchema = z
   .object({
     ...workerEnvShape,
-    EMAIL_TRANSPORT: z.enum(["resend", "console"]).default("resend"),
-    RESEND_API_KEY: z.string().min(1).optional(),
-    RESEND_BASE_URL: envFields.originUrl("https://api.resend.com", "the Resend SDK adds /emails itself").optional(),
-    EMAIL_FROM: z.string().min(3, "must be a sender such as 'Call a Star <noreply@callastar.com>'"),
-    EMAIL_OUTBOX_DIR: z.string().default(".demo/outbox"),
-    APP_URL: envFields.httpUrl,
-    REMINDER_LEAD_MINUTES: envFields.positiveInt(15),
-    REMINDER_SWEEP_PERIOD_MINUTES: envFields.positiveInt(5),
-    EMAIL_RATE_LIMIT_PER_SECOND: envFields.nonNegativeInt(2),
-    REMINDERS_CONCURRENCY: envFields.positiveInt(50),
-    EMAILS_CONCURRENCY: envFields.positiveInt(20),
+    EMAIL_TRANSPORT: z
+      .enum(["resend", "console"])
+      .default("resend")
+      .describe("`resend` (the Resend API) or `console` (each email written as a file in `EMAIL_OUTBOX_DIR`)"),
+    RESEND_API_KEY: z.string().min(1).optional().describe("Resend API key (`re_…`); required when `EMAIL_TRANSPORT=resend`"),
+    RESEND_BASE_URL: envFields
+      .originUrl("https://api.resend.com", "the Resend SDK adds /emails itself")
+      .optional()
+      .describe("Resend API origin without a path, e.g. `https://api.resend.com` (the SDK adds `/emails`); unset: the SDK's default"),
+    EMAIL_FROM: z
+      .string()
+      .min(3, "must be a sender such as 'Call a Star <noreply@callastar.com>'")
+      .describe("sender, `Name <address>` such as `Call a Star <noreply@callastar.com>`"),
+    EMAIL_OUTBOX_DIR: z.string().default(".demo/outbox").describe("directory of the `console` transport's emails"),
+    APP_URL: envFields.httpUrl.describe("http(s) URL of the main app: reminder buttons link to `APP_URL/bookings/<id>`"),
+    REMINDER_LEAD_MINUTES: envFields
+      .positiveInt(15)
+      .describe("minutes before a call its reminder is sent; the outbox relay's must be the same"),
+    REMINDER_SWEEP_PERIOD_MINUTES: envFields
+      .positiveInt(5)
+      .describe("minutes: period of the reminder safety-net sweep (its window is the lead time plus one period)"),
+    EMAIL_RATE_LIMIT_PER_SECOND: envFields
+      .nonNegativeInt(2)
+      .describe("Resend requests per second, one limit across every copy (held in Redis); 0 = unlimited"),
+    REMINDERS_CONCURRENCY: envFields.positiveInt(50).describe("reminder jobs one copy runs at once"),
+    EMAILS_CONCURRENCY: envFields.positiveInt(20).describe("ad-hoc email jobs one copy runs at once"),
   })
   .refine((env) => env.EMAIL_TRANSPORT !== "resend" || env.RESEND_API_KEY, {
     path: ["RESEND_API_KEY"],
     message: "is required when EMAIL_TRANSPORT=resend",
   });
 
-export type EmailWorkerEnv = z.output<typeof schema>;
+export type EmailWorkerEnv = z.output<typeof envSchema>;
 
 /** The email worker's configuration, validated once at start-up. */
 export const loadEmailWorkerEnv = (source: Record<string, string | undefined> = process.env): EmailWorkerEnv =>
-  loadEnv(schema, source);
+  loadEnv(envSchema, source);

@@ -1,13 +1,15 @@
 import { z } from "zod";
 import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime";
 
-const schema = z.object({
+/** The maintenance worker's variables, each with its form (the README's configuration table is generated from it). */
+export const envSchema = z.object({
   ...workerEnvShape,
-  LOG_RETENTION_DAYS: envFields.positiveInt(90),
-  /** Rows deleted per statement: small enough that no batch holds a long lock on "Log". */
-  LOG_CLEANUP_BATCH_SIZE: envFields.positiveInt(5_000),
-  /** The scheduled audit check's window: facts of the last N minutes (default one day). */
-  VERIFY_AUDIT_LOOKBACK_MINUTES: envFields.positiveInt(24 * 60),
+  LOG_RETENTION_DAYS: envFields.positiveInt(90).describe("days: `cleanup-logs` deletes `\"Log\"` rows older than this"),
+  // Small enough that no batch holds a long lock on "Log".
+  LOG_CLEANUP_BATCH_SIZE: envFields.positiveInt(5_000).describe("`\"Log\"` rows deleted per statement by `cleanup-logs`"),
+  VERIFY_AUDIT_LOOKBACK_MINUTES: envFields
+    .positiveInt(24 * 60)
+    .describe("minutes: the scheduled reconciler (`verify-audit`) checks the facts of this window"),
   /**
    * Off by default: a missing row means a write path lost it; repairing it silently would hide
    * that bug from the gauge and the alert. On, the run's `repaired` count still records it.
@@ -15,13 +17,15 @@ const schema = z.object({
   VERIFY_AUDIT_REPAIR: z
     .enum(["true", "false", "1", "0"], { error: "must be true or false" })
     .default("false")
-    .transform((v) => v === "true" || v === "1"),
-  /** Finished JobOutbox rows (relayed, or emails delivered) are kept this long for inspection. */
-  OUTBOX_RETENTION_HOURS: envFields.positiveInt(72),
+    .transform((v) => v === "true" || v === "1")
+    .describe("`true` or `false`: whether `verify-audit` writes missing audit rows (off: a missing row is a bug to see)"),
+  OUTBOX_RETENTION_HOURS: envFields
+    .positiveInt(72)
+    .describe("hours finished `\"JobOutbox\"` rows (relayed, or emails delivered) are kept for inspection"),
 });
 
-export type MaintenanceEnv = z.output<typeof schema>;
+export type MaintenanceEnv = z.output<typeof envSchema>;
 
 /** The maintenance worker's configuration, validated once at start-up. */
 export const loadMaintenanceEnv = (source: Record<string, string | undefined> = process.env): MaintenanceEnv =>
-  loadEnv(schema, source);
+  loadEnv(envSchema, source);

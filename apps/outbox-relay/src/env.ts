@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { envFields, loadEnv } from "@callastar/runtime";
 
-const schema = z
+/** The outbox relay's variables, each with its form (the README's configuration table is generated from it). */
+export const envSchema = z
   .object({
     NODE_ENV: envFields.nodeEnv,
     LOG_LEVEL: envFields.logLevel,
@@ -9,26 +10,28 @@ const schema = z
     REDIS_URL: envFields.redisUrl,
     QUEUE_PREFIX: envFields.queuePrefix,
     SHUTDOWN_TIMEOUT_MS: envFields.positiveInt(10_000),
-    /** Must match the email worker's: a reminder is delayed until its call − this lead. */
+    // Must match the email worker's: a reminder is delayed until its call − this lead.
     REMINDER_LEAD_MINUTES: envFields.positiveInt(15),
-    /** Rows claimed (and added to Redis) per transaction. */
-    OUTBOX_BATCH_SIZE: envFields.positiveInt(500),
-    /** Safety net behind LISTEN/NOTIFY (a lost connection, a row inserted with triggers disabled). */
-    OUTBOX_POLL_INTERVAL_MS: envFields.positiveInt(1_000),
-    /** An email relayed this long ago without a delivery is looked up in Redis, and re-added if its job is gone. */
-    OUTBOX_EMAIL_RECHECK_AFTER_MS: envFields.positiveInt(300_000),
-    /** How often undelivered emails are re-checked. */
-    OUTBOX_EMAIL_RECHECK_INTERVAL_MS: envFields.positiveInt(60_000),
-    /** Test hook: after adding a batch, hold before marking it relayed (so a test can SIGKILL there). */
-    OUTBOX_TEST_HOLD_AFTER_ADD: z.enum(["0", "1"], { error: "must be 0 or 1" }).default("0"),
+    OUTBOX_BATCH_SIZE: envFields.positiveInt(500).describe("`\"JobOutbox\"` rows claimed (and added to Redis) per transaction"),
+    OUTBOX_POLL_INTERVAL_MS: envFields
+      .positiveInt(1_000)
+      .describe("ms: polling behind LISTEN/NOTIFY (a lost connection, a row inserted with triggers disabled)"),
+    OUTBOX_EMAIL_RECHECK_AFTER_MS: envFields
+      .positiveInt(300_000)
+      .describe("ms: an email relayed this long ago without a delivery is looked up in Redis, and re-added if its job is gone"),
+    OUTBOX_EMAIL_RECHECK_INTERVAL_MS: envFields.positiveInt(60_000).describe("ms: how often undelivered emails are re-checked"),
+    OUTBOX_TEST_HOLD_AFTER_ADD: z
+      .enum(["0", "1"], { error: "must be 0 or 1" })
+      .default("0")
+      .describe("test hook (`0`/`1`): hold after adding a batch, before marking it relayed; refused unless `NODE_ENV=test`"),
   })
   .refine((env) => env.OUTBOX_TEST_HOLD_AFTER_ADD === "0" || env.NODE_ENV === "test", {
     path: ["OUTBOX_TEST_HOLD_AFTER_ADD"],
     message: "is a test hook: allowed only with NODE_ENV=test",
   });
 
-export type OutboxRelayEnv = z.output<typeof schema>;
+export type OutboxRelayEnv = z.output<typeof envSchema>;
 
 /** The outbox relay's configuration, validated once at start-up. */
 export const loadOutboxRelayEnv = (source: Record<string, string | undefined> = process.env): OutboxRelayEnv =>
-  loadEnv(schema, source);
+  loadEnv(envSchema, source);

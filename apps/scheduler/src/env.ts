@@ -17,19 +17,24 @@ const cronPattern = z
   });
 
 const patternFields = Object.fromEntries(
-  SCHEDULER_IDS.map((id) => [SCHEDULERS[id].patternEnv, cronPattern.default(SCHEDULERS[id].defaultPattern)]),
+  SCHEDULER_IDS.map((id) => [
+    SCHEDULERS[id].patternEnv,
+    cronPattern.default(SCHEDULERS[id].defaultPattern).describe(`cron pattern of \`${id}\` (5 fields, or 6 with seconds), checked at boot`),
+  ]),
 ) as Record<string, z.ZodDefault<typeof cronPattern>>;
 
-const schema = z.object({
+/** The scheduler's variables, each with its form (the README's configuration table is generated from it). */
+export const envSchema = z.object({
   ...workerEnvShape,
   CRON_TZ: envFields.timezone,
-  /** How often the scheduler verifies that every job scheduler still has a future run. */
-  SCHEDULER_CHECK_INTERVAL_MS: envFields.positiveInt(60_000),
+  SCHEDULER_CHECK_INTERVAL_MS: envFields
+    .positiveInt(60_000)
+    .describe("ms: how often the scheduler verifies that every job scheduler still has a future run, and repairs it"),
   ...patternFields,
 });
 
-export type SchedulerEnv = z.output<typeof schema>;
+export type SchedulerEnv = z.output<typeof envSchema>;
 
 /** The scheduler's configuration, validated once at start-up. */
 export const loadSchedulerEnv = (source: Record<string, string | undefined> = process.env): SchedulerEnv =>
-  loadEnv(schema, source);
+  loadEnv(envSchema, source);

@@ -7,7 +7,7 @@ export interface LoggerEnv {
 }
 
 /** Default spool lease: a file untouched this long is taken over (LOG_SPOOL_LEASE_MS). */
-const DEFAULT_SPOOL_LEASE_MS = 30_000;
+export const DEFAULT_SPOOL_LEASE_MS = 30_000;
 
 /**
  * Reads LOG_SPOOL_LEASE_MS for every logger that is not given `spoolLeaseMs` (apps pass only

@@ -1,4 +1,4 @@
-export { loadEnv, EnvError, envFields, workerEnvShape } from "./load-env";
+export { loadEnv, EnvError, envFields, spoolEnvShape, workerEnvShape } from "./load-env";
 export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from "./rate-limiter";
 export { installShutdown, type ShutdownStep, type ShutdownOptions } from "./shutdown";
 export { startWorkerApp, bindQueue, workerOptionsFromEnv, type WorkerApp, type WorkerAppOptions, type WorkerContext, type QueueBinding, type AnyQueueBinding } from "./worker-app";

@@ -24,11 +24,25 @@ export function loadEnv<S extends z.ZodType>(schema: S, source: Record<string, s
 /** Reusable env fields, so every app validates them the same way. */
 export const envFields = {
   // Forgetting NODE_ENV must not open development shortcuts: unset means production.
-  nodeEnv: z.enum(["development", "test", "production"], { error: "must be development, test or production" }).default("production"),
-  logLevel: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
-  databaseUrl: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }),
-  redisUrl: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }),
-  queuePrefix: z.string().regex(/^[A-Za-z0-9_{}-]+(:[A-Za-z0-9_{}-]+)*$/, "must be a key prefix like bull or {callastar}").default("bull"),
+  nodeEnv: z
+    .enum(["development", "test", "production"], { error: "must be development, test or production" })
+    .default("production")
+    .describe("`development`, `test` or `production`; unset counts as production (credentials required, secure cookies)"),
+  logLevel: z
+    .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` })
+    .default("info")
+    .describe("process log level (`fatal` … `trace`, `silent`): JSON lines on stdout, pretty with `NODE_ENV=development`"),
+  databaseUrl: z
+    .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" })
+    .describe("`postgres://user:password@host:5432/db`: the domain tables and `\"Log\"` (`pnpm db:migrate` and `pnpm audit:verify` read it too)"),
+  redisUrl: z
+    .url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" })
+    .describe("`redis://host:6379` or `rediss://…`; run Redis with AOF and `noeviction`"),
+  queuePrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_{}-]+(:[A-Za-z0-9_{}-]+)*$/, "must be a key prefix like bull or {callastar}")
+    .default("bull")
+    .describe("BullMQ key prefix, the same in every app and the producer; a hash tag (`{callastar}`) on Redis Cluster"),
   positiveInt: (fallback: number) => z.coerce.number().int("must be an integer").positive("must be > 0").default(fallback),
   nonNegativeInt: (fallback: number) => z.coerce.number().int("must be an integer").min(0, "must be >= 0").default(fallback),
   timezone: z
@@ -41,7 +55,8 @@ export const envFields = {
         return false;
       }
     }, "must be an IANA time zone such as UTC or Europe/Paris")
-    .default("UTC"),
+    .default("UTC")
+    .describe("IANA time zone of the cron patterns (`UTC`, `Europe/Paris`)"),
   httpUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
   /** An http(s) origin with no path, for SDKs that add their own (Stripe adds /v1, Resend /emails). */
   originUrl: (example: string, why: string) =>
@@ -58,6 +73,23 @@ export const envFields = {
       .refine((value) => new URL(value).pathname.replace(/\/+$/, "").endsWith(suffix), `must include the API version path ${suffix}, such as ${example}`),
 };
 
+/**
+ * The audit spool of every app that writes audit rows. The logger reads both itself; they are
+ * validated here too so a bad value stops the app before any connection.
+ */
+export const spoolEnvShape = {
+  LOG_SPOOL_DIR: z
+    .string()
+    .optional()
+    .describe("directory where audit rows wait, fsync'd, while PostgreSQL is unreachable; shareable by every copy (unset: `<tmpdir>/callastar-audit-spool-<uid>/<db>`)"),
+  LOG_SPOOL_LEASE_MS: z.coerce
+    .number()
+    .int("must be an integer")
+    .min(600, "must be >= 600")
+    .default(30_000)
+    .describe("ms, ≥ 600: a spool file whose owner has not refreshed it this long is replayed by another process"),
+};
+
 /** Fields every worker app shares. */
 export const workerEnvShape = {
   NODE_ENV: envFields.nodeEnv,
@@ -65,17 +97,30 @@ export const workerEnvShape = {
   DATABASE_URL: envFields.databaseUrl,
   REDIS_URL: envFields.redisUrl,
   QUEUE_PREFIX: envFields.queuePrefix,
-  SHUTDOWN_TIMEOUT_MS: envFields.positiveInt(30_000),
-  LOG_SPOOL_DIR: z.string().optional(),
-  /** BullMQ job lock; a crashed worker's jobs come back after it expires (see stall-settings.ts). */
-  WORKER_LOCK_DURATION_MS: envFields.positiveInt(STALL_DEFAULTS.lockDurationMs),
-  /** How often a live worker looks for jobs whose worker died. */
-  WORKER_STALLED_INTERVAL_MS: envFields.positiveInt(STALL_DEFAULTS.stalledIntervalMs),
-  /** Crashes a job survives; taken again after more, it fails for good (a poison job). */
-  WORKER_MAX_STALLED_COUNT: envFields.nonNegativeInt(STALL_DEFAULTS.maxStalledCount),
-  /** Serves this process' Prometheus metrics on GET /metrics (off when unset; 9464 in compose). */
-  METRICS_PORT: z.coerce.number().int("must be an integer").min(1, "must be 1..65535").max(65535, "must be 1..65535").optional(),
-  METRICS_HOST: z.string().regex(/^[A-Za-z0-9.:-]+$/, "must be an interface address such as 0.0.0.0 or 127.0.0.1").default("0.0.0.0"),
-  /** OpenTelemetry's standard variables; tracing is off unless they configure an exporter. */
+  SHUTDOWN_TIMEOUT_MS: envFields
+    .positiveInt(30_000)
+    .describe("ms: on SIGTERM the app stops taking work, drains, flushes its audit rows and exits 0 within this bound (else exits 1)"),
+  ...spoolEnvShape,
+  WORKER_LOCK_DURATION_MS: envFields
+    .positiveInt(STALL_DEFAULTS.lockDurationMs)
+    .describe("ms, BullMQ job lock: a killed worker's jobs run again within lock/2 … lock + interval ([docs/runtime.md](docs/runtime.md))"),
+  WORKER_STALLED_INTERVAL_MS: envFields
+    .positiveInt(STALL_DEFAULTS.stalledIntervalMs)
+    .describe("ms: how often a live worker looks for jobs whose worker died"),
+  WORKER_MAX_STALLED_COUNT: envFields
+    .nonNegativeInt(STALL_DEFAULTS.maxStalledCount)
+    .describe("crashes a job survives; taken again after more, it fails for good (a poison job)"),
+  METRICS_PORT: z.coerce
+    .number()
+    .int("must be an integer")
+    .min(1, "must be 1..65535")
+    .max(65535, "must be 1..65535")
+    .optional()
+    .describe("port 1–65535 of this process' Prometheus `GET /metrics` (unset: not served; 9464 in compose)"),
+  METRICS_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]+$/, "must be an interface address such as 0.0.0.0 or 127.0.0.1")
+    .default("0.0.0.0")
+    .describe("interface address the metrics server listens on"),
   ...tracingEnvShape,
 };

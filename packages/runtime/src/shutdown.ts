@@ -25,9 +25,6 @@ export function installShutdown(steps: ShutdownStep[], options: ShutdownOptions)
   const onSigint = () => void shutdown("SIGINT");
   const shutdown = (reason: string) => {
     running ??= (async () => {
-      // Detach, so processes that start and stop several apps (tests) do not accumulate listeners.
-      process.off("SIGTERM", onSigterm);
-      process.off("SIGINT", onSigint);
       log.info({ reason }, `shutting down (${reason})`);
       const deadline = setTimeout(() => {
         log.error({ timeoutMs: options.timeoutMs }, `shutdown exceeded ${options.timeoutMs} ms; exiting 1`);
@@ -46,11 +43,16 @@ export function installShutdown(steps: ShutdownStep[], options: ShutdownOptions)
         }
       }
       clearTimeout(deadline);
+      // Detached only now: a second signal during the steps (Ctrl-C reaches the whole process group,
+      // then `pnpm start` forwards SIGTERM) would otherwise kill the process before the logger flush.
+      // Detached at all so processes that start and stop several apps (tests) do not accumulate listeners.
+      process.off("SIGTERM", onSigterm);
+      process.off("SIGINT", onSigint);
       exit(failed ? 1 : 0);
     })();
     return running;
   };
-  process.once("SIGTERM", onSigterm);
-  process.once("SIGINT", onSigint);
+  process.on("SIGTERM", onSigterm);
+  process.on("SIGINT", onSigint);
   return shutdown;
 }

@@ -4,7 +4,7 @@ export { uniquePrefix, obliteratePrefix, freePort, startRedisServer, type RedisS
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 export { waitFor, waitForDrained, waitForCompleted } from "./wait-for";
 export { seedBooking, type SeededBooking } from "./fixtures";
-export { spawnApp, spawnScript, type AppProcess } from "./spawn-app";
+export { spawnApp, spawnProcess, spawnScript, type AppProcess } from "./spawn-app";
 export { ensureLocalServices, isListening, findPostgresBin, MissingServiceError, type LocalServices } from "./local-services";
 export { prepareDatabase, dropDatabase, systemEnv, type StandinEndpoints } from "./system";
 export { useWorkerTests, type WorkerTests } from "./worker-tests";

@@ -22,7 +22,12 @@ export function spawnScript(script: string, args: readonly string[], env: Record
 }
 
 function spawnNode(label: string, cwd: string, argv: readonly string[], env: Record<string, string>): AppProcess {
-  const child = spawn(process.execPath, argv, {
+  return spawnProcess(label, cwd, process.execPath, argv, env);
+}
+
+/** Starts any command (a compiled app, `pnpm start`, the image's CMD) in `cwd`, its output captured. */
+export function spawnProcess(label: string, cwd: string, command: string, argv: readonly string[], env: Record<string, string>): AppProcess {
+  const child = spawn(command, argv, {
     cwd,
     env: { ...testEnv.childBase, ...env },
     stdio: ["ignore", "pipe", "pipe"],

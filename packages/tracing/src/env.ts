@@ -28,17 +28,17 @@ const protocol = z.enum(PROTOCOLS, { error: `must be one of ${PROTOCOLS.join(", 
 
 /** The OTEL_* fields every traced app validates (spread into its env schema). */
 export const tracingEnvShape = {
-  OTEL_SDK_DISABLED: z.enum(["true", "false"], { error: "must be true or false" }).optional(),
-  OTEL_TRACES_EXPORTER: exporterList.optional(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
-  OTEL_EXPORTER_OTLP_PROTOCOL: protocol.optional(),
-  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: protocol.optional(),
-  OTEL_SERVICE_NAME: z.string().regex(/^\S+$/, "must be a name without spaces, such as email-worker").optional(),
-  OTEL_TRACES_SAMPLER: z.enum(SAMPLERS, { error: `must be one of ${SAMPLERS.join(", ")}` }).optional(),
-  OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: "must be a number" }).min(0, "must be 0..1").max(1, "must be 0..1").optional(),
+  OTEL_SDK_DISABLED: z.enum(["true", "false"], { error: "must be true or false" }).optional().describe("`true` turns tracing off whatever else is set"),
+  OTEL_TRACES_EXPORTER: exporterList.optional().describe("`otlp`, `console`, `zipkin` or `none` (comma-separated); tracing is on when it names an exporter other than `none` ([Tracing](#tracing))"),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional().describe("http(s) URL of the OTLP collector; setting it turns tracing on (exporter `otlp`)"),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional().describe("http(s) URL of the OTLP traces endpoint (overrides the general one for traces); setting it turns tracing on"),
+  OTEL_EXPORTER_OTLP_PROTOCOL: protocol.optional().describe("`grpc`, `http/protobuf` (default) or `http/json`"),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: protocol.optional().describe("the OTLP protocol for traces only (same forms)"),
+  OTEL_SERVICE_NAME: z.string().regex(/^\S+$/, "must be a name without spaces, such as email-worker").optional().describe("service name of the spans (unset: the app's name)"),
+  OTEL_TRACES_SAMPLER: z.enum(SAMPLERS, { error: `must be one of ${SAMPLERS.join(", ")}` }).optional().describe("sampler, e.g. `parentbased_traceidratio` (unset: `parentbased_always_on`)"),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number({ error: "must be a number" }).min(0, "must be 0..1").max(1, "must be 0..1").optional().describe("0..1: the share of traces a ratio sampler keeps"),
   /** The SDK's own diagnostics on stderr (unset: silent, failed exports included). */
-  OTEL_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).optional(),
+  OTEL_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).optional().describe("the SDK's own diagnostics on stderr (`error` and above show failed exports; unset: silent)"),
 };
 
 type TracingEnv = { [K in keyof typeof tracingEnvShape]?: z.output<(typeof tracingEnvShape)[K]> };

@@ -1,0 +1,73 @@
+// Shared by the tests that start the compiled apps as production does (runtime-start, runtime-layout):
+// a database, a queue prefix and the stand-ins, the environment every app needs, and the line each
+// app prints once its SIGTERM handler is installed.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { SCHEDULER_IDS } from "../packages/queues/src/index";
+import { startDailyStandin, startResendStandin, startStripeStandin } from "../packages/standins/src/index";
+import { createTestDatabase, freePort, obliteratePrefix, systemEnv, testEnv, uniquePrefix, type AppProcess } from "../packages/testing/src/index";
+
+export const repoRoot = resolve(__dirname, "..");
+
+/**
+ * `pnpm build`, as an operator runs it before starting. `pnpm test` builds before jest, so here it is
+ * a turbo cache hit that leaves the bundles untouched while another test file runs them.
+ */
+export function buildApps(): void {
+  execFileSync("pnpm", ["build"], { cwd: repoRoot, stdio: ["ignore", "ignore", "inherit"] });
+}
+
+export interface RuntimeSystem {
+  /** The production environment of every app (NODE_ENV=production, credentials, stand-ins). */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startRuntimeSystem(label: string): Promise<RuntimeSystem> {
+  const db = await createTestDatabase();
+  const prefix = uniquePrefix(label);
+  const spoolDir = mkdtempSync(join(tmpdir(), `callastar-${label}-spool-`));
+  const [resend, daily, stripe] = await Promise.all([startResendStandin(), startDailyStandin(), startStripeStandin()]);
+  const env = {
+    NODE_ENV: "production",
+    ...systemEnv({ databaseUrl: db.url, redisUrl: testEnv.redisUrl, prefix, spoolDir, standins: { resend, daily, stripe } }),
+    CRON_SECRET: "runtime-test-cron-secret-0123",
+    DASHBOARD_ADMIN_USER: "admin",
+    DASHBOARD_ADMIN_PASSWORD: "runtime-test-password",
+    DASHBOARD_SESSION_SECRET: "runtime-test-session-secret-0123456789abcdef",
+    HOST: "127.0.0.1",
+    PORT: String(await freePort()),
+    SHUTDOWN_TIMEOUT_MS: "20000",
+  };
+  return {
+    env,
+    async close() {
+      await Promise.all([resend.close(), daily.close(), stripe.close()]);
+      await obliteratePrefix(prefix);
+      await db.drop();
+      rmSync(spoolDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves once `app` has printed the line that follows the installation of its shutdown handler. */
+export async function waitUntilReady(app: string, process: AppProcess, timeoutMs = 60_000): Promise<void> {
+  if (app === "scheduler") {
+    for (const id of SCHEDULER_IDS) await process.waitForOutput(`[scheduler] registered ${id} `, timeoutMs);
+  } else if (app === "dashboard") {
+    await process.waitForOutput("[dashboard] listening on", timeoutMs);
+  } else if (app === "outbox-relay") {
+    await process.waitForOutput("[outbox-relay] relaying", timeoutMs);
+  } else {
+    await process.waitForOutput(`[${app}] consuming`, timeoutMs);
+  }
+}
+
+/** The clean shutdown every app runs on SIGTERM: its first line and its last step. */
+export function expectCleanShutdown(app: string, output: string): void {
+  expect(output).toContain(`[${app}] shutting down (SIGTERM)`);
+  expect(output).toMatch(new RegExp(`\\[${app}\\]\\s+postgres closed in \\d+ ms`));
+  expect(output).not.toMatch(new RegExp(`\\[${app}\\] shutdown exceeded`));
+}
