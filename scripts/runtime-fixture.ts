@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { SCHEDULER_IDS } from "../packages/queues/src/index";
 import { startDailyStandin, startResendStandin, startStripeStandin } from "../packages/standins/src/index";
-import { createTestDatabase, freePort, obliteratePrefix, systemEnv, testEnv, uniquePrefix, type AppProcess } from "../packages/testing/src/index";
+import { createTestDatabase, freePort, obliteratePrefix, systemEnv, testEnv, uniquePrefix, waitFor, type AppProcess } from "../packages/testing/src/index";
 
 export const repoRoot = resolve(__dirname, "..");
 
@@ -52,22 +52,29 @@ export async function startRuntimeSystem(label: string): Promise<RuntimeSystem> 
   };
 }
 
+/** Whether `output` holds a JSON log line of `app` whose message starts with `msg` (apps log pino JSON lines). */
+export function hasLine(output: string, app: string, msg: string | RegExp): boolean {
+  return output.split("\n").some((line) => {
+    if (!line.startsWith("{")) return false;
+    try {
+      const entry = JSON.parse(line) as { app?: unknown; msg?: unknown };
+      if (entry.app !== app || typeof entry.msg !== "string") return false;
+      return typeof msg === "string" ? entry.msg.startsWith(msg) : msg.test(entry.msg);
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Resolves once `app` has printed the line that follows the installation of its shutdown handler. */
 export async function waitUntilReady(app: string, process: AppProcess, timeoutMs = 60_000): Promise<void> {
-  if (app === "scheduler") {
-    for (const id of SCHEDULER_IDS) await process.waitForOutput(`[scheduler] registered ${id} `, timeoutMs);
-  } else if (app === "dashboard") {
-    await process.waitForOutput("[dashboard] listening on", timeoutMs);
-  } else if (app === "outbox-relay") {
-    await process.waitForOutput("[outbox-relay] relaying", timeoutMs);
-  } else {
-    await process.waitForOutput(`[${app}] consuming`, timeoutMs);
-  }
+  const ready = app === "dashboard" ? ["listening on"] : app === "outbox-relay" ? ["relaying"] : app === "scheduler" ? SCHEDULER_IDS.map((id) => `registered ${id} `) : ["consuming"];
+  await waitFor(`${app} ready (${ready.join(", ")})`, () => ready.every((msg) => hasLine(process.output(), app, msg)), { timeoutMs });
 }
 
 /** The clean shutdown every app runs on SIGTERM: its first line and its last step. */
 export function expectCleanShutdown(app: string, output: string): void {
-  expect(output).toContain(`[${app}] shutting down (SIGTERM)`);
-  expect(output).toMatch(new RegExp(`\\[${app}\\]\\s+postgres closed in \\d+ ms`));
-  expect(output).not.toMatch(new RegExp(`\\[${app}\\] shutdown exceeded`));
+  expect(hasLine(output, app, "shutting down (SIGTERM)")).toBe(true);
+  expect(hasLine(output, app, /^postgres closed in \d+ ms$/)).toBe(true);
+  expect(hasLine(output, app, "shutdown exceeded")).toBe(false);
 }

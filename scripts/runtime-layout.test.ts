@@ -12,7 +12,7 @@ const dockerfile = readFileSync(join(repoRoot, "Dockerfile"), "utf8");
 const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
 const APPS = readdirSync(join(repoRoot, "apps"));
 // Dev tools, and the optional peers pnpm-workspace.yaml's overrides keep out (they weigh ~300 MB an app).
-const NOT_IN_IMAGE = ["typescript", "tsx", "esbuild", "jest", "@swc/core", "@swc/jest", "turbo", "drizzle-kit", "playwright-core", "yaml", "prisma", "@prisma/client", "@electric-sql/pglite", "mysql2", "pg"];
+const NOT_IN_IMAGE = ["typescript", "tsx", "esbuild", "jest", "@swc/core", "@swc/jest", "turbo", "drizzle-kit", "playwright-core", "prisma", "@prisma/client", "@electric-sql/pglite", "mysql2", "pg"];
 
 let layout: string;
 let system: RuntimeSystem;
