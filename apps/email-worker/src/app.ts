@@ -1,13 +1,12 @@
 import { resolve } from "node:path";
-import { DEFAULT_POOL_SIZE } from "@callastar/db";
 import { createConsoleTransport, createResendTransport, type MailTransport } from "@callastar/emails";
-import { bindQueue, createRateLimiter, runCron, startWorkerApp, workerOptionsFromEnv, type WorkerApp } from "@callastar/runtime";
+import { bindQueue, createRateLimiter, runCron, startWorkerApp, workerOptionsFromEnv, type WorkerApp, type WorkerContext } from "@callastar/runtime";
 import type { EmailWorkerEnv } from "./env";
 import { createMailer } from "./mailer";
 import { processBookingReminder } from "./handlers/booking-reminder";
 import { sweepBookingReminders } from "./handlers/reminder-sweep";
 import { processSendEmail } from "./handlers/send-email";
-import { warmUpEmailWorker } from "./warm-up";
+import { startBatchSender } from "./batch-sender";
 
 /** Builds the transport the env asks for: Resend (production, or a stand-in) or files (development). */
 export function transportFromEnv(env: EmailWorkerEnv): MailTransport {
@@ -19,19 +18,16 @@ export function transportFromEnv(env: EmailWorkerEnv): MailTransport {
 export function startEmailWorker(env: EmailWorkerEnv, overrides: { exit?: (code: number) => void } = {}): Promise<WorkerApp> {
   const leadMs = env.REMINDER_LEAD_MINUTES * 60_000;
   const transport = transportFromEnv(env);
+  // One limiter for every request of every copy: ad-hoc sends and batches share Resend's rate.
+  const limiterFor = (ctx: WorkerContext) => createRateLimiter(ctx.redis, { key: `${ctx.prefix}:ratelimit:resend`, max: env.EMAIL_RATE_LIMIT_PER_SECOND });
   let mailer: ReturnType<typeof createMailer> | undefined;
-  const mailerFor = (ctx: Parameters<Parameters<typeof bindQueue>[0]["handlers"]>[0]) =>
-    (mailer ??= createMailer({
-      db: ctx.db,
-      transport,
-      from: env.EMAIL_FROM,
-      limiter: createRateLimiter(ctx.redis, { key: `${ctx.prefix}:ratelimit:resend`, max: env.EMAIL_RATE_LIMIT_PER_SECOND }),
-    }));
+  const mailerFor = (ctx: WorkerContext) => (mailer ??= createMailer({ db: ctx.db, transport, from: env.EMAIL_FROM, limiter: limiterFor(ctx) }));
   return startWorkerApp({
     name: "email-worker",
     ...workerOptionsFromEnv(env),
     reminderLeadMinutes: env.REMINDER_LEAD_MINUTES,
-    warmUp: (ctx) => warmUpEmailWorker(ctx.db, DEFAULT_POOL_SIZE, env.EMAIL_TRANSPORT === "resend"),
+    background: (ctx) =>
+      startBatchSender({ db: ctx.db, transport, limiter: limiterFor(ctx), logger: ctx.logger, log: (line) => console.log(`[email-worker] ${line}`) }),
     ...overrides,
     bindings: [
       bindQueue({

@@ -55,7 +55,7 @@ export const RECORD_DELIVERIES_WITH_AUDIT_ROWS = buildStatement();
  * in the same statement. Returns how many audit rows were written (= deliveries that were new).
  */
 export async function recordDeliveries(
-  sql: Sql,
+  sql: Pick<Sql, "unsafe">,
   deliveries: ReadonlyArray<{ record: DeliveryRecord; auditRow: StoredRow }>,
   remindedBookingId: string | null = null,
 ): Promise<number> {
