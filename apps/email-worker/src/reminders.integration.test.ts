@@ -156,14 +156,14 @@ describe("booking reminders end to end", () => {
       () => bookings.every((b) => deliveriesFor(b.bookingId).length === 2),
       { timeoutMs: 50_000 },
     );
-    for (const b of bookings) await waitFor("reminderSent", () => reminderSent(b.bookingId));
+    const ids = bookings.map((b) => b.bookingId);
+    const mineOf = (r: Awaited<ReturnType<typeof rows>>) => r.filter((x) => ids.includes(String(x.context?.bookingId)));
+    await waitFor("24 recorded", async () => mineOf(await rows("EMAIL_SENT")).length === 24);
+    for (const b of bookings) expect(await reminderSent(b.bookingId)).toBe(true);
     // One delivery per recipient (every booking has its own client and creator).
     const emails = resend.deliveries.map((d) => String(d.to));
     expect(new Set(emails).size).toBe(emails.length);
-    const sentRows = await rows("EMAIL_SENT");
-    const ids = bookings.map((b) => b.bookingId);
-    const mine = sentRows.filter((r) => ids.includes(String(r.context?.bookingId)));
-    expect(mine).toHaveLength(24);
+    expect(mineOf(await rows("EMAIL_SENT"))).toHaveLength(24);
     expect((await rows("EMAIL_ERROR")).length).toBeGreaterThan(0);
   }, 70_000);
 
