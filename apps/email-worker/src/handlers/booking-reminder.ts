@@ -76,13 +76,14 @@ async function remind(
   }
   if (now() > b.callDateTime.getTime() + (deps.lateToleranceMs ?? 5 * 60_000)) return skip("call_started");
   const emailsQueued = await queueBoth(deps, b);
-  return { status: "queued", emailsQueued };
+  // A racing run marked the booking between our read and our statement.
+  return emailsQueued === null ? skip("already_sent") : { status: "queued", emailsQueued };
 }
 
 // Both emails are rendered and queued for the batch sender, which sends the reminders of many
 // bookings per request (batch-sender.ts); queuing them and marking `reminderSent` commit in one
 // statement, so a retry or a racing sweep queues nothing more.
-async function queueBoth(deps: ReminderDeps, b: ReminderBooking): Promise<number> {
+async function queueBoth(deps: ReminderDeps, b: ReminderBooking): Promise<number | null> {
   const bookingUrl = `${deps.appUrl.replace(/\/$/, "")}/bookings/${b.id}`;
   const callDateTime = b.callDateTime.toISOString();
   const common = { callDateTime, bookingUrl, ...(b.callTitle ? { callTitle: b.callTitle } : {}) };
@@ -125,5 +126,5 @@ async function queueBoth(deps: ReminderDeps, b: ReminderBooking): Promise<number
     await markReminderSent(deps.db, b.id);
     return 0;
   }
-  return (await queueReminderEmails(deps.db.sql, b.id, b.callDateTime, queued)) ? queued.length : 0;
+  return (await queueReminderEmails(deps.db.sql, b.id, b.callDateTime, queued)) ? queued.length : null;
 }
