@@ -78,10 +78,10 @@ export function startBatchSender(options: BatchSenderOptions): { stop(): Promise
     let attempt = batch.attempts;
     for (;;) {
       await limiter.acquire({ urgent });
-      if (!batch.attemptedAt) {
+      if (!batch.attempted) {
         // The last moment a member can leave: after this commit the request's body is fixed.
         members = await store.freeze(batch);
-        batch.attemptedAt = new Date();
+        batch.attempted = true;
       }
       if (members.length === 0) return store.finish(id, [], []);
       try {

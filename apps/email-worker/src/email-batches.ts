@@ -13,14 +13,14 @@ import { REMINDER_PRIORITY } from "./pending-emails";
 export interface BatchMember {
   subject: EmailSubject;
   priority: number;
-  callDateTime: Date | null;
   message: MailMessage;
 }
 
 export interface Batch {
   /** Also the request's Idempotency-Key. */
   id: string;
-  attemptedAt: Date | null;
+  /** A request was (perhaps) sent: membership is frozen. */
+  attempted: boolean;
   attempts: number;
   members: BatchMember[];
 }
@@ -41,13 +41,13 @@ n AS (SELECT "idempotencyKey", row_number() OVER (ORDER BY priority, "createdAt"
 UPDATE "PendingEmail" p SET "batchId" = b.id, position = n.pos FROM n, b WHERE p."idempotencyKey" = n."idempotencyKey"`;
 
 const MEMBERS = `
-SELECT "idempotencyKey", priority, "emailType", "bookingId", "userId", "recipientEmail", "callDateTime", message, "auditContext"
+SELECT "idempotencyKey", priority, "emailType", "bookingId", "userId", "recipientEmail", message, "auditContext"
 FROM "PendingEmail" WHERE "batchId" = $1 ORDER BY position`;
 
 // Members that must not go out any more: already delivered (by any path), or reminders whose
 // booking is gone, no longer CONFIRMED, or now at another time than the one the email announces.
 const STALE = `
-SELECT p."idempotencyKey" AS key, p."bookingId", p."callDateTime", b.status, o."dateTime" AS "callNow",
+SELECT p."idempotencyKey" AS key, p."bookingId", to_char(p."callDateTime", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "callDateTime", b.status,
   EXISTS (SELECT 1 FROM "EmailDelivery" d WHERE d."idempotencyKey" = p."idempotencyKey") AS delivered
 FROM "PendingEmail" p
 LEFT JOIN "Booking" b ON b.id = p."bookingId"
@@ -60,9 +60,9 @@ FOR UPDATE OF p`;
 interface StaleRow {
   key: string;
   bookingId: string | null;
-  callDateTime: Date | null;
+  /** ISO, as the email announced it. */
+  callDateTime: string | null;
   status: string | null;
-  callNow: Date | null;
   delivered: boolean;
 }
 
@@ -94,8 +94,8 @@ export function createBatchStore(db: DbHandle, recorder: EmailRecorder) {
     },
     /** The batch with its members, or null once it is finished. */
     async load(id: string): Promise<Batch | null> {
-      const [batch] = await sql.unsafe<Array<{ attemptedAt: Date | null; attempts: number }>>(
-        `SELECT "attemptedAt", attempts FROM "EmailBatch" WHERE id = $1`,
+      const [batch] = await sql.unsafe<Array<{ attempted: boolean; attempts: number }>>(
+        `SELECT "attemptedAt" IS NOT NULL AS attempted, attempts FROM "EmailBatch" WHERE id = $1`,
         [id],
       );
       if (!batch) return null;
@@ -110,10 +110,9 @@ export function createBatchStore(db: DbHandle, recorder: EmailRecorder) {
           context: { ...(r.auditContext as Record<string, unknown>), batchId: id },
         },
         priority: r.priority as number,
-        callDateTime: r.callDateTime as Date | null,
         message: JSON.parse(r.message as string) as MailMessage,
       }));
-      return { id, attemptedAt: batch.attemptedAt, attempts: batch.attempts, members };
+      return { id, attempted: batch.attempted, attempts: batch.attempts, members };
     },
     /**
      * Just before the first request: drops the members that must not go out (a skipped reminder
@@ -174,10 +173,11 @@ function skipRow(s: StaleRow): StoredRow {
     skipped: true,
     reason,
     stage: "batch",
-    ...(s.callDateTime ? { callDateTime: s.callDateTime.toISOString() } : {}),
+    ...(s.callDateTime ? { callDateTime: s.callDateTime } : {}),
     ...(s.status && s.status !== "CONFIRMED" ? { bookingStatus: s.status } : {}),
   });
-  return { ...row, id: emailAuditIds.reminderSkip(s.bookingId!, s.status === null ? null : s.callDateTime) };
+  const at = s.status === null || !s.callDateTime ? null : new Date(s.callDateTime);
+  return { ...row, id: emailAuditIds.reminderSkip(s.bookingId!, at) };
 }
 
 // A booking's two reminder emails give one skip row.
