@@ -27,7 +27,7 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: { exit?: (code:
     ...workerOptionsFromEnv(env),
     reminderLeadMinutes: env.REMINDER_LEAD_MINUTES,
     background: (ctx) =>
-      startBatchSender({ db: ctx.db, transport, limiter: limiterFor(ctx), logger: ctx.logger, log: (line) => console.log(`[email-worker] ${line}`) }),
+      startBatchSender({ db: ctx.db, transport, limiter: limiterFor(ctx), logger: ctx.logger, batchSize: env.EMAIL_BATCH_SIZE, log: (line) => console.log(`[email-worker] ${line}`) }),
     ...overrides,
     bindings: [
       bindQueue({

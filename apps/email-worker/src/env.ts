@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_BATCH_SIZE } from "@callastar/emails";
 import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime";
 
 const schema = z
@@ -13,6 +14,8 @@ const schema = z
     REMINDER_LEAD_MINUTES: envFields.positiveInt(15),
     REMINDER_SWEEP_PERIOD_MINUTES: envFields.positiveInt(5),
     EMAIL_RATE_LIMIT_PER_SECOND: envFields.nonNegativeInt(2),
+    // Emails per Resend batch request (Resend takes at most 100); 2 reproduces one request per reminder.
+    EMAIL_BATCH_SIZE: envFields.positiveInt(MAX_BATCH_SIZE).pipe(z.number().max(MAX_BATCH_SIZE, `must be <= ${MAX_BATCH_SIZE} (Resend's limit)`)),
     REMINDERS_CONCURRENCY: envFields.positiveInt(50),
     EMAILS_CONCURRENCY: envFields.positiveInt(20),
   })
