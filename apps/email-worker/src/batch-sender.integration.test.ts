@@ -135,6 +135,24 @@ it("a booking cancelled or moved after its emails were batched, before the reque
   expect(Object.fromEntries(marks.map((m) => [m.id, m.sent]))).toEqual({ [cancelled.bookingId]: true, [moved.bookingId]: false, [kept.bookingId]: true });
 });
 
+it("a booking cancelled while its batch waits for its rate-limit slot: not sent either", async () => {
+  const bookings = await seed(2, "slot");
+  const [cancelled, kept] = bookings as [SeededBooking, SeededBooking];
+  await queue(bookings);
+  // The main app cancels the booking at the moment the sender is waiting for its slot.
+  let waits = 0;
+  const limiter = {
+    acquire: async () => {
+      if (waits++ === 0) await t.db.update(booking).set({ status: "CANCELLED" }).where(eq(booking.id, cancelled.bookingId));
+    },
+  };
+  const loop = startBatchSender({ db: t, transport: transport(), limiter, logger, pollMs: 20 });
+  await waitFor("drained", drained, { timeoutMs: 30_000 });
+  await loop.stop();
+  expect(resend.deliveries.map((d) => d.html?.includes(kept.bookingId))).toEqual([true, true]);
+  expect((await rowsOf("NOTIFICATION_SENT", bookings)).map((r) => (r.context as { reason: string }).reason)).toEqual(["not_confirmed"]);
+});
+
 it("429 storms: three senders over a 1 req/s Resend are refused again and again, spend no attempt and deliver everything once", async () => {
   await resend.close();
   resend = await startResendStandin({ rateLimitPerSecond: 1 });

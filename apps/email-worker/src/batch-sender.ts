@@ -76,11 +76,15 @@ export function startBatchSender(options: BatchSenderOptions): { stop(): Promise
     let members = batch.members;
     const urgent = members.some((m) => m.priority === REMINDER_PRIORITY);
     let attempt = batch.attempts;
+    // Members that went stale while the batch waited leave before its rate slot is taken...
+    if (!batch.attempted) members = await store.prune(batch, false);
     for (;;) {
       await limiter.acquire({ urgent });
       if (!batch.attempted) {
-        // The last moment a member can leave: after this commit the request's body is fixed.
-        members = await store.freeze(batch);
+        // ...and membership is frozen in one statement right after it: a slow transaction here
+        // would let the request reach Resend out of the limiter's pace (a 429 costs a second).
+        // After this commit the request's body is fixed.
+        if (!(await store.freezeIfUnchanged(id))) members = await store.prune({ ...batch, members }, true);
         batch.attempted = true;
       }
       if (members.length === 0) return store.finish(id, [], []);

@@ -46,16 +46,21 @@ FROM "PendingEmail" WHERE "batchId" = $1 ORDER BY position`;
 
 // Members that must not go out any more: already delivered (by any path), or reminders whose
 // booking is gone, no longer CONFIRMED, or now at another time than the one the email announces.
-const STALE = `
-SELECT p."idempotencyKey" AS key, p."bookingId", to_char(p."callDateTime", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "callDateTime", b.status,
-  EXISTS (SELECT 1 FROM "EmailDelivery" d WHERE d."idempotencyKey" = p."idempotencyKey") AS delivered
+const STALE_MEMBERS = `
 FROM "PendingEmail" p
 LEFT JOIN "Booking" b ON b.id = p."bookingId"
 LEFT JOIN "CallOffer" o ON o.id = b."callOfferId"
 WHERE p."batchId" = $1 AND (
   EXISTS (SELECT 1 FROM "EmailDelivery" d WHERE d."idempotencyKey" = p."idempotencyKey")
-  OR (p.priority = ${REMINDER_PRIORITY} AND (b.id IS NULL OR b.status <> 'CONFIRMED' OR o."dateTime" IS DISTINCT FROM p."callDateTime")))
+  OR (p.priority = ${REMINDER_PRIORITY} AND (b.id IS NULL OR b.status <> 'CONFIRMED' OR o."dateTime" IS DISTINCT FROM p."callDateTime")))`;
+
+const STALE = `
+SELECT p."idempotencyKey" AS key, p."bookingId", to_char(p."callDateTime", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "callDateTime", b.status,
+  EXISTS (SELECT 1 FROM "EmailDelivery" d WHERE d."idempotencyKey" = p."idempotencyKey") AS delivered
+${STALE_MEMBERS}
 FOR UPDATE OF p`;
+
+const FREEZE_IF_UNCHANGED = `UPDATE "EmailBatch" SET "attemptedAt" = CURRENT_TIMESTAMP WHERE id = $1 AND NOT EXISTS (SELECT 1 ${STALE_MEMBERS})`;
 
 interface StaleRow {
   key: string;
@@ -115,11 +120,11 @@ export function createBatchStore(db: DbHandle, recorder: EmailRecorder) {
       return { id, attempted: batch.attempted, attempts: batch.attempts, members };
     },
     /**
-     * Just before the first request: drops the members that must not go out (a skipped reminder
-     * gets its `reminder-skip:` row; a moved one is marked unsent again, for its new time) and
-     * freezes membership, in one transaction. The members left, in body order.
+     * Drops the members that must not go out any more (a skipped reminder gets its `reminder-skip:`
+     * row; a moved one is marked unsent again, for its new time), in one transaction; with
+     * `attempt`, also freezes membership. The members left, in body order.
      */
-    async freeze(batch: Batch): Promise<BatchMember[]> {
+    async prune(batch: Batch, attempt: boolean): Promise<BatchMember[]> {
       return sql.begin(async (tx) => {
         const stale = await tx.unsafe<StaleRow[]>(STALE, [batch.id]);
         const skipRows = stale.filter((s) => !s.delivered).map(skipRow);
@@ -129,10 +134,18 @@ export function createBatchStore(db: DbHandle, recorder: EmailRecorder) {
           await insertAuditRowsOnce(tx, dedupe(skipRows));
         }
         if (moved.length > 0) await tx.unsafe(`UPDATE "Booking" SET "reminderSent" = false WHERE id = ANY($1::text[])`, [moved]);
-        await tx.unsafe(`UPDATE "EmailBatch" SET "attemptedAt" = CURRENT_TIMESTAMP WHERE id = $1`, [batch.id]);
+        if (attempt) await tx.unsafe(`UPDATE "EmailBatch" SET "attemptedAt" = CURRENT_TIMESTAMP WHERE id = $1`, [batch.id]);
         const gone = new Set(stale.map((s) => s.key));
         return batch.members.filter((m) => !gone.has(m.subject.idempotencyKey));
       }) as Promise<BatchMember[]>;
+    },
+    /**
+     * Freezes membership in one short statement, unless a member went stale since `prune` (then
+     * false: prune again with `attempt`). Short, so the request leaves right after its rate slot.
+     */
+    async freezeIfUnchanged(id: string): Promise<boolean> {
+      const result = await sql.unsafe(FREEZE_IF_UNCHANGED, [id], { prepare: true });
+      return result.count === 1;
     },
     async countAttempt(id: string): Promise<void> {
       await sql.unsafe(`UPDATE "EmailBatch" SET attempts = attempts + 1 WHERE id = $1`, [id]);
