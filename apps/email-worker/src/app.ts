@@ -19,7 +19,11 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: { exit?: (code:
   const leadMs = env.REMINDER_LEAD_MINUTES * 60_000;
   const transport = transportFromEnv(env);
   // One limiter for every request of every copy: ad-hoc sends and batches share Resend's rate.
-  const limiterFor = (ctx: WorkerContext) => createRateLimiter(ctx.redis, { key: `${ctx.prefix}:ratelimit:resend`, max: env.EMAIL_RATE_LIMIT_PER_SECOND });
+  const limiterFor = (ctx: WorkerContext) => createRateLimiter(ctx.redis, {
+      key: `${ctx.prefix}:ratelimit:resend`,
+      max: env.EMAIL_RATE_LIMIT_PER_SECOND,
+      marginMs: env.EMAIL_RATE_LIMIT_MARGIN_MS,
+    });
   let mailer: ReturnType<typeof createMailer> | undefined;
   const mailerFor = (ctx: WorkerContext) => (mailer ??= createMailer({ db: ctx.db, transport, from: env.EMAIL_FROM, limiter: limiterFor(ctx) }));
   return startWorkerApp({

@@ -14,6 +14,8 @@ const schema = z
     REMINDER_LEAD_MINUTES: envFields.positiveInt(15),
     REMINDER_SWEEP_PERIOD_MINUTES: envFields.positiveInt(5),
     EMAIL_RATE_LIMIT_PER_SECOND: envFields.nonNegativeInt(2),
+    // Spacing added to each Resend request slot so that arrival jitter does not cost 429s (see rate-limiter.ts).
+    EMAIL_RATE_LIMIT_MARGIN_MS: envFields.nonNegativeInt(50),
     // Emails per Resend batch request (Resend takes at most 100); 2 reproduces one request per reminder.
     EMAIL_BATCH_SIZE: envFields.positiveInt(MAX_BATCH_SIZE).pipe(z.number().max(MAX_BATCH_SIZE, `must be <= ${MAX_BATCH_SIZE} (Resend's limit)`)),
     REMINDERS_CONCURRENCY: envFields.positiveInt(50),

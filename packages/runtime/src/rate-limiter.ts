@@ -32,12 +32,19 @@ export interface RateLimiterOptions {
   /** Requests allowed per `durationMs`; 0 disables the limiter. */
   max: number;
   durationMs?: number;
+  /**
+   * Extra spacing between two slots. The provider counts requests when they reach it, a few ms to
+   * a few hundred ms after the slot (JSON of 100 emails, a busy event loop): without a margin, two
+   * slots' requests can land closer than the provider's window and one gets a 429, which costs a
+   * whole `retry-after` second.
+   */
+  marginMs?: number;
 }
 
 /** A distributed rate limiter (e.g. Resend 2 req/s, Daily DELETE 2 req/s) shared through Redis. */
-export function createRateLimiter(redis: Redis, { key, max, durationMs = 1000 }: RateLimiterOptions): RateLimiter {
+export function createRateLimiter(redis: Redis, { key, max, durationMs = 1000, marginMs = 0 }: RateLimiterOptions): RateLimiter {
   if (max <= 0) return { acquire: async () => {} };
-  const interval = durationMs / max;
+  const interval = durationMs / max + marginMs;
   return {
     async acquire(options = {}) {
       const urgent = options.urgent ? "1" : "0";
