@@ -12,6 +12,7 @@ import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { spawnApp, type AppProcess } from "@callastar/testing";
 import { eq } from "drizzle-orm";
 import { freshDatabase } from "./lib/bench-database";
+import { emailWorkerBenchEnv } from "./lib/email-worker-env";
 import { median } from "./lib/figures";
 import { peakBenchEnv as env } from "./lib/peak-env";
 import { percentile } from "./lib/percentiles";
@@ -43,17 +44,7 @@ interface PeakResult {
 /** Email-worker processes on a database and prefix, at the worker's default rate limit. */
 function startWorkers(url: string, prefix: string, resend: ResendStandin, extra: Record<string, string>): AppProcess[] {
   return Array.from({ length: env.workers }, () =>
-    spawnApp("email-worker", {
-      NODE_ENV: "production",
-      DATABASE_URL: url,
-      REDIS_URL: env.redisUrl,
-      QUEUE_PREFIX: prefix,
-      RESEND_API_KEY: resend.apiKey,
-      RESEND_BASE_URL: resend.url,
-      EMAIL_FROM: "Call a Star <noreply@bench.test>",
-      APP_URL: "https://app.bench.test",
-      ...extra,
-    }),
+    spawnApp("email-worker", emailWorkerBenchEnv({ url, redisUrl: env.redisUrl, prefix, resend }, extra)),
   );
 }
 

@@ -17,6 +17,7 @@ import { startResendStandin } from "@callastar/standins";
 import { spawnApp } from "@callastar/testing";
 import { sweepBookingReminders } from "../../apps/email-worker/src/handlers/reminder-sweep";
 import { freshDatabase } from "./lib/bench-database";
+import { emailWorkerBenchEnv } from "./lib/email-worker-env";
 import { median, table } from "./lib/figures";
 import { percentile } from "./lib/percentiles";
 import { remindersBenchEnv as env } from "./lib/reminders-env";
@@ -41,18 +42,7 @@ async function lateness(url: string): Promise<string[][]> {
   const resend = await startResendStandin({ rateLimitPerSecond: 0 });
   const prefix = `bench-rem-${Date.now().toString(36)}`;
   const workers = Array.from({ length: env.workers }, () =>
-    spawnApp("email-worker", {
-      NODE_ENV: "production",
-      DATABASE_URL: url,
-      REDIS_URL: env.redisUrl,
-      QUEUE_PREFIX: prefix,
-      RESEND_API_KEY: resend.apiKey,
-      RESEND_BASE_URL: resend.url,
-      EMAIL_FROM: "Call a Star <noreply@bench.test>",
-      APP_URL: "https://app.bench.test",
-      EMAIL_RATE_LIMIT_PER_SECOND: "0",
-      REMINDERS_CONCURRENCY: "100",
-    },
+    spawnApp("email-worker", emailWorkerBenchEnv({ url, redisUrl: env.redisUrl, prefix, resend }, { EMAIL_RATE_LIMIT_PER_SECOND: "0", REMINDERS_CONCURRENCY: "100" }),
     // e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the workers
     (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean)),
   );

@@ -45,11 +45,13 @@ export function startBatchSender(options: BatchSenderOptions): { stop(): Promise
     });
 
   const loop = (async () => {
-    // One dedicated connection carries this loop's batch locks.
-    const conn = await db.sql.reserve();
-    try {
-      while (running) {
-        try {
+    while (running) {
+      // One dedicated connection carries this loop's batch locks; after any failure (PostgreSQL
+      // restarted, say) it is given back, its locks gone with it, and a fresh one taken.
+      let conn: Awaited<ReturnType<typeof db.sql.reserve>> | undefined;
+      try {
+        conn = await db.sql.reserve();
+        while (running) {
           const id = await claim(store, conn, options.batchSize ?? MAX_BATCH_SIZE);
           if (!id) {
             await pause(pollMs);
@@ -60,13 +62,13 @@ export function startBatchSender(options: BatchSenderOptions): { stop(): Promise
           } finally {
             await store.unlock(conn, id);
           }
-        } catch (error) {
-          log(`batch sender: ${error instanceof Error ? error.message : String(error)}; retrying`);
-          await pause(1_000);
         }
+      } catch (error) {
+        log(`batch sender: ${error instanceof Error ? error.message : String(error)}; retrying`);
+        await pause(1_000);
+      } finally {
+        conn?.release();
       }
-    } finally {
-      conn.release();
     }
   })();
 
@@ -95,6 +97,8 @@ export function startBatchSender(options: BatchSenderOptions): { stop(): Promise
         if (error instanceof RateLimitedError) {
           // A 429: Resend sent nothing; the same request goes again after retry-after, no attempt spent.
           await pause(error.retryAfterMs);
+          // Stopping: the batch stays in PostgreSQL for the next copy.
+          if (!running) return;
           continue;
         }
         if (error instanceof PermanentError) {
@@ -112,6 +116,7 @@ export function startBatchSender(options: BatchSenderOptions): { stop(): Promise
           errorType: error instanceof Error ? error.name : typeof error,
         });
         await pause(Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(attempt, 8)));
+        if (!running) return;
       }
     }
   }
