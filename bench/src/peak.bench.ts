@@ -95,8 +95,9 @@ async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, cal
     requests.add(d.idempotencyKey ?? d.id);
   }
   const lastMs = Math.max(...late);
-  // Every request Resend accepted during the peak, reminders and ad-hoc alike: the shared budget.
-  const accepted = new Set(resend.deliveries.filter((d) => Date.parse(d.receivedAt) <= due + lastMs).map((d) => d.idempotencyKey ?? d.id));
+  // Every request Resend accepted from the due time to the last reminder, reminders and ad-hoc alike: the shared budget.
+  const during = (d: { receivedAt: string }) => Date.parse(d.receivedAt) >= due && Date.parse(d.receivedAt) <= due + lastMs;
+  const accepted = new Set(resend.deliveries.filter(during).map((d) => d.idempotencyKey ?? d.id));
   // Skipped: a skip row written (cancelled, call started, …) or not both emails delivered by the deadline.
   const skipRows = await db.db.select({ c: log.context }).from(log).where(eq(log.type, "NOTIFICATION_SENT"));
   const skipped = new Set(skipRows.map((r) => String((r.c as { bookingId?: string } | null)?.bookingId)).filter((id) => mine.has(id)));
@@ -113,7 +114,7 @@ async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, cal
     skipped: skipped.size,
     duplicated: [...perEmail.values()].filter((n) => n > 1).length,
     remindersPerSecond: lastPerBooking.size / Math.max(0.001, lastMs / 1000),
-    adhocDelivered: resend.deliveries.filter((d) => String(d.to).startsWith("adhoc")).length,
+    adhocDelivered: resend.deliveries.filter((d) => during(d) && String(d.to).startsWith("adhoc")).length,
   };
 }
 

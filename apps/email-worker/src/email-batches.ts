@@ -87,11 +87,6 @@ export function createBatchStore(db: DbHandle, recorder: EmailRecorder) {
       const rows = await sql.unsafe<Array<{ id: string }>>(`SELECT id FROM "EmailBatch" ORDER BY "createdAt" LIMIT $1`, [limit]);
       return rows.map((r) => r.id);
     },
-    /** Whether reminders are waiting (they make this copy's rate-limit requests urgent). */
-    async remindersWaiting(): Promise<boolean> {
-      const rows = await sql.unsafe(`SELECT 1 FROM "PendingEmail" WHERE priority = ${REMINDER_PRIORITY} LIMIT 1`);
-      return rows.length > 0;
-    },
     /** Creates batch `id` from up to `size` waiting emails; the number taken. */
     async create(id: string, size: number): Promise<number> {
       const result = await sql.unsafe(CREATE, [id, size]);
