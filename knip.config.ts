@@ -86,17 +86,6 @@ for (const app of readdirSync("apps")) {
 
 const config = {
   ignoreBinaries: ["redis-server", "docker-compose"],
-  ignoreIssues: {
-    "apps/email-worker/src/mailer.ts": [
-      "types"
-    ],
-    "apps/email-worker/src/delivery-statement.ts": [
-      "exports"
-    ],
-    "packages/queues/src/producer/producer.ts": [
-      "exports"
-    ]
-  },
   workspaces,
 };
 export default config;

@@ -2,7 +2,7 @@
 // figures beside the baseline it measured in the same run). Select some with BENCH_ONLY=logger,render.
 import { spawnSync } from "node:child_process";
 
-const benches = ["render", "logger", "reminders", "cleanup", "outbox", "tracing"];
+const benches = ["render", "logger", "reminders", "peak", "cleanup", "outbox", "tracing"];
 const only = (process.env.BENCH_ONLY ?? "").split(",").filter(Boolean);
 const failed: string[] = [];
 for (const name of benches.filter((b) => only.length === 0 || only.includes(b))) {

@@ -10,7 +10,7 @@ export const SKIP_EXISTING_LOG_ROWS = ` ON CONFLICT ("${getTableColumns(log).id.
 const INSERT_LOG_ROWS_ONCE = INSERT_LOG_ROWS + SKIP_EXISTING_LOG_ROWS;
 
 /** Inserts `rows` in one statement, skipping ids already present; returns how many were new. */
-export async function insertAuditRowsOnce(sql: Sql, rows: readonly StoredRow[]): Promise<number> {
+export async function insertAuditRowsOnce(sql: Pick<Sql, "unsafe">, rows: readonly StoredRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const result = await sql.unsafe(INSERT_LOG_ROWS_ONCE, rowParameters(rows) as never, { prepare: true });
   return result.count;

@@ -17,8 +17,8 @@ import {
 } from "@callastar/testing";
 import { emailWorkerProcessEnv } from "./test-env";
 
-// Real worker processes: SIGKILL one in the middle of a batch, start another, and nothing is lost
-// or sent twice; SIGTERM lets the active job finish, flushes the audit log and exits 0.
+// Real worker processes: SIGKILL them while their batch request is at Resend, start another, and
+// nothing is lost or sent twice; SIGTERM lets the batch in hand finish, flushes the audit log and exits 0.
 const LEAD_MS = 15 * 60_000;
 let t: TestDatabase;
 let resend: ResendStandin;
@@ -60,58 +60,59 @@ const worker = (extra: Record<string, string> = {}) => {
   return p;
 };
 
-it("a worker SIGKILLed in the middle of a batch loses nothing and sends nothing twice", async () => {
-  resend.setFaults({ slowMs: 150 });
+it("workers SIGKILLed after sending a batch request and before recording it: every reminder delivered once, the retry replayed", async () => {
+  // Each batch request is held 400 ms before Resend accepts it: the window the kills land in.
+  resend.setFaults({ slowMs: 400 });
+  const BOOKINGS = 60;
   const bookings = await Promise.all(
-    Array.from({ length: 20 }, (_, i) => seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS), label: `k${i}${Date.now()}` })),
+    Array.from({ length: BOOKINGS }, (_, i) => seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS), label: `k${i}${Date.now()}` })),
   );
-  const first = worker();
-  await first.waitForOutput("consuming");
   for (const b of bookings) await producer.scheduleBookingReminder({ bookingId: b.bookingId, callDateTime: b.callDateTime });
-  await waitFor("a few deliveries", () => resend.deliveries.length >= 8);
-  first.child.kill("SIGKILL");
-  expect(await first.exited).toBe("SIGKILL");
-  expect(resend.deliveries.length).toBeLessThan(40); // killed mid-batch
+  // Each victim is killed while one of its batch requests is at Resend, which accepts it after the
+  // victim is gone: its membership and attempt mark are committed, its record is not.
+  for (let kill = 0; kill < 3; kill++) {
+    const victim = worker();
+    await waitFor("a batch request in flight", () => resend.inFlight > 0, { timeoutMs: 60_000, intervalMs: 5 });
+    victim.child.kill("SIGKILL");
+    expect(await victim.exited).toBe("SIGKILL");
+    await waitFor("the victim's request answered", () => resend.inFlight === 0, { intervalMs: 5 });
+  }
+  expect(await t.sql`SELECT 1 FROM "EmailBatch" WHERE "attemptedAt" IS NOT NULL`).not.toHaveLength(0);
 
   const second = worker();
-  await second.waitForOutput("consuming");
-  await waitFor("all 40 reminders delivered", () => resend.deliveries.length >= 40, { timeoutMs: 40_000 });
   const ids = bookings.map((b) => b.bookingId);
-  await waitFor("every booking marked reminded", async () => {
-    const rows = await t.db.select({ id: booking.id }).from(booking).where(and(inArray(booking.id, ids), eq(booking.reminderSent, true)));
-    return rows.length === ids.length;
-  }).catch(async (error: unknown) => {
-    // Say which jobs are stuck and why, so a failure here is diagnosable from CI's output alone.
-    const jobs = await producer.queue("reminders").getJobs(["failed", "delayed", "wait", "active"]);
-    const states = await Promise.all(jobs.map(async (j) => `${j.id} ${await j.getState()} attempts=${j.attemptsMade} ${j.failedReason ?? ""}`));
-    throw new Error(`${String(error)}\n${states.join("\n")}\nsecond worker output:\n${second.output().slice(-3000)}`);
-  });
-  // Drained to a known point: no reminder job left to run and no send in flight, so a late
+  const sentRows = () =>
+    t.db
+      .select({ id: log.id, bookingId: sql<string>`${log.context}->>'bookingId'` })
+      .from(log)
+      .where(eq(log.type, "EMAIL_SENT"))
+      .then((rows) => rows.filter((r) => ids.includes(r.bookingId)));
+  await waitFor("every reminder recorded", async () => (await sentRows()).length === 2 * BOOKINGS, { timeoutMs: 60_000 }).catch(
+    (error: unknown) => {
+      throw new Error(`${String(error)}\nsecond worker output:\n${second.output().slice(-3000)}`);
+    },
+  );
+  // Drained to a known point: no reminder job, no batch left and no request in flight, so a late
   // duplicate would already be among the deliveries.
   await waitForDrained(producer.queue("reminders"));
+  await waitFor("no batch left", async () => (await t.sql`SELECT 1 FROM "EmailBatch"`).length === 0);
   await waitFor("no send in flight", () => resend.inFlight === 0);
 
-  // One delivery per booking and recipient, whether it went out alone or in the booking's batch.
-  const emails = resend.deliveries.map((d) => `${d.idempotencyKey?.split(":")[1]}→${String(d.to)}`);
-  expect(emails).toHaveLength(40);
-  expect(new Set(emails).size).toBe(40);
-  const sent = await t.db
-    .select({ bookingId: sql<string>`${log.context}->>'bookingId'`, emailType: sql<string>`${log.context}->>'emailType'` })
-    .from(log)
-    .where(eq(log.type, "EMAIL_SENT"));
-  const perEmail = new Map<string, number>();
-  for (const r of sent.filter((r) => ids.includes(r.bookingId))) {
-    const k = `${r.bookingId}/${r.emailType}`;
-    perEmail.set(k, (perEmail.get(k) ?? 0) + 1);
-  }
-  expect(perEmail.size).toBe(40);
-  expect([...perEmail.values()].every((n) => n === 1)).toBe(true);
+  const emails = resend.deliveries.map((d) => String(d.to));
+  expect(emails).toHaveLength(2 * BOOKINGS);
+  expect(new Set(emails).size).toBe(2 * BOOKINGS);
+  // The batches the victims had sent were presented again, same key and body: Resend replayed them.
+  expect(resend.replays.length).toBeGreaterThan(0);
+  const rows = await sentRows();
+  expect(new Set(rows.map((r) => r.id)).size).toBe(2 * BOOKINGS);
+  const marked = await t.db.select({ id: booking.id }).from(booking).where(and(inArray(booking.id, ids), eq(booking.reminderSent, true)));
+  expect(marked).toHaveLength(BOOKINGS);
 
   second.child.kill("SIGTERM");
   expect(await second.exited).toBe(0);
-}, 90_000);
+}, 180_000);
 
-it("SIGTERM lets the active job finish, flushes its audit rows, and exits 0", async () => {
+it("SIGTERM lets the batch in hand finish, flushes its audit rows, and exits 0", async () => {
   resend.setFaults({ slowMs: 1_500 });
   const b = await seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS) });
   const p = worker();
@@ -121,8 +122,9 @@ it("SIGTERM lets the active job finish, flushes its audit rows, and exits 0", as
   p.child.kill("SIGTERM");
   expect(await p.exited).toBe(0);
   expect(p.output()).toContain("workers closed");
-  // The job that was running finished its first email before the worker let go.
-  expect(resend.deliveries.length).toBeGreaterThanOrEqual(1);
+  expect(p.output()).toContain("background loop closed");
+  // The batch being sent was answered and recorded before the worker let go.
+  expect(resend.deliveries.length).toBe(2);
   const rows = await t.db.select().from(log).where(and(eq(log.type, "EMAIL_SENT"), sql`${log.context}->>'bookingId' = ${b.bookingId}`));
   expect(rows.length).toBe(resend.deliveries.length);
 }, 60_000);

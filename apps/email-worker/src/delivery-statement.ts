@@ -47,7 +47,7 @@ function buildStatement(): string {
 }
 
 /** The constant record-and-audit statement (prepared once per connection). */
-export const RECORD_DELIVERIES_WITH_AUDIT_ROWS = buildStatement();
+const RECORD_DELIVERIES_WITH_AUDIT_ROWS = buildStatement();
 
 /**
  * Records `deliveries` and commits their audit rows with them (row i audits delivery i, and its id
@@ -55,7 +55,7 @@ export const RECORD_DELIVERIES_WITH_AUDIT_ROWS = buildStatement();
  * in the same statement. Returns how many audit rows were written (= deliveries that were new).
  */
 export async function recordDeliveries(
-  sql: Sql,
+  sql: Pick<Sql, "unsafe">,
   deliveries: ReadonlyArray<{ record: DeliveryRecord; auditRow: StoredRow }>,
   remindedBookingId: string | null = null,
 ): Promise<number> {

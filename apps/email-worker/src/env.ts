@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_BATCH_SIZE } from "@callastar/emails";
 import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime";
 
 /** The email worker's variables, each with its form (`.describe`): the README's configuration table is generated from it. */
@@ -29,7 +30,15 @@ export const envSchema = z
     EMAIL_RATE_LIMIT_PER_SECOND: envFields
       .nonNegativeInt(2)
       .describe("Resend requests per second, one limit across every copy (held in Redis); 0 = unlimited"),
-    REMINDERS_CONCURRENCY: envFields.positiveInt(50).describe("reminder jobs one copy runs at once"),
+    EMAIL_RATE_LIMIT_MARGIN_MS: envFields
+      .nonNegativeInt(50)
+      .describe("ms added to each Resend request slot so that arrival jitter does not cost 429s"),
+    EMAIL_BATCH_SIZE: envFields
+      .positiveInt(MAX_BATCH_SIZE)
+      .pipe(z.number().max(MAX_BATCH_SIZE, `must be <= ${MAX_BATCH_SIZE} (Resend's limit)`))
+      .describe("emails per Resend batch request, at most 100 (Resend's limit); 2 reproduces one request per reminder"),
+    // A reminder job only renders and queues: more at once only crowds the batch sender's event loop.
+    REMINDERS_CONCURRENCY: envFields.positiveInt(10).describe("reminder jobs one copy runs at once (each renders and queues its emails)"),
     EMAILS_CONCURRENCY: envFields.positiveInt(20).describe("ad-hoc email jobs one copy runs at once"),
   })
   .refine((env) => env.EMAIL_TRANSPORT !== "resend" || env.RESEND_API_KEY, {

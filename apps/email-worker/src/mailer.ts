@@ -1,12 +1,11 @@
 import { eq, sql } from "drizzle-orm";
 import { emailDelivery, type DbHandle } from "@callastar/db";
-import { PermanentError } from "@callastar/errors";
-import { renderEmail, type EmailPayload, type MailTransport } from "@callastar/emails";
-import { auditRows } from "@callastar/logger";
+import { renderEmail, type EmailPayload, type MailMessage, type MailTransport } from "@callastar/emails";
 import type { RateLimiter } from "@callastar/runtime";
-import { emailAuditIds } from "./audit-once";
-import { completeLegacyDelivery, recordDeliveries } from "./delivery-statement";
+import { createEmailRecorder, type EmailSubject, type PreviousDelivery } from "./email-record";
 import { noteFailure } from "./email-failure";
+
+export type { PreviousDelivery } from "./email-record";
 
 export interface Delivery {
   payload: EmailPayload;
@@ -18,20 +17,15 @@ export interface Delivery {
   context?: Record<string, unknown>;
 }
 
-/** A delivery already recorded for an idempotency key. */
-export interface PreviousDelivery {
-  id: string | null;
-  loggedAt: Date | null;
-  createdAt: Date;
-}
-
-/** An email the provider accepted, not yet recorded. */
-export interface SentEmail {
-  delivery: Delivery;
-  /** The provider's message id. */
-  id: string;
-  subject: string;
-}
+/** What the audit rows say of a delivery. */
+export const subjectOf = (d: Delivery): EmailSubject => ({
+  idempotencyKey: d.idempotencyKey,
+  emailType: d.payload.template,
+  to: d.to,
+  bookingId: d.bookingId ?? null,
+  userId: d.userId ?? null,
+  context: d.context ?? {},
+});
 
 /**
  * Failures are not audited here (the job handler writes one row per failed attempt); each is
@@ -40,135 +34,68 @@ export interface SentEmail {
 export interface Mailer {
   /** Sends once per idempotency key, ever: "already_sent" when a previous attempt got through. */
   deliver(delivery: Delivery): Promise<{ status: "sent" | "already_sent"; id: string | null }>;
-  /** Renders, waits for the rate limit and sends, without recording. */
-  send(delivery: Delivery): Promise<SentEmail>;
-  /**
-   * Sends several emails, without recording them: as one request (one rate-limit token, `batchKey`
-   * as its idempotency key) when the transport batches, else one by one. A batch refused for one
-   * invalid email (422: nothing was sent) is retried one email at a time, so the others still go.
-   * Returns what was sent, and the failure that stopped the rest, if any.
-   */
-  sendAll(deliveries: readonly Delivery[], batchKey: string): Promise<{ sent: SentEmail[] } | { sent: SentEmail[]; failure: unknown }>;
-  /** Records sent emails with their EMAIL_SENT rows in one statement (and marks `remindedBookingId`'s reminder sent in it). */
-  record(sent: readonly SentEmail[], remindedBookingId?: string | null): Promise<void>;
+  /** Renders a delivery into the message as it is sent (the batch sender sends it later). */
+  message(delivery: Delivery): Promise<MailMessage>;
   /** Completes a record found by the caller: "already_sent", writing its audit row if it never was. */
   alreadySent(delivery: Delivery, previous: PreviousDelivery): Promise<{ status: "already_sent"; id: string | null }>;
 }
 
 /**
- * Every email goes through here: a durable EmailDelivery row, committed in one statement with the
- * email's EMAIL_SENT audit row (id `email-sent:<idempotencyKey>`), makes a retried or re-swept
- * email a no-op; a crash between the send and that statement makes the retry send the same
- * content with the same Idempotency-Key, which Resend answers from its 24 h replay cache. A
- * Redis-wide limiter keeps all copies under the provider's rate.
+ * The ad-hoc email path, and rendering for the batched one. A durable EmailDelivery row, committed
+ * in one statement with the email's EMAIL_SENT row (id `email-sent:<idempotencyKey>`), makes a
+ * retried email a no-op; a crash between the send and that statement makes the retry send the
+ * same content with the same Idempotency-Key, which Resend answers from its 24 h replay cache. A
+ * Redis-wide limiter keeps all copies under the provider's rate (behind due reminders, see
+ * batch-sender.ts).
  */
 export function createMailer(deps: { db: DbHandle; transport: MailTransport; limiter: RateLimiter; from: string }): Mailer {
   const { db, transport, limiter, from } = deps;
   const find = findDelivery(db);
-  const contextOf = (d: Delivery) => ({ recipientEmail: d.to, idempotencyKey: d.idempotencyKey, transport: transport.name, ...d.context });
-  const sentRow = (d: Delivery, extra: Record<string, unknown>) => ({
-    ...auditRows.logEmailSent(d.bookingId ?? null, d.userId ?? null, d.payload.template, { ...contextOf(d), ...extra }),
-    id: emailAuditIds.emailSent(d.idempotencyKey),
-  });
-  const render = async (d: Delivery) => {
+  const recorder = createEmailRecorder(db, transport.name);
+
+  const message = async (d: Delivery): Promise<MailMessage> => {
     try {
-      return await renderEmail(d.payload);
+      const rendered = await renderEmail(d.payload);
+      return { from, to: d.to, subject: rendered.subject, html: rendered.html, text: rendered.text };
     } catch (error) {
       throw noteFailure(error, "render", [d]);
     }
   };
 
-  const mailer: Mailer = {
-    async send(d) {
-      const rendered = await render(d);
-      try {
-        await limiter.acquire();
-        const { id } = await transport.send(
-          { from, to: d.to, subject: rendered.subject, html: rendered.html, text: rendered.text },
-          { idempotencyKey: d.idempotencyKey },
-        );
-        return { delivery: d, id, subject: rendered.subject };
-      } catch (error) {
-        throw noteFailure(error, "send", [d]);
-      }
-    },
+  const sendOne = async (d: Delivery, m: MailMessage) => {
+    try {
+      await limiter.acquire();
+      return await transport.send(m, { idempotencyKey: d.idempotencyKey });
+    } catch (error) {
+      throw noteFailure(error, "send", [d]);
+    }
+  };
 
-    async sendAll(deliveries, batchKey) {
-      const oneByOne = async (): Promise<{ sent: SentEmail[] } | { sent: SentEmail[]; failure: unknown }> => {
-        const sent: SentEmail[] = [];
-        for (const d of deliveries) {
-          try {
-            sent.push(await mailer.send(d));
-          } catch (failure) {
-            return { sent, failure };
-          }
-        }
-        return { sent };
-      };
-      if (deliveries.length < 2 || !transport.sendBatch) return oneByOne();
-      const rendered: Array<{ subject: string; html: string; text: string }> = [];
-      for (const d of deliveries) {
-        try {
-          rendered.push(await render(d));
-        } catch (failure) {
-          return { sent: [], failure };
-        }
-      }
-      try {
-        await limiter.acquire();
-        const { ids } = await transport.sendBatch(
-          deliveries.map((d, i) => ({ from, to: d.to, ...rendered[i]! })),
-          { idempotencyKey: batchKey },
-        );
-        return { sent: deliveries.map((delivery, i) => ({ delivery, id: ids[i]!, subject: rendered[i]!.subject })) };
-      } catch (failure) {
-        if (failure instanceof PermanentError && failure.status === 422) return oneByOne();
-        return { sent: [], failure: noteFailure(failure, "send", deliveries) };
-      }
-    },
+  const alreadySent: Mailer["alreadySent"] = async (d, previous) => {
+    try {
+      await recorder.completeLegacy(subjectOf(d), previous);
+    } catch (error) {
+      throw noteFailure(error, "record", [d]);
+    }
+    return { status: "already_sent", id: previous.id };
+  };
 
-    async record(sent, remindedBookingId = null) {
-      if (sent.length === 0) return;
-      const deliveries = sent.map(({ delivery: d, id, subject }) => ({
-        record: {
-          idempotencyKey: d.idempotencyKey,
-          emailType: d.payload.template,
-          bookingId: d.bookingId ?? null,
-          userId: d.userId ?? null,
-          recipientEmail: d.to,
-          providerMessageId: id,
-        },
-        auditRow: sentRow(d, { subject, providerMessageId: id }),
-      }));
-      try {
-        await recordDeliveries(db.sql, deliveries, remindedBookingId);
-      } catch (error) {
-        throw noteFailure(error, "record", sent.map((s) => s.delivery));
-      }
-    },
-
-    async alreadySent(d, previous) {
-      // Only records written before the record and its row shared a statement lack loggedAt.
-      if (!previous.loggedAt) {
-        const row = sentRow(d, { providerMessageId: previous.id, recoveredAfterCrash: true });
-        try {
-          await completeLegacyDelivery(db.sql, d.idempotencyKey, row, previous.createdAt);
-        } catch (error) {
-          throw noteFailure(error, "record", [d]);
-        }
-      }
-      return { status: "already_sent", id: previous.id };
-    },
-
+  return {
+    message,
+    alreadySent,
     async deliver(d) {
       const [previous] = await find.execute({ key: d.idempotencyKey });
-      if (previous) return mailer.alreadySent(d, previous);
-      const sent = await mailer.send(d);
-      await mailer.record([sent]);
-      return { status: "sent", id: sent.id };
+      if (previous) return alreadySent(d, previous);
+      const m = await message(d);
+      const { id } = await sendOne(d, m);
+      try {
+        await recorder.record([{ ...subjectOf(d), subject: m.subject, providerMessageId: id }]);
+      } catch (error) {
+        throw noteFailure(error, "record", [d]);
+      }
+      return { status: "sent", id };
     },
   };
-  return mailer;
 }
 
 // Built once per mailer and executed prepared: it runs for every ad-hoc email (see booking-query.ts).

@@ -42,3 +42,37 @@ it("is a no-op when the limit is 0 (off): it never talks to Redis", async () => 
     offline.disconnect();
   }
 });
+
+it("gives urgent callers every slot while they wait, ordinary ones resume after", async () => {
+  const prefix = uniquePrefix("rl");
+  const a = new Redis(testEnv.redisUrl);
+  const b = new Redis(testEnv.redisUrl);
+  try {
+    const key = `${prefix}:ratelimit:resend`;
+    const ordinary = createRateLimiter(a, { key, max: 10 });
+    const urgent = createRateLimiter(b, { key, max: 10 });
+    const ordinaryTaken: number[] = [];
+    let stop = false;
+    const background = (async () => {
+      while (!stop) {
+        await ordinary.acquire();
+        ordinaryTaken.push(Date.now());
+      }
+    })();
+    while (ordinaryTaken.length < 3) await new Promise((r) => setTimeout(r, 20));
+    const urgentStart = Date.now();
+    for (let i = 0; i < 10; i++) await urgent.acquire({ urgent: true });
+    const urgentEnd = Date.now();
+    const countAtUrgentEnd = ordinaryTaken.length;
+    // Once the urgent mark lapses the ordinary caller gets slots again.
+    while (ordinaryTaken.length < countAtUrgentEnd + 2) await new Promise((r) => setTimeout(r, 20));
+    stop = true;
+    await background;
+    // At most the one slot the ordinary caller was already waiting for lands after the urgent caller came.
+    expect(ordinaryTaken.filter((t) => t > urgentStart && t <= urgentEnd).length).toBeLessThanOrEqual(1);
+  } finally {
+    a.disconnect();
+    b.disconnect();
+    await obliteratePrefix(prefix);
+  }
+});

@@ -72,6 +72,8 @@ export interface WorkerAppOptions {
   bindings: AnyQueueBinding[];
   /** Runs before any job is taken (caches, connections); a failure is logged, not fatal. */
   warmUp?: (ctx: WorkerContext) => Promise<void>;
+  /** A loop beside the workers (e.g. the email batch sender), started with them and stopped before them. */
+  background?: (ctx: WorkerContext) => { stop(): Promise<void> };
   /** Tests pass a no-op to keep the process alive. */
   exit?: (code: number) => void;
   /** The process log; tests pass a silent one. Default: one for `name` built with `logOptions`. */
@@ -168,8 +170,10 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   });
   const served = metrics && options.metricsPort !== undefined ? await serveMetrics(metrics.registry, options.metricsPort, options.metricsHost ?? "0.0.0.0") : undefined;
 
+  const background = options.background?.(ctx);
   const shutdown = installShutdown(
     [
+      ...(background ? [{ name: "background loop", run: () => background.stop() }] : []),
       { name: "workers", run: () => Promise.all(workers.map((w) => w.close())) },
       { name: "metrics server", run: async () => served?.close() },
       { name: "producers", run: () => Promise.all([producer.close(), flows.close()]) },

@@ -5,7 +5,8 @@ import { idempotencyKeys, type BookingReminderPayload } from "@callastar/queues"
 import { auditEmailAttempt, type AttemptJob } from "../attempt-failure";
 import { emailAuditIds, insertAuditRowsOnce } from "../audit-once";
 import { loadReminderBooking, markReminderSent, type ReminderBooking } from "../booking-query";
-import type { Delivery, Mailer, PreviousDelivery } from "../mailer";
+import { subjectOf, type Delivery, type Mailer, type PreviousDelivery } from "../mailer";
+import { queueReminderEmails, type QueuedEmail } from "../pending-emails";
 
 export interface ReminderDeps {
   db: DbHandle;
@@ -19,13 +20,13 @@ export interface ReminderDeps {
 }
 
 export type ReminderResult =
-  | { status: "sent"; emailsSent: number }
+  | { status: "queued"; emailsQueued: number }
   | { status: "skipped"; reason: "not_found" | "not_confirmed" | "already_sent" | "call_started" };
 
 /**
  * One booking's reminder: re-reads the booking (it may have been cancelled, rescheduled or reminded
- * since the job was created), never sends early, sends the client's and the creator's email once
- * each, then marks `reminderSent` with a conditional update. A failed attempt writes one
+ * since the job was created), never queues early, queues the client's and the creator's email for
+ * the batch sender and marks `reminderSent`, once (a conditional update in the same statement). A failed attempt writes one
  * EMAIL_ERROR row (with the booking) and rethrows the error marked audited.
  */
 export async function processBookingReminder(
@@ -49,7 +50,7 @@ async function remind(
   const b = await loadReminderBooking(deps.db, data.bookingId);
   // A skip for good is audited once (a deterministic id: retries and racing sweeps write nothing
   // more); "already sent" is no event of its own, the emails' EMAIL_SENT rows tell it.
-  const skip = async (reason: Exclude<ReminderResult, { status: "sent" }>["reason"], extra: Record<string, unknown> = {}) => {
+  const skip = async (reason: Exclude<ReminderResult, { status: "queued" }>["reason"], extra: Record<string, unknown> = {}) => {
     if (reason !== "already_sent") {
       const row = auditRows.logSuccess(LogType.NOTIFICATION_SENT, `Booking reminder for ${data.bookingId} not sent: ${reason}`, {
         bookingId: data.bookingId,
@@ -74,15 +75,15 @@ async function remind(
     throw new DelayedError();
   }
   if (now() > b.callDateTime.getTime() + (deps.lateToleranceMs ?? 5 * 60_000)) return skip("call_started");
-  const emailsSent = await sendBoth(deps, b);
-  return { status: "sent", emailsSent };
+  const emailsQueued = await queueBoth(deps, b);
+  // A racing run marked the booking between our read and our statement.
+  return emailsQueued === null ? skip("already_sent") : { status: "queued", emailsQueued };
 }
 
-// Both emails go out as one request (one rate-limit token; Resend's batch endpoint, all or none),
-// then both deliveries, their audit rows and `reminderSent` commit in one statement. A crash
-// between the send and that statement makes the retry send the same batch with the same
-// Idempotency-Key, which Resend answers from its replay cache without delivering again.
-async function sendBoth(deps: ReminderDeps, b: ReminderBooking): Promise<number> {
+// Both emails are rendered and queued for the batch sender, which sends the reminders of many
+// bookings per request (batch-sender.ts); queuing them and marking `reminderSent` commit in one
+// statement, so a retry or a racing sweep queues nothing more.
+async function queueBoth(deps: ReminderDeps, b: ReminderBooking): Promise<number | null> {
   const bookingUrl = `${deps.appUrl.replace(/\/$/, "")}/bookings/${b.id}`;
   const callDateTime = b.callDateTime.toISOString();
   const common = { callDateTime, bookingUrl, ...(b.callTitle ? { callTitle: b.callTitle } : {}) };
@@ -116,20 +117,14 @@ async function sendBoth(deps: ReminderDeps, b: ReminderBooking): Promise<number>
       b.creatorDelivery,
     ],
   ];
-  const unsent: Delivery[] = [];
+  const queued: QueuedEmail[] = [];
   for (const [delivery, previous] of emails) {
     if (previous) await deps.mailer.alreadySent(delivery, previous);
-    else unsent.push(delivery);
+    else queued.push({ subject: subjectOf(delivery), message: await deps.mailer.message(delivery) });
   }
-  const result = await deps.mailer.sendAll(unsent, idempotencyKeys.reminderBatch(b.id));
-  const { sent } = result;
-  if ("failure" in result) {
-    // One email could not go (the creator's address refused, say): the other, already accepted,
-    // is recorded and audited now rather than left to a retry that may never come.
-    await deps.mailer.record(sent);
-    throw result.failure;
+  if (queued.length === 0) {
+    await markReminderSent(deps.db, b.id);
+    return 0;
   }
-  if (sent.length > 0) await deps.mailer.record(sent, b.id);
-  else await markReminderSent(deps.db, b.id);
-  return sent.length;
+  return (await queueReminderEmails(deps.db.sql, b.id, b.callDateTime, queued)) ? queued.length : null;
 }

@@ -2,7 +2,7 @@
 // with the job's context (jobId, jobName, attempt, attempts, final) and the booking, the error
 // rethrown marked audited so the worker runtime writes none; a 429 is a wait, not an error.
 import { and, eq, sql } from "drizzle-orm";
-import { log } from "@callastar/db";
+import { log, pendingEmail } from "@callastar/db";
 import { PermanentError, RateLimitedError, TransientError, isAudited } from "@callastar/errors";
 import type { MailTransport } from "@callastar/emails";
 import { createAuditLogger, type AuditLogger } from "@callastar/logger";
@@ -99,36 +99,23 @@ describe("reminder", () => {
     ).catch((e: unknown) => e);
   const rowsOf = (bookingId: string) => errorRows(sql`${log.context}->>'bookingId' = ${bookingId}`);
 
-  it("a batch failing for both emails writes one row for the attempt, not one per email", async () => {
-    failure = () => new TransientError("Resend answered 503", { status: 503 });
-    const b = await seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS) });
+  // Sending failures are the batch sender's (batch-sender.integration.test.ts); the handler's own
+  // failures (here: a template that cannot render) keep one row per attempt, with the booking.
+  it("a failing attempt writes one row with the booking, the email and the stage", async () => {
+    const b = await seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS), clientTimezone: "Not/A_Zone" });
     expect(isAudited(await attempt(b.bookingId, 0))).toBe(true);
-    const rows = await rowsOf(b.bookingId);
-    expect(rows.map((r) => r.context)).toEqual([
+    // A time zone that cannot be rendered is a permanent error: this first attempt is the last.
+    expect((await rowsOf(b.bookingId)).map((r) => r.context)).toEqual([
       expect.objectContaining({
         jobId: `reminder-${b.bookingId}`,
         jobName: "booking-reminder",
+        bookingId: b.bookingId,
         attempt: 1,
-        attempts: 6,
-        final: false,
-        emailType: "booking_reminder",
-        emails: ["booking_reminder_client", "booking_reminder_creator"],
-        stage: "send",
+        final: true,
+        stage: "render",
+        idempotencyKey: `booking_reminder:${b.bookingId}:client`,
       }),
     ]);
-  });
-
-  it("the final attempt's row carries the booking", async () => {
-    failure = () => new TransientError("Resend answered 503", { status: 503 });
-    const b = await seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS) });
-    await attempt(b.bookingId, 5);
-    expect((await rowsOf(b.bookingId)).map((r) => r.context)).toEqual([expect.objectContaining({ bookingId: b.bookingId, attempt: 6, final: true })]);
-  });
-
-  it("a 429 writes no row", async () => {
-    failure = () => new RateLimitedError("Resend answered 429", 1_000);
-    const b = await seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS) });
-    expect(await attempt(b.bookingId, 0)).toBeInstanceOf(RateLimitedError);
-    expect(await rowsOf(b.bookingId)).toEqual([]);
+    expect(await t.db.select().from(pendingEmail).where(eq(pendingEmail.bookingId, b.bookingId))).toEqual([]);
   });
 });

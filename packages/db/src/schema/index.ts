@@ -5,3 +5,4 @@ export * from "./bookings";
 export * from "./money";
 export * from "./runs";
 export * from "./outbox";
+export * from "./email-batches";

@@ -218,6 +218,24 @@ describe("sendBatch", () => {
     expect(standin.deliveries).toHaveLength(0);
   });
 
+  it("permissive validation sends the valid emails and names the refused one by index; a retry is replayed, another body refused", async () => {
+    const bad = { ...other, to: "not-an-address" };
+    const first = await transport.sendBatch!([message, bad, other], { idempotencyKey: "k-perm", permissive: true });
+    expect(first.ids[1]).toBeNull();
+    expect(first.ids.filter(Boolean)).toHaveLength(2);
+    expect(first.errors).toEqual([{ index: 1, message: expect.stringContaining("`to`") }]);
+    expect(standin.deliveries.map((d) => d.id)).toEqual([first.ids[0], first.ids[2]]);
+    expect(standin.deliveries[0]!.headers["x-batch-validation"]).toBe("permissive");
+    // The same key and body (a retry after a crash): Resend's answer again, nothing sent again.
+    expect(await transport.sendBatch!([message, bad, other], { idempotencyKey: "k-perm", permissive: true })).toEqual(first);
+    expect(standin.deliveries).toHaveLength(2);
+    expect(standin.replays).toEqual(["k-perm"]);
+    // The same key with other content can never succeed: 409 invalid_idempotent_request.
+    const conflict = await failure(transport.sendBatch!([message, other], { idempotencyKey: "k-perm", permissive: true }));
+    expect(conflict).toBeInstanceOf(PermanentError);
+    expect(conflict.message).toContain("invalid_idempotent_request");
+  });
+
   it("classifies a 429 and a 500 like a single send", async () => {
     standin.setFaults({ rateLimitNext: 1, retryAfterSeconds: 3 });
     const limited = await failure(transport.sendBatch!([message, other], { idempotencyKey: "k-b" }));

@@ -2,7 +2,7 @@ import { PermanentError, TransientError } from "@callastar/errors";
 import { z } from "zod";
 import { classifyResendError, type ResendSdkError } from "./resend-errors";
 import { NodeHttpResend } from "./resend-node-http";
-import type { MailMessage, MailTransport, SendOptions } from "./types";
+import type { BatchOptions, BatchResult, MailMessage, MailTransport, SendOptions } from "./types";
 
 /** Resend's production API; passed explicitly so the SDK never falls back to `RESEND_BASE_URL` on its own. */
 export const RESEND_API_URL = "https://api.resend.com";
@@ -20,10 +20,13 @@ export interface ResendTransportOptions {
 // Resend answers `{ id }`; anything else means we cannot tell what happened, which a retry with the
 // same idempotency key resolves safely.
 const sendResponseSchema = z.object({ id: z.string().min(1) });
-const batchResponseSchema = z.object({ data: z.array(sendResponseSchema) });
+const batchResponseSchema = z.object({
+  data: z.array(sendResponseSchema),
+  errors: z.array(z.object({ index: z.number().int().nonnegative(), message: z.string() })).optional(),
+});
 
 /** Resend's limit on emails per batch request. */
-const MAX_BATCH_SIZE = 100;
+export const MAX_BATCH_SIZE = 100;
 
 function toSdkEmail(message: MailMessage) {
   return {
@@ -79,18 +82,30 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
       }
       return { id: parsed.data.id };
     },
-    async sendBatch(messages: readonly MailMessage[], sendOptions: SendOptions): Promise<{ ids: string[] }> {
+    async sendBatch(messages: readonly MailMessage[], sendOptions: BatchOptions): Promise<BatchResult> {
       checkKey(sendOptions.idempotencyKey);
       if (messages.length === 0 || messages.length > MAX_BATCH_SIZE) {
         throw new PermanentError(`A Resend batch holds 1-${MAX_BATCH_SIZE} emails (got ${messages.length})`, { code: "invalid_batch" });
       }
-      // Strict validation (the default): one invalid email refuses the whole batch, nothing is sent.
-      const data = await call((signal) => client.batch.send(messages.map(toSdkEmail), { idempotencyKey: sendOptions.idempotencyKey, signal }));
-      const parsed = batchResponseSchema.safeParse(data);
-      if (!parsed.success || parsed.data.data.length !== messages.length) {
-        throw new TransientError(`Resend answered a batch of ${messages.length} without as many email ids`, { cause: parsed.error, code: "invalid_response" });
-      }
-      return { ids: parsed.data.data.map((d) => d.id) };
+      const batchValidation = sendOptions.permissive ? "permissive" : "strict";
+      const data = await call((signal) =>
+        client.batch.send(messages.map(toSdkEmail), { idempotencyKey: sendOptions.idempotencyKey, batchValidation, signal }),
+      );
+      return batchIds(data, messages.length);
     },
   };
+}
+
+// Resend lists the accepted emails' ids in order and the refused ones by index (permissive mode):
+// together they must account for every email, else what was sent cannot be told.
+function batchIds(data: unknown, count: number): BatchResult {
+  const parsed = batchResponseSchema.safeParse(data);
+  const errors = parsed.success ? (parsed.data.errors ?? []) : [];
+  const refused = new Set(errors.map((e) => e.index));
+  if (!parsed.success || parsed.data.data.length + refused.size !== count || errors.some((e) => e.index >= count)) {
+    throw new TransientError(`Resend answered a batch of ${count} without as many email ids`, { cause: parsed.success ? undefined : parsed.error, code: "invalid_response" });
+  }
+  const accepted = parsed.data.data.map((d) => d.id);
+  const ids = Array.from({ length: count }, (_, i) => (refused.has(i) ? null : accepted.shift()!));
+  return { ids, errors };
 }

@@ -16,16 +16,30 @@ export interface SendOptions {
   idempotencyKey: string;
 }
 
+/** Options of a batch send. */
+export interface BatchOptions extends SendOptions {
+  /** Resend's `x-batch-validation: permissive`: invalid emails are listed instead of refusing the batch. */
+  permissive?: boolean;
+}
+
+/** A batch's outcome, in the order of the messages. */
+export interface BatchResult {
+  ids: Array<string | null>;
+  errors: Array<{ index: number; message: string }>;
+}
+
 /** Something that delivers emails: Resend in production, the console or files in development. */
 export interface MailTransport {
   readonly name: string;
   /** Sends once per idempotency key; throws PermanentError, TransientError or RateLimitedError. */
   send(message: MailMessage, options: SendOptions): Promise<{ id: string }>;
   /**
-   * Sends several emails in one request, all or none, once per idempotency key; ids in order.
+   * Sends up to 100 emails in one request, once per idempotency key (the same key must carry the
+   * same messages). Strict (default): one invalid email refuses all. Permissive: the valid ones are
+   * sent; `ids[i]` is null for an email refused, with its reason in `errors`.
    * Optional: callers fall back to one send per email.
    */
-  sendBatch?(messages: readonly MailMessage[], options: SendOptions): Promise<{ ids: string[] }>;
+  sendBatch?(messages: readonly MailMessage[], options: BatchOptions): Promise<BatchResult>;
   /** Releases kept-alive connections, if the transport holds any. */
   close?(): void;
 }

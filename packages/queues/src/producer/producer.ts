@@ -1,7 +1,6 @@
 import { Queue, type JobsOptions, type Telemetry } from "bullmq";
 import type { Redis } from "ioredis";
 import { fallbackLogSink, type LogSink } from "@callastar/process-log/sink";
-import { EMAIL_TEMPLATES } from "@callastar/email-schemas";
 import { createProducerConnection, waitForRedis } from "../connection";
 import { JOBS, type JobInput, type JobName } from "../catalog/jobs";
 import type { QueueName } from "../catalog/queues";
@@ -190,4 +189,3 @@ export function createProducer(options: ProducerOptions): Producer {
   return new Producer(options);
 }
 
-export { EMAIL_TEMPLATES };

@@ -25,6 +25,7 @@ async function handleApi(state: StandinState, req: IncomingMessage, path: string
     answer: { ...outcome.answer, headers: { ...limitHeaders, ...outcome.answer.headers } },
   });
   if (!verdict.allowed) {
+    state.rateLimited += 1;
     return { answer: resendErrors.rateLimited(verdict.limit, { ...limitHeaders, "retry-after": String(verdict.resetSeconds) }) };
   }
 
@@ -34,6 +35,7 @@ async function handleApi(state: StandinState, req: IncomingMessage, path: string
     case "fail":
       return withLimits({ answer: resendErrors.internal() });
     case "rate-limit": {
+      state.rateLimited += 1;
       const seconds = String(state.faults.retryAfterSeconds);
       const headers = { ...limitHeaders, "ratelimit-remaining": "0", "ratelimit-reset": seconds, "retry-after": seconds };
       return { answer: resendErrors.rateLimited(verdict.limit || 2, headers) };
@@ -108,6 +110,9 @@ export async function startResendStandin(options: ResendStandinOptions = {}): Pr
     },
     get requests() {
       return state.requests;
+    },
+    get rateLimited() {
+      return state.rateLimited;
     },
     get inFlight() {
       return state.inFlight;

@@ -13,6 +13,8 @@ export class StandinState {
   readonly limiter: SlidingWindowLimiter;
   readonly faults: FaultState;
   requests = 0;
+  /** Requests answered 429 (the rate limit or an injected fault). */
+  rateLimited = 0;
   /** API requests received and not answered yet (an answer that is dropped counts as answered). */
   inFlight = 0;
   /** The idempotency key of every request answered from the replay cache, oldest first. */
@@ -40,6 +42,7 @@ export class StandinState {
     this.limiter.clear();
     this.faults.reset();
     this.requests = 0;
+    this.rateLimited = 0;
     this.replays.length = 0;
   }
 }

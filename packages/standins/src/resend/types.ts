@@ -62,6 +62,8 @@ export interface ResendStandin {
   readonly deliveries: ReadonlyArray<ResendDelivery>;
   /** API requests received (control routes excluded), whatever their outcome. */
   readonly requests: number;
+  /** API requests answered 429 rate_limit_exceeded. */
+  readonly rateLimited: number;
   /** API requests received and not answered yet: a client killed now leaves them to be accepted without it. */
   readonly inFlight: number;
   /** The Idempotency-Key of every send answered from the replay cache (sent before, not sent again), oldest first. */
