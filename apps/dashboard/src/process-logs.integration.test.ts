@@ -212,9 +212,10 @@ it("logs JSON lines with app and job fields from every app, and never a secret",
 
   const entries = (app: App) => procs.get(app)!.output().trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
   // Job lines carry the job's queue, id, name, attempt and entity id.
-  const reminderFailure = entries("email-worker").find((e) => e.jobName === "booking-reminder" && e.level === "warn");
-  expect(reminderFailure).toMatchObject({ queue: "reminders", jobId: expect.any(String), attempt: 1, bookingId: seeded.reminderBooking, msg: "job failed; will retry" });
-  expect(reminderFailure!.err).toMatchObject({ message: expect.any(String), stack: expect.any(String) });
+  // The reminder job only queues its emails (LOG_LEVEL=debug logs its completion); the batch sender
+  // meets Resend's 500 (an EMAIL_ERROR row, then a retry) without a job of its own.
+  const reminderDone = entries("email-worker").find((e) => e.jobName === "booking-reminder" && e.msg === "job completed");
+  expect(reminderDone).toMatchObject({ queue: "reminders", jobId: expect.any(String), attempt: 1, bookingId: seeded.reminderBooking });
   const roomLines = entries("room-worker").filter((e) => e.jobName === "delete-room");
   expect(roomLines).toEqual(expect.arrayContaining([expect.objectContaining({ queue: "rooms", bookingId: seeded.roomBooking, attempt: 1, level: "warn" })]));
   expect(roomLines).toEqual(expect.arrayContaining([expect.objectContaining({ bookingId: seeded.roomBooking, attempt: 2, msg: "job completed" })]));

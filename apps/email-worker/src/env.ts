@@ -33,9 +33,12 @@ export const envSchema = z
     EMAIL_RATE_LIMIT_MARGIN_MS: envFields
       .nonNegativeInt(50)
       .describe("ms added to each Resend request slot so that arrival jitter does not cost 429s"),
-    EMAIL_BATCH_SIZE: envFields
-      .positiveInt(MAX_BATCH_SIZE)
-      .pipe(z.number().max(MAX_BATCH_SIZE, `must be <= ${MAX_BATCH_SIZE} (Resend's limit)`))
+    EMAIL_BATCH_SIZE: z.coerce
+      .number()
+      .int("must be an integer")
+      .min(1, "must be > 0")
+      .max(MAX_BATCH_SIZE, `must be <= ${MAX_BATCH_SIZE} (Resend's limit)`)
+      .default(MAX_BATCH_SIZE)
       .describe("emails per Resend batch request, at most 100 (Resend's limit); 2 reproduces one request per reminder"),
     // A reminder job only renders and queues: more at once only crowds the batch sender's event loop.
     REMINDERS_CONCURRENCY: envFields.positiveInt(10).describe("reminder jobs one copy runs at once (each renders and queues its emails)"),
