@@ -1,7 +1,5 @@
-// One statement records accepted emails and writes their EMAIL_SENT rows — and, for a reminder,
-// marks the booking reminded: all of it commits, or none of it does. Each row's id is derived
-// from its delivery's idempotency key, so a delivery and its row pair up by id (never through the
-// row's context, which redaction could alter) and a retry can never write a second row.
+// Deliveries, their EMAIL_SENT rows and a reminder's mark commit in one statement, or none do. Row ids
+// derive from the idempotency key: no second row on retry, no pairing through (redactable) context.
 import { getTableColumns } from "drizzle-orm";
 import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
 import { booking, emailDelivery, type Sql } from "@callastar/db";
