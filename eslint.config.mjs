@@ -81,6 +81,14 @@ export default tseslint.config(
     },
   },
   {
+    // The benchmarks read theirs in bench/src/lib (env.ts and one <bench>-env.ts per benchmark).
+    files: ["bench/src/**/*.ts"],
+    ignores: ["bench/src/lib/env.ts", "bench/src/lib/*-env.ts"],
+    rules: {
+      "no-restricted-properties": ["error", { object: "process", property: "env", message: "read config in a bench/src/lib env module" }],
+    },
+  },
+  {
     files: ["apps/*/src/**/*.{ts,tsx}"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [restrict(APPS, "apps never import each other (share code through a package)")] }],

@@ -43,8 +43,7 @@ async function lateness(url: string): Promise<string[][]> {
   const prefix = `bench-rem-${Date.now().toString(36)}`;
   const workers = Array.from({ length: env.workers }, () =>
     spawnApp("email-worker", emailWorkerBenchEnv({ url, redisUrl: env.redisUrl, prefix, resend }, { EMAIL_RATE_LIMIT_PER_SECOND: "0", REMINDERS_CONCURRENCY: "100" }),
-    // e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the workers
-    (process.env.BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter(Boolean)),
+    env.workerNodeArgs),
   );
   const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
   const producer = new Producer({ connection: redis, prefix });
@@ -67,10 +66,10 @@ async function lateness(url: string): Promise<string[][]> {
       if (!first.has(id)) first.set(id, at);
       else second.set(id, at);
     }
-    if (process.env.BENCH_REMINDERS_DUMP) {
+    if (env.dumpFile) {
       // One line per booking (due ms, first email ms late, second email ms late), for plotting.
       const lines = [...first].map(([id, at]) => `${dueById.get(id)!},${at - dueById.get(id)!},${(second.get(id) ?? Number.NaN) - dueById.get(id)!}`);
-      writeFileSync(process.env.BENCH_REMINDERS_DUMP, `due,first,second\n${lines.sort().join("\n")}\n`);
+      writeFileSync(env.dumpFile, `due,first,second\n${lines.sort().join("\n")}\n`);
     }
     const lateFirst = [...first].map(([id, at]) => at - dueById.get(id)!);
     const lateBoth = [...second].map(([id, at]) => at - dueById.get(id)!);

@@ -3,8 +3,9 @@
 // uncached path (a fresh React render + html-to-text each time) and the cached one (the default).
 // Each email gets distinct names so the cache is hit by shape, never by identical values.
 import { renderEmail, type EmailPayload } from "@callastar/emails";
+import { renderBenchEnv } from "./lib/render-env";
 
-const RENDERS = Number(process.env.BENCH_RENDERS ?? 1_000);
+const RENDERS = renderBenchEnv.renders;
 const WARMUP = 200;
 
 function payload(i: number): EmailPayload {
@@ -37,7 +38,7 @@ async function measure(label: string, options: Options): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  console.log(`booking_reminder_client, NODE_ENV=${process.env.NODE_ENV ?? "(unset)"}, node ${process.version}`);
+  console.log(`booking_reminder_client, NODE_ENV=${renderBenchEnv.nodeEnv ?? "(unset)"}, node ${process.version}`);
   await measure("uncached", { cache: false });
   await measure("cached", {});
 }

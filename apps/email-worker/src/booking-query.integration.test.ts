@@ -21,7 +21,7 @@ it("loads a reminder's booking with the delivery record of each of its two email
 
   const after = await loadReminderBooking(t, b.bookingId);
   expect(after!.clientDelivery).toMatchObject({ id: "msg-1" });
-  expect(after!.clientDelivery!.loggedAt).toBeInstanceOf(Date);
+  expect(after!.clientDelivery!.createdAt).toBeInstanceOf(Date);
   expect(after!.creatorDelivery).toBeNull();
   expect(await loadReminderBooking(t, "no-such-booking")).toBeNull();
 });

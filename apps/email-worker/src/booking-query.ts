@@ -31,8 +31,8 @@ function prepare(db: DbHandle) {
       client: { id: user.id, email: user.email, name: user.name, timezone: user.timezone },
       creator: { id: creatorUser.id, email: creatorUser.email, name: creatorUser.name, timezone: creatorUser.timezone },
       // The two reminder emails' delivery records, read here rather than one query each later.
-      clientDelivery: { id: clientDelivery.providerMessageId, loggedAt: clientDelivery.loggedAt, createdAt: clientDelivery.createdAt },
-      creatorDelivery: { id: creatorDelivery.providerMessageId, loggedAt: creatorDelivery.loggedAt, createdAt: creatorDelivery.createdAt },
+      clientDelivery: { id: clientDelivery.providerMessageId, createdAt: clientDelivery.createdAt },
+      creatorDelivery: { id: creatorDelivery.providerMessageId, createdAt: creatorDelivery.createdAt },
     })
     .from(booking)
     .innerJoin(user, eq(user.id, booking.userId))

@@ -1,10 +1,8 @@
-// One statement records accepted emails and writes their EMAIL_SENT rows — and, for a reminder,
-// marks the booking reminded: all of it commits, or none of it does. Each row's id is derived
-// from its delivery's idempotency key, so a delivery and its row pair up by id (never through the
-// row's context, which redaction could alter) and a retry can never write a second row.
+// Deliveries, their EMAIL_SENT rows and a reminder's mark commit in one statement, or none do. Row ids
+// derive from the idempotency key: no second row on retry, no pairing through (redactable) context.
 import { getTableColumns } from "drizzle-orm";
 import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
-import { booking, emailDelivery, log, type Sql } from "@callastar/db";
+import { booking, emailDelivery, type Sql } from "@callastar/db";
 import { insertRowsAfter, ROW_PARAMETER_COUNT, rowParameters, type StoredRow } from "@callastar/logger";
 import { EMAIL_SENT_ID_PREFIX, SKIP_EXISTING_LOG_ROWS } from "./audit-once";
 
@@ -63,40 +61,4 @@ export async function recordDeliveries(
   const rows = rowParameters(deliveries.map((x) => x.auditRow));
   const result = await sql.unsafe(RECORD_DELIVERIES_WITH_AUDIT_ROWS, [...rows, ...values, remindedBookingId] as never, { prepare: true });
   return result.count;
-}
-
-// Records written before the record and its row shared a statement carry loggedAt only once their
-// row (random id, its idempotencyKey in its context) committed. One without it gets its row now,
-// unless that older row exists: the mark and the row commit together, so a second copy finds the
-// mark set and writes nothing. The createdAt bound keeps the context lookup on a narrow range.
-function buildLegacyStatement(): string {
-  const l = getTableColumns(log);
-  const key = `$${ROW_PARAMETER_COUNT + 1}::text`;
-  const since = `$${ROW_PARAMETER_COUNT + 2}::timestamp(3)`;
-  const withClause =
-    `WITH m AS (UPDATE ${tableName(emailDelivery)} SET ${LOGGED_AT} = CURRENT_TIMESTAMP ` +
-    `WHERE ${KEY} = ${key} AND ${LOGGED_AT} IS NULL RETURNING 1)`;
-  const olderRow =
-    `SELECT 1 FROM ${tableName(log)} o WHERE o.${quote(l.type.name)} = 'EMAIL_SENT' AND o.${quote(l.createdAt.name)} >= ${since} ` +
-    `AND o.${quote(l.context.name)} ->> 'idempotencyKey' = ${key}`;
-  return insertRowsAfter(withClause, () => `EXISTS (SELECT 1 FROM m) AND NOT EXISTS (${olderRow})`) + SKIP_EXISTING_LOG_ROWS;
-}
-
-const COMPLETE_LEGACY_DELIVERY = buildLegacyStatement();
-
-/**
- * Completes a delivery recorded without its row (`loggedAt` null: written before this statement
- * existed): marks it logged and writes `auditRow` (id `email-sent:<key>`) unless its older row,
- * written at most `lookBackMs` before `deliveredAt`, is found. Returns true when the row was written.
- */
-export async function completeLegacyDelivery(
-  sql: Sql,
-  key: string,
-  auditRow: StoredRow,
-  deliveredAt: Date,
-  lookBackMs = 10 * 60_000,
-): Promise<boolean> {
-  const since = new Date(deliveredAt.getTime() - lookBackMs).toISOString();
-  const result = await sql.unsafe(COMPLETE_LEGACY_DELIVERY, [...rowParameters([auditRow]), key, since] as never, { prepare: true });
-  return result.count === 1;
 }

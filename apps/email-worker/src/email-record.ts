@@ -3,7 +3,7 @@
 import type { DbHandle, Sql } from "@callastar/db";
 import { auditRows } from "@callastar/logger";
 import { emailAuditIds } from "./audit-once";
-import { completeLegacyDelivery, recordDeliveries } from "./delivery-statement";
+import { recordDeliveries } from "./delivery-statement";
 
 /** One email the provider accepted, as it is recorded and audited. */
 export interface AcceptedEmail {
@@ -21,7 +21,6 @@ export interface AcceptedEmail {
 /** A delivery already recorded for an idempotency key. */
 export interface PreviousDelivery {
   id: string | null;
-  loggedAt: Date | null;
   createdAt: Date;
 }
 
@@ -52,11 +51,6 @@ export function createEmailRecorder(db: DbHandle, transportName: string) {
         auditRow: sentRow(e, { subject: e.subject, providerMessageId: e.providerMessageId }),
       }));
       await recordDeliveries(sql, deliveries, remindedBookingId);
-    },
-    /** Completes a delivery recorded before records and rows shared a statement (`loggedAt` null). */
-    async completeLegacy(e: EmailSubject, previous: PreviousDelivery): Promise<void> {
-      if (previous.loggedAt) return;
-      await completeLegacyDelivery(db.sql, e.idempotencyKey, sentRow(e, { providerMessageId: previous.id, recoveredAfterCrash: true }), previous.createdAt);
     },
   };
 }

@@ -8,8 +8,6 @@ import { failureNote } from "./email-failure";
 import { createMailer, type Delivery } from "./mailer";
 
 // A delivery record and its EMAIL_SENT row (id `email-sent:<key>`) commit in one statement.
-// Records written before that (loggedAt null until their row committed) are still completed by a
-// retry: those crash windows are reproduced deterministically here.
 let t: TestDatabase;
 let logger: AuditLogger;
 const sent: string[] = [];
@@ -37,7 +35,7 @@ const delivery = (key: string): Delivery => ({
   bookingId: "b1",
   userId: "u1",
 });
-// Every EMAIL_SENT row of the email, whatever its id (legacy rows have random ones).
+// Every EMAIL_SENT row of the email, whatever its id.
 const auditRows = (key: string) =>
   t.db.select().from(log).where(and(eq(log.type, "EMAIL_SENT"), sql`${log.context}->>'idempotencyKey' = ${key}`));
 const rowById = async (key: string) => (await t.db.select().from(log).where(eq(log.id, `email-sent:${key}`)))[0];
@@ -53,35 +51,11 @@ const record = (key: string) => ({
   providerMessageId: `msg-${key}`,
 });
 
-it("a legacy record without its audit row: the retry writes the row under its deterministic id, once, and sends nothing", async () => {
-  await recordDelivery("k-lost-row");
-  expect(await mailer().deliver(delivery("k-lost-row"))).toEqual({ status: "already_sent", id: "msg-k-lost-row" });
-  const rows = await auditRows("k-lost-row");
-  expect(rows).toHaveLength(1);
-  expect(rows[0]!.id).toBe("email-sent:k-lost-row");
-  expect(rows[0]!.context).toMatchObject({ recoveredAfterCrash: true, providerMessageId: "msg-k-lost-row" });
-  const [d] = await t.db.select().from(emailDelivery).where(eq(emailDelivery.idempotencyKey, "k-lost-row"));
-  expect(d!.loggedAt).toBeInstanceOf(Date);
-  await Promise.all([mailer().deliver(delivery("k-lost-row")), mailer().alreadySent(delivery("k-lost-row"), { id: "msg-k-lost-row", loggedAt: null, createdAt: d!.createdAt })]);
-  expect(await auditRows("k-lost-row")).toHaveLength(1);
-  expect(sent).not.toContain("k-lost-row");
-});
-
-it("two copies completing the same legacy record at once write its row once", async () => {
-  await recordDelivery("k-lost-race");
-  const [d] = await t.db.select().from(emailDelivery).where(eq(emailDelivery.idempotencyKey, "k-lost-race"));
-  const previous = { id: "msg-k-lost-race", loggedAt: null, createdAt: d!.createdAt };
-  await Promise.all(Array.from({ length: 4 }, () => mailer().alreadySent(delivery("k-lost-race"), previous)));
-  expect(await auditRows("k-lost-race")).toHaveLength(1);
-});
-
-it("a legacy record whose row committed but was not marked: the retry does not write a second row", async () => {
-  await recordDelivery("k-kept-row");
-  await logger.logEmailSent("b1", "u1", "payment_received", { idempotencyKey: "k-kept-row" });
-  await logger.flush(5_000);
-  await mailer().deliver(delivery("k-kept-row"));
-  expect(await auditRows("k-kept-row")).toHaveLength(1);
-  expect(sent).not.toContain("k-kept-row");
+it("a delivery already recorded answers already_sent with its message id, and sends and writes nothing", async () => {
+  await recordDelivery("k-recorded");
+  expect(await mailer().deliver(delivery("k-recorded"))).toEqual({ status: "already_sent", id: "msg-k-recorded" });
+  expect(sent).not.toContain("k-recorded");
+  expect(await auditRows("k-recorded")).toHaveLength(0);
 });
 
 it("a first delivery sends, then records it and its audit row (id email-sent:<key>) together", async () => {

@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { emailDelivery, type DbHandle } from "@callastar/db";
 import { renderEmail, type EmailPayload, type MailMessage, type MailTransport } from "@callastar/emails";
 import type { RateLimiter } from "@callastar/runtime";
-import { createEmailRecorder, type EmailSubject, type PreviousDelivery } from "./email-record";
+import { createEmailRecorder, type EmailSubject } from "./email-record";
 import { noteFailure } from "./email-failure";
 
 export type { PreviousDelivery } from "./email-record";
@@ -36,8 +36,6 @@ export interface Mailer {
   deliver(delivery: Delivery): Promise<{ status: "sent" | "already_sent"; id: string | null }>;
   /** Renders a delivery into the message as it is sent (the batch sender sends it later). */
   message(delivery: Delivery): Promise<MailMessage>;
-  /** Completes a record found by the caller: "already_sent", writing its audit row if it never was. */
-  alreadySent(delivery: Delivery, previous: PreviousDelivery): Promise<{ status: "already_sent"; id: string | null }>;
 }
 
 /**
@@ -71,21 +69,12 @@ export function createMailer(deps: { db: DbHandle; transport: MailTransport; lim
     }
   };
 
-  const alreadySent: Mailer["alreadySent"] = async (d, previous) => {
-    try {
-      await recorder.completeLegacy(subjectOf(d), previous);
-    } catch (error) {
-      throw noteFailure(error, "record", [d]);
-    }
-    return { status: "already_sent", id: previous.id };
-  };
-
   return {
     message,
-    alreadySent,
     async deliver(d) {
       const [previous] = await find.execute({ key: d.idempotencyKey });
-      if (previous) return alreadySent(d, previous);
+      // Its record committed with its audit row, so there is nothing left to complete.
+      if (previous) return { status: "already_sent", id: previous.id };
       const m = await message(d);
       const { id } = await sendOne(d, m);
       try {
@@ -101,7 +90,7 @@ export function createMailer(deps: { db: DbHandle; transport: MailTransport; lim
 // Built once per mailer and executed prepared: it runs for every ad-hoc email (see booking-query.ts).
 function findDelivery(db: DbHandle) {
   return db.db
-    .select({ id: emailDelivery.providerMessageId, loggedAt: emailDelivery.loggedAt, createdAt: emailDelivery.createdAt })
+    .select({ id: emailDelivery.providerMessageId, createdAt: emailDelivery.createdAt })
     .from(emailDelivery)
     .where(eq(emailDelivery.idempotencyKey, sql.placeholder("key")))
     .prepare("email_delivery_find");

@@ -1,7 +1,7 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { and, eq, sql } from "drizzle-orm";
-import { booking, log } from "@callastar/db";
+import { booking, emailBatch, log, pendingEmail } from "@callastar/db";
 import { ValidationError } from "@callastar/errors";
 import { Producer, jobIds } from "@callastar/queues";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
@@ -122,13 +122,25 @@ describe("booking reminders end to end", () => {
     const later = new Date(Date.now() + 3 * 3600_000);
     await producer.rescheduleBookingReminder({ bookingId: moved.bookingId, callDateTime: later });
     expect(await producer.cancelBookingReminder({ bookingId: cancelled.bookingId })).toBe(true);
-    await new Promise((r) => setTimeout(r, 2_000));
-    expect(deliveriesFor(moved.bookingId)).toHaveLength(0);
-    expect(deliveriesFor(cancelled.bookingId)).toHaveLength(0);
+    // A witness due after the old time: once its reminders are sent, the old ones would have been too.
+    const witness = await seedBooking(t, { callDateTime: dueIn(1_000) });
+    await producer.scheduleBookingReminder({ bookingId: witness.bookingId, callDateTime: witness.callDateTime });
+    await waitFor("the witness reminded", () => deliveriesFor(witness.bookingId).length === 2);
     const job = await producer.queue("reminders").getJob(jobIds.reminder(moved.bookingId));
     expect(await job!.getState()).toBe("delayed");
     expect(job!.timestamp + job!.delay).toBeGreaterThan(later.getTime() - LEAD_MS - 5_000);
     expect(await producer.queue("reminders").getJob(jobIds.reminder(cancelled.bookingId))).toBeUndefined();
+    // Known point: the moved job (checked above) gone, nothing left to run or to batch, no send in flight.
+    await job!.remove();
+    await waitForDrained(producer.queue("reminders"));
+    await waitForDrained(producer.queue("emails"));
+    await waitFor("no email pending or batched", async () =>
+      (await t.db.select().from(pendingEmail)).length === 0 && (await t.db.select().from(emailBatch)).length === 0,
+    );
+    await waitFor("no send in flight", () => resend.inFlight === 0);
+    expect(deliveriesFor(witness.bookingId)).toHaveLength(2);
+    expect(deliveriesFor(moved.bookingId)).toHaveLength(0);
+    expect(deliveriesFor(cancelled.bookingId)).toHaveLength(0);
   });
 
   it("a booking cancelled after scheduling gets nothing, and says why in the log", async () => {

@@ -18,6 +18,17 @@ export function intList(name: string, fallback: number[]): number[] {
   return list;
 }
 
+/** A text variable; `undefined` when unset or empty. */
+export function text(name: string): string | undefined {
+  const raw = process.env[name];
+  return raw === undefined || raw === "" ? undefined : raw;
+}
+
+/** A variable split on `separator`, empty items dropped; `[]` when unset. */
+export function words(name: string, separator = " "): string[] {
+  return (text(name) ?? "").split(separator).map((s) => s.trim()).filter(Boolean);
+}
+
 /** The PostgreSQL (admin database) and Redis the benchmarks run against. */
 export const benchServers = {
   adminDatabaseUrl: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",

@@ -119,8 +119,8 @@ async function queueBoth(deps: ReminderDeps, b: ReminderBooking): Promise<number
   ];
   const queued: QueuedEmail[] = [];
   for (const [delivery, previous] of emails) {
-    if (previous) await deps.mailer.alreadySent(delivery, previous);
-    else queued.push({ subject: subjectOf(delivery), message: await deps.mailer.message(delivery) });
+    // A recorded email committed with its audit row: nothing to queue or complete.
+    if (!previous) queued.push({ subject: subjectOf(delivery), message: await deps.mailer.message(delivery) });
   }
   if (queued.length === 0) {
     await markReminderSent(deps.db, b.id);

@@ -1,9 +1,5 @@
-// The resend SDK builds every request (path, JSON body, Authorization, User-Agent, Idempotency-Key)
-// and then hands it to the global fetch. On Node 20 fetch (undici + WHATWG streams) costs ~0.5 ms
-// of CPU more per request than node:http on a keep-alive agent — measured as the largest single
-// cost of the email worker (39 % of its CPU in the reminders benchmark). This subclass keeps the
-// SDK's request building and its `{ data, error, headers }` contract, and replaces only the HTTP
-// exchange through the SDK's public `fetchRequest` seam.
+// Keeps the resend SDK's request building and `{ data, error, headers }` contract, but sends over
+// node:http with a keep-alive agent (the SDK's `fetchRequest` seam): fetch costs far more CPU per request.
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Resend, type ErrorResponse, type Response as SdkResult } from "resend";

@@ -1,5 +1,6 @@
 import { PermanentError, RateLimitedError, TransientError } from "@callastar/errors";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
+import { waitFor } from "@callastar/testing";
 import { renderEmail } from "../render";
 import { createResendTransport } from "./resend";
 import type { MailMessage, MailTransport } from "./types";
@@ -119,7 +120,7 @@ it("turns the same key with another body into PermanentError (retrying cannot he
 it("turns a concurrent request with the same key into TransientError", async () => {
   standin.setFaults({ slowMs: 300 });
   const first = transport.send(message, { idempotencyKey: "k" });
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await waitFor("the first send in flight", () => standin.inFlight === 1);
   const error = await failure(transport.send(message, { idempotencyKey: "k" }));
   expect(error).toBeInstanceOf(TransientError);
   expect(error).toMatchObject({ status: 409, code: "concurrent_idempotent_requests" });
