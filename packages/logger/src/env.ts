@@ -8,6 +8,8 @@ export interface LoggerEnv {
 
 /** Default spool lease: a file untouched this long is taken over (LOG_SPOOL_LEASE_MS). */
 export const DEFAULT_SPOOL_LEASE_MS = 30_000;
+/** Shortest lease accepted: the owner refreshes it every lease/6, at least every 100 ms. */
+export const MIN_SPOOL_LEASE_MS = 600;
 
 /**
  * Reads LOG_SPOOL_LEASE_MS for every logger that is not given `spoolLeaseMs` (apps pass only
@@ -17,8 +19,8 @@ export function readSpoolLeaseMs(source: NodeJS.ProcessEnv = process.env): numbe
   const raw = source.LOG_SPOOL_LEASE_MS?.trim();
   if (!raw) return DEFAULT_SPOOL_LEASE_MS;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 600) {
-    throw new Error(`LOG_SPOOL_LEASE_MS must be an integer number of milliseconds ≥ 600 (got "${raw}")`);
+  if (!Number.isInteger(value) || value < MIN_SPOOL_LEASE_MS) {
+    throw new Error(`LOG_SPOOL_LEASE_MS must be an integer number of milliseconds ≥ ${MIN_SPOOL_LEASE_MS} (got "${raw}")`);
   }
   return value;
 }

@@ -19,3 +19,4 @@ export * from "./module-api";
 export { auditRows, type AuditRowBuilders } from "./rows-in-statement";
 export { insertRowsAfter, rowParameters, ROW_PARAMETER_COUNT, type RowColumnsSql } from "./write/insert-statement";
 export type { LogFunctions } from "./spec-functions";
+export { DEFAULT_SPOOL_LEASE_MS, MIN_SPOOL_LEASE_MS } from "./env";

@@ -71,14 +71,3 @@ export function createProcessLog(options: ProcessLogOptions): ProcessLog {
     destination,
   );
 }
-
-let fallback: ProcessLog | undefined;
-
-/**
- * The logger of a library used without one (the main app calling the producer or the audit
- * logger directly): JSON at info on stdout, app "callastar". Apps always pass their own.
- */
-export function fallbackProcessLog(): ProcessLog {
-  fallback ??= createProcessLog({ app: "callastar" });
-  return fallback;
-}

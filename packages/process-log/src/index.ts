@@ -1,3 +1,3 @@
-export { createProcessLog, fallbackProcessLog, LOG_LEVELS, type LogLevel, type ProcessLog, type ProcessLogOptions } from "./create-process-log";
+export { createProcessLog, LOG_LEVELS, type LogLevel, type ProcessLog, type ProcessLogOptions } from "./create-process-log";
 export { scrubText, secretScrubber, secretsOf } from "./scrub";
 export { serializeError } from "./serialize-error";

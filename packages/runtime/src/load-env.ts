@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_SPOOL_LEASE_MS, MIN_SPOOL_LEASE_MS } from "@callastar/logger";
 import { tracingEnvShape } from "@callastar/tracing";
 import { LOG_LEVELS } from "@callastar/process-log";
 import { STALL_DEFAULTS } from "./stall-settings";
@@ -85,8 +86,8 @@ export const spoolEnvShape = {
   LOG_SPOOL_LEASE_MS: z.coerce
     .number()
     .int("must be an integer")
-    .min(600, "must be >= 600")
-    .default(30_000)
+    .min(MIN_SPOOL_LEASE_MS, `must be >= ${MIN_SPOOL_LEASE_MS}`)
+    .default(DEFAULT_SPOOL_LEASE_MS)
     .describe("ms, ≥ 600: a spool file whose owner has not refreshed it this long is replayed by another process"),
 };
 

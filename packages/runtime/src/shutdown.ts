@@ -1,4 +1,4 @@
-import { fallbackProcessLog, type ProcessLog } from "@callastar/process-log";
+import type { ProcessLog } from "@callastar/process-log";
 
 /** A named step of the shutdown sequence, run in order. */
 export interface ShutdownStep {
@@ -10,7 +10,7 @@ export interface ShutdownOptions {
   /** Hard deadline for the whole sequence; past it the process exits 1. */
   timeoutMs: number;
   exit?: (code: number) => void;
-  log?: ProcessLog;
+  log: ProcessLog;
 }
 
 /**
@@ -19,7 +19,7 @@ export interface ShutdownOptions {
  */
 export function installShutdown(steps: ShutdownStep[], options: ShutdownOptions): (reason: string) => Promise<void> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  const log = options.log ?? fallbackProcessLog();
+  const { log } = options;
   let running: Promise<void> | undefined;
   const onSigterm = () => void shutdown("SIGTERM");
   const onSigint = () => void shutdown("SIGINT");
