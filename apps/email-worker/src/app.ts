@@ -23,11 +23,13 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
   const log = overrides.log ?? processLogFromEnv("email-worker", env);
   const transport = transportFromEnv(env, log);
   // One limiter for every request of every copy: ad-hoc sends and batches share Resend's rate.
-  const limiterFor = (ctx: WorkerContext) => createRateLimiter(ctx.redis, {
+  let limiter: ReturnType<typeof createRateLimiter> | undefined;
+  const limiterFor = (ctx: WorkerContext) =>
+    (limiter ??= createRateLimiter(ctx.redis, {
       key: `${ctx.prefix}:ratelimit:resend`,
       max: env.EMAIL_RATE_LIMIT_PER_SECOND,
       marginMs: env.EMAIL_RATE_LIMIT_MARGIN_MS,
-    });
+    }));
   let mailer: ReturnType<typeof createMailer> | undefined;
   const mailerFor = (ctx: WorkerContext) => (mailer ??= createMailer({ db: ctx.db, transport, from: env.EMAIL_FROM, limiter: limiterFor(ctx) }));
   return startWorkerApp({
