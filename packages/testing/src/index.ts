@@ -5,6 +5,7 @@ export { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 export { waitFor, waitForDrained, waitForCompleted } from "./wait-for";
 export { seedBooking, type SeededBooking } from "./fixtures";
 export { spawnApp, spawnProcess, spawnScript, type AppProcess } from "./spawn-app";
+export { startPostgresServer, type PostgresServer } from "./postgres-server";
 export { ensureLocalServices, isListening, findPostgresBin, MissingServiceError, type LocalServices } from "./local-services";
 export { prepareDatabase, dropDatabase, systemEnv, type StandinEndpoints } from "./system";
 export { useWorkerTests, type WorkerTests } from "./worker-tests";

@@ -65,8 +65,8 @@ async function waitListening(host: string, port: number, what: string, timeoutMs
   }
 }
 
-// initdb and postgres refuse to run as root: run them as the `postgres` user when we are root.
-function asServiceUser(command: string, args: string[]): [string, string[]] {
+/** initdb and postgres refuse to run as root: the command run as the `postgres` user when we are root. */
+export function asServiceUser(command: string, args: string[]): [string, string[]] {
   if (process.getuid?.() !== 0) return [command, args];
   return ["runuser", ["-u", "postgres", "--", command, ...args]];
 }
