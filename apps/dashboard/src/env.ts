@@ -1,6 +1,6 @@
 // The only place the dashboard reads process.env: parsed once at boot, then passed as config.
 import { z } from "zod";
-import { EnvError, envFields, loadEnv, processLogOptionsFromEnv, spoolEnvShape } from "@callastar/runtime";
+import { EnvError, envFields, loadEnv, processLogOptionsFromEnv, spoolEnvShape, startupEnvShape } from "@callastar/runtime";
 import type { DashboardConfig, DashboardUser } from "./config";
 import { isLoopbackHost, trustProxyEntryProblem, type HostPolicy } from "./http/request-origin";
 
@@ -19,11 +19,7 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9.:-]+$/, "must be an interface address such as 127.0.0.1, ::1 or 0.0.0.0")
     .optional()
     .describe("interface address the dashboard listens on (unset: `127.0.0.1` in development, `0.0.0.0` otherwise)"),
-  PORT: z.coerce
-    .number()
-    .int("must be an integer")
-    .min(1, "must be 1..65535")
-    .max(65535, "must be 1..65535")
+  PORT: envFields.port
     .default(3000)
     .describe("HTTP port of the dashboard (1–65535)"),
   CRON_SECRET: optionalSecret(16).describe("≥ 16 characters: `Authorization: Bearer` (or `x-cron-secret`) of the cron API; required outside development"),
@@ -57,6 +53,7 @@ export const envSchema = z.object({
     .describe("failed credential attempts per client address and per user name before a lockout (429 with `Retry-After`)"),
   DASHBOARD_AUTH_WINDOW_SECONDS: envFields.positiveInt(900).describe("seconds: the window of those failures, and the lockout's length"),
   SHUTDOWN_TIMEOUT_MS: envFields.positiveInt(10_000),
+  ...startupEnvShape,
   ...spoolEnvShape,
 });
 
@@ -70,6 +67,8 @@ export interface DashboardEnv {
   host: string;
   port: number;
   shutdownTimeoutMs: number;
+  /** PostgreSQL and Redis must answer within this at start (STARTUP_DEADLINE_MS). */
+  startupDeadlineMs: number;
   logSpoolDir: string | undefined;
   /** LOG_LEVEL, pretty output in development, and the secret values scrubbed from every line. */
   logOptions: ReturnType<typeof processLogOptionsFromEnv>;
@@ -123,6 +122,7 @@ export function readDashboardEnv(source: Record<string, string | undefined> = pr
     host,
     port: env.PORT,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    startupDeadlineMs: env.STARTUP_DEADLINE_MS,
     logSpoolDir: env.LOG_SPOOL_DIR,
     logOptions: processLogOptionsFromEnv(env),
     config: {

@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import { createDb } from "@callastar/db";
 import { createAuditLogger } from "@callastar/logger";
 import { Producer, createProducerConnection, waitForRedis } from "@callastar/queues";
-import { createProcessLog, installShutdown, runApp } from "@callastar/runtime";
+import { createProcessLog, databaseAndRedis, installShutdown, runApp } from "@callastar/runtime";
 import { createDashboardApp } from "./app";
 import { readDashboardEnv, type DashboardEnv } from "./env";
 
@@ -21,7 +21,7 @@ async function start(env: DashboardEnv): Promise<void> {
   const db = createDb(env.databaseUrl, { max: 5, applicationName: "callastar-dashboard" });
   const logger = createAuditLogger({ db, log, ...(env.logSpoolDir ? { spoolDir: env.logSpoolDir } : {}) });
   const redis = createProducerConnection(env.redisUrl, { log });
-  await waitForRedis(redis, 10_000);
+  await waitForRedis(redis, env.startupDeadlineMs);
   const producer = new Producer({ connection: redis, prefix: env.queuePrefix, log });
   const app = createDashboardApp({ db, logger, producer, redis, prefix: env.queuePrefix, config: env.config, log });
 
@@ -47,4 +47,4 @@ async function start(env: DashboardEnv): Promise<void> {
 }
 
 // An invalid env is reported naming the variables, never their values.
-runApp("dashboard", readDashboardEnv, start);
+runApp("dashboard", readDashboardEnv, start, (env) => databaseAndRedis({ DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, STARTUP_DEADLINE_MS: env.startupDeadlineMs }));

@@ -1,5 +1,5 @@
-import { runApp } from "@callastar/runtime";
+import { databaseAndRedis, runApp } from "@callastar/runtime";
 import { startRoomWorker } from "./app";
 import { loadRoomWorkerEnv } from "./env";
 
-runApp("room-worker", loadRoomWorkerEnv, (env) => startRoomWorker(env));
+runApp("room-worker", loadRoomWorkerEnv, (env) => startRoomWorker(env), databaseAndRedis);

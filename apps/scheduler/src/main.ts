@@ -1,5 +1,5 @@
-import { runApp } from "@callastar/runtime";
+import { databaseAndRedis, runApp } from "@callastar/runtime";
 import { startScheduler } from "./app";
 import { loadSchedulerEnv } from "./env";
 
-runApp("scheduler", loadSchedulerEnv, (env) => startScheduler(env));
+runApp("scheduler", loadSchedulerEnv, (env) => startScheduler(env), databaseAndRedis);
