@@ -103,6 +103,41 @@ describe("the packed manifests", () => {
   });
 });
 
+// Every name the README documents for each package (the test fails when the README names one that
+// is not exported, or stops naming one of these).
+const DOCUMENTED = {
+  "@callastar/logger": ["logEmailSent", "logCronRun", "getLogStats", "getRecentLogs", "LogType", "LogStatus", "logSuccess", "logError", "cleanupOldLogs", "flush", "close", "createAuditLogger"],
+  "@callastar/producer": ["createProducer", "outboxRow", "outboxStatement", "enqueueInPrismaTransaction", "ValidationError", "jobIds", "EMAIL_TEMPLATES"],
+  "@callastar/producer/drizzle": ["enqueueInDrizzleTransaction"],
+};
+
+describe("every name the README documents", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+
+  it("is named in the README", () => {
+    for (const name of Object.values(DOCUMENTED).flat()) expect([name, readme]).toEqual([name, expect.stringMatching(new RegExp(`\\b${name}\\b`))]);
+  });
+
+  it.each([
+    ["import", "mjs", (pkg: string, names: string[]) => `import { ${names.join(", ")} } from "${pkg}";\nexport default { ${names.join(", ")} };`],
+    ["require", "cjs", (pkg: string, names: string[]) => `module.exports = (() => { const { ${names.join(", ")} } = require("${pkg}"); return { ${names.join(", ")} }; })();`],
+  ] as const)("exists through %s of the built package", async (_how, extension, source) => {
+    const modules = Object.entries(DOCUMENTED).map(([pkg, names], i) => {
+      writeFileSync(join(app, `documented-${i}.${extension}`), source(pkg, names));
+      return `documented-${i}.${extension}`;
+    });
+    const probe = `documented.${extension === "mjs" ? "mjs" : "cjs"}`;
+    const load = extension === "mjs" ? modules.map((m) => `(await import("./${m}")).default`) : modules.map((m) => `require("./${m}")`);
+    const body = `const loaded = [${load.join(", ")}];\nconsole.log(JSON.stringify(loaded.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v])))));`;
+    writeFileSync(join(app, probe), extension === "mjs" ? body : `(async () => { ${body} })();`);
+    const { stdout } = await run(process.execPath, [probe], { cwd: app, env: testEnv.childBase });
+    const types = JSON.parse(stdout) as Record<string, string>[];
+    Object.values(DOCUMENTED).forEach((names, i) => {
+      for (const name of names) expect([name, types[i]![name]]).toEqual([name, expect.not.stringMatching(/^undefined$/)]);
+    });
+  });
+});
+
 describe.each(["mjs", "cjs"])("the main app as %s", (extension) => {
   let result: AppResult;
   const bookingId = `bk_${extension}_${Date.now().toString(36)}`;
