@@ -24,6 +24,7 @@ interface Manifest {
   peerDependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
   exports?: unknown;
+  engines?: { node?: string };
 }
 interface AppResult {
   flavor: string;
@@ -195,6 +196,36 @@ describe.each(["mjs", "cjs"])("the main app as %s", (extension) => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ type: "EMAIL_SENT", status: "SUCCESS", context: { flavor: extension === "mjs" ? "esm" : "cjs", emailType: "payment_received" } });
     expect(result.readBack).toEqual([rows[0]!.id]);
+  });
+});
+
+// The main app installs these packages on its own Node: each LTS line their engines claim, from the
+// npm registry's node package (scripts/node-line.sh keeps each line cached outside the clone).
+const LINES = [20, 22, 24, 26];
+
+describe.each(LINES)("on Node %i", (line) => {
+  let node: string;
+  beforeAll(async () => {
+    const { stdout } = await run(join(root, "scripts/node-line.sh"), [String(line)], { env: toolEnv });
+    node = join(stdout.trim(), "node");
+  }, 600_000);
+
+  it("is a line the packages claim", async () => {
+    const { stdout } = await run(node, ["-p", "process.versions.node"]);
+    expect(Number(stdout.split(".")[0])).toBe(line);
+    for (const manifest of Object.values(manifests)) expect(manifest.engines?.node).toBe(`>=${LINES[0]}.11`);
+  });
+
+  it.each(["mjs", "cjs"])("the main app as %s enqueues and audits", async (extension) => {
+    const bookingId = `bk_${line}_${extension}_${Date.now().toString(36)}`;
+    const idempotencyKey = `payment_received:pay_${line}_${extension}_${Date.now().toString(36)}`;
+    const input = { redisUrl: testEnv.redisUrl, prefix, bookingId, userId: "user_1", idempotencyKey, callDateTime: new Date(Date.now() + 3_600_000).toISOString() };
+    const { stdout } = await run(node, [`main-app.${extension}`, JSON.stringify(input)], { cwd: app, env: { ...testEnv.childBase, DATABASE_URL: db.url } });
+    const result = JSON.parse(stdout.trim().split("\n").pop()!) as AppResult;
+    expect(result.emailId).toBe(producerSource.jobIds.email(idempotencyKey));
+    expect(result.reminderId).toBe(producerSource.jobIds.reminder(bookingId));
+    expect(result.names.logger).toEqual(runtimeNames(loggerSource));
+    expect(result.readBack).toHaveLength(1);
   });
 });
 
