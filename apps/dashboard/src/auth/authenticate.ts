@@ -31,7 +31,7 @@ export interface AuthOptions {
 }
 
 /** A form in which a request presents a credential. */
-export type CredentialForm = "basic" | "session" | "bearer" | "x-cron-secret" | "login";
+type CredentialForm = "basic" | "session" | "bearer" | "x-cron-secret" | "login";
 
 /** A refused credential attempt, for the process log and (when a lockout starts) the audit log. */
 export interface AuthRefusal {
@@ -54,7 +54,7 @@ interface Presented {
 }
 
 /** Answers 429 with Retry-After in whole seconds. */
-export function tooManyAttempts(res: Response, waitMs: number, style: ChallengeStyle): void {
+function tooManyAttempts(res: Response, waitMs: number, style: ChallengeStyle): void {
   const seconds = Math.max(1, Math.ceil(waitMs / 1000));
   res.status(429).setHeader("Retry-After", String(seconds));
   res.setHeader("Cache-Control", "no-store");

@@ -17,7 +17,7 @@ export interface Attempt {
 }
 
 /** The one place the lockout's Redis keys are named (Redis Cluster re-slotting changes only this). */
-export function lockoutKeyPrefix(queuePrefix: string): string {
+function lockoutKeyPrefix(queuePrefix: string): string {
   return `${queuePrefix}:dashboard:auth-failures`;
 }
 
