@@ -74,9 +74,10 @@ export function createDashboardApp(deps: DashboardDeps): Express {
   app.disable("x-powered-by");
   // req.ip (lockout, logs) follows X-Forwarded-For only through these hops; unset trusts none.
   app.set("trust proxy", config.trustProxy?.length ? [...config.trustProxy] : false);
-  app.use(hostGuard(config.hostPolicy ?? { kind: "any" }));
   app.use(securityHeaders);
+  // Liveness answers whatever the Host (probes use an address; it reveals nothing); all else is checked.
   app.use(health.publicRoutes);
+  app.use(hostGuard(config.hostPolicy ?? { kind: "any" }));
   app.use(loginRoutes(config, sessions, pageGuard, lockout, report));
   app.use(health.guarded);
   app.use(cronApiRoutes(producer, logger, cronGuard));

@@ -157,7 +157,9 @@ describe("Host names", () => {
     const pause = await send(dash.base, "/admin/queues/api/queues/reminders/pause", { method: "PUT", headers: evil });
     expect(pause.status).toBe(421);
     expect(pause.body).toMatch(/Host "evil.example" is not served: in development the dashboard answers only to localhost/);
-    for (const path of ["/healthz", "/api/logs/stats", "/login", "/admin/queues"]) expect((await send(dash.base, path, { headers: { host: `evil.example:${port}` } })).status).toBe(421);
+    for (const path of ["/readyz", "/api/logs/stats", "/login", "/admin/queues", "/metrics"]) expect((await send(dash.base, path, { headers: { host: `evil.example:${port}` } })).status).toBe(421);
+    // Liveness probes reach it by address, whatever the policy; it says only "ok".
+    expect((await send(dash.base, "/healthz", { headers: { host: "evil.example" } })).body).toBe('{"status":"ok"}');
     expect(await dash.producer.queue("reminders").isPaused()).toBe(false);
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) {
       expect((await send(dash.base, "/api/logs/stats", { headers: { host } })).status).toBe(200);
