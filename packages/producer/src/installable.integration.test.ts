@@ -16,8 +16,12 @@ const run = promisify(execFile);
 const root = resolve(__dirname, "../../..");
 const packageDirs = { producer: resolve(__dirname, ".."), logger: resolve(root, "packages/logger") };
 const appFiles = resolve(__dirname, "../test-app");
-// Tools run with the test's PATH and HOME only (no jest NODE_OPTIONS).
-const toolEnv = { ...testEnv.childBase, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
+// Tools run with the test's PATH and HOME only (no jest NODE_OPTIONS), plus what reaching the
+// registry takes on this machine (its CA bundle, a proxy) when npm must download.
+const network = Object.fromEntries(
+  Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|https?_proxy|no_proxy)$/i.test(e[0])),
+);
+const toolEnv = { ...testEnv.childBase, ...network, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
 
 interface Manifest {
   dependencies?: Record<string, string>;
