@@ -51,7 +51,7 @@ function reportRefusal(logger: DashboardDeps["logger"], log: ProcessLog): (refus
 
 /**
  * The dashboard: Bull Board, the logs page, the ops API, health and metrics. Every route but
- * GET /healthz and the login form requires credentials. Does not listen; main.ts does.
+ * GET /healthz and the login form requires credentials. Does not listen; start.ts does.
  */
 export function createDashboardApp(deps: DashboardDeps): Express {
   const { config, logger, producer } = deps;

@@ -1,6 +1,6 @@
 // The only place the dashboard reads process.env: parsed once at boot, then passed as config.
 import { z } from "zod";
-import { EnvError, envFields, loadEnv, processLogOptionsFromEnv, spoolEnvShape, startupEnvShape } from "@callastar/runtime";
+import { EnvError, envFields, loadEnv, processLogOptionsFromEnv, spoolEnvShape, startupEnvShape } from "@callastar/runtime/start";
 import type { DashboardConfig, DashboardUser } from "./config";
 import { isLoopbackHost, trustProxyEntryProblem, type HostPolicy } from "./http/request-origin";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MAX_BATCH_SIZE } from "@callastar/emails";
-import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime";
+import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime/start";
 
 /** The email worker's variables, each with its form (`.describe`): the README's configuration table is generated from it. */
 export const envSchema = z

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envFields, loadEnv, startupEnvShape } from "@callastar/runtime";
+import { envFields, loadEnv, startupEnvShape } from "@callastar/runtime/start";
 
 /** The outbox relay's variables, each with its form (the README's configuration table is generated from it). */
 export const envSchema = z

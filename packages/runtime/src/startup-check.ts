@@ -1,8 +1,6 @@
 // Before an app builds anything on PostgreSQL or Redis: is each one reachable, under the variable
 // that names it? Bounded retries within STARTUP_DEADLINE_MS, then one line and exit 1 (runApp).
 import { setTimeout as sleep } from "node:timers/promises";
-import { Redis } from "ioredis";
-import { createDb } from "@callastar/db";
 
 /** A service an app needs at start, and how to ask it once whether it answers. */
 export interface StartupDependency {
@@ -10,6 +8,8 @@ export interface StartupDependency {
   variable: string;
   /** What it is and where, without credentials: `PostgreSQL at db:5432/callastar`. */
   describe: string;
+  /** Loads the client before the deadline starts (module loading is not the service's time). */
+  prepare?(): Promise<unknown>;
   /** One attempt: resolves when it answers; aborted by `signal` at the attempt's time limit. */
   probe(signal: AbortSignal): Promise<void>;
   /** An answer no retry can change (a refused password, a database index out of range). */
@@ -48,7 +48,10 @@ export function postgresDependency(variable: string, url: string): StartupDepend
   return {
     variable,
     describe: `PostgreSQL at ${where(url, 5432)}`,
+    // Loaded here, not at the top: an app with a bad value exits before loading any client.
+    prepare: () => import("@callastar/db"),
     async probe(signal) {
+      const { createDb } = await import("@callastar/db");
       const handle = createDb(url, { max: 1, connectTimeout: 5, applicationName: "callastar-startup-check" });
       try {
         await Promise.race([handle.sql`SELECT 1`, aborted(signal)]);
@@ -66,9 +69,11 @@ export function redisDependency(variable: string, url: string): StartupDependenc
   return {
     variable,
     describe: `Redis at ${where(url, 6379)}`,
+    prepare: () => import("ioredis"),
     async probe(signal) {
       // One connection, no reconnects: each attempt of the loop is a fresh one. ioredis reports a
       // refused SELECT or AUTH as an "error" event and still calls itself ready, so any error fails the attempt.
+      const { Redis } = await import("ioredis");
       const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 5_000 });
       try {
         await new Promise<void>((resolve, reject) => {
@@ -90,6 +95,7 @@ export function redisDependency(variable: string, url: string): StartupDependenc
  * throws a StartupError naming the variable, the address tried and the last error.
  */
 export async function checkStartupDependencies(dependencies: readonly StartupDependency[], deadlineMs: number): Promise<void> {
+  await Promise.all(dependencies.map((d) => d.prepare?.() ?? Promise.resolve()));
   const deadline = Date.now() + deadlineMs;
   await Promise.all(dependencies.map((d) => untilReachable(d, deadline, deadlineMs)));
 }
