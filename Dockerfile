@@ -2,7 +2,7 @@
 # installs the workspace and compiles each app to one JavaScript bundle; the runtime stage holds only
 # the bundles and each app's production dependencies (scripts/deploy-apps.mjs, `pnpm deploy --prod`),
 # and runs them with plain node as a non-root user. No sources, tests, benchmarks or dev dependencies.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 RUN npm i -g pnpm@12.21.0
 WORKDIR /repo
 COPY . .
@@ -10,7 +10,7 @@ RUN pnpm install --frozen-lockfile
 RUN pnpm build
 RUN node scripts/deploy-apps.mjs /out
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /srv
 COPY --from=build /out ./

@@ -17,6 +17,10 @@ const LAYERS = [
 // Every package has a layer: with imports only downwards, no cycle between packages can form.
 const unlayered = readdirSync(new URL("./packages", import.meta.url)).filter((p) => !LAYERS.flat().includes(p));
 if (unlayered.length) throw new Error(`eslint.config.mjs: give packages/${unlayered.join(", packages/")} a place in LAYERS`);
+// Node's globals for the JavaScript files (no `globals` package needed for this short list).
+const readonly = (names) => Object.fromEntries(names.map((name) => [name, "readonly"]));
+const NODE_GLOBALS = readonly(["process", "console", "Buffer", "URL", "URLSearchParams", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "structuredClone", "fetch", "AbortController", "AbortSignal", "TextEncoder", "TextDecoder", "queueMicrotask"]);
+const COMMONJS_GLOBALS = readonly(["require", "module", "exports", "__dirname", "__filename"]);
 const TESTS = ["**/*.test.ts", "**/*.test.tsx", "**/test-fixtures/**", "**/test-seed.ts", "packages/testing/**", "packages/standins/**"];
 
 const restrict = (names, message) => ({ group: names.map((n) => `@callastar/${n}`).flatMap((p) => [p, `${p}/*`]), message });
@@ -36,7 +40,16 @@ const layerRules = LAYERS.flatMap((layer, i) => {
 
 export default tseslint.config(
   // What .gitignore lists (generated or scratch) and what is not TypeScript source.
-  { ignores: ["**/node_modules/**", "**/dist/**", "**/.turbo/**", "coverage/**", ".demo/**", "**/.spool/**", "tmp/**", "**/.prisma-client/**", "drizzle/**", "**/*.mjs", "**/*.js", "**/*.d.ts"] },
+  { ignores: ["**/node_modules/**", "**/dist/**", "**/.turbo/**", "coverage/**", ".demo/**", "**/.spool/**", "tmp/**", "**/.prisma-client/**", "drizzle/**", "**/*.d.ts"] },
+  // JavaScript sources (scripts, configs, the installable packages' test app): the rules that need
+  // no type information, with Node's globals.
+  ...tseslint.configs.recommended.map((c) => ({ ...c, files: ["**/*.{js,mjs,cjs}"] })),
+  {
+    files: ["**/*.{js,mjs,cjs}"],
+    languageOptions: { globals: NODE_GLOBALS },
+    rules: { "no-undef": "error" },
+  },
+  { files: ["**/*.{js,cjs}"], languageOptions: { globals: COMMONJS_GLOBALS }, rules: { "@typescript-eslint/no-require-imports": "off" } },
   ...tseslint.configs.recommendedTypeChecked.map((c) => ({ ...c, files: ["**/*.{ts,tsx}"] })),
   {
     files: ["**/*.{ts,tsx}"],

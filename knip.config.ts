@@ -1,10 +1,43 @@
 // knip: unused files, exports and dependencies (`pnpm lint`). An app's "dependencies" are what its
-// bundle requires at run time; scripts/build-app.mjs checks them both ways, since knip cannot see
-// through the workspace packages compiled into the bundle, so knip leaves them alone here.
+// bundle requires at run time: its own imports, and those of the workspace packages compiled into it,
+// which knip attributes to those packages. So for each app knip accepts a dependency that one of its
+// bundled packages declares, and reports any other it does not import (scripts/build-app.mjs checks
+// the bundle's exact set both ways).
 import { readdirSync, readFileSync } from "node:fs";
 
-const appDependencies = (app: string): string[] =>
-  Object.keys((JSON.parse(readFileSync(`apps/${app}/package.json`, "utf8")) as { dependencies?: Record<string, string> }).dependencies ?? {});
+interface Manifest {
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+const manifest = (dir: string) => JSON.parse(readFileSync(`${dir}/package.json`, "utf8")) as Manifest;
+
+const TEST_SUPPORT = new Set(["@callastar/testing", "@callastar/standins"]);
+
+/** The npm dependencies of the workspace packages an app bundles (transitively). */
+function bundledDependencies(app: string): Set<string> {
+  const seen = new Set<string>();
+  const found = new Set<string>();
+  // An app lists the packages it bundles among its devDependencies; a package, among its dependencies.
+  // Test support (testing, standins) is never bundled.
+  const visit = (m: Manifest, own = false) => {
+    const members = Object.keys({ ...m.dependencies, ...(own ? m.devDependencies : {}) });
+    for (const name of members.filter((n) => n.startsWith("@callastar/") && !TEST_SUPPORT.has(n))) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const member = manifest(`packages/${name.slice("@callastar/".length)}`);
+      for (const dep of Object.keys(member.dependencies ?? {})) if (!dep.startsWith("@callastar/")) found.add(dep);
+      visit(member);
+    }
+  };
+  visit(manifest(`apps/${app}`), true);
+  return found;
+}
+
+// pino-pretty is required by name at run time (packages/process-log, in development only), which knip cannot see.
+const appDependencies = (app: string): string[] => [
+  ...Object.keys(manifest(`apps/${app}`).dependencies ?? {}).filter((d) => bundledDependencies(app).has(d)),
+  "pino-pretty",
+];
 
 interface Workspace {
   entry?: string[];

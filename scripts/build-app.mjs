@@ -36,7 +36,7 @@ const result = await build({
   outdir: "dist",
   bundle: true,
   platform: "node",
-  target: "node20",
+  target: "node24",
   // The sources use __dirname and require.resolve (migrations folder, the email renderer's edge build).
   format: "cjs",
   jsx: "automatic",

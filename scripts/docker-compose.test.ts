@@ -31,7 +31,7 @@ const secrets: Record<string, string> = {
   POSTGRES_PASSWORD: "pw",
   RESEND_API_KEY: "re_live_x",
   APP_URL: "https://callastar.com",
-  DAILY_API_KEY: "daily_x",
+  DAILY_API_KEY: "daily_live_x",
   STRIPE_SECRET_KEY: "sk_live_x",
   CRON_SECRET: "0123456789abcdef0123",
   DASHBOARD_ADMIN_USER: "admin",

@@ -1,5 +1,5 @@
 // One-off scaffolding helper: writes package.json + tsconfig.json for a workspace member.
-import { mkdirSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 const [dir, name, depsCsv, devCsv, extra] = process.argv.slice(2);
 const list = (csv) => Object.fromEntries((csv ? csv.split(",") : []).filter(Boolean).map((d) => [d, d.startsWith("@callastar/") ? "workspace:*" : "catalog:"]));
 const isApp = dir.startsWith("apps/");

@@ -12,7 +12,7 @@ const dockerfile = readFileSync(join(repoRoot, "Dockerfile"), "utf8");
 const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
 const APPS = readdirSync(join(repoRoot, "apps"));
 // Dev tools, and the optional peers pnpm-workspace.yaml's overrides keep out (they weigh ~300 MB an app).
-const NOT_IN_IMAGE = ["typescript", "tsx", "esbuild", "jest", "@swc/core", "@swc/jest", "turbo", "drizzle-kit", "playwright-core", "prisma", "@prisma/client", "@electric-sql/pglite", "mysql2", "pg"];
+const NOT_IN_IMAGE = ["typescript", "tsx", "esbuild", "jest", "@swc/core", "@swc/jest", "turbo", "drizzle-kit", "playwright-core", "pino-pretty", "prisma", "@prisma/client", "@electric-sql/pglite", "mysql2", "pg"];
 
 let layout: string;
 let system: RuntimeSystem;
@@ -99,4 +99,13 @@ describe("the image's runtime stage", () => {
       expectCleanShutdown(app, process.output());
     }
   }, 120_000);
+
+  it("in development without pino-pretty (a dev tool), an app logs JSON lines and says why", async () => {
+    const cmd = JSON.parse(runtimeStage.match(/^CMD (\[.*\])$/m)![1]!) as string[];
+    const app = spawnProcess("room-worker", layout, cmd[0]!, cmd.slice(1), { ...system.env, APP: "room-worker", NODE_ENV: "development" });
+    await waitUntilReady("room-worker", app);
+    app.child.kill("SIGTERM");
+    expect(await app.exited).toBe(0);
+    expect(app.output()).toContain("pino-pretty is not installed (a devDependency): JSON lines instead of pretty ones");
+  });
 });

@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import { createProcessLog, type ProcessLog } from "@callastar/runtime";
 import { createAuthenticator, type AuthRefusal } from "./auth/authenticate";
-import { AuthThrottle, DEFAULT_AUTH_THROTTLE } from "./auth/throttle";
+import { DEFAULT_LOCKOUT, Lockout } from "./auth/lockout";
 import { SessionCodec } from "./auth/session";
 import { BULL_BOARD_PATH, bullBoardHandlers } from "./bull-board";
 import type { DashboardDeps } from "./deps";
@@ -12,6 +12,7 @@ import { logsApiRoutes } from "./routes/logs-api";
 import { logsPageRoutes } from "./routes/logs-page";
 import { metricsRoutes } from "./routes/metrics";
 import { collectOutboxMetrics } from "./metrics/outbox";
+import { hostGuard } from "./http/request-origin";
 
 const securityHeaders: RequestHandler = (req, res, next) => {
   res.setHeader("X-Content-Type-Options", "nosniff");
@@ -50,7 +51,7 @@ function reportRefusal(logger: DashboardDeps["logger"], log: ProcessLog): (refus
 
 /**
  * The dashboard: Bull Board, the logs page, the ops API, health and metrics. Every route but
- * GET /healthz and the login form requires credentials. Does not listen; main.ts does.
+ * GET /healthz and the login form requires credentials. Does not listen; start.ts does.
  */
 export function createDashboardApp(deps: DashboardDeps): Express {
   const { config, logger, producer } = deps;
@@ -59,9 +60,9 @@ export function createDashboardApp(deps: DashboardDeps): Express {
     log.warn("WARNING: DASHBOARD_ALLOW_INSECURE_DEV is on and no credentials are set: every visitor is an admin.");
   }
   const sessions = new SessionCodec(config.sessionSecret, config.users, config.sessionTtlSeconds);
-  const throttle = new AuthThrottle(deps.redis, deps.prefix, config.authThrottle ?? DEFAULT_AUTH_THROTTLE);
+  const lockout = new Lockout(deps.redis, deps.prefix, config.authThrottle ?? DEFAULT_LOCKOUT);
   const report = reportRefusal(logger, log);
-  const authenticate = createAuthenticator(config, sessions, throttle, report);
+  const authenticate = createAuthenticator(config, sessions, lockout, report);
   const pageGuard = authenticate({ users: true, cronSecret: false, style: "page" });
   const apiGuard = authenticate({ users: true, cronSecret: true, style: "json" });
   const cronGuard = authenticate({ users: false, cronSecret: true, style: "json" });
@@ -71,9 +72,13 @@ export function createDashboardApp(deps: DashboardDeps): Express {
 
   const app = express();
   app.disable("x-powered-by");
+  // req.ip (lockout, logs) follows X-Forwarded-For only through these hops; unset trusts none.
+  app.set("trust proxy", config.trustProxy?.length ? [...config.trustProxy] : false);
   app.use(securityHeaders);
+  // Liveness answers whatever the Host (probes use an address; it reveals nothing); all else is checked.
   app.use(health.publicRoutes);
-  app.use(loginRoutes(config, sessions, pageGuard, throttle, report));
+  app.use(hostGuard(config.hostPolicy ?? { kind: "any" }));
+  app.use(loginRoutes(config, sessions, pageGuard, lockout, report));
   app.use(health.guarded);
   app.use(cronApiRoutes(producer, logger, cronGuard));
   app.use(logsApiRoutes(logger, apiGuard));

@@ -4,7 +4,8 @@ import { createBullBoard } from "@bull-board/api";
 import { BullMQAdapter } from "@bull-board/api/bullMQAdapter";
 import { ExpressAdapter } from "@bull-board/express";
 import { QUEUE_NAMES, type QueueName } from "@callastar/queues";
-import { isUnsafeMethod, principalOf } from "./auth/principal";
+import { principalOf } from "./auth/authenticate";
+import { isUnsafeMethod } from "./http/request-origin";
 
 /** Where Bull Board is mounted. */
 export const BULL_BOARD_PATH = "/admin/queues";

@@ -1,4 +1,5 @@
-import type { AuthThrottleOptions } from "./auth/throttle";
+import type { LockoutOptions } from "./auth/lockout";
+import type { HostPolicy } from "./http/request-origin";
 
 /** A role of a human operator: admins act on jobs, viewers only look. */
 export type Role = "admin" | "viewer";
@@ -24,5 +25,9 @@ export interface DashboardConfig {
   /** Session lifetime in seconds (default 8 h). */
   sessionTtlSeconds?: number;
   /** Failed credential attempts allowed per client address and per user name per window (default 10 per 900 s). */
-  authThrottle?: AuthThrottleOptions;
+  authThrottle?: LockoutOptions;
+  /** Which Host names are served, and which Origin may change state (default: any Host, same-origin changes). */
+  hostPolicy?: HostPolicy;
+  /** TRUST_PROXY: addresses, CIDRs or proxy-addr range names whose X-Forwarded-For is believed (default: none). */
+  trustProxy?: readonly string[];
 }

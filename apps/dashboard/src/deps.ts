@@ -14,7 +14,7 @@ export type LogStatsView = LogStats;
 /** The part of the audit logger the dashboard reads. */
 export type DashboardLogger = Pick<AuditLogger, "getRecentLogs" | "getLogStats" | "metrics" | "close" | "logApiError">;
 
-/** Everything createDashboardApp needs; main.ts builds them from the environment, tests build their own. */
+/** Everything createDashboardApp needs; start.ts builds them from the environment, tests build their own. */
 export interface DashboardDeps {
   db: Pick<DbHandle, "db" | "sql">;
   logger: DashboardLogger;

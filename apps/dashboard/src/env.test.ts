@@ -71,4 +71,17 @@ describe("readDashboardEnv", () => {
   it("DASHBOARD_ALLOW_INSECURE_DEV is ignored outside development", () => {
     expect(problems({ ...base, NODE_ENV: "production", DASHBOARD_ALLOW_INSECURE_DEV: "true" }).join()).toContain("DASHBOARD_ADMIN_USER");
   });
+
+  it("TRUST_PROXY: a list of addresses or CIDRs, each bad entry named", () => {
+    expect(readDashboardEnv({ ...full, TRUST_PROXY: " 127.0.0.1, 10.0.0.0/8 " }).config.trustProxy).toEqual(["127.0.0.1", "10.0.0.0/8"]);
+    expect(readDashboardEnv(full).config.trustProxy).toEqual([]);
+    expect(problems({ ...full, TRUST_PROXY: "127.0.0.1,proxy.internal" }).join()).toMatch(/^TRUST_PROXY: "proxy.internal" is not an IP address/);
+  });
+
+  it("host policy: the public origin when set, loopback names in development, otherwise any", () => {
+    expect(readDashboardEnv({ ...full, DASHBOARD_PUBLIC_ORIGIN: "https://ops.example" }).config.hostPolicy).toEqual({ kind: "public", origin: "https://ops.example" });
+    expect(readDashboardEnv({ ...base, NODE_ENV: "development", DASHBOARD_ALLOW_INSECURE_DEV: "true" }).config.hostPolicy).toEqual({ kind: "loopback" });
+    expect(readDashboardEnv(full).config.hostPolicy).toEqual({ kind: "any" });
+    expect(problems({ ...full, DASHBOARD_PUBLIC_ORIGIN: "https://ops.example/admin" }).join()).toMatch(/DASHBOARD_PUBLIC_ORIGIN: must be an origin without a path/);
+  });
 });

@@ -1,8 +1,8 @@
 // The only place the dashboard reads process.env: parsed once at boot, then passed as config.
 import { z } from "zod";
-import { EnvError, envFields, loadEnv, processLogOptionsFromEnv, spoolEnvShape } from "@callastar/runtime";
+import { EnvError, envFields, loadEnv, processLogOptionsFromEnv, spoolEnvShape, startupEnvShape } from "@callastar/runtime/start";
 import type { DashboardConfig, DashboardUser } from "./config";
-import { isLoopbackHost } from "./http/loopback";
+import { isLoopbackHost, trustProxyEntryProblem, type HostPolicy } from "./http/request-origin";
 
 const optionalSecret = (min: number) => z.string().min(min, `must be at least ${min} characters`).optional();
 const userName = z.string().regex(/^[^:\s]+$/, "must not contain ':' or spaces").optional();
@@ -19,11 +19,7 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9.:-]+$/, "must be an interface address such as 127.0.0.1, ::1 or 0.0.0.0")
     .optional()
     .describe("interface address the dashboard listens on (unset: `127.0.0.1` in development, `0.0.0.0` otherwise)"),
-  PORT: z.coerce
-    .number()
-    .int("must be an integer")
-    .min(1, "must be 1..65535")
-    .max(65535, "must be 1..65535")
+  PORT: envFields.port
     .default(3000)
     .describe("HTTP port of the dashboard (1–65535)"),
   CRON_SECRET: optionalSecret(16).describe("≥ 16 characters: `Authorization: Bearer` (or `x-cron-secret`) of the cron API; required outside development"),
@@ -36,11 +32,28 @@ export const envSchema = z.object({
     .enum(["true", "false", "1", "0"], { error: "must be true or false" })
     .optional()
     .describe("`true`: no credentials — only with `NODE_ENV=development` and a loopback `HOST`"),
+  DASHBOARD_PUBLIC_ORIGIN: envFields
+    .originUrl("https://ops.callastar.com", "the scheme and host operators' browsers use")
+    .optional()
+    .describe("origin operators' browsers use, e.g. `https://ops.callastar.com`: other `Host` names get 421 and state changes from another `Origin` 403 (unset: any `Host`, and in development loopback names only)"),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const entries = (value ?? "").split(",").map((e) => e.trim()).filter(Boolean);
+      for (const entry of entries) {
+        const problem = trustProxyEntryProblem(entry);
+        if (problem) ctx.addIssue({ code: "custom", message: `${problem}; expected a comma-separated list such as 127.0.0.1,10.0.0.0/8` });
+      }
+      return entries;
+    })
+    .describe("comma-separated addresses or CIDRs of your reverse proxies (`10.0.0.0/8`, `loopback`): the client address (lockout, logs) is read from `X-Forwarded-For` through these hops only (unset: trust none; [docs/dashboard.md](docs/dashboard.md))"),
   DASHBOARD_AUTH_MAX_FAILURES: envFields
     .positiveInt(10)
     .describe("failed credential attempts per client address and per user name before a lockout (429 with `Retry-After`)"),
   DASHBOARD_AUTH_WINDOW_SECONDS: envFields.positiveInt(900).describe("seconds: the window of those failures, and the lockout's length"),
   SHUTDOWN_TIMEOUT_MS: envFields.positiveInt(10_000),
+  ...startupEnvShape,
   ...spoolEnvShape,
 });
 
@@ -54,6 +67,8 @@ export interface DashboardEnv {
   host: string;
   port: number;
   shutdownTimeoutMs: number;
+  /** PostgreSQL and Redis must answer within this at start (STARTUP_DEADLINE_MS). */
+  startupDeadlineMs: number;
   logSpoolDir: string | undefined;
   /** LOG_LEVEL, pretty output in development, and the secret values scrubbed from every line. */
   logOptions: ReturnType<typeof processLogOptionsFromEnv>;
@@ -97,6 +112,8 @@ export function readDashboardEnv(source: Record<string, string | undefined> = pr
   if (env.DASHBOARD_VIEWER_USER && env.DASHBOARD_VIEWER_PASSWORD) {
     users.push({ name: env.DASHBOARD_VIEWER_USER, password: env.DASHBOARD_VIEWER_PASSWORD, role: "viewer" });
   }
+  // A configured origin is the one name served; without it, development serves loopback names only (DNS rebinding).
+  const hostPolicy: HostPolicy = env.DASHBOARD_PUBLIC_ORIGIN ? { kind: "public", origin: env.DASHBOARD_PUBLIC_ORIGIN } : dev ? { kind: "loopback" } : { kind: "any" };
   return {
     nodeEnv: env.NODE_ENV,
     databaseUrl: env.DATABASE_URL,
@@ -105,6 +122,7 @@ export function readDashboardEnv(source: Record<string, string | undefined> = pr
     host,
     port: env.PORT,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    startupDeadlineMs: env.STARTUP_DEADLINE_MS,
     logSpoolDir: env.LOG_SPOOL_DIR,
     logOptions: processLogOptionsFromEnv(env),
     config: {
@@ -113,6 +131,8 @@ export function readDashboardEnv(source: Record<string, string | undefined> = pr
       sessionSecret: env.DASHBOARD_SESSION_SECRET,
       secureCookies: env.NODE_ENV === "production",
       insecureDev,
+      hostPolicy,
+      trustProxy: env.TRUST_PROXY,
       authThrottle: { maxFailures: env.DASHBOARD_AUTH_MAX_FAILURES, windowSeconds: env.DASHBOARD_AUTH_WINDOW_SECONDS },
     },
   };

@@ -32,8 +32,8 @@ const READY: Record<App, string> = {
 
 // Distinctive values that match no provider key shape, so only the configured-value scrub can hide them.
 const SECRETS = {
-  RESEND_API_KEY: "resend-key-LEAK-7f3a9c1e5b",
-  STRIPE_SECRET_KEY: "stripe-secret-LEAK-51d2e8aa3c",
+  RESEND_API_KEY: "re_resend-key-LEAK-7f3a9c1e5b",
+  STRIPE_SECRET_KEY: "sk_test_stripe-secret-LEAK-51d2e8aa3c",
   DAILY_API_KEY: "daily-key-LEAK-0b9e77c3d1",
   CRON_SECRET: "cron-secret-LEAK-8e2c4a6f0d",
   DASHBOARD_ADMIN_PASSWORD: "admin-pass-LEAK-93ad1f7e",
@@ -223,7 +223,7 @@ it("logs JSON lines with app and job fields from every app, and never a secret",
   expect(payoutFailure).toMatchObject({ queue: "payouts", payoutId: expect.stringMatching(new RegExp(seeded.payouts.join("|"))), msg: "job failed for good" });
   // Refused credentials are logged with the client and the kind, never what was tried.
   const refusals = entries("dashboard").filter((e) => typeof e.msg === "string" && e.msg.startsWith("refused "));
-  expect(refusals.map((e) => e.credential).sort()).toEqual(["basic", "cron-secret", "login"]);
+  expect(refusals.map((e) => e.credential).sort()).toEqual(["basic", "bearer", "login"]);
   expect(procs.get("dashboard")!.output()).not.toContain("not-the-password");
   expect(procs.get("dashboard")!.output()).not.toContain("guess-123456");
 }, 180_000);

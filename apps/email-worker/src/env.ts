@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MAX_BATCH_SIZE } from "@callastar/emails";
-import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime";
+import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime/start";
 
 /** The email worker's variables, each with its form (`.describe`): the README's configuration table is generated from it. */
 export const envSchema = z
@@ -10,15 +10,14 @@ export const envSchema = z
       .enum(["resend", "console"])
       .default("resend")
       .describe("`resend` (the Resend API) or `console` (each email written as a file in `EMAIL_OUTBOX_DIR`)"),
-    RESEND_API_KEY: z.string().min(1).optional().describe("Resend API key (`re_…`); required when `EMAIL_TRANSPORT=resend`"),
+    RESEND_API_KEY: envFields.apiKey("the Resend API key, re_…", 8, ["re_"]).optional().describe("Resend API key (`re_…`); required when `EMAIL_TRANSPORT=resend`"),
     RESEND_BASE_URL: envFields
       .originUrl("https://api.resend.com", "the Resend SDK adds /emails itself")
       .optional()
       .describe("Resend API origin without a path, e.g. `https://api.resend.com` (the SDK adds `/emails`); unset: the SDK's default"),
-    EMAIL_FROM: z
-      .string()
-      .min(3, "must be a sender such as 'Call a Star <noreply@callastar.com>'")
-      .describe("sender, `Name <address>` such as `Call a Star <noreply@callastar.com>`"),
+    EMAIL_FROM: envFields
+      .sender("Call a Star <noreply@callastar.com>")
+      .describe("sender: `Name <address>` such as `Call a Star <noreply@callastar.com>`, or a bare address"),
     EMAIL_OUTBOX_DIR: z.string().default(".demo/outbox").describe("directory of the `console` transport's emails"),
     APP_URL: envFields.httpUrl.describe("http(s) URL of the main app: reminder buttons link to `APP_URL/bookings/<id>`"),
     REMINDER_LEAD_MINUTES: envFields
@@ -34,7 +33,7 @@ export const envSchema = z
       .nonNegativeInt(50)
       .describe("ms added to each Resend request slot so that arrival jitter does not cost 429s"),
     EMAIL_BATCH_SIZE: z.coerce
-      .number()
+      .number({ error: "must be a number" })
       .int("must be an integer")
       .min(1, "must be > 0")
       .max(MAX_BATCH_SIZE, `must be <= ${MAX_BATCH_SIZE} (Resend's limit)`)

@@ -1,5 +1,5 @@
-import { runApp } from "@callastar/runtime";
-import { startEmailWorker } from "./app";
+import { databaseAndRedis, runApp } from "@callastar/runtime/start";
 import { loadEmailWorkerEnv } from "./env";
 
-runApp("email-worker", loadEmailWorkerEnv, (env) => startEmailWorker(env));
+// The app's modules (BullMQ, the SDKs) load only once its configuration is valid and its services answer.
+runApp("email-worker", loadEmailWorkerEnv, async (env) => (await import("./app")).startEmailWorker(env), databaseAndRedis);

@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SpanKind } from "@opentelemetry/api";
-import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace";
 import { Redis } from "ioredis";
 import { Producer } from "@callastar/queues";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
@@ -55,7 +55,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => collector.listen(0, "127.0.0.1", r));
   collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
-  mainApp = startTracing({ spanProcessors: [new SimpleSpanProcessor(mainAppSpans)] }, { serviceName: "main-app" });
+  mainApp = startTracing({ spanProcessors: [new SimpleSpanProcessor({ exporter: mainAppSpans })] }, { serviceName: "main-app" });
 });
 afterAll(async () => {
   if (worker && worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill("SIGKILL");

@@ -1,5 +1,5 @@
 import { SpanKind } from "@opentelemetry/api";
-import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace";
 import { BullMQOtel } from "bullmq-otel";
 import { Redis } from "ioredis";
 import { Producer } from "@callastar/queues";
@@ -27,7 +27,7 @@ beforeAll(async () => {
   prefix = uniquePrefix("tracing");
   app = await startEmailWorker(
     emailWorkerTestEnv({ DATABASE_URL: t.url, REDIS_URL: testEnv.redisUrl, QUEUE_PREFIX: prefix, RESEND_BASE_URL: resend.url }),
-    { exit: () => undefined, tracing: { spanProcessors: [new SimpleSpanProcessor(exporter)] } },
+    { exit: () => undefined, tracing: { spanProcessors: [new SimpleSpanProcessor({ exporter: exporter })] } },
   );
   redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: 1 });
   // The main app's producer: its own BullMQOtel, on the process' (here: the same) SDK.

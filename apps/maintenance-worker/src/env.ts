@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime";
+import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime/start";
 
 /** The maintenance worker's variables, each with its form (the README's configuration table is generated from it). */
 export const envSchema = z.object({

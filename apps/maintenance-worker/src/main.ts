@@ -1,5 +1,5 @@
-import { runApp } from "@callastar/runtime";
-import { startMaintenanceWorker } from "./app";
+import { databaseAndRedis, runApp } from "@callastar/runtime/start";
 import { loadMaintenanceEnv } from "./env";
 
-runApp("maintenance-worker", loadMaintenanceEnv, (env) => startMaintenanceWorker(env));
+// The app's modules (BullMQ, the SDKs) load only once its configuration is valid and its services answer.
+runApp("maintenance-worker", loadMaintenanceEnv, async (env) => (await import("./app")).startMaintenanceWorker(env), databaseAndRedis);

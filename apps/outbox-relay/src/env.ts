@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envFields, loadEnv } from "@callastar/runtime";
+import { envFields, loadEnv, startupEnvShape } from "@callastar/runtime/start";
 
 /** The outbox relay's variables, each with its form (the README's configuration table is generated from it). */
 export const envSchema = z
@@ -10,6 +10,7 @@ export const envSchema = z
     REDIS_URL: envFields.redisUrl,
     QUEUE_PREFIX: envFields.queuePrefix,
     SHUTDOWN_TIMEOUT_MS: envFields.positiveInt(10_000),
+    ...startupEnvShape,
     // Must match the email worker's: a reminder is delayed until its call − this lead.
     REMINDER_LEAD_MINUTES: envFields.positiveInt(15),
     OUTBOX_BATCH_SIZE: envFields.positiveInt(500).describe("`\"JobOutbox\"` rows claimed (and added to Redis) per transaction"),

@@ -1,5 +1,5 @@
-import { runApp } from "@callastar/runtime";
-import { startOutboxRelay } from "./app";
+import { databaseAndRedis, runApp } from "@callastar/runtime/start";
 import { loadOutboxRelayEnv } from "./env";
 
-runApp("outbox-relay", loadOutboxRelayEnv, (env) => startOutboxRelay(env));
+// The app's modules (BullMQ, the SDKs) load only once its configuration is valid and its services answer.
+runApp("outbox-relay", loadOutboxRelayEnv, async (env) => (await import("./app")).startOutboxRelay(env), databaseAndRedis);

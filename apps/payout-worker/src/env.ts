@@ -1,14 +1,13 @@
 import { z } from "zod";
-import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime";
+import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime/start";
 
 /** The payout worker's variables, each with its form (the README's configuration table is generated from it). */
 export const envSchema = z
   .object({
     ...workerEnvShape,
-    STRIPE_SECRET_KEY: z
-      .string({ error: "is required (the Stripe secret key, sk_…)" })
-      .min(1, "is required (the Stripe secret key, sk_…)")
-      .describe("Stripe secret key (`sk_…`)"),
+    STRIPE_SECRET_KEY: envFields
+      .apiKey("the Stripe secret key, sk_… or rk_…", 8, ["sk_", "rk_"])
+      .describe("Stripe secret key (`sk_…`, or a restricted `rk_…`)"),
     STRIPE_API_BASE: envFields
       .originUrl("http://127.0.0.1:12111", "the Stripe SDK adds /v1 itself")
       .optional()

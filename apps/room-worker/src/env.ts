@@ -1,13 +1,10 @@
 import { z } from "zod";
-import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime";
+import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime/start";
 
 /** The room worker's variables, each with its form (the README's configuration table is generated from it). */
 export const envSchema = z.object({
   ...workerEnvShape,
-  DAILY_API_KEY: z
-    .string({ error: "is required (the Daily REST API key)" })
-    .min(1, "is required (the Daily REST API key)")
-    .describe("Daily REST API key"),
+  DAILY_API_KEY: envFields.apiKey("the Daily REST API key", 8).describe("Daily REST API key"),
   DAILY_API_URL: envFields
     .apiBaseUrl("/v1", "https://api.daily.co/v1")
     .default("https://api.daily.co/v1")

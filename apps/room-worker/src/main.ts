@@ -1,5 +1,5 @@
-import { runApp } from "@callastar/runtime";
-import { startRoomWorker } from "./app";
+import { databaseAndRedis, runApp } from "@callastar/runtime/start";
 import { loadRoomWorkerEnv } from "./env";
 
-runApp("room-worker", loadRoomWorkerEnv, (env) => startRoomWorker(env));
+// The app's modules (BullMQ, the SDKs) load only once its configuration is valid and its services answer.
+runApp("room-worker", loadRoomWorkerEnv, async (env) => (await import("./app")).startRoomWorker(env), databaseAndRedis);

@@ -1,7 +1,7 @@
 import { CronExpressionParser } from "cron-parser";
 import { z } from "zod";
-import { SCHEDULERS, SCHEDULER_IDS } from "@callastar/queues";
-import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime";
+import { SCHEDULERS, SCHEDULER_IDS } from "@callastar/queues/schedulers";
+import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime/start";
 
 // Five-field cron (minute hour day month weekday), optionally with seconds, parsed by the same
 // cron-parser BullMQ uses, so "99 99 99 99 99" is refused before any connection, not at upsert.

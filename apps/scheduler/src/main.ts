@@ -1,5 +1,5 @@
-import { runApp } from "@callastar/runtime";
-import { startScheduler } from "./app";
+import { databaseAndRedis, runApp } from "@callastar/runtime/start";
 import { loadSchedulerEnv } from "./env";
 
-runApp("scheduler", loadSchedulerEnv, (env) => startScheduler(env));
+// The app's modules (BullMQ, the SDKs) load only once its configuration is valid and its services answer.
+runApp("scheduler", loadSchedulerEnv, async (env) => (await import("./app")).startScheduler(env), databaseAndRedis);

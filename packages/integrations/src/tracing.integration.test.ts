@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace";
 import { startDailyStandin, type DailyStandin } from "@callastar/standins/daily";
 import { startStripeStandin, type StripeStandin } from "@callastar/standins/stripe";
 import { startTracing, type Tracing } from "@callastar/tracing";
@@ -17,7 +17,7 @@ const exporter = new InMemorySpanExporter();
 beforeAll(async () => {
   daily = await startDailyStandin({ domain: "callastar" });
   stripe = await startStripeStandin();
-  tracing = startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)] }, { serviceName: "integrations-test" });
+  tracing = startTracing({ spanProcessors: [new SimpleSpanProcessor({ exporter: exporter })] }, { serviceName: "integrations-test" });
 });
 afterAll(async () => {
   await tracing.shutdown();

@@ -24,6 +24,11 @@ export function setDefaultAuditLogger(logger: AuditLogger): void {
   if (previous?.ownedDb && previous.logger !== logger) void closeInstance(previous);
 }
 
+/** Waits until the default instance's rows are committed or spooled (true), or `timeoutMs` passed (false); true when none exists yet. */
+export async function flushDefaultAuditLogger(timeoutMs?: number): Promise<boolean> {
+  return current ? current.logger.flush(timeoutMs) : true;
+}
+
 /** Closes the default instance (flushing it) and, if it created its own pool, that pool; idempotent. */
 export async function closeDefaultAuditLogger(): Promise<void> {
   const previous = current;

@@ -1,7 +1,7 @@
 // Module-level functions bound to the default instance. Log functions never throw: if the default
 // instance cannot even be created (no DATABASE_URL), the row is printed to stderr with the reason.
 import type { AuditLogger } from "./audit-logger";
-import { getDefaultAuditLogger } from "./default-logger";
+import { closeDefaultAuditLogger, flushDefaultAuditLogger, getDefaultAuditLogger } from "./default-logger";
 import type { AuditLogFunctions } from "./spec-functions";
 
 type LogFn = keyof AuditLogFunctions;
@@ -74,6 +74,11 @@ export const logApiError = logVia("logApiError");
 export const logSuccess = logVia("logSuccess");
 /** Spec `logError` on the default instance. */
 export const logError = logVia("logError");
+
+/** Flushes the default instance: true once every row so far is committed or spooled, false after `timeoutMs`. */
+export const flush: (timeoutMs?: number) => Promise<boolean> = flushDefaultAuditLogger;
+/** Closes the default instance (flushing it first) and its pool; the next log call opens a new one. */
+export const close: () => Promise<void> = closeDefaultAuditLogger;
 
 /** Recent logs through the default instance (throws on a database error, like any query). */
 export const getRecentLogs: AuditLogger["getRecentLogs"] = async (options) => getDefaultAuditLogger().getRecentLogs(options);

@@ -1,6 +1,7 @@
+import { createRequire } from "node:module";
 import { hostname } from "node:os";
 import pino, { type DestinationStream, type LevelWithSilent, type Logger } from "pino";
-import pretty from "pino-pretty";
+import type PinoPretty from "pino-pretty";
 import { secretScrubber } from "./scrub";
 import { serializeError } from "./serialize-error";
 
@@ -53,11 +54,24 @@ const REDACT_PATHS = [
   'headers["x-cron-secret"]',
 ];
 
+// pino-pretty is a development tool (a devDependency): required only when pretty output is asked
+// for, through a require the bundler leaves alone, so production installs and images go without it.
+function prettyStream(out: DestinationStream, colorize: boolean): DestinationStream | undefined {
+  let pretty: typeof PinoPretty;
+  try {
+    pretty = createRequire(__filename)("pino-pretty") as typeof PinoPretty;
+  } catch {
+    out.write(`${JSON.stringify({ level: "warn", time: new Date().toISOString(), msg: "pino-pretty is not installed (a devDependency): JSON lines instead of pretty ones" })}\n`);
+    return undefined;
+  }
+  return pretty({ destination: out, colorize, sync: true, ignore: "pid,hostname" });
+}
+
 /** Creates the process logger of `app`: JSON lines with `app`, ISO `time` and level names; secrets scrubbed. */
 export function createProcessLog(options: ProcessLogOptions): ProcessLog {
   const scrub = secretScrubber(options.secrets ?? []);
   const out = options.destination ?? pino.destination({ dest: 1, sync: true });
-  const destination = options.pretty ? pretty({ destination: out, colorize: !options.destination && process.stdout.isTTY, sync: true, ignore: "pid,hostname" }) : out;
+  const destination = (options.pretty && prettyStream(out, !options.destination && process.stdout.isTTY)) || out;
   return pino(
     {
       level: options.level ?? "info",

@@ -16,14 +16,19 @@ const run = promisify(execFile);
 const root = resolve(__dirname, "../../..");
 const packageDirs = { producer: resolve(__dirname, ".."), logger: resolve(root, "packages/logger") };
 const appFiles = resolve(__dirname, "../test-app");
-// Tools run with the test's PATH and HOME only (no jest NODE_OPTIONS).
-const toolEnv = { ...testEnv.childBase, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
+// Tools run with the test's PATH and HOME only (no jest NODE_OPTIONS), plus what reaching the
+// registry takes on this machine (its CA bundle, a proxy) when npm must download.
+const network = Object.fromEntries(
+  Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|https?_proxy|no_proxy)$/i.test(e[0])),
+);
+const toolEnv = { ...testEnv.childBase, ...network, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
 
 interface Manifest {
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
   exports?: unknown;
+  engines?: { node?: string };
 }
 interface AppResult {
   flavor: string;
@@ -103,6 +108,41 @@ describe("the packed manifests", () => {
   });
 });
 
+// Every name the README documents for each package (the test fails when the README names one that
+// is not exported, or stops naming one of these).
+const DOCUMENTED = {
+  "@callastar/logger": ["logEmailSent", "logCronRun", "getLogStats", "getRecentLogs", "LogType", "LogStatus", "logSuccess", "logError", "cleanupOldLogs", "flush", "close", "createAuditLogger"],
+  "@callastar/producer": ["createProducer", "outboxRow", "outboxStatement", "enqueueInPrismaTransaction", "ValidationError", "jobIds", "EMAIL_TEMPLATES"],
+  "@callastar/producer/drizzle": ["enqueueInDrizzleTransaction"],
+};
+
+describe("every name the README documents", () => {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+
+  it("is named in the README", () => {
+    for (const name of Object.values(DOCUMENTED).flat()) expect([name, readme]).toEqual([name, expect.stringMatching(new RegExp(`\\b${name}\\b`))]);
+  });
+
+  it.each([
+    ["import", "mjs", (pkg: string, names: string[]) => `import { ${names.join(", ")} } from "${pkg}";\nexport default { ${names.join(", ")} };`],
+    ["require", "cjs", (pkg: string, names: string[]) => `module.exports = (() => { const { ${names.join(", ")} } = require("${pkg}"); return { ${names.join(", ")} }; })();`],
+  ] as const)("exists through %s of the built package", async (_how, extension, source) => {
+    const modules = Object.entries(DOCUMENTED).map(([pkg, names], i) => {
+      writeFileSync(join(app, `documented-${i}.${extension}`), source(pkg, names));
+      return `documented-${i}.${extension}`;
+    });
+    const probe = `documented.${extension === "mjs" ? "mjs" : "cjs"}`;
+    const load = extension === "mjs" ? modules.map((m) => `(await import("./${m}")).default`) : modules.map((m) => `require("./${m}")`);
+    const body = `const loaded = [${load.join(", ")}];\nconsole.log(JSON.stringify(loaded.map((m) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v])))));`;
+    writeFileSync(join(app, probe), extension === "mjs" ? body : `(async () => { ${body} })();`);
+    const { stdout } = await run(process.execPath, [probe], { cwd: app, env: testEnv.childBase });
+    const types = JSON.parse(stdout) as Record<string, string>[];
+    Object.values(DOCUMENTED).forEach((names, i) => {
+      for (const name of names) expect([name, types[i]![name]]).toEqual([name, expect.not.stringMatching(/^undefined$/)]);
+    });
+  });
+});
+
 describe.each(["mjs", "cjs"])("the main app as %s", (extension) => {
   let result: AppResult;
   const bookingId = `bk_${extension}_${Date.now().toString(36)}`;
@@ -160,6 +200,36 @@ describe.each(["mjs", "cjs"])("the main app as %s", (extension) => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ type: "EMAIL_SENT", status: "SUCCESS", context: { flavor: extension === "mjs" ? "esm" : "cjs", emailType: "payment_received" } });
     expect(result.readBack).toEqual([rows[0]!.id]);
+  });
+});
+
+// The main app installs these packages on its own Node: each LTS line their engines claim, from the
+// npm registry's node package (scripts/node-line.sh keeps each line cached outside the clone).
+const LINES = [20, 22, 24, 26];
+
+describe.each(LINES)("on Node %i", (line) => {
+  let node: string;
+  beforeAll(async () => {
+    const { stdout } = await run(join(root, "scripts/node-line.sh"), [String(line)], { env: toolEnv });
+    node = join(stdout.trim(), "node");
+  }, 600_000);
+
+  it("is a line the packages claim", async () => {
+    const { stdout } = await run(node, ["-p", "process.versions.node"]);
+    expect(Number(stdout.split(".")[0])).toBe(line);
+    for (const manifest of Object.values(manifests)) expect(manifest.engines?.node).toBe(`>=${LINES[0]}.11`);
+  });
+
+  it.each(["mjs", "cjs"])("the main app as %s enqueues and audits", async (extension) => {
+    const bookingId = `bk_${line}_${extension}_${Date.now().toString(36)}`;
+    const idempotencyKey = `payment_received:pay_${line}_${extension}_${Date.now().toString(36)}`;
+    const input = { redisUrl: testEnv.redisUrl, prefix, bookingId, userId: "user_1", idempotencyKey, callDateTime: new Date(Date.now() + 3_600_000).toISOString() };
+    const { stdout } = await run(node, [`main-app.${extension}`, JSON.stringify(input)], { cwd: app, env: { ...testEnv.childBase, DATABASE_URL: db.url } });
+    const result = JSON.parse(stdout.trim().split("\n").pop()!) as AppResult;
+    expect(result.emailId).toBe(producerSource.jobIds.email(idempotencyKey));
+    expect(result.reminderId).toBe(producerSource.jobIds.reminder(bookingId));
+    expect(result.names.logger).toEqual(runtimeNames(loggerSource));
+    expect(result.readBack).toHaveLength(1);
   });
 });
 

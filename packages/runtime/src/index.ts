@@ -1,4 +1,5 @@
-export { loadEnv, EnvError, envFields, spoolEnvShape, workerEnvShape } from "./load-env";
+export { loadEnv, EnvError, envFields, spoolEnvShape, startupEnvShape, workerEnvShape } from "./load-env";
+export { checkStartupDependencies, postgresDependency, redisDependency, StartupError, type StartupDependency } from "./startup-check";
 export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from "./rate-limiter";
 export { installShutdown, type ShutdownStep, type ShutdownOptions } from "./shutdown";
 export { startWorkerApp, bindQueue, workerOptionsFromEnv, type WorkerApp, type WorkerAppOptions, type WorkerContext, type QueueBinding, type AnyQueueBinding } from "./worker-app";
@@ -9,5 +10,5 @@ export { finalFailureLogId } from "./job-failure-audit";
 export { entityIds } from "@callastar/queues";
 export { withLock } from "./redis-lock";
 export { fanOut, summarizeRun, type FanOutChild, type FanOutResult } from "./fan-out";
-export { processLogFromEnv, processLogOptionsFromEnv, runApp, type ProcessLogEnv } from "./process-log";
+export { databaseAndRedis, processLogFromEnv, processLogOptionsFromEnv, runApp, type ProcessLogEnv, type StartupPlan } from "./process-log";
 export { createProcessLog, secretsOf, type ProcessLog, type LogLevel } from "@callastar/process-log";

@@ -1,16 +1,29 @@
 import { z } from "zod";
-import { DEFAULT_SPOOL_LEASE_MS, MIN_SPOOL_LEASE_MS } from "@callastar/logger";
-import { tracingEnvShape } from "@callastar/tracing";
+import { DEFAULT_SPOOL_LEASE_MS, MIN_SPOOL_LEASE_MS } from "@callastar/logger/env";
+import { tracingEnvShape } from "@callastar/tracing/env";
 import { LOG_LEVELS } from "@callastar/process-log";
 import { STALL_DEFAULTS } from "./stall-settings";
 
-/** Thrown when the environment is missing or malformed; names every offending variable. */
+/** Thrown when the environment is missing or malformed; names every offending variable, on one line. */
 export class EnvError extends Error {
   override readonly name = "EnvError";
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(`Invalid configuration: ${problems.join("; ")}`);
   }
 }
+
+/** The URL `value` parses to, or undefined: refinements run even after a failed URL check, so they must not throw. */
+function urlOf(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+// A bare address, or Resend's `Name <address>`.
+const SENDER = /^(?:[^<>]*[^<>\s]\s*<([^<>\s]+)>|([^<>\s]+))$/;
+const emailAddress = z.email();
 
 /** Parses `source` (an app's environment) with `schema`; throws EnvError naming each bad variable. */
 export function loadEnv<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.output<S> {
@@ -44,8 +57,21 @@ export const envFields = {
     .regex(/^[A-Za-z0-9_{}-]+(:[A-Za-z0-9_{}-]+)*$/, "must be a key prefix like bull or {callastar}")
     .default("bull")
     .describe("BullMQ key prefix, the same in every app and the producer; a hash tag (`{callastar}`) on Redis Cluster"),
-  positiveInt: (fallback: number) => z.coerce.number().int("must be an integer").positive("must be > 0").default(fallback),
-  nonNegativeInt: (fallback: number) => z.coerce.number().int("must be an integer").min(0, "must be >= 0").default(fallback),
+  positiveInt: (fallback: number) => z.coerce.number({ error: "must be a number" }).int("must be an integer").positive("must be > 0").default(fallback),
+  nonNegativeInt: (fallback: number) => z.coerce.number({ error: "must be a number" }).int("must be an integer").min(0, "must be >= 0").default(fallback),
+  port: z.coerce.number({ error: "must be a port number 1..65535" }).int("must be an integer").min(1, "must be 1..65535").max(65535, "must be 1..65535"),
+  /** A sender: `address@domain` or `Name <address@domain>` (Resend's forms). */
+  sender: (example: string) =>
+    z.string().refine((value) => {
+      const match = SENDER.exec(value.trim());
+      return match !== null && emailAddress.safeParse(match[1] ?? match[2]).success;
+    }, `must be an email address or 'Name <address>', such as '${example}'`),
+  /** A secret API key: required, at least `min` characters, starting with one of `prefixes` when given. */
+  apiKey: (what: string, min: number, prefixes: readonly string[] = []) =>
+    z
+      .string({ error: `is required (${what})` })
+      .min(min, `must be at least ${min} characters (${what})`)
+      .refine((v) => prefixes.length === 0 || prefixes.some((p) => v.startsWith(p)), `must start with ${prefixes.join(" or ")} (${what})`),
   timezone: z
     .string()
     .refine((tz) => {
@@ -64,14 +90,14 @@ export const envFields = {
     z
       .url({ protocol: /^https?$/, error: `must be an http(s) URL such as ${example}` })
       .refine((value) => {
-        const url = new URL(value);
-        return url.pathname === "/" && url.search === "" && url.hash === "";
+        const url = urlOf(value);
+        return url === undefined || (url.pathname === "/" && url.search === "" && url.hash === "");
       }, `must be an origin without a path, such as ${example} (${why})`),
   /** An http(s) API base whose path must end with `suffix` (Daily's `/v1`). */
   apiBaseUrl: (suffix: string, example: string) =>
     z
       .url({ protocol: /^https?$/, error: `must be an http(s) URL such as ${example}` })
-      .refine((value) => new URL(value).pathname.replace(/\/+$/, "").endsWith(suffix), `must include the API version path ${suffix}, such as ${example}`),
+      .refine((value) => urlOf(value)?.pathname.replace(/\/+$/, "").endsWith(suffix) ?? true, `must include the API version path ${suffix}, such as ${example}`),
 };
 
 /**
@@ -84,15 +110,23 @@ export const spoolEnvShape = {
     .optional()
     .describe("directory where audit rows wait, fsync'd, while PostgreSQL is unreachable; shareable by every copy (unset: `<tmpdir>/callastar-audit-spool-<uid>/<db>`)"),
   LOG_SPOOL_LEASE_MS: z.coerce
-    .number()
+    .number({ error: "must be a number" })
     .int("must be an integer")
     .min(MIN_SPOOL_LEASE_MS, `must be >= ${MIN_SPOOL_LEASE_MS}`)
     .default(DEFAULT_SPOOL_LEASE_MS)
     .describe("ms, ≥ 600: a spool file whose owner has not refreshed it this long is replayed by another process"),
 };
 
+/** How long an app keeps trying PostgreSQL and Redis at start before it exits 1 naming the variable. */
+export const startupEnvShape = {
+  STARTUP_DEADLINE_MS: envFields
+    .positiveInt(15_000)
+    .describe("ms: at start, how long the app retries an unreachable PostgreSQL or Redis before it exits 1 with one line naming the variable"),
+};
+
 /** Fields every worker app shares. */
 export const workerEnvShape = {
+  ...startupEnvShape,
   NODE_ENV: envFields.nodeEnv,
   LOG_LEVEL: envFields.logLevel,
   DATABASE_URL: envFields.databaseUrl,
@@ -111,11 +145,7 @@ export const workerEnvShape = {
   WORKER_MAX_STALLED_COUNT: envFields
     .nonNegativeInt(STALL_DEFAULTS.maxStalledCount)
     .describe("crashes a job survives; taken again after more, it fails for good (a poison job)"),
-  METRICS_PORT: z.coerce
-    .number()
-    .int("must be an integer")
-    .min(1, "must be 1..65535")
-    .max(65535, "must be 1..65535")
+  METRICS_PORT: envFields.port
     .optional()
     .describe("port 1–65535 of this process' Prometheus `GET /metrics` (unset: not served; 9464 in compose)"),
   METRICS_HOST: z

@@ -1,5 +1,20 @@
 import { createProcessLog, secretsOf, type LogLevel, type ProcessLog, type ProcessLogOptions } from "@callastar/process-log";
 import { EnvError } from "./load-env";
+import { checkStartupDependencies, postgresDependency, redisDependency, StartupError, type StartupDependency } from "./startup-check";
+
+/** What an app must reach before it starts, and for how long it keeps trying (STARTUP_DEADLINE_MS). */
+export interface StartupPlan {
+  dependencies: StartupDependency[];
+  deadlineMs: number;
+}
+
+/** The plan of an app on DATABASE_URL and REDIS_URL: the one place that says which variable names each service. */
+export function databaseAndRedis(env: { DATABASE_URL: string; REDIS_URL: string; STARTUP_DEADLINE_MS: number }): StartupPlan {
+  return {
+    deadlineMs: env.STARTUP_DEADLINE_MS,
+    dependencies: [postgresDependency("DATABASE_URL", env.DATABASE_URL), redisDependency("REDIS_URL", env.REDIS_URL)],
+  };
+}
 
 /** The env fields every app's process log reads; the rest of the env object passed along is searched for secrets. */
 export interface ProcessLogEnv {
@@ -21,14 +36,16 @@ export function processLogFromEnv(app: string, env: ProcessLogEnv): ProcessLog {
 }
 
 /**
- * An app's entry point: parses its env, starts it, and reports a start failure as one fatal log
- * line (an invalid env names each variable, never its value), then exits 1.
+ * An app's entry point: parses its env, waits until PostgreSQL and Redis answer (`startup`), starts
+ * it, and reports a start failure as one fatal log line (an invalid env or an unreachable service
+ * names its variable, never its value, and carries no stack trace), then exits 1.
  */
-export function runApp<E>(app: string, loadEnv: () => E, start: (env: E) => Promise<unknown>): void {
+export function runApp<E>(app: string, loadEnv: () => E, start: (env: E) => Promise<unknown>, startup?: (env: E) => StartupPlan): void {
   // Before the env is parsed there is no LOG_LEVEL: the default logger reports why it is invalid.
   const fail = (error: unknown, env?: E) => {
     const log = createProcessLog({ app, secrets: secretsOf(env) });
     if (error instanceof EnvError) log.fatal({ problems: error.problems }, error.message);
+    else if (error instanceof StartupError) log.fatal(error.message);
     else log.fatal({ err: error }, `${app} failed to start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   };
@@ -38,5 +55,7 @@ export function runApp<E>(app: string, loadEnv: () => E, start: (env: E) => Prom
   } catch (error) {
     return fail(error);
   }
-  start(env).catch((error: unknown) => fail(error, env));
+  const plan = startup?.(env);
+  const ready = plan ? checkStartupDependencies(plan.dependencies, plan.deadlineMs) : Promise.resolve();
+  ready.then(() => start(env)).catch((error: unknown) => fail(error, env));
 }

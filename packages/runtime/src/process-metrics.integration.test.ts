@@ -65,9 +65,9 @@ it("counts the process' own completed, failed-and-retried and rate-limited attem
 
 it("refuses to start, naming the service, when PostgreSQL cannot be reached — and never says it is consuming", async () => {
   const deadPort = await freePort();
-  const p = worker({ DATABASE_URL: `postgres://postgres:secret-password@127.0.0.1:${deadPort}/x` });
+  const p = worker({ DATABASE_URL: `postgres://postgres:secret-password@127.0.0.1:${deadPort}/x`, STARTUP_DEADLINE_MS: "1000" });
   expect(await p.exited).toBe(1);
-  expect(p.output()).toContain(`cannot reach PostgreSQL at 127.0.0.1:${deadPort}`);
+  expect(p.output()).toContain(`DATABASE_URL: cannot reach PostgreSQL at 127.0.0.1:${deadPort}/x`);
   expect(p.output()).not.toContain("consuming");
   expect(p.output()).not.toContain("secret-password");
 });

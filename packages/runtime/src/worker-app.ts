@@ -103,8 +103,6 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   const producer = new Producer({ connection: redis, prefix: options.prefix, reminderLeadMinutes: options.reminderLeadMinutes, log, ...telemetry });
   const flows = new FlowProducer({ connection: redis, prefix: options.prefix, ...telemetry });
   flows.on("error", (error) => log.error({ err: error }, `flow producer error: ${error.message}`));
-  // A worker that cannot reach its databases must say so, not claim to be consuming.
-  await checkReachable(db, redis, options);
   const ctx: WorkerContext = {
     appName: options.name,
     log,
@@ -244,31 +242,4 @@ export function workerOptionsFromEnv(env: ProcessLogEnv & {
     ...(env.METRICS_PORT !== undefined ? { metricsPort: env.METRICS_PORT, metricsHost: env.METRICS_HOST } : {}),
     ...(tracing ? { tracing } : {}),
   };
-}
-
-/** Where a URL points, without its credentials (for messages). */
-function endpoint(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || (u.protocol.startsWith("postgres") ? "5432" : "6379")}`;
-  } catch {
-    return "(unparseable URL)";
-  }
-}
-
-async function within<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms)))]);
-  } catch (error) {
-    throw new Error(`cannot reach ${what}: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Fails the start, naming the unreachable service, before any Worker takes a job. */
-async function checkReachable(db: DbHandle, redis: Redis, options: Pick<WorkerAppOptions, "databaseUrl" | "redisUrl">): Promise<void> {
-  await within(`PostgreSQL at ${endpoint(options.databaseUrl)}`, 10_000, db.sql`SELECT 1`);
-  await within(`Redis at ${endpoint(options.redisUrl)}`, 10_000, redis.ping());
 }

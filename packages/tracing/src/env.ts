@@ -1,4 +1,4 @@
-import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace";
 import { z } from "zod";
 
 // The OpenTelemetry SDK's own variables (spec: "Environment Variable Specification"). They are

@@ -1,5 +1,5 @@
 import { context, SpanKind, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
-import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace";
 import { sql as drizzleSql } from "drizzle-orm";
 import { createDb, log, type DbHandle } from "@callastar/db";
 import { createTestDatabase, type TestDatabase } from "@callastar/testing";
@@ -15,7 +15,7 @@ const exporter = new InMemorySpanExporter();
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  tracing = startTracing({ spanProcessors: [new SimpleSpanProcessor(exporter)] }, { serviceName: "sql-test" });
+  tracing = startTracing({ spanProcessors: [new SimpleSpanProcessor({ exporter: exporter })] }, { serviceName: "sql-test" });
   db = createDb(t.url, { applicationName: "sql-spans-test", instrument: tracing.instrumentSql });
 });
 afterAll(async () => {

@@ -1,8 +1,7 @@
 import type { Request } from "express";
-import { safeEqual } from "./constant-time";
-import { crossSiteReason } from "./csrf";
+import { crossSiteReason, isLoopbackHost, trustProxyEntryProblem } from "../http/request-origin";
+import { parseBasic, safeEqual, verifyUser } from "./credentials";
 import { SessionCodec, readCookie } from "./session";
-import { parseBasic, verifyUser } from "./users";
 import type { DashboardUser } from "../config";
 
 const users: DashboardUser[] = [
@@ -40,6 +39,10 @@ describe("sessions", () => {
     const elevated = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, "base64url").toString()), role: "admin" })).toString("base64url");
     expect(codec.verify(`${elevated}.${sig}`, 1_000_000)).toBeUndefined();
     expect(codec.verify(value, 1_000_000 + 61_000)).toBeUndefined();
+    // Expired is a stale cookie, not a guess; a bad signature is a guess against the user it names.
+    expect(codec.inspect(value, 1_000_000 + 61_000)).toEqual({ kind: "expired" });
+    expect(codec.inspect(`${elevated}.${sig}`, 1_000_000)).toEqual({ kind: "forged", claimedUser: "viewer" });
+    expect(codec.inspect("garbage", 1_000_000)).toEqual({ kind: "forged" });
     const changed = new SessionCodec("k".repeat(40), [{ name: "viewer", password: "new-password-1", role: "viewer" }]);
     expect(changed.verify(value, 1_000_000)).toBeUndefined();
     expect(new SessionCodec("other".repeat(8), users).verify(value, 1_000_000)).toBeUndefined();
@@ -60,5 +63,29 @@ describe("crossSiteReason", () => {
     expect(crossSiteReason(request({ origin: "null" }))).toMatch(/null/);
     expect(crossSiteReason(request({ referer: "http://evil.example/page" }))).toMatch(/Referer/);
     expect(crossSiteReason(request({ "sec-fetch-site": "cross-site", origin: "http://ops.example:3000" }))).toMatch(/Sec-Fetch-Site/);
+  });
+});
+
+describe("crossSiteReason with a public origin", () => {
+  const request = (headers: Record<string, string>) => ({ headers: { host: "ops.example", ...headers } }) as unknown as Request;
+  const policy = { kind: "public", origin: "https://ops.example" } as const;
+  it("accepts that exact origin only (scheme included)", () => {
+    expect(crossSiteReason(request({ origin: "https://ops.example" }), policy)).toBeUndefined();
+    expect(crossSiteReason(request({ origin: "http://ops.example" }), policy)).toMatch(/DASHBOARD_PUBLIC_ORIGIN/);
+    expect(crossSiteReason(request({ referer: "https://evil.example/x" }), policy)).toMatch(/DASHBOARD_PUBLIC_ORIGIN/);
+  });
+});
+
+describe("request origins", () => {
+  it("knows loopback names in every spelling", () => {
+    for (const host of ["localhost", "app.localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "::ffff:127.0.0.1", "LOCALHOST"]) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ["evil.example", "127.0.0.1.evil.example", "localhost.evil.example", "10.0.0.1", "", undefined]) expect(isLoopbackHost(host)).toBe(false);
+  });
+
+  it("TRUST_PROXY entries: addresses, CIDRs and proxy-addr's named ranges", () => {
+    for (const entry of ["127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8", "loopback", "uniquelocal"]) expect(trustProxyEntryProblem(entry)).toBeUndefined();
+    expect(trustProxyEntryProblem("proxy.internal")).toMatch(/not an IP address/);
+    expect(trustProxyEntryProblem("10.0.0.0/33")).toMatch(/prefix length/);
+    expect(trustProxyEntryProblem("10.0.0.0/8/1")).toMatch(/not an IP address/);
   });
 });

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { DashboardUser, Role } from "../config";
-import { safeEqual } from "./constant-time";
+import { safeEqual } from "./credentials";
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = "callastar_session";
@@ -12,6 +12,13 @@ export interface Session {
   /** Expiry, seconds since the epoch. */
   exp: number;
 }
+
+/** What a session cookie turned out to be (see SessionCodec.inspect). */
+export type SessionCheck =
+  | { kind: "absent" }
+  | { kind: "valid"; session: Session }
+  | { kind: "expired" }
+  | { kind: "forged"; claimedUser?: string };
 
 /** Signs and verifies session cookies with HMAC-SHA256 over DASHBOARD_SESSION_SECRET. */
 export class SessionCodec {
@@ -35,20 +42,32 @@ export class SessionCodec {
 
   /** The session of a cookie value, or undefined when forged, expired, or its account changed. */
   verify(value: string | undefined, now = Date.now()): Session | undefined {
-    if (!value) return undefined;
+    const result = this.inspect(value, now);
+    return result.kind === "valid" ? result.session : undefined;
+  }
+
+  /**
+   * What a cookie value is: a valid session; an expired one of ours (a browser's stale cookie, not a
+   * guess); or a bad signature, with the user name it claims.
+   */
+  inspect(value: string | undefined, now = Date.now()): SessionCheck {
+    if (!value) return { kind: "absent" };
     const dot = value.indexOf(".");
-    if (dot <= 0) return undefined;
-    const body = value.slice(0, dot);
-    let session: Session;
+    const body = dot > 0 ? value.slice(0, dot) : "";
+    let session: Partial<Session> | undefined;
     try {
-      session = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as Session;
+      session = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as Partial<Session>;
     } catch {
-      return undefined;
+      session = undefined;
     }
-    const user = this.users.find((u) => u.name === session.name && u.role === session.role);
-    if (!user || !safeEqual(value.slice(dot + 1), this.sign(body, user))) return undefined;
-    if (typeof session.exp !== "number" || session.exp * 1000 <= now) return undefined;
-    return session;
+    const claimed = typeof session?.name === "string" ? session.name : undefined;
+    const user = this.users.find((u) => u.name === claimed && u.role === session?.role);
+    if (!session || !user || !safeEqual(value.slice(dot + 1), this.sign(body, user))) {
+      // Indistinguishable from a cookie signed before a password change; the 401 clears it, so a stale one counts once.
+      return { kind: "forged", ...(claimed ? { claimedUser: claimed } : {}) };
+    }
+    if (typeof session.exp !== "number" || session.exp * 1000 <= now) return { kind: "expired" };
+    return { kind: "valid", session: session as Session };
   }
 
   // The user's password is part of the key: changing it in the environment revokes their sessions.
@@ -70,4 +89,9 @@ export function readCookie(header: string | undefined, name: string): string | u
 /** A Set-Cookie header value for the session (HttpOnly, SameSite=Strict, Path=/). */
 export function sessionCookie(value: string, maxAgeSeconds: number, secure: boolean): string {
   return [`${SESSION_COOKIE}=${value}`, "Path=/", "HttpOnly", "SameSite=Strict", `Max-Age=${maxAgeSeconds}`, ...(secure ? ["Secure"] : [])].join("; ");
+}
+
+/** A Set-Cookie header value that removes the session cookie. */
+export function clearedSessionCookie(): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
 }

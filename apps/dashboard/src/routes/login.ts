@@ -1,12 +1,12 @@
 import express, { type Router } from "express";
-import type { DashboardConfig } from "../config";
-import { crossSiteReason } from "../auth/csrf";
-import { sessionCookie, SESSION_COOKIE, type SessionCodec } from "../auth/session";
-import { verifyUser } from "../auth/users";
-import { html, page } from "../views/html";
 import type { Request, RequestHandler, Response } from "express";
-import { clientAddress, tooManyAttempts, type AuthRefusal } from "../auth/authenticate";
-import type { AuthThrottle } from "../auth/throttle";
+import type { DashboardConfig, DashboardUser } from "../config";
+import { throttled, type AuthRefusal } from "../auth/authenticate";
+import { verifyUser } from "../auth/credentials";
+import type { Lockout } from "../auth/lockout";
+import { clearedSessionCookie, sessionCookie, type SessionCodec } from "../auth/session";
+import { crossSiteReason } from "../http/request-origin";
+import { html, page } from "../views/html";
 
 /** Only local paths, so the login form cannot be used as an open redirect. */
 function safeNext(value: unknown): string {
@@ -36,7 +36,7 @@ export function loginRoutes(
   config: DashboardConfig,
   sessions: SessionCodec,
   requireUser: RequestHandler,
-  throttle: AuthThrottle,
+  lockout: Lockout,
   report: (refusal: AuthRefusal) => void,
 ): Router {
   const router = express.Router();
@@ -51,31 +51,24 @@ export function loginRoutes(
 
   const signIn = async (req: Request, res: Response): Promise<void> => {
     res.setHeader("Cache-Control", "no-store");
-    const reason = crossSiteReason(req); // login CSRF: a foreign page must not sign the browser in
+    const reason = crossSiteReason(req, config.hostPolicy); // login CSRF: a foreign page must not sign the browser in
     if (reason) return void res.status(403).json({ error: `cross-site request refused (${reason})` });
     const body = (req.body ?? {}) as Record<string, unknown>;
     const next = safeNext(body.next);
     const name = typeof body.username === "string" ? body.username : "";
     const password = typeof body.password === "string" ? body.password : "";
-    const attempt = { address: clientAddress(req), user: name || undefined };
-    const waitMs = await throttle.blockedForMs(attempt);
-    if (waitMs > 0) {
-      report({ credential: "login", address: attempt.address, path: req.path, outcome: "locked", lockedMs: waitMs });
-      return tooManyAttempts(res, waitMs, "page");
-    }
-    const user = name && password ? verifyUser(config.users, name, password) : undefined;
-    if (!user) {
-      const lockedMs = await throttle.recordFailure(attempt);
-      report({ credential: "login", address: attempt.address, path: req.path, outcome: "wrong", lockedMs });
-      return void res.status(401).type("html").send(loginPage(next, "Wrong user name or password."));
-    }
+    let user: DashboardUser | undefined;
+    const check = () => (user = name && password ? verifyUser(config.users, name, password) : undefined) !== undefined;
+    const outcome = await throttled(lockout, report, { req, res, credential: "login", users: name ? [name] : [], style: "page" }, check);
+    if (outcome === "locked") return;
+    if (!user) return void res.status(401).type("html").send(loginPage(next, "Wrong user name or password."));
     const cookie = sessions.issue(user);
     res.setHeader("Set-Cookie", sessionCookie(cookie.value, cookie.maxAgeSeconds, config.secureCookies));
     res.redirect(303, next);
   };
 
   router.post("/logout", requireUser, (_req, res) => {
-    res.setHeader("Set-Cookie", `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    res.setHeader("Set-Cookie", clearedSessionCookie());
     res.redirect(303, "/login");
   });
 

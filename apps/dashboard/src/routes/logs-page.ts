@@ -1,7 +1,7 @@
 import express, { type RequestHandler, type Router } from "express";
 import type { Db } from "@callastar/db";
 import type { Producer } from "@callastar/queues";
-import { principalOf } from "../auth/principal";
+import { principalOf } from "../auth/authenticate";
 import type { DashboardLogger } from "../deps";
 import { bookingJobs } from "../http/booking-jobs";
 import { describeIssues, parseBookingId, parseLogsQuery } from "../http/logs-query";

@@ -1,10 +1,12 @@
 // Test support: a dashboard on an ephemeral port over the real Redis and PostgreSQL, closed after.
+import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { Writable } from "node:stream";
 import type { Express } from "express";
 import type { Redis } from "ioredis";
 import { createAuditLogger, type AuditLogger } from "@callastar/logger";
 import { Producer, createProducerConnection, waitForRedis } from "@callastar/queues";
+import { createProcessLog, type ProcessLog } from "@callastar/runtime";
 import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, type TestDatabase } from "@callastar/testing";
 import { createDashboardApp } from "../app";
 import type { DashboardConfig } from "../config";
@@ -70,12 +72,12 @@ export interface RunningDashboard {
 }
 
 /** Starts a dashboard on 127.0.0.1:<ephemeral> with a fresh queue prefix. */
-export async function startDashboard(services: SharedServices, overrides: Partial<DashboardConfig> = {}): Promise<RunningDashboard> {
+export async function startDashboard(services: SharedServices, overrides: Partial<DashboardConfig> = {}, log?: ProcessLog): Promise<RunningDashboard> {
   const prefix = uniquePrefix("dash");
   const redis = createProducerConnection(testEnv.redisUrl);
   await waitForRedis(redis);
   const producer = new Producer({ connection: redis, prefix });
-  const app = createDashboardApp({ db: services.db, logger: services.logger, producer, redis, prefix, config: testConfig(overrides) });
+  const app = createDashboardApp({ db: services.db, logger: services.logger, producer, redis, prefix, config: testConfig(overrides), ...(log ? { log } : {}) });
   const server = app.listen(0, "127.0.0.1");
   await new Promise<void>((resolve, reject) => {
     server.once("listening", resolve);
@@ -119,4 +121,38 @@ export function useDashboard(overrides: Partial<DashboardConfig> = {}): { servic
     await dash?.close();
   });
   return { services: () => services!, dash: () => dash! };
+}
+
+/**
+ * One HTTP request through node:http, which (unlike fetch) sends any `Host` and can leave from any
+ * loopback address (`localAddress: "127.0.0.7"`), so tests can be many clients.
+ */
+export function send(
+  base: string,
+  path: string,
+  options: { method?: string; headers?: OutgoingHttpHeaders; localAddress?: string; body?: string } = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(path, base), { method: options.method ?? "GET", headers: options.headers, localAddress: options.localAddress, agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+/** A process log whose JSON lines the test can read. */
+export function capturedLog(): { log: ProcessLog; entries(): Record<string, unknown>[] } {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+      done();
+    },
+  });
+  return { log: createProcessLog({ app: "dashboard", destination }), entries: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }

@@ -69,8 +69,8 @@ export class Producer {
     const { bookingId: id, callDateTime } = parseOrThrow("booking reminder", reminderInput, input);
     const queue = this.queue("reminders");
     const jobId = jobIds.reminder(id);
-    const delay = this.delayFor(callDateTime);
     const existing = await queue.getJob(jobId);
+    const { delay } = this.dueAt(callDateTime);
     if (existing) {
       const state = await existing.getState();
       if (state === "delayed") {
@@ -81,7 +81,7 @@ export class Producer {
       if (state === "active") return jobId; // running now: it re-reads the booking and its time
       await existing.remove(); // waiting, completed or failed: replace it with the new due time
     }
-    return this.add("booking-reminder", { bookingId: id }, { jobId, delay });
+    return this.add("booking-reminder", { bookingId: id }, { jobId, ...this.dueAt(callDateTime) });
   }
 
   /** Cancels the booking's pending reminder; false when none was pending (a running one re-reads the booking). */
@@ -132,7 +132,7 @@ export class Producer {
         const added = await this.queue(queue).addBulk(
           indexes.map((i) => {
             const job = jobs[i]!;
-            const delay = job.callDateTime ? { delay: this.delayFor(job.callDateTime) } : {};
+            const delay = job.callDateTime ? this.dueAt(job.callDateTime) : {};
             return { name: job.name, data: job.data, opts: { ...JOBS[job.name].options, jobId: job.jobId, ...delay } };
           }),
         );
@@ -179,8 +179,13 @@ export class Producer {
     return job.id ?? String(options.jobId);
   }
 
-  private delayFor(callDateTime: Date): number {
-    return Math.max(0, callDateTime.getTime() - this.leadMs - Date.now());
+  /**
+   * The delay until callDateTime − lead, with the timestamp it counts from: BullMQ stamps a job when
+   * it builds it, after our awaits, so without our own stamp the job came due a few ms late.
+   */
+  private dueAt(callDateTime: Date): { delay: number; timestamp: number } {
+    const timestamp = Date.now();
+    return { delay: Math.max(0, callDateTime.getTime() - this.leadMs - timestamp), timestamp };
   }
 }
 
