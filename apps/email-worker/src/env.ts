@@ -23,7 +23,7 @@ export const envSchema = z
     APP_URL: envFields.httpUrl.describe("http(s) URL of the main app: reminder buttons link to `APP_URL/bookings/<id>`"),
     REMINDER_LEAD_MINUTES: envFields
       .positiveInt(15)
-      .describe("minutes before a call its reminder is sent; the outbox relay's must be the same"),
+      .describe("minutes before a call its reminder is sent; the outbox relay's and the maintenance worker's (`verify-audit` ages reminders from it) must be the same"),
     REMINDER_SWEEP_PERIOD_MINUTES: envFields
       .positiveInt(5)
       .describe("minutes: period of the reminder safety-net sweep (its window is the lead time plus one period)"),
