@@ -5,6 +5,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { booking, callOffer, emailDelivery, log, user } from "@callastar/db";
 import { createResendTransport } from "@callastar/emails";
 import { createAuditLogger, type AuditLogger } from "@callastar/logger";
+import { verifyAudit } from "@callastar/reconciler";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { createTestDatabase, waitFor, type SeededBooking, type TestDatabase } from "@callastar/testing";
 import { startBatchSender } from "./batch-sender";
@@ -40,6 +41,8 @@ const rowsOf = async (type: "EMAIL_SENT" | "EMAIL_ERROR" | "NOTIFICATION_SENT", 
   return (await t.db.select().from(log).where(eq(log.type, type))).filter((r) => ids.includes(String(r.context?.bookingId)));
 };
 const drained = () => batchesDrained(t);
+// The reconciler over everything these tests queued: reminders due now, checked without a grace period.
+const books = () => verifyAudit(t.db, { until: new Date(Date.now() + 3600_000), bounds: { reminderGraceMinutes: 1 / 60 } });
 const perRecipient = () => deliveriesPerRecipient(resend);
 
 it("reminders of 120 bookings go out in requests of at most 100 emails, each delivered and recorded once", async () => {
@@ -64,6 +67,9 @@ it("reminders of 120 bookings go out in requests of at most 100 emails, each del
   expect(deliveries).toHaveLength(240);
   expect(new Set(resend.deliveries.map((d) => d.id))).toEqual(new Set(deliveries.map((d) => d.providerMessageId)));
   expect((await rowsOf("EMAIL_SENT", bookings)).map((r) => r.id).sort()).toEqual(keys.map((k) => `email-sent:${k}`).sort());
+  // The books agree: every email has its row, every booking marked reminded has its two reminders.
+  expect(await books()).toMatchObject({ missing: [], duplicated: [], unfulfilled: [] });
+  expect((await books()).checked["reminder-emails"]).toBeGreaterThanOrEqual(120);
 });
 
 it("one invalid address among 100 emails: the 99 others are delivered, the refused one gets its final EMAIL_ERROR row", async () => {
@@ -110,6 +116,8 @@ it("a booking cancelled or moved after its emails were batched, before the reque
       [`reminder-skip:${moved.bookingId}:${moved.callDateTime.toISOString()}`, "call_moved"],
     ].sort(),
   );
+  // The reconciler accepts the skip rows as the cancelled booking's outcome.
+  expect((await books()).unfulfilled).toEqual([]);
   // The moved booking is reminded again for its new time: its mark is reset.
   const marks = await t.db.select({ id: booking.id, sent: booking.reminderSent }).from(booking).where(inArray(booking.id, bookings.map((b) => b.bookingId)));
   expect(Object.fromEntries(marks.map((m) => [m.id, m.sent]))).toEqual({ [cancelled.bookingId]: true, [moved.bookingId]: false, [kept.bookingId]: true });

@@ -8,7 +8,7 @@ import { seedBooking, type SeededBooking, type TestDatabase } from "@callastar/t
 import { processBookingReminder } from "./handlers/booking-reminder";
 import { createMailer } from "./mailer";
 
-export const LEAD_MS = 15 * 60_000;
+const LEAD_MS = 15 * 60_000;
 export const noLimit = { acquire: async () => {} };
 
 /** `n` CONFIRMED bookings whose call starts one lead time from now. */
