@@ -122,11 +122,16 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
     let maybeSent = batch.attempted;
     let frozen = batch.attempted;
     let request = frozen ? storedRequest(transport, batch) : null;
+    const encodeBody = (left: BatchMember[]) => encode(transport, left)?.body ?? null;
+    const prepared = (p: { members: BatchMember[]; body: string | null }) => {
+      members = p.members;
+      request = p.body === null ? null : { body: p.body, count: members.length };
+    };
     if (!frozen) {
-      // Members that went stale while the batch waited leave before its rate slot is taken.
-      const pruned = await persist(lease, () => store.prune(lease, members));
+      // Members that went stale while the batch waited leave, and the body is stored, before its rate slot is taken.
+      const pruned = await persist(lease, () => store.prune(lease, members, encodeBody, false));
       if (!pruned) return false;
-      members = pruned.members;
+      prepared(pruned);
     }
     for (;;) {
       if (!running || !lease.held) return false;
@@ -135,19 +140,16 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
         const reason = "Resend's 24 h replay window is closing: a retry could deliver again";
         return record(lease, () => store.markUnknown(lease, reason, new Error(reason), subjects()));
       }
-      const fresh = frozen ? null : encode(transport, members);
       await limiter.acquire({ urgent });
       if (!frozen) {
         // Frozen in one short statement right after the slot (a slow transaction here would let the
         // request reach Resend out of the limiter's pace); from this commit on, the body is fixed.
-        const unchanged = await persist(lease, () => store.freezeIfUnchanged(lease, fresh?.body ?? null));
+        const unchanged = await persist(lease, () => store.freezeIfUnchanged(lease));
         if (unchanged === undefined) return false;
-        if (unchanged) request = fresh;
-        else {
-          const pruned = await persist(lease, () => store.prune(lease, members, (left) => encode(transport, left)?.body ?? null));
+        if (!unchanged) {
+          const pruned = await persist(lease, () => store.prune(lease, members, encodeBody, true));
           if (!pruned) return false;
-          members = pruned.members;
-          request = pruned.body === null ? null : { body: pruned.body, count: members.length };
+          prepared(pruned);
           if (members.length === 0) continue;
         }
         frozen = true;

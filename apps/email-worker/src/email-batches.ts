@@ -91,8 +91,12 @@ SELECT p."idempotencyKey" AS key, p."bookingId", to_char(p."callDateTime", 'YYYY
 ${STALE_MEMBERS("$1")}
 FOR UPDATE OF p`;
 
-const FREEZE = `UPDATE "EmailBatch" SET "attemptedAt" = CURRENT_TIMESTAMP, "requestBody" = $3 WHERE id = $2 AND "leaseOwner" = $1 AND "attemptedAt" IS NULL`;
-const FREEZE_IF_UNCHANGED = `${FREEZE} AND NOT EXISTS (SELECT 1 ${STALE_MEMBERS("$2")})`;
+// The body is stored before the rate slot (it can be a megabyte); the statement that freezes it
+// right after the slot writes only the time.
+const STORE_BODY = `UPDATE "EmailBatch" SET "requestBody" = $3 WHERE id = $2 AND "leaseOwner" = $1 AND "attemptedAt" IS NULL`;
+const STORE_BODY_AND_FREEZE = `UPDATE "EmailBatch" SET "requestBody" = $3, "attemptedAt" = CURRENT_TIMESTAMP WHERE id = $2 AND "leaseOwner" = $1 AND "attemptedAt" IS NULL`;
+const FREEZE_IF_UNCHANGED = `UPDATE "EmailBatch" SET "attemptedAt" = CURRENT_TIMESTAMP WHERE id = $2 AND "leaseOwner" = $1 AND "attemptedAt" IS NULL
+  AND NOT EXISTS (SELECT 1 ${STALE_MEMBERS("$2")})`;
 
 const COUNT_ATTEMPT = `UPDATE "EmailBatch" SET attempts = attempts + 1 WHERE id = $2 AND "leaseOwner" = $1 RETURNING attempts`;
 const MARK_UNKNOWN = `
@@ -157,11 +161,16 @@ export function createBatchStore(db: DbHandle, recorder: EmailRecorder, bounds?:
     },
     /**
      * Drops the members that must not go out any more (a skipped reminder gets its `reminder-skip:`
-     * row; a moved one is marked unsent again, for its new time), in one transaction; with
-     * `freeze`, also freezes membership with the body `freeze` encodes from the members left (null
-     * for a transport without batches). The members left, in body order, and the frozen body.
+     * row; a moved one is marked unsent again, for its new time) and stores the body `encode` makes
+     * of the members left (null for a transport without batches), in one transaction; with
+     * `freeze`, also freezes membership and body. The members left, in body order, and the body.
      */
-    async prune(c: Claim, members: readonly BatchMember[], freeze?: (left: BatchMember[]) => string | null): Promise<{ members: BatchMember[]; body: string | null }> {
+    async prune(
+      c: Claim,
+      members: readonly BatchMember[],
+      encode: (left: BatchMember[]) => string | null,
+      freeze: boolean,
+    ): Promise<{ members: BatchMember[]; body: string | null }> {
       return tx(async (t) => {
         await hold(t, c);
         const stale = await t.unsafe<StaleMember[]>(STALE, [c.batchId]);
@@ -174,17 +183,18 @@ export function createBatchStore(db: DbHandle, recorder: EmailRecorder, bounds?:
         if (moved.length > 0) await t.unsafe(`UPDATE "Booking" SET "reminderSent" = false WHERE id = ANY($1::text[])`, [moved]);
         const gone = new Set(stale.map((s) => s.key));
         const left = members.filter((m) => !gone.has(m.subject.idempotencyKey));
-        const body = freeze && left.length > 0 ? freeze(left) : null;
-        if (freeze && left.length > 0) await t.unsafe(FREEZE, [c.owner, c.batchId, body]);
+        if (left.length === 0) return { members: left, body: null };
+        const body = encode(left);
+        await t.unsafe(freeze ? STORE_BODY_AND_FREEZE : STORE_BODY, [c.owner, c.batchId, body]);
         return { members: left, body };
       });
     },
     /**
-     * Freezes membership and stores `body` in one short statement, unless a member went stale since
-     * `prune` (then false: prune again with `freeze`). Short, so the request leaves right after its rate slot.
+     * Freezes membership and the body `prune` stored in one short statement, unless a member went
+     * stale since (then false: prune again with `freeze`). Short, so the request leaves right after its rate slot.
      */
-    async freezeIfUnchanged(c: Claim, body: string | null): Promise<boolean> {
-      return tx(async (t) => (await t.unsafe(FREEZE_IF_UNCHANGED, [c.owner, c.batchId, body], { prepare: true })).count === 1);
+    async freezeIfUnchanged(c: Claim): Promise<boolean> {
+      return tx(async (t) => (await t.unsafe(FREEZE_IF_UNCHANGED, [c.owner, c.batchId], { prepare: true })).count === 1);
     },
     /** Counts a failed attempt and commits its EMAIL_ERROR row with it; the attempt's number. */
     async countAttempt(c: Claim, error: unknown, subjects: readonly EmailSubject[]): Promise<number> {
