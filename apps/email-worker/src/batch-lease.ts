@@ -26,7 +26,7 @@ export function holdLease(store: Pick<BatchStore, "renew">, claim: Claim, leaseM
     reported = true;
   };
   const schedule = () => {
-    if (!stopped && !lost) timer = setTimeout(() => void renew(), leaseMs / 3);
+    if (!stopped && !lost) timer = setTimeout(() => void renew(), leaseMs / 3).unref();
   };
   const renew = async () => {
     const sentAt = Date.now();
