@@ -31,6 +31,12 @@ describe("deploy/", () => {
     expect(result.status).toBe(0);
   });
 
+  it("alert rules behave as their unit tests say (promtool test rules)", () => {
+    const result = check(["test", "rules", "deploy/prometheus/alerts.test.yml"]);
+    expect(`${result.stdout}${result.stderr}`).toContain("SUCCESS");
+    expect(result.status).toBe(0);
+  });
+
   it("the scrape config passes promtool check config (syntax: its secret file lives on the Prometheus host)", () => {
     const result = check(["check", "config", "--syntax-only", "deploy/prometheus/prometheus.yml"]);
     expect(`${result.stdout}${result.stderr}`).toContain("SUCCESS");
@@ -39,7 +45,7 @@ describe("deploy/", () => {
 
   it("every callastar metric the alerts and the Grafana dashboard query is exported by the code", () => {
     const queried = new Set<string>();
-    for (const file of ["deploy/prometheus/alerts.yml", "deploy/grafana/callastar-jobs.json"]) {
+    for (const file of ["deploy/prometheus/alerts.yml", "deploy/prometheus/alerts.test.yml", "deploy/grafana/callastar-jobs.json"]) {
       for (const m of readFileSync(join(root, file), "utf8").matchAll(/\bcallastar_[a-z_]+/g)) {
         queried.add(m[0].replace(/_(bucket|count|sum)$/, ""));
       }

@@ -11,6 +11,7 @@ import { loginRoutes } from "./routes/login";
 import { logsApiRoutes } from "./routes/logs-api";
 import { logsPageRoutes } from "./routes/logs-page";
 import { metricsRoutes } from "./routes/metrics";
+import { collectEmailMetrics } from "./metrics/emails";
 import { collectOutboxMetrics } from "./metrics/outbox";
 import { hostGuard } from "./http/request-origin";
 
@@ -82,7 +83,8 @@ export function createDashboardApp(deps: DashboardDeps): Express {
   app.use(health.guarded);
   app.use(cronApiRoutes(producer, logger, cronGuard));
   app.use(logsApiRoutes(logger, apiGuard));
-  app.use(metricsRoutes(producer, logger, deps.db, textGuard, () => collectOutboxMetrics(deps.db.sql, deps.redis, deps.prefix)));
+  const extraMetrics = async () => [...(await collectOutboxMetrics(deps.db.sql, deps.redis, deps.prefix)), ...(await collectEmailMetrics(deps.db.sql))];
+  app.use(metricsRoutes(producer, logger, deps.db, textGuard, extraMetrics));
   app.use(logsPageRoutes({ db: deps.db.db, logger, producer }, pageGuard));
   app.use(BULL_BOARD_PATH, pageGuard, ...bullBoardHandlers(queueOf));
   // Unknown paths answer 401 too without credentials, so probing cannot map the routes.

@@ -85,10 +85,11 @@ describe("the last audit check", () => {
     expect(text).toContain('callastar_audit_discrepancies{check="payout-paid",kind="missing"} 1');
     expect(text).toContain('callastar_audit_discrepancies{check="payout-paid",kind="duplicated"} 0');
     expect(text).toContain('callastar_audit_discrepancies{check="cron-error",kind="missing"} 0');
+    expect(text).toContain('callastar_audit_discrepancies{check="reminder-emails",kind="unfulfilled"} 0');
     const at = Number(/callastar_audit_last_check_timestamp_seconds (\d+)/.exec(text)?.[1]);
     expect(Math.abs(at - Date.now() / 1000)).toBeLessThan(3600);
     const page = await logsPage();
-    expect(page).toContain("1 discrepancy</strong> (1 missing, 0 duplicated)");
+    expect(page).toContain("1 discrepancy</strong> (1 missing, 0 duplicated, 0 unfulfilled)");
 
     await verifyAudit(services.db.db, { since: new Date(Date.now() - 3600_000), repair: true });
     await services.logger.logCronRun("verify-audit", 1, 5, auditRunContext(await verifyAudit(services.db.db, { since: new Date(Date.now() - 3600_000) })));

@@ -39,16 +39,18 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
     background: (ctx) => {
       // Its own two connections: at a peak, 50 reminder jobs per process keep the shared pool busy,
       // and a batch statement queued behind them held up the request (seconds, measured at 5,000 calls).
-      const db = createDb(env.DATABASE_URL, { applicationName: "email-worker:batches", max: 2 });
+      const db = createDb(env.DATABASE_URL, { applicationName: "email-worker:batches", max: 2, connectTimeout: 5 });
       const sender = startBatchSender({
         db,
         transport,
         limiter: limiterFor(ctx),
-        logger: ctx.logger,
         batchSize: env.EMAIL_BATCH_SIZE,
+        leaseMs: env.EMAIL_BATCH_LEASE_MS,
+        // A third of the shutdown budget at most: the workers, the logger and the pools close after it.
+        stopTimeoutMs: Math.min(10_000, env.SHUTDOWN_TIMEOUT_MS / 3),
         log: (line) => log.info({ component: "batch-sender" }, line),
       });
-      return { stop: () => sender.stop().finally(() => db.close()) };
+      return { stop: () => sender.stop().finally(() => db.close(1)), health: () => sender.health() };
     },
     ...overrides,
     log,

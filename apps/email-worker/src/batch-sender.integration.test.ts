@@ -2,19 +2,17 @@
 // reminders of many bookings share requests of at most 100 emails, each delivered and recorded
 // once; a refused address, a cancelled or moved booking, 429 storms and 5xx answers hold nothing back.
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { booking, callOffer, emailBatch, emailDelivery, log, pendingEmail, user } from "@callastar/db";
+import { booking, callOffer, emailDelivery, log, user } from "@callastar/db";
 import { createResendTransport } from "@callastar/emails";
 import { createAuditLogger, type AuditLogger } from "@callastar/logger";
+import { verifyAudit } from "@callastar/reconciler";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import { createTestDatabase, seedBooking, waitFor, type SeededBooking, type TestDatabase } from "@callastar/testing";
+import { createTestDatabase, waitFor, type SeededBooking, type TestDatabase } from "@callastar/testing";
 import { startBatchSender } from "./batch-sender";
+import { batchesDrained, deliveriesPerRecipient, noLimit, queueReminders, reminderKeys, seedDue } from "./batch-test-kit";
 import { createBatchStore } from "./email-batches";
 import { createEmailRecorder } from "./email-record";
-import { processBookingReminder } from "./handlers/booking-reminder";
-import { createMailer } from "./mailer";
 
-const LEAD_MS = 15 * 60_000;
-const noLimit = { acquire: async () => {} };
 let t: TestDatabase;
 let logger: AuditLogger;
 let resend: ResendStandin;
@@ -33,34 +31,19 @@ beforeEach(async () => {
 afterEach(() => resend.close());
 
 const transport = () => createResendTransport({ apiKey: resend.apiKey, baseUrl: resend.url, timeoutMs: 5_000 });
-const seed = (n: number, label: string) =>
-  Promise.all(Array.from({ length: n }, (_, i) => seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS), label: `${label}${i}x${Date.now()}` })));
-// Runs each booking's reminder job: both emails rendered and queued, nothing sent.
-async function queue(bookings: readonly SeededBooking[]) {
-  const mailer = createMailer({ db: t, transport: transport(), limiter: noLimit, from: "Call a Star <noreply@callastar.test>" });
-  for (const b of bookings) {
-    const result = await processBookingReminder(
-      { db: t, logger, mailer, appUrl: "https://app.test", leadMs: LEAD_MS },
-      { bookingId: b.bookingId },
-      { id: `r-${b.bookingId}`, name: "booking-reminder", attemptsMade: 0, opts: { attempts: 3 }, moveToDelayed: async () => {} },
-    );
-    expect(result).toEqual({ status: "queued", emailsQueued: 2 });
-  }
-}
-const senders = (n: number) => Array.from({ length: n }, () => startBatchSender({ db: t, transport: transport(), limiter: noLimit, logger, pollMs: 20, log: console.log }));
+const seed = (n: number, label: string) => seedDue(t, n, label);
+const queue = (bookings: readonly SeededBooking[]) => queueReminders({ t, logger, transport: transport() }, bookings);
+const senders = (n: number) => Array.from({ length: n }, () => startBatchSender({ db: t, transport: transport(), limiter: noLimit, pollMs: 20 }));
 const stopAll = (loops: ReadonlyArray<{ stop(): Promise<void> }>) => Promise.all(loops.map((l) => l.stop()));
 const rowsOf = async (type: "EMAIL_SENT" | "EMAIL_ERROR" | "NOTIFICATION_SENT", bookings: readonly SeededBooking[]) => {
   await logger.flush(5_000);
   const ids = bookings.map((b) => b.bookingId);
   return (await t.db.select().from(log).where(eq(log.type, type))).filter((r) => ids.includes(String(r.context?.bookingId)));
 };
-// Nothing queued, no batch open: every outcome is recorded.
-const drained = async () => (await t.db.select().from(pendingEmail)).length === 0 && (await t.db.select().from(emailBatch)).length === 0;
-const perRecipient = () => {
-  const counts = new Map<string, number>();
-  for (const d of resend.deliveries) counts.set(String(d.to), (counts.get(String(d.to)) ?? 0) + 1);
-  return counts;
-};
+const drained = () => batchesDrained(t);
+// The reconciler over everything these tests queued: reminders due now, checked without a grace period.
+const books = () => verifyAudit(t.db, { until: new Date(Date.now() + 3600_000), bounds: { reminderGraceMinutes: 1 / 60 } });
+const perRecipient = () => deliveriesPerRecipient(resend);
 
 it("reminders of 120 bookings go out in requests of at most 100 emails, each delivered and recorded once", async () => {
   const bookings = await seed(120, "many");
@@ -79,11 +62,14 @@ it("reminders of 120 bookings go out in requests of at most 100 emails, each del
   expect([...perRecipient().values()].every((n) => n === 1)).toBe(true);
   expect(perRecipient().size).toBe(240);
   // Each email's delivery record and its EMAIL_SENT row (id email-sent:<key>).
-  const keys = bookings.flatMap((b) => [`booking_reminder:${b.bookingId}:client`, `booking_reminder:${b.bookingId}:creator`]);
+  const keys = reminderKeys(bookings);
   const deliveries = await t.db.select().from(emailDelivery).where(inArray(emailDelivery.idempotencyKey, keys));
   expect(deliveries).toHaveLength(240);
   expect(new Set(resend.deliveries.map((d) => d.id))).toEqual(new Set(deliveries.map((d) => d.providerMessageId)));
   expect((await rowsOf("EMAIL_SENT", bookings)).map((r) => r.id).sort()).toEqual(keys.map((k) => `email-sent:${k}`).sort());
+  // The books agree: every email has its row, every booking marked reminded has its two reminders.
+  expect(await books()).toMatchObject({ missing: [], duplicated: [], unfulfilled: [] });
+  expect((await books()).checked["reminder-emails"]).toBeGreaterThanOrEqual(120);
 });
 
 it("one invalid address among 100 emails: the 99 others are delivered, the refused one gets its final EMAIL_ERROR row", async () => {
@@ -109,9 +95,9 @@ it("a booking cancelled or moved after its emails were batched, before the reque
   const bookings = await seed(3, "cxl");
   const [cancelled, moved, kept] = bookings as [SeededBooking, SeededBooking, SeededBooking];
   await queue(bookings);
-  // A copy batches them (membership committed)...
+  // A copy batches them (membership committed) and goes away: its lease lapses at once...
   const store = createBatchStore(t, createEmailRecorder(t, "resend"));
-  expect(await store.create("email-batch:test-cancel", 100)).toBe(6);
+  expect(await store.claim("gone-copy", "email-batch:test-cancel", 100, 1)).toBe("email-batch:test-cancel");
   // ...then the main app cancels one booking and moves another before the request goes.
   await t.db.update(booking).set({ status: "CANCELLED" }).where(eq(booking.id, cancelled.bookingId));
   const [offer] = await t.db.select({ id: booking.callOfferId }).from(booking).where(eq(booking.id, moved.bookingId));
@@ -130,6 +116,8 @@ it("a booking cancelled or moved after its emails were batched, before the reque
       [`reminder-skip:${moved.bookingId}:${moved.callDateTime.toISOString()}`, "call_moved"],
     ].sort(),
   );
+  // The reconciler accepts the skip rows as the cancelled booking's outcome.
+  expect((await books()).unfulfilled).toEqual([]);
   // The moved booking is reminded again for its new time: its mark is reset.
   const marks = await t.db.select({ id: booking.id, sent: booking.reminderSent }).from(booking).where(inArray(booking.id, bookings.map((b) => b.bookingId)));
   expect(Object.fromEntries(marks.map((m) => [m.id, m.sent]))).toEqual({ [cancelled.bookingId]: true, [moved.bookingId]: false, [kept.bookingId]: true });
@@ -146,7 +134,7 @@ it("a booking cancelled while its batch waits for its rate-limit slot: not sent 
       if (waits++ === 0) await t.db.update(booking).set({ status: "CANCELLED" }).where(eq(booking.id, cancelled.bookingId));
     },
   };
-  const loop = startBatchSender({ db: t, transport: transport(), limiter, logger, pollMs: 20 });
+  const loop = startBatchSender({ db: t, transport: transport(), limiter, pollMs: 20 });
   await waitFor("drained", drained, { timeoutMs: 30_000 });
   await loop.stop();
   expect(resend.deliveries.map((d) => d.html?.includes(kept.bookingId))).toEqual([true, true]);
@@ -159,7 +147,7 @@ it("429 storms: three senders over a 1 req/s Resend are refused again and again,
   const bookings = await seed(250, "storm");
   await queue(bookings);
   // Batches of 25 (20 requests) from three loops without a limiter of their own: most requests get a 429.
-  const loops = Array.from({ length: 3 }, () => startBatchSender({ db: t, transport: transport(), limiter: noLimit, logger, pollMs: 20, batchSize: 25 }));
+  const loops = Array.from({ length: 3 }, () => startBatchSender({ db: t, transport: transport(), limiter: noLimit, pollMs: 20, batchSize: 25 }));
   await waitFor("drained", drained, { timeoutMs: 120_000 });
   await stopAll(loops);
 

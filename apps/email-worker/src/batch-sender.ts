@@ -1,13 +1,17 @@
 // The batch sender: one loop per worker process drains "PendingEmail" in `POST /emails/batch`
-// requests of up to 100 emails, reminders first, under the Redis-wide rate limit. Any copy can
-// finish a batch another started (see email-batches.ts for what is committed when).
+// requests of up to 100 emails, reminders first, under the Redis-wide rate limit. It holds no
+// PostgreSQL session across its loop: each step is a short bounded transaction, and a batch is held
+// by a lease (see email-batches.ts), so a server restart or a dead copy stalls nothing for long.
 import { randomUUID } from "node:crypto";
-import { PermanentError, RateLimitedError } from "@callastar/errors";
-import { MAX_BATCH_SIZE, type BatchResult, type MailMessage, type MailTransport } from "@callastar/emails";
+import { hostname } from "node:os";
+import { PermanentError } from "@callastar/errors";
+import { MAX_BATCH_SIZE, type BatchResult, type EncodedBatch, type MailTransport } from "@callastar/emails";
 import type { DbHandle } from "@callastar/db";
-import type { AuditLogger } from "@callastar/logger";
 import type { RateLimiter } from "@callastar/runtime";
-import { createBatchStore, type Batch, type BatchMember, type BatchStore } from "./email-batches";
+import { holdLease, type HeldLease } from "./batch-lease";
+import { judgeFailure, REPLAY_SAFE_MS } from "./batch-verdict";
+import type { TxBounds } from "./bounded-tx";
+import { createBatchStore, LeaseLostError, type Batch, type BatchMember } from "./email-batches";
 import { createEmailRecorder, type AcceptedEmail, type EmailSubject } from "./email-record";
 import { REMINDER_PRIORITY } from "./pending-emails";
 
@@ -15,145 +19,228 @@ export interface BatchSenderOptions {
   db: DbHandle;
   transport: MailTransport;
   limiter: RateLimiter;
-  logger: AuditLogger;
   /** How long an idle loop waits before looking for emails again. */
   pollMs?: number;
   batchSize?: number;
+  /** How long a claim on a batch lasts without renewal: a dead holder's batch is taken over after this. */
+  leaseMs?: number;
+  /** `stop()` waits this long at most for the step in hand (a request in flight, its record). */
+  stopTimeoutMs?: number;
+  /** Server-side bounds of each transaction. */
+  txBounds?: TxBounds;
   log?: (line: string) => void;
+}
+
+/** The loop, as the worker runtime sees it (its BackgroundLoop). */
+export interface BatchSender {
+  /** Lets the step in hand finish (bounded by `stopTimeoutMs`), gives up the batch's lease, ends the loop. */
+  stop(): Promise<void>;
+  /** When the loop last completed a step (a batch recorded, an attempt recorded, or a poll that found nothing), and whether work is due. */
+  health(): { lastProgressAt: number; workDue: boolean };
 }
 
 /** The outcome of one batch's request(s). */
 type Outcome = { accepted: AcceptedEmail[]; refused: Array<{ subject: EmailSubject; error: unknown }> };
 
 const MAX_BACKOFF_MS = 60_000;
+/** After a failed step (PostgreSQL unreachable, say), the loop tries again this soon. */
+const STEP_RETRY_MS = 1_000;
+const DEFAULT_LEASE_MS = 15_000;
 
-/** Starts the loop; `stop()` lets the batch in hand finish (its lock is then released). */
-export function startBatchSender(options: BatchSenderOptions): { stop(): Promise<void> } {
-  const { db, transport, limiter } = options;
-  const store = createBatchStore(db, createEmailRecorder(db, transport.name));
+/** Starts the loop. */
+export function startBatchSender(options: BatchSenderOptions): BatchSender {
+  const { transport, limiter } = options;
+  const store = createBatchStore(options.db, createEmailRecorder(options.db, transport.name), options.txBounds);
   const pollMs = options.pollMs ?? 200;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const size = options.batchSize ?? MAX_BATCH_SIZE;
   const log = options.log ?? (() => {});
+  const self = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  let claims = 0;
   let running = true;
+  let lastProgressAt = Date.now();
+  let workDue = false;
+  const progress = (due: boolean) => {
+    lastProgressAt = Date.now();
+    workDue = due;
+  };
   let wake: (() => void) | undefined;
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
+      if (!running) return resolve();
       const timer = setTimeout(resolve, ms);
       wake = () => {
         clearTimeout(timer);
         resolve();
       };
     });
+  const failures = failureLog(log);
 
   const loop = (async () => {
     while (running) {
-      // One dedicated connection carries this loop's batch locks; after any failure (PostgreSQL
-      // restarted, say) it is given back, its locks gone with it, and a fresh one taken.
-      let conn: Awaited<ReturnType<typeof db.sql.reserve>> | undefined;
       try {
-        conn = await db.sql.reserve();
-        while (running) {
-          const id = await claim(store, conn, options.batchSize ?? MAX_BATCH_SIZE);
-          if (!id) {
-            await pause(pollMs);
-            continue;
-          }
-          try {
-            await sendBatch(id);
-          } finally {
-            await store.unlock(conn, id);
-          }
+        const owner = `${self}:${++claims}`;
+        const claimedAt = Date.now();
+        const batchId = await store.claim(owner, `email-batch:${randomUUID()}`, size, leaseMs);
+        failures.recovered();
+        if (!batchId) {
+          progress(false);
+          await pause(pollMs);
+          continue;
+        }
+        workDue = true;
+        const lease = holdLease(store, { batchId, owner }, leaseMs, claimedAt, (why) => log(`batch sender: lease on ${batchId} lost: ${why}`));
+        try {
+          await work(lease);
+        } finally {
+          lease.stop();
         }
       } catch (error) {
-        log(`batch sender: ${error instanceof Error ? error.message : String(error)}; retrying`);
-        await pause(1_000);
-      } finally {
-        conn?.release();
+        failures.failed(error);
+        await pause(STEP_RETRY_MS);
       }
     }
   })();
 
-  async function sendBatch(id: string): Promise<void> {
-    const batch = await store.load(id);
+  // One batch under its lease: sent until its outcome is recorded, the lease is lost, or the loop stops.
+  async function work(lease: HeldLease): Promise<void> {
+    const batch = await persist(lease, () => store.load(lease));
     if (!batch) return;
+    const done = await sendBatch(batch, lease);
+    // Stopped with the batch unfinished: let any copy take it now rather than when the lease lapses.
+    if (!done && lease.held) await store.release(lease).catch(() => undefined);
+  }
+
+  // True once the batch's outcome is recorded (or it is no longer this holder's to record). Every
+  // write goes through `persist`: undefined means the lease is gone or the loop stops.
+  async function sendBatch(batch: Batch, lease: HeldLease): Promise<boolean> {
     let members = batch.members;
+    const subjects = () => members.map((m) => m.subject);
     const urgent = members.some((m) => m.priority === REMINDER_PRIORITY);
-    let attempt = batch.attempts;
-    // Members that went stale while the batch waited leave before its rate slot is taken...
-    if (!batch.attempted) members = await store.prune(batch, false);
+    const loadedAt = Date.now();
+    // A request with this key may already be at Resend: taken over after its first send.
+    let maybeSent = batch.attempted;
+    let frozen = batch.attempted;
+    let request = frozen ? storedRequest(transport, batch) : null;
+    const encodeBody = (left: BatchMember[]) => encode(transport, left)?.body ?? null;
+    const prepared = (p: { members: BatchMember[]; body: string | null }) => {
+      members = p.members;
+      request = p.body === null ? null : { body: p.body, count: members.length };
+    };
+    if (!frozen) {
+      // Members that went stale while the batch waited leave, and the body is stored, before its rate slot is taken.
+      const pruned = await persist(lease, () => store.prune(lease, members, encodeBody, false));
+      if (!pruned) return false;
+      prepared(pruned);
+    }
     for (;;) {
-      await limiter.acquire({ urgent });
-      if (!batch.attempted) {
-        // ...and membership is frozen in one statement right after it: a slow transaction here
-        // would let the request reach Resend out of the limiter's pace (a 429 costs a second).
-        // After this commit the request's body is fixed.
-        if (!(await store.freezeIfUnchanged(id))) members = await store.prune({ ...batch, members }, true);
-        batch.attempted = true;
+      if (!running || !lease.held) return false;
+      if (members.length === 0) return record(lease, () => store.finish(lease, [], []));
+      if (frozen && batch.attemptAgeMs !== null && batch.attemptAgeMs + (Date.now() - loadedAt) > REPLAY_SAFE_MS) {
+        const reason = "Resend's 24 h replay window is closing: a retry could deliver again";
+        return record(lease, () => store.markUnknown(lease, reason, new Error(reason), subjects()));
       }
-      if (members.length === 0) return store.finish(id, [], []);
+      await limiter.acquire({ urgent });
+      if (!frozen) {
+        // Frozen in one short statement right after the slot (a slow transaction here would let the
+        // request reach Resend out of the limiter's pace); from this commit on, the body is fixed.
+        const unchanged = await persist(lease, () => store.freezeIfUnchanged(lease));
+        if (unchanged === undefined) return false;
+        if (!unchanged) {
+          const pruned = await persist(lease, () => store.prune(lease, members, encodeBody, true));
+          if (!pruned) return false;
+          prepared(pruned);
+          if (members.length === 0) continue;
+        }
+        frozen = true;
+      }
+      let outcome: Outcome;
       try {
-        const outcome = await request(transport, batch, members);
-        return await store.finish(id, outcome.accepted, outcome.refused);
+        outcome = await send(transport, batch.id, request, members);
       } catch (error) {
-        if (error instanceof RateLimitedError) {
-          // A 429: Resend sent nothing; the same request goes again after retry-after, no attempt spent.
-          await pause(error.retryAfterMs);
-          // Stopping: the batch stays in PostgreSQL for the next copy.
-          if (!running) return;
+        const verdict = judgeFailure(error, maybeSent);
+        if (verdict.kind === "wait") {
+          // A 429: Resend sent nothing; the same request goes again after retry-after.
+          await pause(verdict.waitMs);
           continue;
         }
-        if (error instanceof PermanentError) {
-          return store.finish(id, [], members.map((m) => ({ subject: m.subject, error })));
+        if (verdict.kind === "final") {
+          return record(lease, () => store.finish(lease, [], members.map((m) => ({ subject: m.subject, error }))));
         }
-        attempt += 1;
-        await store.countAttempt(id);
-        await options.logger.logEmailError(null, null, "batch", error, {
-          batchId: id,
-          attempt,
-          final: false,
-          stage: "send",
-          emails: members.length,
-          bookingIds: [...new Set(members.map((m) => m.subject.bookingId).filter(Boolean))].slice(0, 100),
-          errorType: error instanceof Error ? error.name : typeof error,
-        });
+        if (verdict.kind === "unknown") {
+          log(`batch sender: ${batch.id} left unknown: ${verdict.reason}`);
+          return record(lease, () => store.markUnknown(lease, verdict.reason, error, subjects()));
+        }
+        // Resend may have accepted it: from now on a refusal proves nothing, only a replay does.
+        maybeSent = true;
+        const attempt = await persist(lease, () => store.countAttempt(lease, error, subjects()));
+        if (attempt === undefined) return false;
+        progress(true);
         await pause(Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(attempt, 8)));
-        if (!running) return;
+        continue;
+      }
+      return record(lease, () => store.finish(lease, outcome.accepted, outcome.refused));
+    }
+  }
+
+  // Runs one write of the batch in hand, again and again while PostgreSQL is away; gives up (the
+  // next holder resends the same request and gets Resend's replayed answer) once the lease is no
+  // longer held, another copy has the batch, or the loop stops.
+  async function persist<T>(lease: HeldLease, write: () => Promise<T>): Promise<T | undefined> {
+    for (;;) {
+      try {
+        const result = await write();
+        failures.recovered();
+        return result;
+      } catch (error) {
+        if (error instanceof LeaseLostError) return undefined;
+        failures.failed(error);
+        if (!running || !lease.held) return undefined;
+        await pause(STEP_RETRY_MS);
+        if (!running || !lease.held) return undefined;
       }
     }
+  }
+
+  async function record(lease: HeldLease, write: () => Promise<void>): Promise<boolean> {
+    const written = (await persist(lease, async () => (await write(), true))) === true;
+    if (written) progress(true);
+    return written;
   }
 
   return {
     async stop() {
       running = false;
       wake?.();
-      await loop;
+      const timeoutMs = options.stopTimeoutMs ?? 10_000;
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([loop.then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+      clearTimeout(timer);
+      // Its batch stays in PostgreSQL; its lease lapses and another copy takes it over.
+      if (!finished) log(`batch sender: step still running after ${timeoutMs} ms; leaving its batch to its lease`);
     },
+    health: () => ({ lastProgressAt, workDue }),
   };
 }
 
-// An unfinished batch (its holder died, or crashed mid-request) first, else a new one.
-async function claim(store: BatchStore, conn: Parameters<BatchStore["tryLock"]>[0], size: number): Promise<string | null> {
-  for (const id of await store.openBatchIds(20)) {
-    if (!(await store.tryLock(conn, id))) continue;
-    if (await store.load(id).then((b) => b !== null)) return id;
-    await store.unlock(conn, id);
-  }
-  const id = `email-batch:${randomUUID()}`;
-  await store.tryLock(conn, id);
-  if ((await store.create(id, size)) > 0) return id;
-  await store.unlock(conn, id);
-  return null;
+/** The request a batch frozen earlier sends again: its stored body (or, frozen before bodies were stored, its members encoded). */
+function storedRequest(transport: MailTransport, batch: Batch): EncodedBatch | null {
+  if (batch.requestBody !== null) return { body: batch.requestBody, count: batch.members.length };
+  return encode(transport, batch.members);
 }
+
+const encode = (transport: MailTransport, members: readonly BatchMember[]): EncodedBatch | null =>
+  transport.encodeBatch && members.length > 0 ? transport.encodeBatch(members.map((m) => m.message)) : null;
 
 // Permissive validation: one refused address does not hold back the others. Without a batch
 // endpoint (the console transport), each email goes alone under its own key.
-async function request(transport: MailTransport, batch: Batch, members: BatchMember[]): Promise<Outcome> {
-  const messages: MailMessage[] = members.map((m) => m.message);
+async function send(transport: MailTransport, batchId: string, request: EncodedBatch | null, members: BatchMember[]): Promise<Outcome> {
   let result: BatchResult;
-  if (transport.sendBatch) {
-    result = await transport.sendBatch(messages, { idempotencyKey: batch.id, permissive: true });
+  if (transport.sendBatch && request) {
+    result = await transport.sendBatch(request, { idempotencyKey: batchId, permissive: true });
   } else {
     const ids: string[] = [];
-    for (const [i, m] of messages.entries()) ids.push((await transport.send(m, { idempotencyKey: members[i]!.subject.idempotencyKey })).id);
+    for (const m of members) ids.push((await transport.send(m.message, { idempotencyKey: m.subject.idempotencyKey })).id);
     result = { ids, errors: [] };
   }
   const outcome: Outcome = { accepted: [], refused: [] };
@@ -166,4 +253,23 @@ async function request(transport: MailTransport, batch: Batch, members: BatchMem
     }
   });
   return outcome;
+}
+
+// During an outage every step fails the same way each second: one line when it starts, one when it ends.
+function failureLog(log: (line: string) => void) {
+  let failing: string | undefined;
+  let count = 0;
+  return {
+    failed(error: unknown) {
+      const message = error instanceof Error ? error.message : String(error);
+      count += 1;
+      if (message !== failing) log(`batch sender: ${message}; retrying`);
+      failing = message;
+    },
+    recovered() {
+      if (failing !== undefined) log(`batch sender: recovered after ${count} failed step(s)`);
+      failing = undefined;
+      count = 0;
+    },
+  };
 }

@@ -18,7 +18,8 @@ import {
 import { emailWorkerProcessEnv } from "./test-env";
 
 // Real worker processes: SIGKILL them while their batch request is at Resend, start another, and
-// nothing is lost or sent twice; SIGTERM lets the batch in hand finish, flushes the audit log and exits 0.
+// nothing is lost or sent twice (the killed copies' leases lapse, the next copy takes their batches
+// over); SIGTERM lets the batch in hand finish, flushes the audit log and exits 0.
 const LEAD_MS = 15 * 60_000;
 let t: TestDatabase;
 let resend: ResendStandin;
@@ -54,6 +55,8 @@ const worker = (extra: Record<string, string> = {}) => {
     REMINDERS_CONCURRENCY: "4",
     WORKER_LOCK_DURATION_MS: "2000",
     WORKER_STALLED_INTERVAL_MS: "1000",
+    // A killed copy's batch is taken over when its lease lapses.
+    EMAIL_BATCH_LEASE_MS: "3000",
     ...extra,
   });
   procs.push(p);

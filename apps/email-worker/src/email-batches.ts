@@ -1,11 +1,13 @@
-// The batches' state in PostgreSQL (tables "EmailBatch" and "PendingEmail"): membership commits
-// before a request is sent, `attemptedAt` freezes it, and the outcome, every email's record and
-// audit row, and the batch's removal commit together.
-import type { DbHandle, Sql } from "@callastar/db";
-import type { StoredRow } from "@callastar/logger";
-import { auditRows, LogType } from "@callastar/logger";
+// The batches' state in PostgreSQL (tables "EmailBatch" and "PendingEmail"), in short transactions
+// only: a copy claims a batch with a lease (FOR UPDATE SKIP LOCKED) and renews it while it works;
+// a lapsed lease lets any copy take the batch over. Membership commits before a request is sent,
+// `attemptedAt` freezes it with the request body, and every write of an outcome first checks, under
+// the batch's row lock, that the writer still holds the lease.
+import type { DbHandle } from "@callastar/db";
 import type { MailMessage } from "@callastar/emails";
-import { emailAuditIds, insertAuditRowsOnce } from "./audit-once";
+import { insertAuditRowsOnce } from "./audit-once";
+import { attemptRow, dedupeRows, failedRow, skipRow, unknownRow, type StaleMember } from "./batch-rows";
+import { boundedTx, type BoundedTx, type TxBounds, type TxClient } from "./bounded-tx";
 import type { AcceptedEmail, EmailRecorder, EmailSubject } from "./email-record";
 import { REMINDER_PRIORITY } from "./pending-emails";
 
@@ -19,26 +21,55 @@ export interface BatchMember {
 export interface Batch {
   /** Also the request's Idempotency-Key. */
   id: string;
-  /** A request was (perhaps) sent: membership is frozen. */
+  /** A request was (perhaps) sent: membership and body are frozen. */
   attempted: boolean;
+  /** How long ago the first request was sent (PostgreSQL's clock), when attempted. */
+  attemptAgeMs: number | null;
   attempts: number;
+  /** The stored body, once attempted (null for a batch frozen before bodies were stored). */
+  requestBody: string | null;
   members: BatchMember[];
 }
 
-// Session-level advisory locks live as long as the connection: a SIGKILLed holder's PostgreSQL
-// connection closes and its batch can be taken at once by any copy.
-const LOCK = `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`;
-const UNLOCK = `SELECT pg_advisory_unlock(hashtextextended($1, 0))`;
+/** The writer no longer holds the batch's lease: another copy took it over, or it is finished. */
+export class LeaseLostError extends Error {
+  override name = "LeaseLostError";
+  constructor(batchId: string) {
+    super(`lease on ${batchId} lost: another copy took the batch over or finished it`);
+  }
+}
 
-// Takes up to $2 unbatched emails, reminders first, oldest first, into the new batch $1: one
-// statement, so membership is all committed or not at all; SKIP LOCKED keeps copies disjoint.
+const LEASE_UNTIL = `CURRENT_TIMESTAMP + make_interval(secs => $2::float8 / 1000)`;
+
+// An unfinished batch whose lease lapsed (its holder died, stopped or lost its connection) first,
+// oldest first; SKIP LOCKED keeps two copies from taking the same one.
+const TAKE_OVER = `
+UPDATE "EmailBatch" SET "leaseOwner" = $1, "leaseExpiresAt" = ${LEASE_UNTIL}
+WHERE id = (
+  SELECT id FROM "EmailBatch"
+  WHERE "unknownAt" IS NULL AND ("leaseExpiresAt" IS NULL OR "leaseExpiresAt" < CURRENT_TIMESTAMP)
+  ORDER BY "createdAt" LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING id`;
+
+// Takes up to $4 unbatched emails, reminders first, oldest first, into the new batch $3, leased to
+// $1: one statement, so membership is all committed or not at all; SKIP LOCKED keeps copies disjoint.
 const CREATE = `
 WITH picked AS (
   SELECT "idempotencyKey", priority, "createdAt" FROM "PendingEmail" WHERE "batchId" IS NULL
-  ORDER BY priority, "createdAt", "idempotencyKey" LIMIT $2 FOR UPDATE SKIP LOCKED),
-b AS (INSERT INTO "EmailBatch" (id) SELECT $1 WHERE EXISTS (SELECT 1 FROM picked) RETURNING id),
+  ORDER BY priority, "createdAt", "idempotencyKey" LIMIT $4 FOR UPDATE SKIP LOCKED),
+b AS (INSERT INTO "EmailBatch" (id, "leaseOwner", "leaseExpiresAt") SELECT $3, $1, ${LEASE_UNTIL} WHERE EXISTS (SELECT 1 FROM picked) RETURNING id),
 n AS (SELECT "idempotencyKey", row_number() OVER (ORDER BY priority, "createdAt", "idempotencyKey") AS pos FROM picked)
 UPDATE "PendingEmail" p SET "batchId" = b.id, position = n.pos FROM n, b WHERE p."idempotencyKey" = n."idempotencyKey"`;
+
+const RENEW = `UPDATE "EmailBatch" SET "leaseExpiresAt" = ${LEASE_UNTIL} WHERE id = $3 AND "leaseOwner" = $1`;
+const RELEASE = `UPDATE "EmailBatch" SET "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE id = $2 AND "leaseOwner" = $1`;
+// Locks the batch's row for the rest of the transaction, if this writer still holds it.
+const HOLD = `SELECT 1 FROM "EmailBatch" WHERE id = $2 AND "leaseOwner" = $1 FOR UPDATE`;
+
+const LOAD = `
+SELECT "attemptedAt" IS NOT NULL AS attempted, attempts, "requestBody",
+  (EXTRACT(EPOCH FROM CURRENT_TIMESTAMP - "attemptedAt") * 1000)::float8 AS "attemptAgeMs"
+FROM "EmailBatch" WHERE id = $2 AND "leaseOwner" = $1`;
 
 const MEMBERS = `
 SELECT "idempotencyKey", priority, "emailType", "bookingId", "userId", "recipientEmail", message, "auditContext"
@@ -46,147 +77,155 @@ FROM "PendingEmail" WHERE "batchId" = $1 ORDER BY position`;
 
 // Members that must not go out any more: already delivered (by any path), or reminders whose
 // booking is gone, no longer CONFIRMED, or now at another time than the one the email announces.
-const STALE_MEMBERS = `
+const STALE_MEMBERS = (batchParam: string) => `
 FROM "PendingEmail" p
 LEFT JOIN "Booking" b ON b.id = p."bookingId"
 LEFT JOIN "CallOffer" o ON o.id = b."callOfferId"
-WHERE p."batchId" = $1 AND (
+WHERE p."batchId" = ${batchParam} AND (
   EXISTS (SELECT 1 FROM "EmailDelivery" d WHERE d."idempotencyKey" = p."idempotencyKey")
   OR (p.priority = ${REMINDER_PRIORITY} AND (b.id IS NULL OR b.status <> 'CONFIRMED' OR o."dateTime" IS DISTINCT FROM p."callDateTime")))`;
 
 const STALE = `
 SELECT p."idempotencyKey" AS key, p."bookingId", to_char(p."callDateTime", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "callDateTime", b.status,
   EXISTS (SELECT 1 FROM "EmailDelivery" d WHERE d."idempotencyKey" = p."idempotencyKey") AS delivered
-${STALE_MEMBERS}
+${STALE_MEMBERS("$1")}
 FOR UPDATE OF p`;
 
-const FREEZE_IF_UNCHANGED = `UPDATE "EmailBatch" SET "attemptedAt" = CURRENT_TIMESTAMP WHERE id = $1 AND NOT EXISTS (SELECT 1 ${STALE_MEMBERS})`;
+// The body is stored before the rate slot (it can be a megabyte); the statement that freezes it
+// right after the slot writes only the time.
+const STORE_BODY = `UPDATE "EmailBatch" SET "requestBody" = $3 WHERE id = $2 AND "leaseOwner" = $1 AND "attemptedAt" IS NULL`;
+const STORE_BODY_AND_FREEZE = `UPDATE "EmailBatch" SET "requestBody" = $3, "attemptedAt" = CURRENT_TIMESTAMP WHERE id = $2 AND "leaseOwner" = $1 AND "attemptedAt" IS NULL`;
+const FREEZE_IF_UNCHANGED = `UPDATE "EmailBatch" SET "attemptedAt" = CURRENT_TIMESTAMP WHERE id = $2 AND "leaseOwner" = $1 AND "attemptedAt" IS NULL
+  AND NOT EXISTS (SELECT 1 ${STALE_MEMBERS("$2")})`;
 
-interface StaleRow {
-  key: string;
-  bookingId: string | null;
-  /** ISO, as the email announced it. */
-  callDateTime: string | null;
-  status: string | null;
-  delivered: boolean;
+const COUNT_ATTEMPT = `UPDATE "EmailBatch" SET attempts = attempts + 1 WHERE id = $2 AND "leaseOwner" = $1 RETURNING attempts`;
+const MARK_UNKNOWN = `
+UPDATE "EmailBatch" SET "unknownAt" = CURRENT_TIMESTAMP, "unknownReason" = $3, "leaseOwner" = NULL, "leaseExpiresAt" = NULL
+WHERE id = $2 AND "leaseOwner" = $1`;
+
+/** A claim of one batch by one holder (`owner`), from the store's point of view. */
+export interface Claim {
+  batchId: string;
+  owner: string;
 }
 
-export function createBatchStore(db: DbHandle, recorder: EmailRecorder) {
-  const { sql } = db;
+export function createBatchStore(db: DbHandle, recorder: EmailRecorder, bounds?: TxBounds) {
+  const tx: BoundedTx = boundedTx(db.sql, bounds);
+  const hold = async (t: TxClient, c: Claim) => {
+    if ((await t.unsafe(HOLD, [c.owner, c.batchId])).length === 0) throw new LeaseLostError(c.batchId);
+  };
   return {
-    /** Tries to take batch `id` for this connection: false when another copy holds it. */
-    async tryLock(conn: Sql, id: string): Promise<boolean> {
-      const [row] = await conn.unsafe<Array<{ ok: boolean }>>(LOCK, [id]);
-      return row?.ok === true;
-    },
-    async unlock(conn: Sql, id: string): Promise<void> {
-      await conn.unsafe(UNLOCK, [id]);
-    },
-    /** Batches created and not finished, oldest first (some may be held by other copies). */
-    async openBatchIds(limit: number): Promise<string[]> {
-      const rows = await sql.unsafe<Array<{ id: string }>>(`SELECT id FROM "EmailBatch" ORDER BY "createdAt" LIMIT $1`, [limit]);
-      return rows.map((r) => r.id);
-    },
-    /** Creates batch `id` from up to `size` waiting emails; the number taken. */
-    async create(id: string, size: number): Promise<number> {
-      const result = await sql.unsafe(CREATE, [id, size]);
-      return result.count;
-    },
-    /** The batch with its members, or null once it is finished. */
-    async load(id: string): Promise<Batch | null> {
-      const [batch] = await sql.unsafe<Array<{ attempted: boolean; attempts: number }>>(
-        `SELECT "attemptedAt" IS NOT NULL AS attempted, attempts FROM "EmailBatch" WHERE id = $1`,
-        [id],
-      );
-      if (!batch) return null;
-      const rows = await sql.unsafe<Array<Record<string, unknown>>>(MEMBERS, [id]);
-      const members = rows.map((r) => ({
-        subject: {
-          idempotencyKey: r.idempotencyKey as string,
-          emailType: r.emailType as string,
-          to: r.recipientEmail as string,
-          bookingId: r.bookingId as string | null,
-          userId: r.userId as string | null,
-          context: { ...(r.auditContext as Record<string, unknown>), batchId: id },
-        },
-        priority: r.priority as number,
-        message: JSON.parse(r.message as string) as MailMessage,
-      }));
-      return { id, attempted: batch.attempted, attempts: batch.attempts, members };
-    },
     /**
-     * Drops the members that must not go out any more (a skipped reminder gets its `reminder-skip:`
-     * row; a moved one is marked unsent again, for its new time), in one transaction; with
-     * `attempt`, also freezes membership. The members left, in body order.
+     * Claims a batch for `owner` for `leaseMs`: one whose lease lapsed, else a new one of up to
+     * `size` waiting emails (id `newId`). Null when nothing is due.
      */
-    async prune(batch: Batch, attempt: boolean): Promise<BatchMember[]> {
-      return sql.begin<BatchMember[]>(async (tx) => {
-        const stale = await tx.unsafe<StaleRow[]>(STALE, [batch.id]);
-        const skipRows = stale.filter((s) => !s.delivered).map(skipRow);
-        const moved = [...new Set(stale.filter((s) => !s.delivered && s.status === "CONFIRMED").map((s) => s.bookingId!))];
-        if (stale.length > 0) {
-          await tx.unsafe(`DELETE FROM "PendingEmail" WHERE "idempotencyKey" = ANY($1::text[])`, [stale.map((s) => s.key)]);
-          await insertAuditRowsOnce(tx, dedupe(skipRows));
-        }
-        if (moved.length > 0) await tx.unsafe(`UPDATE "Booking" SET "reminderSent" = false WHERE id = ANY($1::text[])`, [moved]);
-        if (attempt) await tx.unsafe(`UPDATE "EmailBatch" SET "attemptedAt" = CURRENT_TIMESTAMP WHERE id = $1`, [batch.id]);
-        const gone = new Set(stale.map((s) => s.key));
-        return batch.members.filter((m) => !gone.has(m.subject.idempotencyKey));
+    async claim(owner: string, newId: string, size: number, leaseMs: number): Promise<string | null> {
+      return tx(async (t) => {
+        const [taken] = await t.unsafe<Array<{ id: string }>>(TAKE_OVER, [owner, leaseMs]);
+        if (taken) return taken.id;
+        const created = await t.unsafe(CREATE, [owner, leaseMs, newId, size]);
+        return created.count > 0 ? newId : null;
+      });
+    },
+    /** Extends the lease by `leaseMs` from now; false when `owner` no longer holds it. */
+    async renew(c: Claim, leaseMs: number): Promise<boolean> {
+      return tx(async (t) => (await t.unsafe(RENEW, [c.owner, leaseMs, c.batchId])).count === 1);
+    },
+    /** Gives the lease up (stopping): any copy may take the batch at once. */
+    async release(c: Claim): Promise<void> {
+      await tx((t) => t.unsafe(RELEASE, [c.owner, c.batchId]));
+    },
+    /** The claimed batch with its members, or null when `owner` does not hold it (any more). */
+    async load(c: Claim): Promise<Batch | null> {
+      return tx(async (t) => {
+        const [batch] = await t.unsafe<Array<{ attempted: boolean; attempts: number; requestBody: string | null; attemptAgeMs: number | null }>>(LOAD, [
+          c.owner,
+          c.batchId,
+        ]);
+        if (!batch) return null;
+        const rows = await t.unsafe<Array<Record<string, unknown>>>(MEMBERS, [c.batchId]);
+        const members = rows.map((r) => ({
+          subject: {
+            idempotencyKey: r.idempotencyKey as string,
+            emailType: r.emailType as string,
+            to: r.recipientEmail as string,
+            bookingId: r.bookingId as string | null,
+            userId: r.userId as string | null,
+            context: { ...(r.auditContext as Record<string, unknown>), batchId: c.batchId },
+          },
+          priority: r.priority as number,
+          message: JSON.parse(r.message as string) as MailMessage,
+        }));
+        return { id: c.batchId, ...batch, members };
       });
     },
     /**
-     * Freezes membership in one short statement, unless a member went stale since `prune` (then
-     * false: prune again with `attempt`). Short, so the request leaves right after its rate slot.
+     * Drops the members that must not go out any more (a skipped reminder gets its `reminder-skip:`
+     * row; a moved one is marked unsent again, for its new time) and stores the body `encode` makes
+     * of the members left (null for a transport without batches), in one transaction; with
+     * `freeze`, also freezes membership and body. The members left, in body order, and the body.
      */
-    async freezeIfUnchanged(id: string): Promise<boolean> {
-      const result = await sql.unsafe(FREEZE_IF_UNCHANGED, [id], { prepare: true });
-      return result.count === 1;
+    async prune(
+      c: Claim,
+      members: readonly BatchMember[],
+      encode: (left: BatchMember[]) => string | null,
+      freeze: boolean,
+    ): Promise<{ members: BatchMember[]; body: string | null }> {
+      return tx(async (t) => {
+        await hold(t, c);
+        const stale = await t.unsafe<StaleMember[]>(STALE, [c.batchId]);
+        const skipRows = stale.filter((s) => !s.delivered).map(skipRow);
+        const moved = [...new Set(stale.filter((s) => !s.delivered && s.status === "CONFIRMED").map((s) => s.bookingId!))];
+        if (stale.length > 0) {
+          await t.unsafe(`DELETE FROM "PendingEmail" WHERE "idempotencyKey" = ANY($1::text[])`, [stale.map((s) => s.key)]);
+          await insertAuditRowsOnce(t, dedupeRows(skipRows));
+        }
+        if (moved.length > 0) await t.unsafe(`UPDATE "Booking" SET "reminderSent" = false WHERE id = ANY($1::text[])`, [moved]);
+        const gone = new Set(stale.map((s) => s.key));
+        const left = members.filter((m) => !gone.has(m.subject.idempotencyKey));
+        if (left.length === 0) return { members: left, body: null };
+        const body = encode(left);
+        await t.unsafe(freeze ? STORE_BODY_AND_FREEZE : STORE_BODY, [c.owner, c.batchId, body]);
+        return { members: left, body };
+      });
     },
-    async countAttempt(id: string): Promise<void> {
-      await sql.unsafe(`UPDATE "EmailBatch" SET attempts = attempts + 1 WHERE id = $1`, [id]);
+    /**
+     * Freezes membership and the body `prune` stored in one short statement, unless a member went
+     * stale since (then false: prune again with `freeze`). Short, so the request leaves right after its rate slot.
+     */
+    async freezeIfUnchanged(c: Claim): Promise<boolean> {
+      return tx(async (t) => (await t.unsafe(FREEZE_IF_UNCHANGED, [c.owner, c.batchId], { prepare: true })).count === 1);
+    },
+    /** Counts a failed attempt and commits its EMAIL_ERROR row with it; the attempt's number. */
+    async countAttempt(c: Claim, error: unknown, subjects: readonly EmailSubject[]): Promise<number> {
+      return tx(async (t) => {
+        const [row] = await t.unsafe<Array<{ attempts: number }>>(COUNT_ATTEMPT, [c.owner, c.batchId]);
+        if (!row) throw new LeaseLostError(c.batchId);
+        await insertAuditRowsOnce(t, [attemptRow(c.batchId, row.attempts, error, subjects)]);
+        return row.attempts;
+      });
+    },
+    /** Leaves the batch's emails in the "unknown" state (no more retries), with its row. */
+    async markUnknown(c: Claim, reason: string, error: unknown, subjects: readonly EmailSubject[]): Promise<void> {
+      await tx(async (t) => {
+        if ((await t.unsafe(MARK_UNKNOWN, [c.owner, c.batchId, reason])).count === 0) throw new LeaseLostError(c.batchId);
+        await insertAuditRowsOnce(t, [unknownRow(c.batchId, reason, error, subjects)]);
+      });
     },
     /**
      * Records the outcome: every accepted email's delivery and EMAIL_SENT row, every refused one's
      * final EMAIL_ERROR row (id `email-failed:<key>`), and removes the batch, in one transaction.
      */
-    async finish(id: string, accepted: readonly AcceptedEmail[], refused: ReadonlyArray<{ subject: EmailSubject; error: unknown }>): Promise<void> {
-      await sql.begin(async (tx) => {
-        await recorder.record(accepted, tx);
-        await insertAuditRowsOnce(tx, refused.map((r) => failedRow(recorder.contextOf(r.subject), r)));
-        await tx.unsafe(`DELETE FROM "PendingEmail" WHERE "batchId" = $1`, [id]);
-        await tx.unsafe(`DELETE FROM "EmailBatch" WHERE id = $1`, [id]);
+    async finish(c: Claim, accepted: readonly AcceptedEmail[], refused: ReadonlyArray<{ subject: EmailSubject; error: unknown }>): Promise<void> {
+      await tx(async (t) => {
+        await hold(t, c);
+        await recorder.record(accepted, t);
+        await insertAuditRowsOnce(t, refused.map((r) => failedRow(recorder.contextOf(r.subject), r.subject, r.error)));
+        await t.unsafe(`DELETE FROM "PendingEmail" WHERE "batchId" = $1`, [c.batchId]);
+        await t.unsafe(`DELETE FROM "EmailBatch" WHERE id = $1`, [c.batchId]);
       });
     },
   };
 }
 
 export type BatchStore = ReturnType<typeof createBatchStore>;
-
-/** The deterministic id of a batched email's final failure row. */
-const emailFailedId = (idempotencyKey: string) => `email-failed:${idempotencyKey}`;
-
-function failedRow(context: Record<string, unknown>, r: { subject: EmailSubject; error: unknown }): StoredRow {
-  const { subject: s, error } = r;
-  return {
-    ...auditRows.logEmailError(s.bookingId, s.userId, s.emailType, error, { ...context, stage: "send", final: true }),
-    id: emailFailedId(s.idempotencyKey),
-  };
-}
-
-function skipRow(s: StaleRow): StoredRow {
-  const reason = s.status === null ? "not_found" : s.status !== "CONFIRMED" ? "not_confirmed" : "call_moved";
-  const row = auditRows.logSuccess(LogType.NOTIFICATION_SENT, `Booking reminder for ${s.bookingId} not sent: ${reason}`, {
-    bookingId: s.bookingId,
-    emailType: "booking_reminder",
-    skipped: true,
-    reason,
-    stage: "batch",
-    ...(s.callDateTime ? { callDateTime: s.callDateTime } : {}),
-    ...(s.status && s.status !== "CONFIRMED" ? { bookingStatus: s.status } : {}),
-  });
-  const at = s.status === null || !s.callDateTime ? null : new Date(s.callDateTime);
-  return { ...row, id: emailAuditIds.reminderSkip(s.bookingId!, at) };
-}
-
-// A booking's two reminder emails give one skip row.
-const dedupe = (rows: StoredRow[]) => [...new Map(rows.map((r) => [r.id, r])).values()];

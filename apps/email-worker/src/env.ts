@@ -22,7 +22,7 @@ export const envSchema = z
     APP_URL: envFields.httpUrl.describe("http(s) URL of the main app: reminder buttons link to `APP_URL/bookings/<id>`"),
     REMINDER_LEAD_MINUTES: envFields
       .positiveInt(15)
-      .describe("minutes before a call its reminder is sent; the outbox relay's must be the same"),
+      .describe("minutes before a call its reminder is sent; the outbox relay's and the maintenance worker's (`verify-audit` ages reminders from it) must be the same"),
     REMINDER_SWEEP_PERIOD_MINUTES: envFields
       .positiveInt(5)
       .describe("minutes: period of the reminder safety-net sweep (its window is the lead time plus one period)"),
@@ -39,6 +39,12 @@ export const envSchema = z
       .max(MAX_BATCH_SIZE, `must be <= ${MAX_BATCH_SIZE} (Resend's limit)`)
       .default(MAX_BATCH_SIZE)
       .describe("emails per Resend batch request, at most 100 (Resend's limit); 2 reproduces one request per reminder"),
+    EMAIL_BATCH_LEASE_MS: z.coerce
+      .number()
+      .int("must be an integer")
+      .min(3_000, "must be >= 3000 (a lease is renewed every third of it)")
+      .default(15_000)
+      .describe("ms a copy holds a batch without renewing its lease: a dead or cut-off copy's batch is taken over after this"),
     // A reminder job only renders and queues: more at once only crowds the batch sender's event loop.
     REMINDERS_CONCURRENCY: envFields.positiveInt(10).describe("reminder jobs one copy runs at once (each renders and queues its emails)"),
     EMAILS_CONCURRENCY: envFields.positiveInt(20).describe("ad-hoc email jobs one copy runs at once"),

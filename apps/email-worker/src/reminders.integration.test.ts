@@ -1,7 +1,7 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { and, eq, sql } from "drizzle-orm";
-import { booking, emailBatch, log, pendingEmail } from "@callastar/db";
+import { booking, callOffer, emailBatch, log, pendingEmail } from "@callastar/db";
 import { ValidationError } from "@callastar/errors";
 import { Producer, jobIds } from "@callastar/queues";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
@@ -112,6 +112,17 @@ describe("booking reminders end to end", () => {
     await waitForDrained(producer.queue("reminders"));
     await waitFor("no send in flight", () => resend.inFlight === 0);
     expect(deliveriesFor(scheduled.bookingId)).toHaveLength(2);
+  });
+
+  it("the sweep moves a reminder whose call was moved earlier without the producer being told, instead of leaving it scheduled too late", async () => {
+    const b = await seedBooking(t, { callDateTime: dueIn(3_600_000) });
+    await producer.scheduleBookingReminder({ bookingId: b.bookingId, callDateTime: b.callDateTime });
+    // The call is moved to start one lead time from now; the delayed job still waits an hour.
+    await t.db.update(callOffer).set({ dateTime: dueIn(500) }).where(eq(callOffer.id, b.callOfferId));
+    const runJobId = await producer.runCron("send-booking-reminders", "test");
+    await waitFor("two reminder emails", () => deliveriesFor(b.bookingId).length === 2);
+    const run = await waitFor("the sweep's CRON_RUN row", async () => (await rows("CRON_RUN")).find((r) => r.context?.jobId === runJobId));
+    expect(run.context).toMatchObject({ remindersMoved: 1, remindersEnqueued: 0 });
   });
 
   it("reschedule moves the reminder; cancel stops it", async () => {

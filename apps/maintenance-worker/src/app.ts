@@ -1,7 +1,18 @@
 import { bindQueue, runCron, startWorkerApp, workerOptionsFromEnv, type WorkerApp } from "@callastar/runtime";
 import type { MaintenanceEnv } from "./env";
-import { runVerifyAudit } from "./verify-audit";
+import { runVerifyAudit, type VerifyAuditSettings } from "./verify-audit";
 import { pruneJobOutbox } from "./prune-outbox";
+
+const verifyAuditSettings = (env: MaintenanceEnv): VerifyAuditSettings => ({
+  lookbackMinutes: env.VERIFY_AUDIT_LOOKBACK_MINUTES,
+  repair: env.VERIFY_AUDIT_REPAIR,
+  bounds: {
+    reminderLeadMinutes: env.REMINDER_LEAD_MINUTES,
+    reminderGraceMinutes: env.VERIFY_AUDIT_REMINDER_GRACE_MINUTES,
+    pendingMaxMinutes: env.VERIFY_AUDIT_PENDING_MAX_MINUTES,
+    outboxMaxMinutes: env.VERIFY_AUDIT_OUTBOX_MAX_MINUTES,
+  },
+});
 
 /** Starts the maintenance worker: queue `maintenance` (cleanup-logs, verify-audit, prune-job-outbox). */
 export function startMaintenanceWorker(env: MaintenanceEnv, overrides: { exit?: (code: number) => void } = {}): Promise<WorkerApp> {
@@ -33,7 +44,7 @@ export function startMaintenanceWorker(env: MaintenanceEnv, overrides: { exit?: 
             }),
           "verify-audit": (_data, job) =>
             runCron(ctx, "verify-audit", job, (progress) =>
-              runVerifyAudit(ctx.db.db, { lookbackMinutes: env.VERIFY_AUDIT_LOOKBACK_MINUTES, repair: env.VERIFY_AUDIT_REPAIR }, progress),
+              runVerifyAudit(ctx.db.db, verifyAuditSettings(env), progress),
             ),
           "prune-job-outbox": (_data, job) =>
             runCron(ctx, "prune-job-outbox", job, async () => {

@@ -19,6 +19,17 @@ export const envSchema = z.object({
     .default("false")
     .transform((v) => v === "true" || v === "1")
     .describe("`true` or `false`: whether `verify-audit` writes missing audit rows (off: a missing row is a bug to see)"),
+  // verify-audit ages a reminded booking from its due time (described once, with the email worker's).
+  REMINDER_LEAD_MINUTES: envFields.positiveInt(15),
+  VERIFY_AUDIT_REMINDER_GRACE_MINUTES: envFields
+    .positiveInt(15)
+    .describe("minutes after its due time a reminded booking's two emails must be delivered (or skipped, or refused) before `verify-audit` reports it"),
+  VERIFY_AUDIT_PENDING_MAX_MINUTES: envFields
+    .positiveInt(15)
+    .describe("minutes a `\"PendingEmail\"` or `\"EmailBatch\"` row may wait before `verify-audit` reports it"),
+  VERIFY_AUDIT_OUTBOX_MAX_MINUTES: envFields
+    .positiveInt(30)
+    .describe("minutes a `\"JobOutbox\"` row may stay open (not relayed, or its email not delivered) before `verify-audit` reports it"),
   OUTBOX_RETENTION_HOURS: envFields
     .positiveInt(72)
     .describe("hours finished `\"JobOutbox\"` rows (relayed, or emails delivered) are kept for inspection"),

@@ -81,3 +81,15 @@ it("records missing and duplicated counts per check in its CRON_RUN, and repairs
 it("refuses a malformed VERIFY_AUDIT_REPAIR, naming it", () => {
   expect(() => loadMaintenanceEnv({ DATABASE_URL: t.url, REDIS_URL: testEnv.redisUrl, VERIFY_AUDIT_REPAIR: "yes" })).toThrow(/VERIFY_AUDIT_REPAIR: must be true or false/);
 });
+
+it("reports a booking marked reminded whose emails were never delivered, past the configured grace, in its CRON_RUN", async () => {
+  // Due 20 minutes ago (its call started 5 minutes ago): past a 10-minute grace.
+  const dueAt = Date.now() - 20 * 60_000;
+  const b = await seedBooking(t, { callDateTime: new Date(dueAt + 15 * 60_000), reminderSent: true });
+  const run = await runOnce({ VERIFY_AUDIT_LOOKBACK_MINUTES: "120", VERIFY_AUDIT_REMINDER_GRACE_MINUTES: "10" }, 2);
+  expect(run.context).toMatchObject({
+    unfulfilled: 1,
+    checks: { "reminder-emails": { checked: 1, unfulfilled: 1 } },
+    discrepancies: expect.arrayContaining([`unfulfilled reminder-emails ${b.bookingId}`]),
+  });
+});

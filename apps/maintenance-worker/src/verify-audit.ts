@@ -1,11 +1,13 @@
 import type { Db } from "@callastar/db";
-import { AUDIT_CHECKS, auditRunContext, verifyAudit } from "@callastar/reconciler";
+import { ALL_CHECKS, auditRunContext, verifyAudit, type IntentBounds } from "@callastar/reconciler";
 import type { CronOutcome } from "@callastar/runtime";
 
 /** How the scheduled check picks its window and whether it repairs. */
 export interface VerifyAuditSettings {
   lookbackMinutes: number;
   repair: boolean;
+  /** How late a recorded intent may be (a reminded booking's emails, a queued email, an outbox row). */
+  bounds?: Partial<IntentBounds>;
 }
 
 // A fact committed a moment ago by code that still writes its row just after (the logger's group
@@ -22,7 +24,7 @@ export async function runVerifyAudit(db: Db, settings: VerifyAuditSettings, prog
   const since = new Date(until.getTime() - settings.lookbackMinutes * 60_000);
   progress.since = since.toISOString();
   progress.until = until.toISOString();
-  const report = await verifyAudit(db, { since, until, repair: settings.repair });
-  const itemsProcessed = AUDIT_CHECKS.reduce((n, c) => n + report.checked[c], 0);
+  const report = await verifyAudit(db, { since, until, repair: settings.repair, ...(settings.bounds ? { bounds: settings.bounds } : {}) });
+  const itemsProcessed = ALL_CHECKS.reduce((n, c) => n + report.checked[c], 0);
   return { itemsProcessed, context: { ...auditRunContext(report), autoRepair: settings.repair } };
 }

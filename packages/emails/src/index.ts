@@ -6,7 +6,7 @@ export { emailTemplates, type EmailTemplate } from "./templates/registry";
 export type { EmailView } from "./templates/view";
 export { REMINDER_SUBJECT } from "./templates/booking-reminder-client";
 export { BRAND_NAME } from "./templates/layout";
-export type { BatchOptions, BatchResult, MailMessage, MailTransport, SendOptions } from "./transports/types";
+export type { BatchOptions, BatchResult, EncodedBatch, MailMessage, MailTransport, SendOptions } from "./transports/types";
 export { createResendTransport, MAX_BATCH_SIZE, RESEND_API_URL, type ResendTransportOptions } from "./transports/resend";
 export { classifyResendError, DEFAULT_RETRY_AFTER_MS, type ResendSdkError } from "./transports/resend-errors";
 export { createConsoleTransport, type ConsoleEmailRecord, type ConsoleTransportOptions } from "./transports/console";

@@ -1,6 +1,6 @@
 // The scheduled check records its result in its own CRON_RUN row; /metrics and the logs page read
 // that row back (one indexed lookup) instead of reconciling at scrape time.
-import { AUDIT_CHECKS, countsByCheck, type AuditCheck, type AuditReport, type CheckCounts } from "./report";
+import { ALL_CHECKS, countsByCheck, type AnyCheck, type AuditReport, type CheckCounts } from "./report";
 
 /** cronType of the scheduled check (its job and scheduler share the name). */
 export const VERIFY_AUDIT_CRON_TYPE = "verify-audit";
@@ -14,11 +14,14 @@ export function auditRunContext(r: AuditReport): Record<string, unknown> {
     until: r.until,
     missing: r.missing.length,
     duplicated: r.duplicated.length,
+    unfulfilled: r.unfulfilled.length,
     repaired: r.repaired,
+    redriven: r.redriven,
     checks: countsByCheck(r),
     discrepancies: [
       ...r.missing.map((m) => `missing ${m.check} ${m.entityId}`),
       ...r.duplicated.map((d) => `duplicated ${d.check} ${d.entityId}`),
+      ...r.unfulfilled.map((u) => `unfulfilled ${u.check} ${u.entityId}`),
     ].slice(0, SAMPLE),
   };
 }
@@ -31,8 +34,9 @@ export interface AuditRunSummary {
   until: string;
   missing: number;
   duplicated: number;
+  unfulfilled: number;
   repaired: number;
-  checks: Record<AuditCheck, CheckCounts>;
+  checks: Record<AnyCheck, CheckCounts>;
 }
 
 const count = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : 0);
@@ -44,17 +48,19 @@ export function readAuditRun(row: { context: unknown; createdAt: Date }): AuditR
   const ctx = c as Record<string, unknown>;
   const raw = typeof ctx.checks === "object" && ctx.checks !== null ? (ctx.checks as Record<string, Partial<CheckCounts> | undefined>) : {};
   const checks = Object.fromEntries(
-    AUDIT_CHECKS.map((name) => {
+    ALL_CHECKS.map((name) => {
       const k = raw[name] ?? {};
-      return [name, { checked: count(k.checked), missing: count(k.missing), duplicated: count(k.duplicated), repaired: count(k.repaired) }];
+      const counts = { checked: count(k.checked), missing: count(k.missing), duplicated: count(k.duplicated), repaired: count(k.repaired) };
+      return [name, { ...counts, unfulfilled: count(k.unfulfilled), redriven: count(k.redriven) }];
     }),
-  ) as Record<AuditCheck, CheckCounts>;
+  ) as Record<AnyCheck, CheckCounts>;
   return {
     at: row.createdAt,
     since: String(ctx.since ?? ""),
     until: String(ctx.until ?? ""),
     missing: count(ctx.missing),
     duplicated: count(ctx.duplicated),
+    unfulfilled: count(ctx.unfulfilled),
     repaired: count(ctx.repaired),
     checks,
   };

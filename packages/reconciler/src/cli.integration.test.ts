@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
+import { emailDelivery } from "@callastar/db";
 import { createTestDatabase, seedBooking, testEnv, type TestDatabase } from "@callastar/testing";
 import { asInsert, insertRows, seedFact } from "./testing/seed";
 
@@ -55,7 +56,7 @@ describe("pnpm audit:verify", () => {
     const json = await cli("--json", ...day(1));
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(["since", "until", "checked", "missing", "duplicated", "repaired"]);
+    expect(Object.keys(report)).toEqual(["since", "until", "checked", "missing", "duplicated", "unfulfilled", "repaired", "redriven"]);
     expect(report).toMatchObject({
       since: "2026-02-01T00:00:00.000Z",
       until: "2026-02-01T23:59:59.000Z",
@@ -68,7 +69,7 @@ describe("pnpm audit:verify", () => {
     const human = await cli(...day(1));
     expect(human.code).toBe(1);
     expect(human.stdout).toContain(`missing     payout-paid ${f.entityId}`);
-    expect(human.stdout.trim().split("\n").at(-1)).toMatch(/missing 1, duplicated 0, repaired 0$/);
+    expect(human.stdout.trim().split("\n").at(-1)).toMatch(/missing 1, duplicated 0, unfulfilled 0, repaired 0, redriven 0$/);
 
     const repaired = await cli("--repair", "--json", ...day(1));
     expect({ code: repaired.code, ...JSON.parse(repaired.stdout) }).toMatchObject({ code: 0, missing: [], repaired: 1 });
@@ -82,6 +83,24 @@ describe("pnpm audit:verify", () => {
     const r = await cli("--repair", "--json", ...day(2));
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ missing: [], duplicated: [{ check: "email-sent", entityId: f.entityId, rows: 2 }], repaired: 0 });
+  });
+
+  it("exits 1 when a booking marked reminded was never emailed, naming it, and 0 once its reminders are delivered", async () => {
+    const b = await seedBooking(t, { callDateTime: new Date(at(4).getTime() + 15 * 60_000), reminderSent: true });
+    const r = await cli("--json", ...day(4));
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      missing: [],
+      unfulfilled: [{ check: "reminder-emails", entityId: b.bookingId, detail: "marked reminded, no reminder delivered to the client and creator", since: at(4).toISOString() }],
+    });
+    expect((await cli(...day(4))).stdout).toContain(`unfulfilled reminder-emails ${b.bookingId} (marked reminded, no reminder delivered to the client and creator`);
+    for (const role of ["client", "creator"]) {
+      const key = `booking_reminder:${b.bookingId}:${role}`;
+      await t.db.insert(emailDelivery).values({ idempotencyKey: key, emailType: `booking_reminder_${role}`, bookingId: b.bookingId, recipientEmail: `${role}@example.com`, createdAt: at(4) });
+      await insertRows(t, [{ id: `email-sent:${key}`, type: "EMAIL_SENT", status: "SUCCESS", message: "sent", context: { idempotencyKey: key }, createdAt: at(4) }]);
+    }
+    const clean = await cli("--json", ...day(4));
+    expect({ code: clean.code, ...JSON.parse(clean.stdout) }).toMatchObject({ code: 0, missing: [], unfulfilled: [] });
   });
 
   it("runs as the root package's script, JSON alone on stdout", async () => {

@@ -11,6 +11,24 @@ export const AUDIT_CHECKS = [
 ] as const;
 export type AuditCheck = (typeof AUDIT_CHECKS)[number];
 
+/** The checks of recorded intents without their effect (intent-checks.ts), in report order. */
+export const INTENT_CHECKS = ["reminder-emails", "pending-emails", "email-batches", "unknown-emails", "outbox-waiting"] as const;
+export type IntentCheck = (typeof INTENT_CHECKS)[number];
+
+/** Every check the reconciler runs: facts against their rows, then intents against their effects. */
+export const ALL_CHECKS = [...AUDIT_CHECKS, ...INTENT_CHECKS] as const;
+export type AnyCheck = (typeof ALL_CHECKS)[number];
+
+/** A recorded intent whose effect is overdue (or, for an unknown email, cannot be told). */
+export interface Unfulfilled {
+  check: IntentCheck;
+  entityId: string;
+  /** What is missing, in words. */
+  detail: string;
+  /** When the intent was recorded (or became due), ISO. */
+  since: string;
+}
+
 /** A fact without its audit row. */
 export interface MissingRow {
   check: AuditCheck;
@@ -29,25 +47,40 @@ export interface DuplicatedRow {
 export interface AuditReportJson {
   since: string;
   until: string;
-  checked: Record<AuditCheck, number>;
+  checked: Record<AnyCheck, number>;
   /** After a repair: only what could not be written. */
   missing: MissingRow[];
   duplicated: DuplicatedRow[];
+  /** After a repair: only what could not be re-driven. */
+  unfulfilled: Unfulfilled[];
   repaired: number;
+  /** Intents `repair` re-drove (queued again, put back into the pending set). */
+  redriven: number;
 }
 
-/** verifyAudit's result: the contract's object plus what the repair wrote, per check. */
+/** verifyAudit's result: the contract's object plus what the repair wrote or re-drove, per check. */
 export interface AuditReport extends AuditReportJson {
   /** The rows `repair` wrote (each was missing before). */
   repairs: MissingRow[];
+  /** The intents `repair` re-drove (each was unfulfilled before). */
+  redrives: Unfulfilled[];
 }
 
-/** True when something is missing (unrepaired) or duplicated: the CLI's exit 1. */
-export const hasDiscrepancies = (r: AuditReportJson): boolean => r.missing.length > 0 || r.duplicated.length > 0;
+/** True when something is missing or unfulfilled (after any repair) or duplicated: the CLI's exit 1. */
+export const hasDiscrepancies = (r: AuditReportJson): boolean => r.missing.length > 0 || r.duplicated.length > 0 || r.unfulfilled.length > 0;
 
 /** Exactly the contract's keys, in its order (extra fields of AuditReport stay out of the JSON). */
 export function toContractJson(r: AuditReportJson): AuditReportJson {
-  return { since: r.since, until: r.until, checked: r.checked, missing: r.missing, duplicated: r.duplicated, repaired: r.repaired };
+  return {
+    since: r.since,
+    until: r.until,
+    checked: r.checked,
+    missing: r.missing,
+    duplicated: r.duplicated,
+    unfulfilled: r.unfulfilled,
+    repaired: r.repaired,
+    redriven: r.redriven,
+  };
 }
 
 /** Per-check counts, as the verify-audit cron run records them in its CRON_RUN context. */
@@ -56,30 +89,36 @@ export interface CheckCounts {
   missing: number;
   duplicated: number;
   repaired: number;
+  unfulfilled: number;
+  redriven: number;
 }
 
 /** Counts of a report by check (every check present, zeros included). */
-export function countsByCheck(r: AuditReport): Record<AuditCheck, CheckCounts> {
+export function countsByCheck(r: AuditReport): Record<AnyCheck, CheckCounts> {
   const counts = Object.fromEntries(
-    AUDIT_CHECKS.map((c) => [c, { checked: r.checked[c] ?? 0, missing: 0, duplicated: 0, repaired: 0 }]),
-  ) as Record<AuditCheck, CheckCounts>;
+    ALL_CHECKS.map((c) => [c, { checked: r.checked[c] ?? 0, missing: 0, duplicated: 0, repaired: 0, unfulfilled: 0, redriven: 0 }]),
+  ) as Record<AnyCheck, CheckCounts>;
   for (const m of r.missing) counts[m.check].missing++;
   for (const d of r.duplicated) counts[d.check].duplicated++;
   for (const m of r.repairs) counts[m.check].repaired++;
+  for (const u of r.unfulfilled) counts[u.check].unfulfilled++;
+  for (const u of r.redrives) counts[u.check].redriven++;
   return counts;
 }
 
-/** Human output: one line per discrepancy (and per repaired row), then a summary line. */
+/** Human output: one line per discrepancy (and per repaired row or re-driven intent), then a summary line. */
 export function formatReport(r: AuditReport): string {
   const lines = [
     ...r.missing.map((m) => `missing     ${m.check} ${m.entityId} (expected Log ${m.expectedLogId})`),
     ...r.duplicated.map((d) => `duplicated  ${d.check} ${d.entityId} (${d.rows} rows)`),
+    ...r.unfulfilled.map((u) => `unfulfilled ${u.check} ${u.entityId} (${u.detail}; since ${u.since})`),
     ...r.repairs.map((m) => `repaired    ${m.check} ${m.entityId} (wrote Log ${m.expectedLogId})`),
+    ...r.redrives.map((u) => `redriven    ${u.check} ${u.entityId} (${u.detail})`),
   ];
-  const checked = AUDIT_CHECKS.map((c) => `${c} ${r.checked[c]}`).join(", ");
+  const checked = ALL_CHECKS.map((c) => `${c} ${r.checked[c]}`).join(", ");
   lines.push(
     `audit:verify ${r.since} .. ${r.until}: checked ${checked}; ` +
-      `missing ${r.missing.length}, duplicated ${r.duplicated.length}, repaired ${r.repaired}`,
+      `missing ${r.missing.length}, duplicated ${r.duplicated.length}, unfulfilled ${r.unfulfilled.length}, repaired ${r.repaired}, redriven ${r.redriven}`,
   );
   return lines.join("\n");
 }

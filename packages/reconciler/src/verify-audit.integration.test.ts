@@ -2,7 +2,7 @@ import { inArray } from "drizzle-orm";
 import { log } from "@callastar/db";
 import { createTestDatabase, seedBooking, type TestDatabase } from "@callastar/testing";
 import { CHECKS } from "./checks";
-import { AUDIT_CHECKS, type AuditCheck } from "./report";
+import { AUDIT_CHECKS, INTENT_CHECKS, type AuditCheck } from "./report";
 import { asInsert, insertRows, seedFact } from "./testing/seed";
 import { verifyAudit } from "./verify-audit";
 
@@ -40,7 +40,7 @@ describe("verifyAudit", () => {
     );
     expect(report.missing).toHaveLength(AUDIT_CHECKS.length);
     expect(report.duplicated).toEqual([]);
-    expect(report.checked).toEqual(Object.fromEntries(AUDIT_CHECKS.map((c) => [c, 2])));
+    expect(report.checked).toEqual({ ...Object.fromEntries(AUDIT_CHECKS.map((c) => [c, 2])), ...Object.fromEntries(INTENT_CHECKS.map((c) => [c, 0])) });
     expect(report.repaired).toBe(0);
 
     const repaired = await verifyAudit(t.db, { ...window, repair: true });

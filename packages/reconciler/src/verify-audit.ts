@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import type { Db } from "@callastar/db";
 import { CHECKS, type CheckDefinition, type Fact } from "./checks";
 import { repairCheck } from "./repair";
-import { AUDIT_CHECKS, type AuditCheck, type AuditReport, type DuplicatedRow, type MissingRow } from "./report";
+import { intentBounds, runIntentChecks, type IntentBounds } from "./intent-checks";
+import { AUDIT_CHECKS, type AnyCheck, type AuditReport, type DuplicatedRow, type MissingRow } from "./report";
 
 /** Options of verifyAudit; the window is [since, until) over each fact's own timestamp. */
 export interface VerifyAuditOptions {
@@ -17,6 +18,8 @@ export interface VerifyAuditOptions {
    * written by the logger seconds after their fact, or by a job's retry within its backoff (default 1 h).
    */
   legacyMarginMs?: number;
+  /** How late a recorded intent may be before it is reported (defaults: DEFAULT_INTENT_BOUNDS). */
+  bounds?: Partial<IntentBounds>;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -73,14 +76,17 @@ function validDate(name: string, d: Date): Date {
 /**
  * Cross-checks every fact of the window against its audit row (convention 2): reports each fact
  * without its row and each success fact with more than one; with `repair`, writes the missing rows.
+ * Then every recorded intent of the window against its effect (intent-checks.ts): with `repair`,
+ * re-drives what can be without sending anything twice.
  */
 export async function verifyAudit(db: Db, options: VerifyAuditOptions = {}): Promise<AuditReport> {
   const until = validDate("until", options.until ?? new Date());
   const since = validDate("since", options.since ?? new Date(until.getTime() - 7 * DAY_MS));
   if (since.getTime() >= until.getTime()) throw new RangeError(`verifyAudit: since (${since.toISOString()}) must be before until (${until.toISOString()})`);
   const marginMs = options.legacyMarginMs ?? DEFAULT_LEGACY_MARGIN_MS;
+  const bounds = intentBounds(options.bounds);
 
-  const checked = Object.fromEntries(AUDIT_CHECKS.map((c) => [c, 0])) as Record<AuditCheck, number>;
+  const checked = Object.fromEntries(AUDIT_CHECKS.map((c) => [c, 0])) as Record<AnyCheck, number>;
   const missing: MissingRow[] = [];
   const duplicated: DuplicatedRow[] = [];
   const repairs: MissingRow[] = [];
@@ -103,5 +109,18 @@ export async function verifyAudit(db: Db, options: VerifyAuditOptions = {}): Pro
       missing.push(...entries);
     }
   }
-  return { since: since.toISOString(), until: until.toISOString(), checked, missing, duplicated, repaired: repairs.length, repairs };
+  const intents = await runIntentChecks(db, { since, until }, bounds, options.repair === true);
+  Object.assign(checked, intents.checked);
+  return {
+    since: since.toISOString(),
+    until: until.toISOString(),
+    checked,
+    missing,
+    duplicated,
+    unfulfilled: intents.unfulfilled,
+    repaired: repairs.length,
+    redriven: intents.redriven.length,
+    repairs,
+    redrives: intents.redriven,
+  };
 }

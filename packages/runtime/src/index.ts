@@ -2,7 +2,7 @@ export { loadEnv, EnvError, envFields, spoolEnvShape, startupEnvShape, workerEnv
 export { checkStartupDependencies, postgresDependency, redisDependency, StartupError, type StartupDependency } from "./startup-check";
 export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from "./rate-limiter";
 export { installShutdown, type ShutdownStep, type ShutdownOptions } from "./shutdown";
-export { startWorkerApp, bindQueue, workerOptionsFromEnv, type WorkerApp, type WorkerAppOptions, type WorkerContext, type QueueBinding, type AnyQueueBinding } from "./worker-app";
+export { startWorkerApp, bindQueue, workerOptionsFromEnv, type WorkerApp, type WorkerAppOptions, type WorkerContext, type QueueBinding, type AnyQueueBinding, type BackgroundLoop } from "./worker-app";
 export { runCron, auditRunFailure, type CronOutcome, type CronRunContext } from "./cron-run";
 export { startCronRun, finishCronRun, cronRunLogIds, type CronRunRef } from "./cron-run-store";
 export { STALL_DEFAULTS, stallSettings, recoveryWindowMs, type StallSettings } from "./stall-settings";

@@ -51,6 +51,13 @@ export function bindQueue<Q extends QueueName>(binding: QueueBinding<Q>): QueueB
   return binding;
 }
 
+/** A loop an app runs beside its workers; `health()` lets a watchdog see it stall while work is due. */
+export interface BackgroundLoop {
+  stop(): Promise<void>;
+  /** For the watchdog: when the loop last completed a step (sent/recorded a batch, or polled and found nothing due), and whether work is due now. */
+  health(): { lastProgressAt: number; workDue: boolean };
+}
+
 export interface WorkerAppOptions {
   name: string;
   databaseUrl: string;
@@ -73,7 +80,7 @@ export interface WorkerAppOptions {
   /** Runs before any job is taken (caches, connections); a failure is logged, not fatal. */
   warmUp?: (ctx: WorkerContext) => Promise<void>;
   /** A loop beside the workers (e.g. the email batch sender), started with them and stopped before them. */
-  background?: (ctx: WorkerContext) => { stop(): Promise<void> };
+  background?: (ctx: WorkerContext) => BackgroundLoop;
   /** Tests pass a no-op to keep the process alive. */
   exit?: (code: number) => void;
   /** The process log; tests pass a silent one. Default: one for `name` built with `logOptions`. */

@@ -30,11 +30,11 @@ function select(name: string, values: readonly string[], current: string | undef
 // The reconciler's verdict: "clean" or how many facts lack their row or have several.
 function auditCheck(run: AuditRunSummary | undefined): Raw {
   if (!run) return html`<p id="audit-check" class="muted">Audit check: no verify-audit run yet.</p>`;
-  const n = run.missing + run.duplicated;
+  const n = run.missing + run.duplicated + run.unfulfilled;
   const window = html`<span class="muted">(${run.at.toISOString()}, facts ${run.since} .. ${run.until}${run.repaired ? `, ${run.repaired} rows repaired` : ""})</span>`;
   return n === 0
     ? html`<p id="audit-check">Audit check: <strong>clean</strong> ${window}</p>`
-    : html`<p id="audit-check" class="error-box">Audit check: <strong>${n} ${n === 1 ? "discrepancy" : "discrepancies"}</strong> (${run.missing} missing, ${run.duplicated} duplicated) ${window} — run <code>pnpm audit:verify</code> for the entity ids.</p>`;
+    : html`<p id="audit-check" class="error-box">Audit check: <strong>${n} ${n === 1 ? "discrepancy" : "discrepancies"}</strong> (${run.missing} missing, ${run.duplicated} duplicated, ${run.unfulfilled} unfulfilled) ${window} — run <code>pnpm audit:verify</code> for the entity ids.</p>`;
 }
 
 /** The spec's admin page: 7-day stats cards, recent errors, and a filtered search. */

@@ -4,16 +4,29 @@ import { createdAt, ts } from "./columns";
 
 /**
  * One `POST /emails/batch` request: its id is the request's Idempotency-Key, its members are the
- * "PendingEmail" rows pointing at it (in `position` order, their stored messages are the body).
- * Membership commits before the request; `attemptedAt` freezes it, so a retry after a crash sends
- * the same body under the same key. Deleted, with its members, when the outcome is recorded.
+ * "PendingEmail" rows pointing at it (in `position` order). Membership commits before the request;
+ * `attemptedAt` freezes it together with the request body, so every retry, by any copy, sends the
+ * same bytes under the same key. A copy works on a batch while it holds its lease; a lapsed lease
+ * lets any copy take the batch over. Deleted, with its members, when the outcome is recorded.
  */
 export const emailBatch = pgTable("EmailBatch", {
   id: text("id").primaryKey(),
   createdAt: createdAt(),
   /** Set (committed) just before the first request: membership can no longer change. */
   attemptedAt: ts("attemptedAt"),
+  /** Failed attempts (each with its EMAIL_ERROR row); a 429 is not one. */
   attempts: integer("attempts").notNull().default(0),
+  /** The request body, stored when membership is frozen: exactly the bytes every attempt sends. */
+  requestBody: text("requestBody"),
+  /** Who works on the batch (one claim of one sender loop), until `leaseExpiresAt`. */
+  leaseOwner: text("leaseOwner"),
+  leaseExpiresAt: ts("leaseExpiresAt"),
+  /**
+   * Set when retrying can no longer tell whether the emails were delivered (a conflicting answer,
+   * or Resend's replay window passed): its emails are in the "unknown" state, left for an operator.
+   */
+  unknownAt: ts("unknownAt"),
+  unknownReason: text("unknownReason"),
 });
 
 /**

@@ -1,3 +1,6 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Resend } from "resend";
 import { PermanentError, RateLimitedError, TransientError } from "@callastar/errors";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { waitFor } from "@callastar/testing";
@@ -200,20 +203,22 @@ describe("against the default 2 requests/s limit", () => {
 
 describe("sendBatch", () => {
   const other: MailMessage = { ...message, to: "star@example.com", subject: "For the creator" };
+  const encoded = (messages: MailMessage[]) => transport.encodeBatch!(messages);
+  const toSdk = (m: MailMessage) => ({ from: m.from, to: m.to, subject: m.subject, html: m.html, text: m.text, replyTo: m.replyTo, tags: m.tags });
 
   it("delivers every email of the batch in one request, ids in order, once per key", async () => {
-    const { ids } = await transport.sendBatch!([message, other], { idempotencyKey: "booking_reminder:b1" });
+    const { ids } = await transport.sendBatch!(encoded([message, other]), { idempotencyKey: "booking_reminder:b1" });
     expect(standin.requests).toBe(1);
     expect(standin.deliveries.map((d) => d.id)).toEqual(ids);
     expect(standin.deliveries.map((d) => d.to)).toEqual([["fan@example.com"], ["star@example.com"]]);
     expect(standin.deliveries.every((d) => d.endpoint === "/emails/batch" && d.idempotencyKey === "booking_reminder:b1")).toBe(true);
-    const again = await transport.sendBatch!([message, other], { idempotencyKey: "booking_reminder:b1" });
+    const again = await transport.sendBatch!(encoded([message, other]), { idempotencyKey: "booking_reminder:b1" });
     expect(again.ids).toEqual(ids);
     expect(standin.deliveries).toHaveLength(2);
   });
 
   it("refuses the whole batch when one email is invalid (strict validation), sending nothing", async () => {
-    const error = await failure(transport.sendBatch!([message, { ...other, to: [] }], { idempotencyKey: "k-batch" }));
+    const error = await failure(transport.sendBatch!(encoded([message, { ...other, to: [] }]), { idempotencyKey: "k-batch" }));
     expect(error).toBeInstanceOf(PermanentError);
     expect(error.message).toContain("emails[1]");
     expect(standin.deliveries).toHaveLength(0);
@@ -221,36 +226,66 @@ describe("sendBatch", () => {
 
   it("permissive validation sends the valid emails and names the refused one by index; a retry is replayed, another body refused", async () => {
     const bad = { ...other, to: "not-an-address" };
-    const first = await transport.sendBatch!([message, bad, other], { idempotencyKey: "k-perm", permissive: true });
+    const first = await transport.sendBatch!(encoded([message, bad, other]), { idempotencyKey: "k-perm", permissive: true });
     expect(first.ids[1]).toBeNull();
     expect(first.ids.filter(Boolean)).toHaveLength(2);
     expect(first.errors).toEqual([{ index: 1, message: expect.stringContaining("`to`") }]);
     expect(standin.deliveries.map((d) => d.id)).toEqual([first.ids[0], first.ids[2]]);
     expect(standin.deliveries[0]!.headers["x-batch-validation"]).toBe("permissive");
     // The same key and body (a retry after a crash): Resend's answer again, nothing sent again.
-    expect(await transport.sendBatch!([message, bad, other], { idempotencyKey: "k-perm", permissive: true })).toEqual(first);
+    expect(await transport.sendBatch!(encoded([message, bad, other]), { idempotencyKey: "k-perm", permissive: true })).toEqual(first);
     expect(standin.deliveries).toHaveLength(2);
     expect(standin.replays).toEqual(["k-perm"]);
     // The same key with other content can never succeed: 409 invalid_idempotent_request.
-    const conflict = await failure(transport.sendBatch!([message, other], { idempotencyKey: "k-perm", permissive: true }));
+    const conflict = await failure(transport.sendBatch!(encoded([message, other]), { idempotencyKey: "k-perm", permissive: true }));
     expect(conflict).toBeInstanceOf(PermanentError);
     expect(conflict.message).toContain("invalid_idempotent_request");
   });
 
   it("classifies a 429 and a 500 like a single send", async () => {
     standin.setFaults({ rateLimitNext: 1, retryAfterSeconds: 3 });
-    const limited = await failure(transport.sendBatch!([message, other], { idempotencyKey: "k-b" }));
+    const limited = await failure(transport.sendBatch!(encoded([message, other]), { idempotencyKey: "k-b" }));
     expect(limited).toBeInstanceOf(RateLimitedError);
     expect((limited as RateLimitedError).retryAfterMs).toBe(3000);
     standin.setFaults({ failNext: 1 });
-    expect(await failure(transport.sendBatch!([message, other], { idempotencyKey: "k-b" }))).toBeInstanceOf(TransientError);
-    await transport.sendBatch!([message, other], { idempotencyKey: "k-b" });
+    expect(await failure(transport.sendBatch!(encoded([message, other]), { idempotencyKey: "k-b" }))).toBeInstanceOf(TransientError);
+    await transport.sendBatch!(encoded([message, other]), { idempotencyKey: "k-b" });
     expect(standin.deliveries).toHaveLength(2);
   });
 
   it("refuses an empty or oversized batch before any request", async () => {
-    expect(await failure(transport.sendBatch!([], { idempotencyKey: "k" }))).toBeInstanceOf(PermanentError);
-    expect(await failure(transport.sendBatch!(Array.from({ length: 101 }, () => message), { idempotencyKey: "k" }))).toBeInstanceOf(PermanentError);
+    expect(() => transport.encodeBatch!([])).toThrow(PermanentError);
+    expect(() => transport.encodeBatch!(Array.from({ length: 101 }, () => message))).toThrow(PermanentError);
+    expect(await failure(transport.sendBatch!({ body: "[]", count: 0 }, { idempotencyKey: "k" }))).toBeInstanceOf(PermanentError);
     expect(standin.requests).toBe(0);
+  });
+
+  it("encodes exactly the bytes the SDK's batch.send puts on the wire, and sends an encoded body verbatim", async () => {
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        bodies.push(body);
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: [{ id: "a" }, { id: "b" }] }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const sdk = new Resend("re_test", { baseUrl });
+      const plain = { ...other, replyTo: undefined, tags: undefined };
+      await sdk.batch.send([toSdk(message), toSdk(plain)], { idempotencyKey: "k-sdk" });
+      const local = createResendTransport({ apiKey: "re_test", baseUrl });
+      const batch = local.encodeBatch!([message, plain]);
+      expect(batch.body).toBe(bodies[0]);
+      // A stored body is sent as it is, even one another encoder would have written differently.
+      const stored = { body: ` ${batch.body}`, count: 2 };
+      expect((await local.sendBatch!(stored, { idempotencyKey: "k-stored" })).ids).toEqual(["a", "b"]);
+      expect(bodies[1]).toBe(stored.body);
+      local.close?.();
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

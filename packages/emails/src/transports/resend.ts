@@ -2,7 +2,7 @@ import { PermanentError, TransientError } from "@callastar/errors";
 import { z } from "zod";
 import { classifyResendError, type ResendSdkError } from "./resend-errors";
 import { NodeHttpResend } from "./resend-node-http";
-import type { BatchOptions, BatchResult, MailMessage, MailTransport, SendOptions } from "./types";
+import type { BatchOptions, BatchResult, EncodedBatch, MailMessage, MailTransport, SendOptions } from "./types";
 
 /** Resend's production API; passed explicitly so the SDK never falls back to `RESEND_BASE_URL` on its own. */
 export const RESEND_API_URL = "https://api.resend.com";
@@ -27,6 +27,26 @@ const batchResponseSchema = z.object({
 
 /** Resend's limit on emails per batch request. */
 export const MAX_BATCH_SIZE = 100;
+
+// Resend's API fields in the order the SDK writes them (its parseEmailToApiOptions), so an encoded
+// batch is byte for byte what `resend.batch.send` would have sent.
+function toApiEmail(message: MailMessage) {
+  return {
+    from: message.from,
+    html: message.html,
+    ...(message.replyTo !== undefined && { reply_to: message.replyTo }),
+    subject: message.subject,
+    ...(message.tags !== undefined && { tags: message.tags }),
+    text: message.text,
+    to: message.to,
+  };
+}
+
+function checkBatchSize(count: number): void {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH_SIZE) {
+    throw new PermanentError(`A Resend batch holds 1-${MAX_BATCH_SIZE} emails (got ${count})`, { code: "invalid_batch" });
+  }
+}
 
 function toSdkEmail(message: MailMessage) {
   return {
@@ -82,16 +102,24 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
       }
       return { id: parsed.data.id };
     },
-    async sendBatch(messages: readonly MailMessage[], sendOptions: BatchOptions): Promise<BatchResult> {
+    encodeBatch(messages: readonly MailMessage[]): EncodedBatch {
+      checkBatchSize(messages.length);
+      return { body: JSON.stringify(messages.map(toApiEmail)), count: messages.length };
+    },
+    async sendBatch(batch: EncodedBatch, sendOptions: BatchOptions): Promise<BatchResult> {
       checkKey(sendOptions.idempotencyKey);
-      if (messages.length === 0 || messages.length > MAX_BATCH_SIZE) {
-        throw new PermanentError(`A Resend batch holds 1-${MAX_BATCH_SIZE} emails (got ${messages.length})`, { code: "invalid_batch" });
-      }
-      const batchValidation = sendOptions.permissive ? "permissive" : "strict";
-      const data = await call((signal) =>
-        client.batch.send(messages.map(toSdkEmail), { idempotencyKey: sendOptions.idempotencyKey, batchValidation, signal }),
-      );
-      return batchIds(data, messages.length);
+      checkBatchSize(batch.count);
+      // The SDK's batch.send would serialise the messages again; fetchRequest (public) sends the
+      // stored body as is, with the headers the SDK's post would set.
+      const headers = new Headers({
+        Authorization: `Bearer ${options.apiKey}`,
+        "User-Agent": client.userAgent,
+        "Content-Type": "application/json",
+        "Idempotency-Key": sendOptions.idempotencyKey,
+        "x-batch-validation": sendOptions.permissive ? "permissive" : "strict",
+      });
+      const data = await call((signal) => client.fetchRequest("/emails/batch", { method: "POST", headers, body: batch.body, signal }));
+      return batchIds(data, batch.count);
     },
   };
 }

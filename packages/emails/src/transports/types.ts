@@ -22,6 +22,14 @@ export interface BatchOptions extends SendOptions {
   permissive?: boolean;
 }
 
+/** A batch request's body, encoded once: stored with the batch and sent verbatim by every attempt. */
+export interface EncodedBatch {
+  /** The JSON body, exactly the bytes the request carries. */
+  body: string;
+  /** How many emails it carries: the answer must account for each. */
+  count: number;
+}
+
 /** A batch's outcome, in the order of the messages. */
 export interface BatchResult {
   ids: Array<string | null>;
@@ -33,13 +41,15 @@ export interface MailTransport {
   readonly name: string;
   /** Sends once per idempotency key; throws PermanentError, TransientError or RateLimitedError. */
   send(message: MailMessage, options: SendOptions): Promise<{ id: string }>;
+  /** Encodes 1–100 emails as one batch request body (PermanentError outside that range). */
+  encodeBatch?(messages: readonly MailMessage[]): EncodedBatch;
   /**
-   * Sends up to 100 emails in one request, once per idempotency key (the same key must carry the
-   * same messages). Strict (default): one invalid email refuses all. Permissive: the valid ones are
-   * sent; `ids[i]` is null for an email refused, with its reason in `errors`.
-   * Optional: callers fall back to one send per email.
+   * Sends an encoded batch in one request, once per idempotency key: a retry must present the same
+   * body, which is why it takes the encoded bytes. Strict (default): one invalid email refuses all.
+   * Permissive: the valid ones are sent; `ids[i]` is null for an email refused, with its reason in
+   * `errors`. Optional (with `encodeBatch`): callers fall back to one send per email.
    */
-  sendBatch?(messages: readonly MailMessage[], options: BatchOptions): Promise<BatchResult>;
+  sendBatch?(batch: EncodedBatch, options: BatchOptions): Promise<BatchResult>;
   /** Releases kept-alive connections, if the transport holds any. */
   close?(): void;
 }

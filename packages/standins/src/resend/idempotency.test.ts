@@ -14,10 +14,10 @@ const email = { from: "noreply@callastar.test", to: "fan@example.com", subject: 
 let clock = Date.parse("2025-01-15T12:00:00Z");
 let standin: ResendStandin;
 
-function send(body: unknown, key?: string): Promise<Response> {
+function send(body: unknown, key?: string, endpoint: "/emails" | "/emails/batch" = "/emails"): Promise<Response> {
   const headers: Record<string, string> = { authorization: `Bearer ${standin.apiKey}`, "content-type": "application/json" };
   if (key !== undefined) headers["idempotency-key"] = key;
-  return fetch(`${standin.url}/emails`, { method: "POST", headers, body: JSON.stringify(body) });
+  return fetch(`${standin.url}${endpoint}`, { method: "POST", headers, body: JSON.stringify(body) });
 }
 
 beforeEach(async () => {
@@ -62,18 +62,6 @@ it("accepts a send whose client went away while it was in flight, and replays it
   expect(standin.replays).toEqual([]);
 });
 
-it("answers 409 invalid_idempotent_request to the same key with another body", async () => {
-  await send(email, "k");
-  const res = await send({ ...email, subject: "Other" }, "k");
-  expect(res.status).toBe(409);
-  expect(await res.json()).toEqual({
-    statusCode: 409,
-    name: "invalid_idempotent_request",
-    message: "Same idempotency key used with a different request payload.",
-  });
-  expect(standin.deliveries).toHaveLength(1);
-});
-
 it("accepts keys of 256 characters and refuses longer or empty ones with 400 invalid_idempotency_key", async () => {
   expect((await send(email, "x".repeat(256))).status).toBe(200);
   const long = await send(email, "y".repeat(257));
@@ -102,18 +90,52 @@ it("does not store failures: a retry after a 422 or a 500 runs again under the s
   expect(standin.deliveries).toHaveLength(1);
 });
 
-it("answers 409 concurrent_idempotent_requests while the first request is still running", async () => {
-  standin.setFaults({ slowMs: 300 });
-  const first = send(email, "k");
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const second = await send(email, "k");
-  expect(second.status).toBe(409);
-  expect(await second.json()).toMatchObject({ name: "concurrent_idempotent_requests" });
-  expect((await first).status).toBe(200);
-  expect(standin.deliveries).toHaveLength(1);
-});
-
 it("compares bodies by content, not key order", () => {
   expect(canonicalJson({ b: 1, a: [{ y: 2, x: 1 }], c: undefined })).toBe(canonicalJson({ a: [{ x: 1, y: 2 }], b: 1 }));
   expect(canonicalJson({ a: 1 })).not.toBe(canonicalJson({ a: "1" }));
+});
+
+// Resend's semantics, the same on both endpoints that take a key
+// (https://resend.com/docs/dashboard/emails/idempotency-keys).
+describe.each([
+  ["/emails", email, { ...email, subject: "Other" }, 1],
+  ["/emails/batch", [email, { ...email, to: "star@example.com" }], [email, { ...email, to: "other@example.com" }], 2],
+] as const)("POST %s", (endpoint, body, otherBody, emails) => {
+  it("the same key and body within 24 h: the stored answer, nothing sent again", async () => {
+    const first = await send(body, "k", endpoint);
+    const firstAnswer: unknown = await first.json();
+    clock += IDEMPOTENCY_TTL_MS - 1;
+    const again = await send(body, "k", endpoint);
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await again.json()).toEqual(firstAnswer);
+    expect(standin.deliveries).toHaveLength(emails);
+    expect(standin.replays).toEqual(["k"]);
+  });
+
+  it("the same key with another body: 409 invalid_idempotent_request, nothing sent", async () => {
+    await send(body, "k", endpoint);
+    const res = await send(otherBody, "k", endpoint);
+    expect(res.status).toBe(409);
+    expect(await res.json()).toEqual({
+      statusCode: 409,
+      name: "invalid_idempotent_request",
+      message: "Same idempotency key used with a different request payload.",
+    });
+    expect(standin.deliveries).toHaveLength(emails);
+  });
+
+  it("the same key while the first request is still in flight: 409 concurrent_idempotent_requests, then the first answer", async () => {
+    standin.setFaults({ slowMs: 300 });
+    const first = send(body, "k", endpoint);
+    await waitFor("the first request in flight", () => standin.inFlight === 1);
+    const second = await send(body, "k", endpoint);
+    expect(second.status).toBe(409);
+    expect(await second.json()).toMatchObject({ statusCode: 409, name: "concurrent_idempotent_requests" });
+    const firstAnswer: unknown = await (await first).json();
+    standin.setFaults({ slowMs: 0 });
+    const retry = await send(body, "k", endpoint);
+    expect(await retry.json()).toEqual(firstAnswer);
+    expect(standin.deliveries).toHaveLength(emails);
+  });
 });
