@@ -1,5 +1,6 @@
 import { RateLimitError, UnrecoverableError, type Job } from "bullmq";
-import { RateLimitedError, isPermanent } from "@callastar/errors";
+import { RateLimitedError, isDatabaseUnavailable, isPermanent } from "@callastar/errors";
+import { JOBS, isJobName } from "./catalog/jobs";
 
 /**
  * What a failed attempt leads to: `wait` (a 429: the queue pauses and no attempt is spent), `fail`
@@ -23,6 +24,16 @@ export interface RetryDecision extends AttemptInfo {
 /** True for a 429 wait (ours or BullMQ's): it spends no attempt and is not an error outcome. */
 export function isRateLimitWait(error: unknown): boolean {
   return error instanceof RateLimitedError || error instanceof RateLimitError || (error instanceof Error && error.name === "RateLimitError");
+}
+
+/**
+ * True when a failed attempt of job `name` is only PostgreSQL being unreachable and the job is a
+ * cron run or its summary: it waits for the server without spending an attempt or writing a row
+ * (a run's few attempts are for its own failures; an outage of any length must not use them up).
+ * Per-entity jobs keep their backoff: their sweeps and recoveries re-derive them from PostgreSQL.
+ */
+export function waitsOutDatabaseOutage(name: string, error: unknown): boolean {
+  return isJobName(name) && JOBS[name].role !== "entity" && isDatabaseUnavailable(error);
 }
 
 /** True when no attempt may follow whatever is left: BullMQ's UnrecoverableError or a permanent error. */

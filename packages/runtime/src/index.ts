@@ -3,11 +3,11 @@ export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from "./
 export { installShutdown, type ShutdownStep, type ShutdownOptions } from "./shutdown";
 export { startWorkerApp, bindQueue, workerOptionsFromEnv, type WorkerApp, type WorkerAppOptions, type WorkerContext, type QueueBinding, type AnyQueueBinding } from "./worker-app";
 export { runCron, auditRunFailure, type CronOutcome, type CronRunContext } from "./cron-run";
-export { startCronRun, finishCronRun, cronRunLogIds, type CronRunRef } from "./cron-run-store";
+export { startCronRun, finishCronRun, cronRunLogIds, cronRunId, cronRunRef, type CronRunRef } from "./cron-run-store";
 export { STALL_DEFAULTS, stallSettings, recoveryWindowMs, type StallSettings } from "./stall-settings";
-export { finalFailureLogId } from "./job-failure-audit";
+export { finalFailureLogId, attemptFailureLogId } from "./job-failure-audit";
 export { entityIds } from "@callastar/queues";
-export { withLock } from "./redis-lock";
+export { withLock, LockLostError, type LockTimings } from "./redis-lock";
 export { fanOut, summarizeRun, type FanOutChild, type FanOutResult } from "./fan-out";
 export { processLogFromEnv, processLogOptionsFromEnv, runApp, type ProcessLogEnv } from "./process-log";
 export { createProcessLog, secretsOf, type ProcessLog, type LogLevel } from "@callastar/process-log";
