@@ -6,7 +6,7 @@ import { decideRetry } from "@callastar/queues";
 import type { LoadedPayout } from "../payout-query";
 import { deferForBalanceWithRow, markFailedWithRow, retryLaterWithRow } from "../payout-statements";
 import { balanceRetryDelayMs } from "../retry-policy";
-import type { AttemptInfo, PayPayoutDeps, PayPayoutOutcome, Stage } from "./pay-types";
+import type { AttemptInfo, AttemptRowIds, PayPayoutDeps, PayPayoutOutcome, Stage } from "./pay-types";
 
 interface FailedAttempt {
   payoutId: string;
@@ -15,6 +15,8 @@ interface FailedAttempt {
   stage: Stage;
   error: unknown;
   info: AttemptInfo;
+  /** Deterministic ids of this attempt's row, so a crash and a rerun of the attempt write one row. */
+  rowIds: AttemptRowIds;
 }
 
 /**
@@ -45,9 +47,10 @@ export async function failAttempt(deps: PayPayoutDeps, f: FailedAttempt): Promis
   }
   if (p && final) {
     const row = auditRows.logPayoutError(p.id, p.creatorId, error, { ...payoutContext(p), ...base, final, retryInMs: deps.retry.afterFailureMs });
-    await retryLaterWithRow(deps.db.sql, p.id, deps.retry.afterFailureMs, row);
+    await retryLaterWithRow(deps.db.sql, p.id, deps.retry.afterFailureMs, { ...row, id: f.rowIds.final });
   } else {
-    await deps.logger.logPayoutError(p?.id ?? f.payoutId, p?.creatorId ?? "unknown", error, { ...(p ? payoutContext(p) : {}), ...base, final });
+    const row = auditRows.logPayoutError(p?.id ?? f.payoutId, p?.creatorId ?? "unknown", error, { ...(p ? payoutContext(p) : {}), ...base, final });
+    await deps.logger.writeRow({ ...row, id: final ? f.rowIds.final : f.rowIds.attempt });
   }
   throw markAudited(permanent ? unrecoverable(error) : error);
 }
