@@ -47,6 +47,8 @@ export const dailyRoomDeletion = pgTable(
     failureReason: text("failureReason"),
     /** While DELETING: the attempt that claimed it calls Daily until then; another waits for it or for this to pass. */
     leaseUntil: ts("leaseUntil"),
+    /** The job incarnation holding the lease: its own rerun after a crash takes the lease over at once. */
+    leasedBy: text("leasedBy"),
     requestedAt: ts("requestedAt").notNull(),
     finishedAt: ts("finishedAt"),
     createdAt: createdAt(),
