@@ -1,7 +1,7 @@
-export { loadEnv, EnvError, envFields, spoolEnvShape, workerEnvShape } from "./load-env";
+export { loadEnv, EnvError, envFields, loopEnvShape, metricsEnvShape, spoolEnvShape, workerEnvShape } from "./load-env";
 export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from "./rate-limiter";
 export { installShutdown, type ShutdownStep, type ShutdownOptions } from "./shutdown";
-export { startWorkerApp, bindQueue, workerOptionsFromEnv, type WorkerApp, type WorkerAppOptions, type WorkerContext, type QueueBinding, type AnyQueueBinding } from "./worker-app";
+export { startWorkerApp, bindQueue, workerOptionsFromEnv, DEFAULT_LOOP_STALL_AFTER_MS, type WorkerApp, type WorkerAppOptions, type WorkerContext, type QueueBinding, type AnyQueueBinding } from "./worker-app";
 export { runCron, auditRunFailure, type CronOutcome, type CronRunContext } from "./cron-run";
 export { startCronRun, finishCronRun, cronRunLogIds, cronRunId, cronRunRef, type CronRunRef } from "./cron-run-store";
 export { STALL_DEFAULTS, stallSettings, recoveryWindowMs, type StallSettings } from "./stall-settings";
@@ -11,3 +11,5 @@ export { withLock, LockLostError, type LockTimings } from "./redis-lock";
 export { fanOut, summarizeRun, type FanOutChild, type FanOutResult } from "./fan-out";
 export { processLogFromEnv, processLogOptionsFromEnv, runApp, type ProcessLogEnv } from "./process-log";
 export { createProcessLog, secretsOf, type ProcessLog, type LogLevel } from "@callastar/process-log";
+export { LoopWatchdog, loopsHealth, type BackgroundLoop, type LoopHealth, type LoopStatus, type HealthCheck } from "./loop-watchdog";
+export { ProcessMetrics, serveMetrics } from "./metrics";

@@ -17,6 +17,7 @@ import { auditJobFailure, type FailureAuditDeps } from "./job-failure-audit";
 import { installShutdown } from "./shutdown";
 import { describeStallSettings, stallSettings } from "./stall-settings";
 import { ProcessMetrics, serveMetrics } from "./metrics";
+import { LoopWatchdog, loopsHealth, type BackgroundLoop } from "./loop-watchdog";
 import { createProcessLog, type ProcessLog, type ProcessLogOptions } from "@callastar/process-log";
 import { processLogOptionsFromEnv, type ProcessLogEnv } from "./process-log";
 
@@ -72,8 +73,16 @@ export interface WorkerAppOptions {
   bindings: AnyQueueBinding[];
   /** Runs before any job is taken (caches, connections); a failure is logged, not fatal. */
   warmUp?: (ctx: WorkerContext) => Promise<void>;
-  /** A loop beside the workers (e.g. the email batch sender), started with them and stopped before them. */
-  background?: (ctx: WorkerContext) => { stop(): Promise<void> };
+  /**
+   * A loop beside the workers (e.g. the email batch sender), started with them and stopped before
+   * them. With health(), a watchdog restarts it when it makes no progress while work is due and
+   * reports it on /metrics and /healthz; one without health() is only started and stopped.
+   */
+  background?: (ctx: WorkerContext) => BackgroundLoop | Omit<BackgroundLoop, "health">;
+  /** The background loop's name in logs, metrics and /healthz (default "background loop"). */
+  backgroundName?: string;
+  /** A watched loop without progress this long while work is due is restarted (default {@link DEFAULT_LOOP_STALL_AFTER_MS}). */
+  loopStallAfterMs?: number;
   /** Tests pass a no-op to keep the process alive. */
   exit?: (code: number) => void;
   /** The process log; tests pass a silent one. Default: one for `name` built with `logOptions`. */
@@ -81,9 +90,14 @@ export interface WorkerAppOptions {
   logOptions?: Omit<ProcessLogOptions, "app">;
 }
 
+/** A watched background loop without progress for this long while work is due is restarted. */
+export const DEFAULT_LOOP_STALL_AFTER_MS = 90_000;
+
 export interface WorkerApp {
   ctx: WorkerContext;
   workers: Worker[];
+  /** The watchdog of the background loop, when the loop reports its health. */
+  watchdog: LoopWatchdog | undefined;
   /** This process' Prometheus metrics, when METRICS_PORT serves them. */
   metrics: ProcessMetrics | undefined;
   /** The port /metrics listens on, when served. */
@@ -168,11 +182,13 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     metrics?.observe(worker, binding.queue);
     return worker;
   });
-  const served = metrics && options.metricsPort !== undefined ? await serveMetrics(metrics.registry, options.metricsPort, options.metricsHost ?? "0.0.0.0") : undefined;
+  const { watchdog, background } = startBackground(ctx, options, metrics);
+  const health = loopsHealth(() => (watchdog ? [watchdog] : []));
+  const served = metrics && options.metricsPort !== undefined ? await serveMetrics(metrics.registry, options.metricsPort, options.metricsHost ?? "0.0.0.0", health) : undefined;
 
-  const background = options.background?.(ctx);
   const shutdown = installShutdown(
     [
+      ...(watchdog ? [{ name: "background loop", run: () => watchdog.stop() }] : []),
       ...(background ? [{ name: "background loop", run: () => background.stop() }] : []),
       { name: "workers", run: () => Promise.all(workers.map((w) => w.close())) },
       { name: "metrics server", run: async () => served?.close() },
@@ -193,7 +209,35 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   const consuming = options.bindings.map((b) => `${b.queue}×${b.concurrency}`).join(", ");
   const metricsNote = served ? `; metrics on :${served.port}/metrics` : "";
   log.info({ prefix: options.prefix, ...(served ? { metricsPort: served.port } : {}), tracing: Boolean(tracing) }, `consuming ${consuming} (prefix ${options.prefix})${metricsNote}${tracing ? "; tracing on" : ""}`);
-  return { ctx, workers, metrics, metricsPort: served?.port, shutdown };
+  return { ctx, workers, watchdog, metrics, metricsPort: served?.port, shutdown };
+}
+
+/** Starts the background loop: under a watchdog when it reports its health, else as it is. */
+function startBackground(
+  ctx: WorkerContext,
+  options: Pick<WorkerAppOptions, "background" | "backgroundName" | "loopStallAfterMs" | "shutdownTimeoutMs">,
+  metrics: ProcessMetrics | undefined,
+): { watchdog?: LoopWatchdog; background?: Omit<BackgroundLoop, "health"> } {
+  const start = options.background;
+  if (!start) return {};
+  const first = start(ctx);
+  if (!("health" in first)) return { background: first };
+  let initial: BackgroundLoop | undefined = first;
+  const name = options.backgroundName ?? "background loop";
+  const watchdog = new LoopWatchdog({
+    name,
+    start: () => {
+      const loop = initial ?? (start(ctx) as BackgroundLoop);
+      initial = undefined;
+      return loop;
+    },
+    stallAfterMs: options.loopStallAfterMs ?? DEFAULT_LOOP_STALL_AFTER_MS,
+    // A stalled loop may never stop: the shutdown and the restart must not wait for it past this.
+    stopTimeoutMs: Math.max(1_000, Math.floor(options.shutdownTimeoutMs / 3)),
+    log: ctx.log,
+  });
+  metrics?.observeLoops(() => [watchdog.status()]);
+  return { watchdog };
 }
 
 const failureMessage = (job: Job, a: { attempt: number; attempts: number; final: boolean }) =>
@@ -226,9 +270,22 @@ export function workerOptionsFromEnv(env: ProcessLogEnv & {
   LOG_SPOOL_DIR?: string | undefined;
   METRICS_PORT?: number | undefined;
   METRICS_HOST?: string | undefined;
+  LOOP_STALL_AFTER_MS: number;
 } & Parameters<typeof tracingConfigFromEnv>[0]): Pick<
   WorkerAppOptions,
-  "databaseUrl" | "redisUrl" | "prefix" | "shutdownTimeoutMs" | "lockDurationMs" | "stalledIntervalMs" | "maxStalledCount" | "spoolDir" | "metricsPort" | "metricsHost" | "tracing" | "logOptions"
+  | "databaseUrl"
+  | "redisUrl"
+  | "prefix"
+  | "shutdownTimeoutMs"
+  | "lockDurationMs"
+  | "stalledIntervalMs"
+  | "maxStalledCount"
+  | "spoolDir"
+  | "metricsPort"
+  | "metricsHost"
+  | "tracing"
+  | "logOptions"
+  | "loopStallAfterMs"
 > {
   const tracing = tracingConfigFromEnv(env);
   return {
@@ -240,6 +297,7 @@ export function workerOptionsFromEnv(env: ProcessLogEnv & {
     lockDurationMs: env.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: env.WORKER_MAX_STALLED_COUNT,
+    loopStallAfterMs: env.LOOP_STALL_AFTER_MS,
     ...(env.LOG_SPOOL_DIR ? { spoolDir: env.LOG_SPOOL_DIR } : {}),
     ...(env.METRICS_PORT !== undefined ? { metricsPort: env.METRICS_PORT, metricsHost: env.METRICS_HOST } : {}),
     ...(tracing ? { tracing } : {}),
