@@ -27,20 +27,20 @@ export interface ProcessorHooks {
   maxStalledCount: number;
   /** The process log; each job logs through a child bound to its queue, id, name, attempt and entity ids. */
   log?: ProcessLog;
-  /** How long a run waits before trying again while PostgreSQL is unreachable (default {@link DATABASE_RECHECK_MS}). */
+  /** How long a job waits before trying again while PostgreSQL is unreachable (default {@link DATABASE_RECHECK_MS}). */
   databaseRecheckMs?: number;
 }
 
-/** A cron run (or its summary) that meets an unreachable PostgreSQL tries again after about this long. */
+/** A job that meets an unreachable PostgreSQL tries again after about this long. */
 export const DATABASE_RECHECK_MS = 3_000;
 
 /**
  * Wraps typed handlers into a BullMQ processor: fails a job that crashed its workers too often,
  * re-validates `job.data` (a malformed payload fails on its first attempt), turns permanent errors
  * into UnrecoverableError (no retry) and a 429 into a queue-wide pause of `retry-after` that does
- * not spend an attempt. A cron run (or its summary) that finds PostgreSQL unreachable is put back
- * for a few seconds without spending an attempt either, however long the outage lasts, so the run
- * due during it runs once the server is back. Every failure leaves with exactly one audit row: the
+ * not spend an attempt. A job that finds PostgreSQL unreachable (an error no handler audited) is
+ * put back for a few seconds without spending an attempt either, however long the outage lasts, so
+ * a cron run due during it runs once the server is back. Every failure leaves with exactly one audit row: the
  * handler's (it marked the error audited) or the hooks' — written before the job moves on, then
  * marked audited.
  */
@@ -86,11 +86,11 @@ export function createProcessor<Q extends QueueName>(
       if (hooks.log?.isLevelEnabled("debug")) log()?.debug({ durationMs: Date.now() - started }, "job completed");
       return result;
     } catch (error) {
-      if (token && waitsOutDatabaseOutage(job.name, error)) {
+      if (token && waitsOutDatabaseOutage(error)) {
         const delayMs = Math.round((hooks.databaseRecheckMs ?? DATABASE_RECHECK_MS) * (0.75 + Math.random() / 2));
         // Moved back before throwing: BullMQ then leaves the job where this put it, attempts unspent.
         await job.moveToDelayed(Date.now() + delayMs, token);
-        log()?.warn({ err: error, retryInMs: delayMs }, `PostgreSQL unreachable: run put back for ${delayMs} ms without spending an attempt`);
+        log()?.warn({ err: error, retryInMs: delayMs }, `PostgreSQL unreachable: job put back for ${delayMs} ms without spending an attempt`);
         throw new DelayedError(`PostgreSQL unreachable; tried again in ${delayMs} ms`);
       }
       const translated = await translateError(error, job, hooks);

@@ -1,6 +1,5 @@
 import { RateLimitError, UnrecoverableError, type Job } from "bullmq";
-import { RateLimitedError, isDatabaseUnavailable, isPermanent } from "@callastar/errors";
-import { JOBS, isJobName } from "./catalog/jobs";
+import { RateLimitedError, isAudited, isDatabaseUnavailable, isPermanent } from "@callastar/errors";
 
 /**
  * What a failed attempt leads to: `wait` (a 429: the queue pauses and no attempt is spent), `fail`
@@ -27,13 +26,14 @@ export function isRateLimitWait(error: unknown): boolean {
 }
 
 /**
- * True when a failed attempt of job `name` is only PostgreSQL being unreachable and the job is a
- * cron run or its summary: it waits for the server without spending an attempt or writing a row
- * (a run's few attempts are for its own failures; an outage of any length must not use them up).
- * Per-entity jobs keep their backoff: their sweeps and recoveries re-derive them from PostgreSQL.
+ * True when a failed attempt only met an unreachable PostgreSQL and no handler audited it: the
+ * processor puts the job back for a few seconds without spending an attempt or writing a row,
+ * however long the outage (a job's attempts are for its own failures: a cron run's three were all
+ * spent within seconds of an outage). A handler that audits its own failures leaves such an error
+ * unaudited to wait too.
  */
-export function waitsOutDatabaseOutage(name: string, error: unknown): boolean {
-  return isJobName(name) && JOBS[name].role !== "entity" && isDatabaseUnavailable(error);
+export function waitsOutDatabaseOutage(error: unknown): boolean {
+  return isDatabaseUnavailable(error) && !isAudited(error);
 }
 
 /** True when no attempt may follow whatever is left: BullMQ's UnrecoverableError or a permanent error. */

@@ -73,7 +73,7 @@ export async function auditRunFailure(
   error: unknown,
   context: Record<string, unknown>,
 ): Promise<unknown> {
-  if (isRateLimitWait(error) || waitsOutDatabaseOutage(job.name, error)) return error;
+  if (isRateLimitWait(error) || waitsOutDatabaseOutage(error)) return error;
   const info = attemptInfo(job, error);
   const full = { ...context, jobId: job.id, jobName: job.name, attempt: info.attempt, attempts: info.attempts, final: info.final };
   if (info.final) {

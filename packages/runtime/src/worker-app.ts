@@ -1,6 +1,6 @@
 import { FlowProducer, Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { createDb, type DbHandle } from "@callastar/db";
+import { createDb, type DbHandle, type DbTimeouts } from "@callastar/db";
 import { isAudited } from "@callastar/errors";
 import { createAuditLogger, type AuditLogger } from "@callastar/logger";
 import {
@@ -58,6 +58,8 @@ export interface WorkerAppOptions {
   redisUrl: string;
   prefix: string;
   shutdownTimeoutMs: number;
+  /** Raises the pool's server-side timeouts (DEFAULT_TIMEOUTS of @callastar/db) for long maintenance statements. */
+  databaseTimeouts?: Partial<DbTimeouts>;
   spoolDir?: string;
   reminderLeadMinutes?: number;
   /** Default lock duration and stalled-check interval of every Worker (bindings may raise the lock). */
@@ -111,7 +113,11 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   // Off unless configured: then no SDK, no BullMQ telemetry option, the bare postgres.js client.
   const tracing: Tracing | undefined = options.tracing ? startTracing(options.tracing, { serviceName: options.name }) : undefined;
   const telemetry = tracing ? { telemetry: tracing.telemetry } : {};
-  const db = createDb(options.databaseUrl, { applicationName: options.name, ...(tracing ? { instrument: tracing.instrumentSql } : {}) });
+  const db = createDb(options.databaseUrl, {
+    applicationName: options.name,
+    ...(options.databaseTimeouts ? { timeouts: options.databaseTimeouts } : {}),
+    ...(tracing ? { instrument: tracing.instrumentSql } : {}),
+  });
   const logger = createAuditLogger({ db, log, ...(options.spoolDir ? { spoolDir: options.spoolDir } : {}) });
   const redis = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:shared`, log });
   const producer = new Producer({ connection: redis, prefix: options.prefix, reminderLeadMinutes: options.reminderLeadMinutes, log, ...telemetry });

@@ -3,7 +3,7 @@ import type { DbHandle } from "@callastar/db";
 import { markAudited } from "@callastar/errors";
 import { isRoomNameRefused, type DailyClient } from "@callastar/integrations/daily";
 import { auditRows, type AuditLogger, type StoredRow } from "@callastar/logger";
-import { decideRetry, type DeleteRoomPayload } from "@callastar/queues";
+import { decideRetry, waitsOutDatabaseOutage, type DeleteRoomPayload } from "@callastar/queues";
 import { attemptFailureLogId, finalFailureLogId, type RateLimiter } from "@callastar/runtime";
 import {
   deletionIdFor,
@@ -107,8 +107,9 @@ export async function processDeleteRoom(deps: DeleteRoomDeps, data: DeleteRoomPa
   } catch (error) {
     if (leased) await releaseLease(deps.db.sql, claim.id).catch(() => undefined);
     const decision = decideRetry(error, jobContext(job));
-    // A 429 is a wait, not a failure: the processor pauses the queue and the attempt is not spent.
-    if (decision.action === "wait") throw error;
+    // A 429 or an unreachable PostgreSQL is a wait, not a failure: the processor puts the job back
+    // (pausing the queue for a 429) and the attempt is not spent.
+    if (decision.action === "wait" || waitsOutDatabaseOutage(error)) throw error;
     const context = {
       operation: "delete",
       ...bookingContext(b, claim.id, deletedBy),
