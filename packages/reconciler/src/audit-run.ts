@@ -15,10 +15,12 @@ export function auditRunContext(r: AuditReport): Record<string, unknown> {
     missing: r.missing.length,
     duplicated: r.duplicated.length,
     repaired: r.repaired,
+    unfinishedRuns: r.unfinishedRuns.length,
     checks: countsByCheck(r),
     discrepancies: [
       ...r.missing.map((m) => `missing ${m.check} ${m.entityId}`),
       ...r.duplicated.map((d) => `duplicated ${d.check} ${d.entityId}`),
+      ...r.unfinishedRuns.map((u) => `unfinished ${u.cronType} ${u.cronRunId} ${u.status}`),
     ].slice(0, SAMPLE),
   };
 }

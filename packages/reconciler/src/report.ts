@@ -25,6 +25,15 @@ export interface DuplicatedRow {
   rows: number;
 }
 
+/** A cron run that did not do its work: FAILED for good, or RUNNING long after it started (its job lost). */
+export interface UnfinishedRun {
+  cronRunId: string;
+  cronType: string;
+  status: "FAILED" | "RUNNING";
+  /** When it failed, or started (ISO). */
+  at: string;
+}
+
 /** The reconciler contract's JSON object (`pnpm audit:verify --json` prints exactly this). */
 export interface AuditReportJson {
   since: string;
@@ -34,6 +43,8 @@ export interface AuditReportJson {
   missing: MissingRow[];
   duplicated: DuplicatedRow[];
   repaired: number;
+  /** Cron runs of the window that never did their work (audited or not): a run to trigger again. */
+  unfinishedRuns: UnfinishedRun[];
 }
 
 /** verifyAudit's result: the contract's object plus what the repair wrote, per check. */
@@ -42,12 +53,12 @@ export interface AuditReport extends AuditReportJson {
   repairs: MissingRow[];
 }
 
-/** True when something is missing (unrepaired) or duplicated: the CLI's exit 1. */
-export const hasDiscrepancies = (r: AuditReportJson): boolean => r.missing.length > 0 || r.duplicated.length > 0;
+/** True when something is missing (unrepaired) or duplicated, or a cron run never did its work: the CLI's exit 1. */
+export const hasDiscrepancies = (r: AuditReportJson): boolean => r.missing.length > 0 || r.duplicated.length > 0 || r.unfinishedRuns.length > 0;
 
 /** Exactly the contract's keys, in its order (extra fields of AuditReport stay out of the JSON). */
 export function toContractJson(r: AuditReportJson): AuditReportJson {
-  return { since: r.since, until: r.until, checked: r.checked, missing: r.missing, duplicated: r.duplicated, repaired: r.repaired };
+  return { since: r.since, until: r.until, checked: r.checked, missing: r.missing, duplicated: r.duplicated, repaired: r.repaired, unfinishedRuns: r.unfinishedRuns };
 }
 
 /** Per-check counts, as the verify-audit cron run records them in its CRON_RUN context. */
@@ -75,11 +86,12 @@ export function formatReport(r: AuditReport): string {
     ...r.missing.map((m) => `missing     ${m.check} ${m.entityId} (expected Log ${m.expectedLogId})`),
     ...r.duplicated.map((d) => `duplicated  ${d.check} ${d.entityId} (${d.rows} rows)`),
     ...r.repairs.map((m) => `repaired    ${m.check} ${m.entityId} (wrote Log ${m.expectedLogId})`),
+    ...r.unfinishedRuns.map((u) => `unfinished  ${u.cronType} run ${u.cronRunId} (${u.status === "FAILED" ? `failed for good at ${u.at}` : `running since ${u.at}`})`),
   ];
   const checked = AUDIT_CHECKS.map((c) => `${c} ${r.checked[c]}`).join(", ");
   lines.push(
     `audit:verify ${r.since} .. ${r.until}: checked ${checked}; ` +
-      `missing ${r.missing.length}, duplicated ${r.duplicated.length}, repaired ${r.repaired}`,
+      `missing ${r.missing.length}, duplicated ${r.duplicated.length}, repaired ${r.repaired}, unfinished runs ${r.unfinishedRuns.length}`,
   );
   return lines.join("\n");
 }
