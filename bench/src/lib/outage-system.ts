@@ -49,7 +49,7 @@ export interface OutageSystem {
   daily: DailyStandin;
   /** Starts a copy of `app` (once its ready line is printed); copies are stopped by close(). */
   start(app: OutageApp, extraEnv?: Record<string, string>): Promise<AppProcess>;
-  /** The dashboard copy's base URL (after start("dashboard")). */
+  /** The first dashboard copy's base URL (after start("dashboard")). */
   dashboardUrl(): string;
   /** GET `path` of the dashboard with the cron secret; resolves with the status (never hangs past `timeoutMs`). */
   dashboard(path: string, timeoutMs?: number): Promise<{ status: number; ms: number }>;
@@ -99,8 +99,10 @@ export async function startOutageSystem(options: { redisUrl: string; env?: Recor
       async start(app, extraEnv = {}) {
         const env: Record<string, string> = { ...base, ...extraEnv };
         if (app === "dashboard") {
-          dashboardPort ??= await freePort();
-          Object.assign(env, { PORT: String(dashboardPort), HOST: "127.0.0.1" });
+          // The first copy is the one dashboard() asks; each further copy listens on a port of its own.
+          const port = await freePort();
+          dashboardPort ??= port;
+          Object.assign(env, { PORT: String(port), HOST: "127.0.0.1" });
         }
         const proc = spawnApp(app, env);
         procs.push(proc);
