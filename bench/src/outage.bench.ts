@@ -9,6 +9,7 @@ import { createDb, type Sql } from "@callastar/db";
 import { table } from "./lib/figures";
 import { outageBenchEnv } from "./lib/outage-env";
 import { probes, startOutageSystem, timeToDone, type OutageApp } from "./lib/outage-system";
+import { waitFor } from "@callastar/testing";
 
 const APPS: OutageApp[] = ["outbox-relay", "payout-worker", "room-worker", "maintenance-worker", "scheduler", "dashboard"];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -77,11 +78,13 @@ async function main(): Promise<void> {
         const back = Date.now();
         for (const app of APPS) if (p[app].afterReturn) await p[app].give();
         const times = await Promise.all(APPS.map((app) => timeToDone(p[app], back).catch(() => undefined)));
-        await sleep(1_000);
+        // Both clients committing again (postgres.js' own backoff may take tens of seconds).
+        await waitFor("both clients committing again", () => clients.baseline.firstCommitAfter(back) !== undefined && clients.ours.firstCommitAfter(back) !== undefined, { timeoutMs: 60_000 }).catch(() => undefined);
         const base = clients.baseline.firstCommitAfter(back);
         const own = clients.ours.firstCommitAfter(back);
         await Promise.all([clients.baseline.stop(), clients.ours.stop()]);
         await Promise.all([baseline.end({ timeout: 1 }), ours.close(1)]);
+        // createDb's time to commit again over the defaults' (below 1: faster).
         const ratio = base !== undefined && own !== undefined ? ((own - back) / Math.max(1, base - back)).toFixed(2) : "—";
         rows.push([name, ...times.map(seconds), `${during.ms} (${during.status})`, seconds(base === undefined ? undefined : base - back), seconds(own === undefined ? undefined : own - back), ratio]);
         sigterm.push([name, ...exits]);
