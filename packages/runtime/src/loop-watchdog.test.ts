@@ -43,6 +43,10 @@ it("restarts a loop without progress past the bound while work is due, and is un
   await h.settle();
   expect(h.started()).toBe(2);
   expect(h.watchdog.status()).toMatchObject({ stalled: true, healthy: true, restarts: 1 });
+  // A fresh loop reporting its start as its last step has proved nothing yet.
+  progress = h.now();
+  h.watchdog.check();
+  expect(h.watchdog.status()).toMatchObject({ stalled: true });
   h.advance(1_001);
   expect(h.watchdog.status()).toMatchObject({ stalled: true, healthy: false });
   progress = h.now(); // the fresh loop steps

@@ -84,7 +84,9 @@ export class LoopWatchdog {
   check(): void {
     if (this.stopped || this.restarting) return;
     const { progressAgeMs, workDue, lastProgressAt } = this.read();
-    if (this.stalledSince !== undefined && lastProgressAt >= this.stalledSince) {
+    // Progress is a step ended after the stall was seen and after the current loop started: a fresh
+    // loop reporting its start as its last step has not proved anything yet.
+    if (this.stalledSince !== undefined && lastProgressAt > Math.max(this.stalledSince, this.startedAt)) {
       this.options.log.info({ loop: this.options.name }, `${this.options.name}: making progress again`);
       this.stalledSince = undefined;
     }
