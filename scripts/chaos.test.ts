@@ -1,9 +1,10 @@
 // The short chaos run of `pnpm test`: the whole system on the stand-ins, real processes SIGKILLed,
-// PostgreSQL cut, Redis restarted (see chaos/src/main.ts). Its verdict is its last line.
+// the run's PostgreSQL server stopped fast and crashed, its connections cut, Redis restarted (see
+// chaos/src/main.ts). Its verdict is its last line.
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 
-const SUMMARY = /^chaos: (\d+) kills, (\d+) emails, (\d+) payouts, (\d+) rooms; lost (\S+), duplicated (\S+), unaudited (\S+), misreported (\S+)$/;
+const SUMMARY = /^chaos: (\d+) kills, (\d+) server restarts, (\d+) emails, (\d+) payouts, (\d+) rooms; lost (\S+), duplicated (\S+), unaudited (\S+), misreported (\S+)$/;
 
 function runChaos(seconds: number): Promise<{ code: number | null; lines: string[]; stderr: string }> {
   return new Promise((done, fail) => {
@@ -23,15 +24,16 @@ function runChaos(seconds: number): Promise<{ code: number | null; lines: string
   });
 }
 
-it("loses, duplicates, leaves unaudited and misreports nothing under 45 s of chaos", async () => {
+it("loses, duplicates, leaves unaudited and misreports nothing under 45 s of chaos with real server restarts", async () => {
   const { code, lines, stderr } = await runChaos(45);
   const summary = lines[lines.length - 1] ?? "";
   // On failure the report (findings by entity id, timeline) is the message.
   if (code !== 0) throw new Error(`pnpm chaos exited ${code}:\n${lines.slice(-80).join("\n")}\n${stderr.slice(-2000)}`);
   const match = SUMMARY.exec(summary);
   expect(match).not.toBeNull();
-  const [, kills, emails, payouts, rooms, lost, duplicated, unaudited, misreported] = match!;
+  const [, kills, restarts, emails, payouts, rooms, lost, duplicated, unaudited, misreported] = match!;
   expect({ lost, duplicated, unaudited, misreported }).toEqual({ lost: "0", duplicated: "0", unaudited: "0", misreported: "0" });
   expect(Number(kills)).toBeGreaterThan(10);
+  expect(Number(restarts)).toBe(3); // PostgreSQL stopped fast, PostgreSQL crashed, Redis SIGKILLed: each started again
   expect(Number(emails) * Number(payouts) * Number(rooms)).toBeGreaterThan(0);
 }, 15 * 60_000);

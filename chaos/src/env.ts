@@ -21,7 +21,6 @@ export const chaosEnv = {
   seed: number("CHAOS_SEED", Math.floor(Math.random() * 2 ** 31), 0),
   /** Keep the database, the Redis data and the process logs after the run (for debugging). */
   keep: source.CHAOS_KEEP === "1" || source.CHAOS_KEEP === "true",
-  adminDatabaseUrl: source.CHAOS_ADMIN_DATABASE_URL ?? source.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
   /** What the app processes inherit from this one: the path and home only, as in production. */
   childBase: { PATH: source.PATH ?? "/usr/bin:/bin", HOME: source.HOME ?? "/tmp" },
 };

@@ -6,7 +6,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import { join, resolve } from "node:path";
 
 /** The line each app prints once it takes work (runtime's worker app; the scheduler's registration). */
-const READY_MARK: Record<string, string> = { scheduler: "registered " };
+const READY_MARK: Record<string, string> = { scheduler: "registered ", "outbox-relay": "relaying" };
 const DEFAULT_READY_MARK = "consuming ";
 
 interface Member {

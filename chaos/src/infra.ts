@@ -1,13 +1,22 @@
-// What a chaos run stands on: its own PostgreSQL database (reached by the apps through a TCP proxy
-// the harness can cut), its own redis-server with AOF fsync'd on every write (so a SIGKILL loses
-// nothing and it restarts on the same port with its data), and the three provider stand-ins in
-// this process, where their records can be read directly.
+// What a chaos run stands on: its own PostgreSQL server (initdb'd on a free port, so the run can
+// stop it fast or immediately and start it again; the apps reach it through a TCP proxy the harness
+// can also cut), its own redis-server with AOF fsync'd on every write (so a SIGKILL loses nothing
+// and it restarts on the same port with its data), and the three provider stand-ins in this
+// process, where their records can be read directly.
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createDb, type DbHandle } from "@callastar/db";
 import { startDailyStandin, startResendStandin, startStripeStandin, type DailyStandin, type ResendStandin, type StripeStandin } from "@callastar/standins";
-import { dropDatabase, prepareDatabase, startRedisServer, startTcpProxy, withDatabase, type RedisServer, type TcpProxy } from "@callastar/testing";
+import {
+  prepareDatabase,
+  startPostgresServer,
+  startRedisServer,
+  startTcpProxy,
+  type PostgresServer,
+  type RedisServer,
+  type TcpProxy,
+} from "@callastar/testing";
 
 const REDIS_ARGS = ["--appendonly", "yes", "--appendfsync", "always", "--save", "", "--maxmemory-policy", "noeviction"];
 
@@ -24,6 +33,8 @@ export interface Infra {
   /** Through the proxy, for the apps. */
   appDatabaseUrl: string;
   db: DbHandle;
+  /** The run's own PostgreSQL server: stop("fast" | "immediate") and start() are real server restarts. */
+  postgres: PostgresServer;
   proxy: TcpProxy;
   redis: RedisServer;
   resend: ResendStandin;
@@ -34,21 +45,31 @@ export interface Infra {
   close(options: { dropDatabase: boolean; removeFiles: boolean }): Promise<void>;
 }
 
+/** The run's PostgreSQL: a private server, its migrated database, and a proxy in front of it for the apps. */
+async function startPostgres(): Promise<{ postgres: PostgresServer; databaseName: string; databaseUrl: string; appDatabaseUrl: string; proxy: TcpProxy }> {
+  const postgres = await startPostgresServer();
+  try {
+    const databaseName = `callastar_chaos_${Date.now().toString(36)}`;
+    const databaseUrl = await prepareDatabase(postgres.url("postgres"), databaseName, { fresh: true });
+    const proxy = await startTcpProxy(postgres.port, "127.0.0.1");
+    const proxied = new URL(databaseUrl);
+    proxied.port = String(proxy.port);
+    return { postgres, databaseName, databaseUrl, appDatabaseUrl: proxied.toString(), proxy };
+  } catch (error) {
+    await postgres.destroy();
+    throw error;
+  }
+}
+
 /** Starts everything a run needs but the app processes. */
-export async function startInfra(options: { adminDatabaseUrl: string; seed: number }): Promise<Infra> {
+export async function startInfra(options: { seed: number }): Promise<Infra> {
   const workDir = mkdtempSync(join(tmpdir(), "callastar-chaos-"));
   const logDir = join(workDir, "logs");
   const spoolDir = join(workDir, "spool");
   mkdirSync(logDir);
   mkdirSync(spoolDir);
   mkdirSync(join(workDir, "redis"));
-  const databaseName = `callastar_chaos_${Date.now().toString(36)}`;
-  const databaseUrl = await prepareDatabase(options.adminDatabaseUrl, databaseName, { fresh: true });
-  const pg = new URL(options.adminDatabaseUrl);
-  const proxy = await startTcpProxy(Number(pg.port || 5432), pg.hostname);
-  const proxied = new URL(withDatabase(options.adminDatabaseUrl, databaseName));
-  proxied.hostname = "127.0.0.1";
-  proxied.port = String(proxy.port);
+  const { postgres, databaseName, databaseUrl, appDatabaseUrl, proxy } = await startPostgres();
   let redis = await startRedisServer(REDIS_ARGS, { dir: join(workDir, "redis") });
   const [resend, daily, stripe] = await Promise.all([
     startResendStandin({ rateLimitPerSecond: PROVIDER_RATES.resendPerSecond, seed: options.seed }),
@@ -62,8 +83,9 @@ export async function startInfra(options: { adminDatabaseUrl: string; seed: numb
     spoolDir,
     databaseName,
     databaseUrl,
-    appDatabaseUrl: proxied.toString(),
+    appDatabaseUrl,
     db,
+    postgres,
     proxy,
     get redis() {
       return redis;
@@ -79,7 +101,9 @@ export async function startInfra(options: { adminDatabaseUrl: string; seed: numb
     async close({ dropDatabase: drop, removeFiles }) {
       await db.close();
       await Promise.all([resend.close(), daily.close(), stripe.close(), proxy.close(), redis.stop("SIGTERM")]);
-      if (drop) await dropDatabase(options.adminDatabaseUrl, databaseName);
+      // The server is the run's own: kept (stopped, its data in place) only when asked to keep the database.
+      if (drop) await postgres.destroy();
+      else await postgres.stop("fast");
       if (removeFiles) rmSync(workDir, { recursive: true, force: true });
     },
   };

@@ -1,10 +1,11 @@
 // `pnpm chaos`: the whole system on the stand-ins, with real processes — 3 copies of each worker
-// app and the scheduler — fed a workload while workers are SIGKILLed every ~2 s, PostgreSQL is cut
-// for ~10 s, Redis is SIGKILLed and restarted, and the stand-ins answer 429/5xx and drop
-// connections before and after doing the work. Then quiet until everything settles, and the
-// verdict: its last line is the contract
-//   chaos: <K> kills, <E> emails, <P> payouts, <R> rooms; lost 0, duplicated 0, unaudited 0, misreported 0
-// and the exit code is 0 only when every count after "kills" is 0.
+// app, the outbox relay and the scheduler — fed a workload while workers are SIGKILLed every ~2 s,
+// the run's own PostgreSQL server is stopped fast and later crashed (immediate stop) and started
+// again, its connections are cut once, Redis is SIGKILLed and restarted, and the stand-ins answer
+// 429/5xx and drop connections before and after doing the work. Then quiet until everything
+// settles, and the verdict: its last line is the contract
+//   chaos: <K> kills, <S> server restarts, <E> emails, <P> payouts, <R> rooms; lost 0, duplicated 0, unaudited 0, misreported 0
+// and the exit code is 0 only when every count after "rooms" is 0.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -60,9 +61,9 @@ async function main(): Promise<{ code: number; summary: string }> {
   const random = seededRandom(env.seed);
   const tag = Date.now().toString(36);
   log(`seed ${env.seed}, ${env.seconds} s of chaos, ${env.copies} copies of each worker, settle bound ${env.settleSeconds} s`);
-  const infra = await startInfra({ adminDatabaseUrl: env.adminDatabaseUrl, seed: env.seed });
+  const infra = await startInfra({ seed: env.seed });
   const runStart = new Date();
-  log(`database ${infra.databaseName} (apps through proxy :${infra.proxy.port}), redis :${infra.redis.port} (AOF always), logs in ${infra.logDir}`);
+  log(`PostgreSQL :${infra.postgres.port} (database ${infra.databaseName}; apps through proxy :${infra.proxy.port}), redis :${infra.redis.port} (AOF always), logs in ${infra.logDir}`);
 
   const base = {
     ...env.childBase,
@@ -81,13 +82,14 @@ async function main(): Promise<{ code: number; summary: string }> {
   try {
     const bootStart = Date.now();
     fleet.start("scheduler", 1);
+    fleet.start("outbox-relay", 1);
     for (const app of WORKER_APPS) fleet.start(app, env.copies);
     while (!fleet.allReady()) {
       if (Date.now() - bootStart > 180_000) throw new Error(`not ready after 180 s: ${fleet.notReady().join(", ")} (see ${infra.logDir})`);
       if (fleet.crashes.length) throw new Error(`an app crashed at start: ${fleet.crashes.join("; ")} (see ${infra.logDir})`);
       await sleep(250);
     }
-    log(`${1 + WORKER_APPS.length * env.copies} processes ready in ${((Date.now() - bootStart) / 1000).toFixed(1)} s`);
+    log(`${2 + WORKER_APPS.length * env.copies} processes ready in ${((Date.now() - bootStart) / 1000).toFixed(1)} s`);
 
     const chaosStart = Date.now() + 3_000;
     const workload = await seedWorkload({
@@ -117,12 +119,14 @@ async function main(): Promise<{ code: number; summary: string }> {
     const until = new Date();
     const phases = `boot ${Math.round((chaosStart - bootStart) / 1000)} s, chaos ${env.seconds} s, quiet ${Math.round(settle.waitedMs / 1000)} s, freeze ${Math.round((until.getTime() - chaosStart) / 1000 - env.seconds - settle.waitedMs / 1000)} s`;
 
-    const lost = await findLost(infra, workload, producer);
-    const duplicated = await findDuplicated(infra, workload);
     const audit = await runReconciler({ databaseUrl: infra.databaseUrl, since: runStart, until, env: env.childBase });
+    // A cron run that never did its work is work lost, whatever its audit rows say.
+    const lost = [...(await findLost(infra, workload, producer)), ...audit.unfinishedRuns];
+    const duplicated = await findDuplicated(infra, workload);
     const misreport = await findMisreported(infra, { since: runStart, until });
 
     const kills = fleet.kills.length;
+    const restarts = timeline.serverRestarts;
     const emails = expectedRecipients(workload).size;
     const payouts = workload.payouts.length + workload.automaticCreators.length;
     const rooms = workload.rooms.length;
@@ -152,12 +156,13 @@ async function main(): Promise<{ code: number; summary: string }> {
     return {
       code: failed ? 1 : 0,
       summary:
-        `chaos: ${kills} kills, ${emails} emails, ${payouts} payouts, ${rooms} rooms; ` +
+        `chaos: ${kills} kills, ${restarts} server restarts, ${emails} emails, ${payouts} payouts, ${rooms} rooms; ` +
         `lost ${lost.length}, duplicated ${duplicated.length}, unaudited ${audit.count ?? "?"}, misreported ${misreport.findings.length}`,
     };
   } finally {
     faultsOff(infra);
     infra.proxy.restore();
+    await infra.postgres.start().catch(() => undefined); // up for the clean-up, if a stop was cut short
     await fleet.stop().catch(() => []);
     await fleet.close();
     await producer.close();
@@ -170,7 +175,7 @@ async function closeInfra(infra: Infra, keep: boolean, failed: boolean): Promise
   try {
     // A failed run keeps its logs (small) but not its database, unless CHAOS_KEEP asks for both.
     await infra.close({ dropDatabase: !keep, removeFiles: !keep && !failed });
-    if (failed && !keep) log(`(database ${infra.databaseName} dropped; CHAOS_KEEP=1 keeps it)`);
+    if (failed && !keep) log(`(database ${infra.databaseName} dropped with its server; CHAOS_KEEP=1 keeps the server's data in ${infra.postgres.dir})`);
   } catch (error) {
     log(`cleanup failed: ${String(error)}`);
   }

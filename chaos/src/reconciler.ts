@@ -9,6 +9,8 @@ export interface AuditVerdict {
   /** null when the reconciler could not run or answered something else than its JSON. */
   count: number | null;
   findings: Finding[];
+  /** Cron runs of the window that never did their work (counted as lost, not as unaudited). */
+  unfinishedRuns: Finding[];
   summary: string;
 }
 
@@ -16,6 +18,7 @@ interface AuditReport {
   checked?: Record<string, number>;
   missing?: Array<{ check: string; entityId: string; expectedLogId?: string }>;
   duplicated?: Array<{ check: string; entityId: string; rows: number }>;
+  unfinishedRuns?: Array<{ cronRunId: string; cronType: string; status: string; at: string }>;
 }
 
 /** Runs the reconciler against the run's database over the run's window. */
@@ -34,14 +37,18 @@ export async function runReconciler(options: { databaseUrl: string; since: Date;
   const report = parseReport(stdout);
   if (!report) {
     const why = `${stderr}\n${stdout}`.trim().split("\n").slice(-4).join(" | ") || `exit ${code}`;
-    return { count: null, findings: [], summary: `\`pnpm ${args.slice(1).join(" ")}\` did not answer its JSON report (exit ${code}): ${why}` };
+    return { count: null, findings: [], unfinishedRuns: [], summary: `\`pnpm ${args.slice(1).join(" ")}\` did not answer its JSON report (exit ${code}): ${why}` };
   }
   const findings: Finding[] = [
     ...(report.missing ?? []).map((m) => ({ entity: `${m.check} ${m.entityId}`, detail: `fact without its row${m.expectedLogId ? ` (expected Log id ${m.expectedLogId})` : ""}` })),
     ...(report.duplicated ?? []).map((d) => ({ entity: `${d.check} ${d.entityId}`, detail: `${d.rows} rows for one fact` })),
   ];
+  const unfinishedRuns = (report.unfinishedRuns ?? []).map((u) => ({
+    entity: `cron run ${u.cronRunId}`,
+    detail: `${u.cronType} ${u.status === "FAILED" ? `failed for good at ${u.at}` : `still running since ${u.at}`}`,
+  }));
   const checked = Object.entries(report.checked ?? {}).map(([k, n]) => `${k} ${n}`).join(", ");
-  return { count: findings.length, findings, summary: `reconciler: checked ${checked || "nothing"}; exit ${code}` };
+  return { count: findings.length, findings, unfinishedRuns, summary: `reconciler: checked ${checked || "nothing"}; exit ${code}` };
 }
 
 /** The reconciler's JSON report in its stdout: the whole of it, or its last line that is one. */

@@ -1,13 +1,16 @@
-// The chaos phase: the workload fed through the producer API on its timetable, and the faults —
-// a random worker SIGKILLed every ~2 s, one PostgreSQL cut of ~10 s, one Redis restart, the
-// stand-ins answering 429/5xx and dropping connections before and after the work.
+// The chaos phase: the workload fed through the producer API and the outbox on its timetable, and
+// the faults — a random worker SIGKILLed every ~2 s, the run's PostgreSQL server stopped fast and
+// later crashed (each down for ~10 s, then started again), one cut of its connections, one Redis
+// restart, the stand-ins answering 429/5xx and dropping connections before and after the work.
 import type { Producer } from "@callastar/queues";
-import { SCHEDULER_IDS } from "@callastar/queues";
+import { SCHEDULER_IDS, outboxRow, outboxStatement } from "@callastar/queues";
 import type { Fleet } from "./fleet";
 import type { Infra } from "./infra";
 import type { Workload } from "./workload";
 
 export const WORKER_APPS = ["email-worker", "room-worker", "payout-worker", "maintenance-worker"] as const;
+/** Every app a kill may hit: the workers and the outbox relay. */
+const KILLABLE_APPS = [...WORKER_APPS, "outbox-relay"] as const;
 
 /** Fault rates while chaos is on (each request draws; 429s do not burn attempts). */
 const FAULTS = { failRate: 0.05, rateLimitRate: 0.05, dropRate: 0.03, dropAfterRate: 0.05 };
@@ -16,6 +19,8 @@ export interface TimelineReport {
   events: string[];
   /** Producer calls that never succeeded (their entity is not counted in the workload). */
   refused: string[];
+  /** Real stops and starts of the run's PostgreSQL and Redis servers. */
+  serverRestarts: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -86,18 +91,18 @@ export async function runChaos(deps: {
     }),
   );
   for (const e of workload.adhoc) {
+    const input = {
+      template: "payment_received" as const,
+      props: { recipientName: "Chaos Fan", amount: 6_800, currency: "EUR", callTitle: "Chaos call" },
+      to: e.to,
+      idempotencyKey: e.key,
+    };
+    // Half as the main app calls the producer, half committed in its own transaction (the outbox).
+    const outboxed = outboxStatement(outboxRow("enqueueEmail", input));
+    const enqueue = e.viaOutbox ? () => infra.db.sql.unsafe(outboxed.text, outboxed.values as never) : () => producer.enqueueEmail(input);
     feeds.push(
       at(e.at, async () => {
-        const failed = await persist(
-          () =>
-            producer.enqueueEmail({
-              template: "payment_received",
-              props: { recipientName: "Chaos Fan", amount: 6_800, currency: "EUR", callTitle: "Chaos call" },
-              to: e.to,
-              idempotencyKey: e.key,
-            }),
-          feedDeadline,
-        );
+        const failed = await persist(enqueue, feedDeadline);
         if (failed) refused.push(`ad-hoc email ${e.key}: ${failed}`);
         else e.accepted = true;
       }),
@@ -117,19 +122,23 @@ export async function runChaos(deps: {
     }),
   );
 
-  const outage = Math.min(10, seconds / 4);
+  let serverRestarts = 0;
+  const outage = Math.min(10, seconds / 6);
   const faults: Promise<void>[] = [
-    at(seconds * 0.25, async () => {
+    at(seconds * 0.15, () => restartPostgres(infra, "fast", outage, note).then(() => void serverRestarts++)),
+    at(seconds * 0.35, async () => {
       infra.proxy.cut();
-      note(`PostgreSQL cut for ${outage} s`);
+      note(`PostgreSQL connections cut for ${outage} s (proxy)`);
       await sleep(outage * 1000);
       infra.proxy.restore();
-      note("PostgreSQL back");
+      note("PostgreSQL connections back");
     }),
     at(seconds * 0.6, async () => {
       await infra.restartRedis();
+      serverRestarts++;
       note(`Redis SIGKILLed and restarted on port ${infra.redis.port} with its AOF`);
     }),
+    at(seconds * 0.75, () => restartPostgres(infra, "immediate", outage, note).then(() => void serverRestarts++)),
   ];
 
   let killing = true;
@@ -137,7 +146,7 @@ export async function runChaos(deps: {
     while (killing && Date.now() < end) {
       await sleep(1_500 + random() * 1_000);
       if (!killing || Date.now() >= end) break;
-      const victim = fleet.killRandom(WORKER_APPS);
+      const victim = fleet.killRandom(KILLABLE_APPS);
       log(`+${((Date.now() - start) / 1000).toFixed(1)}s ${victim ? `SIGKILL ${victim}` : "no worker ready to kill (all booting)"}`);
     }
   })();
@@ -149,5 +158,14 @@ export async function runChaos(deps: {
   faultsOff(infra);
   note(`chaos over: ${fleet.kills.length} kills; stand-in faults off, quiet from now on`);
   await Promise.all(feeds);
-  return { events, refused };
+  return { events, refused, serverRestarts };
+}
+
+/** Stops the run's PostgreSQL server (`fast`: clean; `immediate`: a crash), keeps it down `seconds`, starts it again. */
+async function restartPostgres(infra: Infra, mode: "fast" | "immediate", seconds: number, note: (line: string) => void): Promise<void> {
+  await infra.postgres.stop(mode);
+  note(`PostgreSQL server stopped (${mode}) for ${seconds} s`);
+  await sleep(seconds * 1000);
+  await infra.postgres.start();
+  note("PostgreSQL server started again");
 }

@@ -19,6 +19,8 @@ interface ReminderEntity {
 interface AdhocEmail {
   key: string;
   to: string;
+  /** Committed as a "JobOutbox" row (relayed by the outbox relay) rather than through the producer. */
+  viaOutbox: boolean;
   /** Seconds into the chaos phase when it is enqueued. */
   at: number;
   accepted: boolean;
@@ -120,6 +122,7 @@ export async function seedWorkload(deps: {
   const adhoc: AdhocEmail[] = Array.from({ length: size.adhoc }, (_, i) => ({
     key: `chaos:${tag}:adhoc:${i}`,
     to: `adhoc${i}-${tag}@chaos.test`,
+    viaOutbox: i % 2 === 1,
     at: spread(i, size.adhoc, 0, 0.8) * seconds,
     accepted: false,
   }));

@@ -1,4 +1,5 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
+import { isDatabaseUnavailable, unavailableReason } from "@callastar/errors";
 import { createProcessLog, type ProcessLog } from "@callastar/runtime";
 import { createAuthenticator, type AuthRefusal } from "./auth/authenticate";
 import { DEFAULT_LOCKOUT, Lockout } from "./auth/lockout";
@@ -27,7 +28,15 @@ const securityHeaders: RequestHandler = (req, res, next) => {
 };
 
 // Never echo an error to the client: messages can carry connection strings. The log scrubs them.
+// An unreachable PostgreSQL is a 503 that says so (the pool fails fast), not a page that hangs.
 const errorHandler = (log: ProcessLog): ErrorRequestHandler => (error: unknown, req, res, _next) => {
+  if (isDatabaseUnavailable(error)) {
+    const reason = unavailableReason(error);
+    log.warn({ method: req.method, path: req.path, err: error }, `${req.method} ${req.path}: ${reason}`);
+    if (res.headersSent) return;
+    res.status(503).setHeader("Retry-After", "5").json({ error: `${reason}; try again shortly` });
+    return;
+  }
   const status = typeof (error as { status?: unknown }).status === "number" ? (error as { status: number }).status : 500;
   if (status >= 500) log.error({ method: req.method, path: req.path, err: error }, `${req.method} ${req.path} failed: ${error instanceof Error ? error.message : String(error)}`);
   if (res.headersSent) return;

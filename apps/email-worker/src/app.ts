@@ -36,6 +36,7 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
     name: "email-worker",
     ...workerOptionsFromEnv(env),
     reminderLeadMinutes: env.REMINDER_LEAD_MINUTES,
+    backgroundName: "batch sender",
     background: (ctx) => {
       // Its own two connections: at a peak, 50 reminder jobs per process keep the shared pool busy,
       // and a batch statement queued behind them held up the request (seconds, measured at 5,000 calls).

@@ -19,6 +19,7 @@ export function startMaintenanceWorker(env: MaintenanceEnv, overrides: { exit?: 
   return startWorkerApp({
     name: "maintenance-worker",
     ...workerOptionsFromEnv(env),
+    databaseTimeouts: { statementMs: env.MAINTENANCE_STATEMENT_TIMEOUT_MS },
     ...overrides,
     bindings: [
       bindQueue({

@@ -7,6 +7,9 @@ export const envSchema = z.object({
   LOG_RETENTION_DAYS: envFields.positiveInt(90).describe("days: `cleanup-logs` deletes `\"Log\"` rows older than this"),
   // Small enough that no batch holds a long lock on "Log".
   LOG_CLEANUP_BATCH_SIZE: envFields.positiveInt(5_000).describe("`\"Log\"` rows deleted per statement by `cleanup-logs`"),
+  MAINTENANCE_STATEMENT_TIMEOUT_MS: envFields
+    .positiveInt(600_000)
+    .describe("ms: the bound on one statement of this worker (a retention batch, a reconciler check over a large window); other apps keep 60 s"),
   VERIFY_AUDIT_LOOKBACK_MINUTES: envFields
     .positiveInt(24 * 60)
     .describe("minutes: the scheduled reconciler (`verify-audit`) checks the facts of this window"),

@@ -1,11 +1,15 @@
 import { createDb } from "@callastar/db";
 import { Producer, createProducerConnection } from "@callastar/queues";
-import { installShutdown, processLogFromEnv, type ProcessLog } from "@callastar/runtime";
+import { LoopWatchdog, ProcessMetrics, installShutdown, loopsHealth, processLogFromEnv, serveMetrics, type ProcessLog } from "@callastar/runtime";
 import type { OutboxRelayEnv } from "./env";
 import { startRelayLoop, type RelayLoop } from "./loop";
 
 export interface OutboxRelayApp {
-  loop: RelayLoop;
+  /** The relay loop running now (the watchdog replaces a stalled one). */
+  loop(): RelayLoop;
+  watchdog: LoopWatchdog;
+  /** The port of GET /metrics and GET /healthz, when METRICS_PORT serves them. */
+  metricsPort: number | undefined;
   shutdown(reason: string): Promise<void>;
 }
 
@@ -20,28 +24,42 @@ export async function startOutboxRelay(
   // Fail fast: on a Redis outage the claim transaction rolls back and the next poll retries.
   const redis = createProducerConnection(env.REDIS_URL, { connectionName: "outbox-relay", log });
   const producer = new Producer({ connection: redis, prefix: env.QUEUE_PREFIX, reminderLeadMinutes: env.REMINDER_LEAD_MINUTES, log });
-  const loop = await startRelayLoop({
-    sql: db.sql,
-    producer,
-    redis,
-    prefix: env.QUEUE_PREFIX,
-    batchSize: env.OUTBOX_BATCH_SIZE,
-    holdAfterAdd: env.OUTBOX_TEST_HOLD_AFTER_ADD === "1",
-    pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
-    emailRecheckAfterMs: env.OUTBOX_EMAIL_RECHECK_AFTER_MS,
-    emailRecheckIntervalMs: env.OUTBOX_EMAIL_RECHECK_INTERVAL_MS,
+  let current: RelayLoop | undefined;
+  const watchdog = new LoopWatchdog({
+    name: "outbox relay",
+    start: () =>
+      (current = startRelayLoop({
+        sql: db.sql,
+        producer,
+        redis,
+        prefix: env.QUEUE_PREFIX,
+        batchSize: env.OUTBOX_BATCH_SIZE,
+        pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
+        emailRecheckAfterMs: env.OUTBOX_EMAIL_RECHECK_AFTER_MS,
+        emailRecheckIntervalMs: env.OUTBOX_EMAIL_RECHECK_INTERVAL_MS,
+        log,
+      })),
+    stallAfterMs: env.LOOP_STALL_AFTER_MS,
+    stopTimeoutMs: Math.max(1_000, Math.floor(env.SHUTDOWN_TIMEOUT_MS / 3)),
     log,
   });
+  const metrics = env.METRICS_PORT === undefined ? undefined : new ProcessMetrics({ app: "outbox-relay" });
+  metrics?.observeLoops(() => [watchdog.status()]);
+  const served = metrics && env.METRICS_PORT !== undefined ? await serveMetrics(metrics.registry, env.METRICS_PORT, env.METRICS_HOST, loopsHealth(() => [watchdog])) : undefined;
   const shutdown = installShutdown(
     [
-      { name: "relay", run: () => loop.close() },
+      { name: "relay", run: () => watchdog.stop() },
+      { name: "metrics server", run: async () => served?.close() },
       { name: "producer", run: () => producer.close() },
       { name: "redis", run: () => redis.quit().catch(() => redis.disconnect()) },
       { name: "postgres", run: () => db.close() },
     ],
     { timeoutMs: env.SHUTDOWN_TIMEOUT_MS, log, ...(overrides.exit ? { exit: overrides.exit } : {}) },
   );
-  loop.wake();
-  log.info({ prefix: env.QUEUE_PREFIX }, `relaying "JobOutbox" to BullMQ (prefix ${env.QUEUE_PREFIX}, batches of ${env.OUTBOX_BATCH_SIZE}, poll every ${env.OUTBOX_POLL_INTERVAL_MS} ms)`);
-  return { loop, shutdown };
+  const metricsNote = served ? `; metrics and health on :${served.port}` : "";
+  log.info(
+    { prefix: env.QUEUE_PREFIX, ...(served ? { metricsPort: served.port } : {}) },
+    `relaying "JobOutbox" to BullMQ (prefix ${env.QUEUE_PREFIX}, batches of ${env.OUTBOX_BATCH_SIZE}, poll every ${env.OUTBOX_POLL_INTERVAL_MS} ms)${metricsNote}`,
+  );
+  return { loop: () => current!, watchdog, metricsPort: served?.port, shutdown };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envFields, loadEnv, startupEnvShape } from "@callastar/runtime/start";
+import { envFields, loadEnv, loopEnvShape, metricsEnvShape, startupEnvShape } from "@callastar/runtime/start";
 
 /** The outbox relay's variables, each with its form (the README's configuration table is generated from it). */
 export const envSchema = z
@@ -20,15 +20,11 @@ export const envSchema = z
     OUTBOX_EMAIL_RECHECK_AFTER_MS: envFields
       .positiveInt(300_000)
       .describe("ms: an email relayed this long ago without a delivery is looked up in Redis, and re-added if its job is gone"),
-    OUTBOX_EMAIL_RECHECK_INTERVAL_MS: envFields.positiveInt(60_000).describe("ms: how often undelivered emails are re-checked"),
-    OUTBOX_TEST_HOLD_AFTER_ADD: z
-      .enum(["0", "1"], { error: "must be 0 or 1" })
-      .default("0")
-      .describe("test hook (`0`/`1`): hold after adding a batch, before marking it relayed; refused unless `NODE_ENV=test`"),
-  })
-  .refine((env) => env.OUTBOX_TEST_HOLD_AFTER_ADD === "0" || env.NODE_ENV === "test", {
-    path: ["OUTBOX_TEST_HOLD_AFTER_ADD"],
-    message: "is a test hook: allowed only with NODE_ENV=test",
+    OUTBOX_EMAIL_RECHECK_INTERVAL_MS: envFields
+      .positiveInt(60_000)
+      .describe("ms: how often undelivered emails are re-checked, by one copy at a time; each relay checks at its start too when none did for this long"),
+    ...loopEnvShape,
+    ...metricsEnvShape,
   });
 
 export type OutboxRelayEnv = z.output<typeof envSchema>;

@@ -1,4 +1,6 @@
+import type { Redis } from "ioredis";
 import { JOB_OUTBOX } from "@callastar/queues";
+import type { BackgroundLoop } from "@callastar/runtime";
 import { relayBatch, type OutboxRelayOptions } from "./relay";
 import { recheckEmails } from "./recheck";
 
@@ -8,31 +10,46 @@ export interface RelayLoopOptions extends OutboxRelayOptions {
   emailRecheckIntervalMs: number;
 }
 
-export interface RelayLoop {
+export interface RelayLoop extends BackgroundLoop {
   /** Drains the outbox now (coalesced with a drain in progress). */
   wake(): void;
-  /** Stops listening and polling, waits for the batch in progress. Idempotent. */
-  close(): Promise<void>;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** The Redis key whose expiry schedules the next email re-check, for every copy of the relay at once. */
+export const recheckSlotKey = (prefix: string) => `${prefix}:outbox:email-recheck`;
+
+/**
+ * Takes the email re-check slot when it is free: at most one re-check per interval across every
+ * copy, and one as soon as any copy runs after the interval — at its start too — however often
+ * relays restart (a timer per process would need one copy to live a full interval first).
+ */
+async function takeRecheckSlot(redis: Redis, prefix: string, intervalMs: number): Promise<boolean> {
+  return (await redis.set(recheckSlotKey(prefix), String(Date.now()), "PX", intervalMs, "NX")) === "OK";
+}
+
 /**
  * Runs the relay: a NOTIFY on commit wakes it (latency), a poll timer catches anything a lost
- * notification missed, and a slower timer re-checks relayed emails not yet delivered.
+ * notification missed, and on each poll the copy that takes the re-check slot re-checks relayed
+ * emails not yet delivered. Nothing here holds a database session between passes; LISTEN has a
+ * connection of its own, which postgres.js reconnects and listens on again after an outage.
  */
-export async function startRelayLoop(options: RelayLoopOptions): Promise<RelayLoop> {
+export function startRelayLoop(options: RelayLoopOptions): RelayLoop {
   const { log } = options;
   let closed = false;
   let again = false;
   let draining: Promise<void> | undefined;
   let rechecking: Promise<void> | undefined;
+  // A pass that ends, relaying or failing (the database or Redis unreachable, retried at the next
+  // poll), is progress; the watchdog is for a pass that never ends.
+  let lastProgressAt = Date.now();
 
   const drain = async () => {
     do {
       again = false;
       // A full batch means more rows may be waiting: keep going without waiting for a wake-up.
-      while (!closed && (await relayBatch(options)) === options.batchSize);
+      while (!closed && (await relayBatch(options)) === options.batchSize) lastProgressAt = Date.now();
     } while (again && !closed);
   };
   const wake = () => {
@@ -43,12 +60,17 @@ export async function startRelayLoop(options: RelayLoopOptions): Promise<RelayLo
     }
     draining = drain()
       .catch((error: unknown) => log.error({ err: error }, `relay pass failed (retried on the next wake-up): ${message(error)}`))
-      .finally(() => (draining = undefined));
+      .finally(() => {
+        lastProgressAt = Date.now();
+        draining = undefined;
+      });
   };
   const recheck = () => {
     if (closed || rechecking) return;
-    rechecking = recheckEmails({ ...options, afterMs: options.emailRecheckAfterMs })
-      .then((r) => {
+    rechecking = takeRecheckSlot(options.redis, options.prefix, options.emailRecheckIntervalMs)
+      .then(async (mine) => {
+        if (!mine || closed) return;
+        const r = await recheckEmails({ ...options, afterMs: options.emailRecheckAfterMs });
         if (r.readded || r.failed) log.info({ ...r }, `email re-check: ${r.delivered} delivered, ${r.readded} added again, ${r.failed} failed for good`);
       })
       .catch((error: unknown) => log.error({ err: error }, `email re-check failed: ${message(error)}`))
@@ -56,18 +78,30 @@ export async function startRelayLoop(options: RelayLoopOptions): Promise<RelayLo
   };
 
   // onlisten runs on every (re)connection: rows committed while the listener was down are drained.
-  const listener = await options.sql.listen(JOB_OUTBOX.channel, wake, wake);
-  const poll = setInterval(wake, options.pollIntervalMs);
-  const recheckTimer = setInterval(recheck, options.emailRecheckIntervalMs);
+  // Not awaited: a relay started during an outage polls until postgres.js gets LISTEN through.
+  const listening = options.sql.listen(JOB_OUTBOX.channel, wake, wake).catch((error: unknown) => {
+    log.warn({ err: error }, `LISTEN ${JOB_OUTBOX.channel} failed (polling meanwhile; retried as the connection comes back): ${message(error)}`);
+    return undefined;
+  });
+  const tick = () => {
+    wake();
+    recheck();
+  };
+  const poll = setInterval(tick, options.pollIntervalMs);
+  tick();
+
   let closing: Promise<void> | undefined;
   return {
     wake,
-    close() {
+    health: () => ({ lastProgressAt, workDue: !closed }),
+    stop() {
       closing ??= (async () => {
         closed = true;
         clearInterval(poll);
-        clearInterval(recheckTimer);
-        await listener.unlisten().catch(() => undefined);
+        // A LISTEN still waiting for the server has nothing to undo (the pool's end stops it); the
+        // second, settled promise wins the race only then.
+        const listener = await Promise.race([listening, Promise.resolve(undefined)]);
+        await listener?.unlisten().catch(() => undefined);
         await Promise.all([draining, rechecking]);
       })();
       return closing;

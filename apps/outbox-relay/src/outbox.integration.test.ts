@@ -9,19 +9,23 @@ import { enqueueInDrizzleTransaction } from "@callastar/queues/outbox/drizzle";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import {
   createTestDatabase,
+  freePort,
   obliteratePrefix,
   seedBooking,
   spawnApp,
   startRedisServer,
+  startTcpProxy,
   testEnv,
   uniquePrefix,
   waitFor,
   type AppProcess,
   type RedisServer,
   type SeededBooking,
+  type TcpProxy,
   type TestDatabase,
 } from "@callastar/testing";
 import { startOutboxRelay, type OutboxRelayApp } from "./app";
+import { recheckSlotKey } from "./loop";
 import { loadOutboxRelayEnv } from "./env";
 import { createProcessLog } from "@callastar/runtime";
 
@@ -164,13 +168,25 @@ describe("the main app's Prisma 7 client (pg driver adapter), generated from pri
 });
 
 it("a relay SIGKILLed between adding the job and marking the row: still one job, the row marked by the next relay", async () => {
-  const held = relayProcess({ OUTBOX_TEST_HOLD_AFTER_ADD: "1" });
-  await held.waitForOutput("relaying");
   const id = await bookWithReminder("commit");
-  await held.waitForOutput("holding before marking");
-  expect(await producer.queue("reminders").getJob(jobIds.reminder(id))).toBeDefined();
-  held.child.kill("SIGKILL");
-  expect(await held.exited).toBe("SIGKILL");
+  // A SHARE lock on the table lets the relay claim the row (FOR UPDATE) and add its job, but its
+  // UPDATE marking the row relayed waits for the lock: the window, held open by the database.
+  const holder = await t.sql.reserve();
+  try {
+    await holder`BEGIN`;
+    await holder`LOCK TABLE "JobOutbox" IN SHARE MODE`;
+    const relay = relayProcess();
+    await waitFor("the job added to Redis", () => producer.queue("reminders").getJob(jobIds.reminder(id)));
+    await waitFor("the relay's mark waiting on the lock", async () => {
+      const [row] = await t.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'outbox-relay' AND wait_event_type = 'Lock' AND query LIKE 'UPDATE%relayedAt%'`;
+      return row!.n > 0;
+    });
+    relay.child.kill("SIGKILL");
+    expect(await relay.exited).toBe("SIGKILL");
+    await holder`ROLLBACK`;
+  } finally {
+    holder.release();
+  }
   const [row] = await t.db.select().from(jobOutbox);
   expect(row!.relayedAt).toBeNull(); // its transaction died with the process
 
@@ -178,8 +194,70 @@ it("a relay SIGKILLed between adding the job and marking the row: still one job,
   await drained();
   const [after] = await t.db.select().from(jobOutbox);
   expect(after!.relayCount).toBe(1);
+  // The job was still in Redis when the next relay added its id again: BullMQ kept the first one.
   expect(await producer.queue("reminders").getJobCounts("delayed", "waiting")).toEqual({ delayed: 1, waiting: 0 });
 }, 60_000);
+
+it("re-checks undelivered emails at start, not one interval later, and once per interval across copies", async () => {
+  const input = {
+    template: "payment_received" as const,
+    props: { recipientName: "Ana", amount: 5000, currency: "eur" },
+    to: "ana@example.com",
+    idempotencyKey: `payment_received:recheck-${prefix}`,
+  };
+  // Relayed ten minutes ago, never delivered, and no longer in Redis (lost with its data).
+  const row = await t.db.transaction((tx) => enqueueInDrizzleTransaction(tx, "enqueueEmail", input));
+  await t.sql`UPDATE "JobOutbox" SET "relayedAt" = now() AT TIME ZONE 'UTC' - interval '10 minutes', "relayCount" = 1 WHERE id = ${row.id}`;
+  // The defaults: re-check what was relayed 5 min ago, every minute.
+  await relayInProcess();
+  const readded = await waitFor("the email added again by the start's re-check", () => producer.queue("emails").getJob(row.jobId));
+  expect(readded.data).toMatchObject({ to: "ana@example.com" });
+  expect((await t.db.select().from(jobOutbox).where(eq(jobOutbox.id, row.id)))[0]!.relayCount).toBe(2);
+  // The slot is taken for the interval (one re-check per interval across copies); once it lapses,
+  // whichever copy polls next re-checks.
+  expect(await redis.pttl(recheckSlotKey(prefix))).toBeGreaterThan(0);
+  await producer.queue("emails").remove(row.jobId);
+  await t.sql`UPDATE "JobOutbox" SET "checkedAt" = now() AT TIME ZONE 'UTC' - interval '10 minutes' WHERE id = ${row.id}`;
+  await redis.del(recheckSlotKey(prefix));
+  await waitFor("the email added again once the slot was free", () => producer.queue("emails").getJob(row.jobId));
+  expect((await t.db.select().from(jobOutbox).where(eq(jobOutbox.id, row.id)))[0]!.relayCount).toBe(3);
+}, 60_000);
+
+describe("the relay's watchdog", () => {
+  let proxy: TcpProxy;
+  beforeAll(async () => {
+    const admin = new URL(testEnv.adminDatabaseUrl);
+    proxy = await startTcpProxy(Number(admin.port || 5432), admin.hostname);
+  });
+  afterAll(() => proxy.close());
+
+  it("restarts a relay whose passes never end, fails /healthz while a fresh one stalls too, and recovers when the network answers", async () => {
+    const url = new URL(t.url);
+    url.hostname = "127.0.0.1";
+    url.port = String(proxy.port);
+    const app = await relayInProcess({ DATABASE_URL: url.toString(), METRICS_PORT: String(await freePort()), METRICS_HOST: "127.0.0.1", LOOP_STALL_AFTER_MS: "1500" });
+    const health = async () => {
+      const res = await fetch(`http://127.0.0.1:${app.metricsPort}/healthz`);
+      return { status: res.status, body: (await res.json()) as { loops: Array<{ stalled: boolean; restarts: number }> } };
+    };
+    expect((await health()).status).toBe(200);
+    // The network goes silent: no reset, no answer. Every query sent now waits forever.
+    proxy.freeze();
+    try {
+      const stalled = await waitFor("/healthz failing", async () => ((await health()).status === 503 ? await health() : null), { timeoutMs: 30_000 });
+      expect(stalled.body.loops[0]).toMatchObject({ stalled: true });
+      expect(stalled.body.loops[0]!.restarts).toBeGreaterThanOrEqual(1);
+      const metrics = await (await fetch(`http://127.0.0.1:${app.metricsPort}/metrics`)).text();
+      expect(metrics).toMatch(/callastar_loop_restarts_total\{[^}]*loop="outbox relay"[^}]*\} [1-9]/);
+      expect(metrics).toMatch(/callastar_loop_stalled\{[^}]*loop="outbox relay"[^}]*\} 1/);
+    } finally {
+      proxy.thaw();
+    }
+    await waitFor("/healthz passing again", async () => (await health()).status === 200, { timeoutMs: 30_000 });
+    const committed = await bookWithReminder("commit");
+    await waitFor("the relay relaying again", () => producer.queue("reminders").getJob(jobIds.reminder(committed)));
+  }, 90_000);
+});
 
 it("two relay copies: every row becomes one job, claimed by one copy only", async () => {
   const copies = [relayProcess({ OUTBOX_BATCH_SIZE: "7" }), relayProcess({ OUTBOX_BATCH_SIZE: "7" })];

@@ -10,8 +10,6 @@ export interface OutboxRelayOptions {
   redis: Redis;
   prefix: string;
   batchSize: number;
-  /** Test hook: never mark a batch relayed after adding it (the test SIGKILLs the process there). */
-  holdAfterAdd?: boolean;
   log: ProcessLog;
 }
 
@@ -27,14 +25,17 @@ const NOW = "clock_timestamp() AT TIME ZONE 'UTC'";
 /**
  * Claims committed, unrelayed rows (FOR UPDATE SKIP LOCKED: N relays never share a row), adds their
  * jobs through the producer with its deterministic ids, and marks them relayed — all in one
- * transaction, so a relay that dies after the add leaves the rows unmarked and the next one re-adds
- * the same ids, which BullMQ ignores. Returns how many rows it claimed.
+ * transaction, so a relay that dies after the add leaves the rows unmarked and the next one adds
+ * the same ids again. BullMQ ignores an id while it still holds that job (waiting, delayed, active,
+ * or finished and kept: removeOnComplete keeps 7 days, 20,000 jobs); one already removed is added
+ * and runs again, which every handler makes harmless by re-reading its entity first (reminderSent,
+ * "EmailDelivery", the deletion's and the payout's status). Returns how many rows it claimed.
  */
 export async function relayBatch(options: OutboxRelayOptions): Promise<number> {
   const { sql, producer, batchSize } = options;
   const lags = await sql.begin(async (tx) => {
-    // The mark need not wait for its WAL flush: lost in a crash, it only makes the next relay re-add
-    // the same job ids, which BullMQ ignores — and the next batch does not wait behind an fsync.
+    // The mark need not wait for its WAL flush: lost in a crash, it only makes the next relay add
+    // the same job ids again (see above) — and the next batch does not wait behind an fsync.
     await tx.unsafe("SET LOCAL synchronous_commit = off");
     const rows = await tx.unsafe<ClaimedRow[]>(
       `SELECT "id", "kind", "input", "jobId" FROM "${JOB_OUTBOX.table}" WHERE "relayedAt" IS NULL ` +
@@ -57,10 +58,6 @@ export async function relayBatch(options: OutboxRelayOptions): Promise<number> {
       }
     }
     if (jobs.length) await producer.addPrepared(jobs);
-    if (options.holdAfterAdd) {
-      options.log.info({ jobs: jobs.length }, `added ${jobs.length} job(s), holding before marking them relayed`);
-      await new Promise(() => undefined);
-    }
     // Emails stay open until their delivery is recorded (see recheck.ts); the rest is done once in Redis.
     const marked = await tx.unsafe<Array<{ lag: number }>>(
       `UPDATE "${JOB_OUTBOX.table}" SET "relayedAt" = ${NOW}, "relayCount" = "relayCount" + 1, ` +

@@ -100,9 +100,46 @@ describe("process-payouts", () => {
       recovered: false,
       trigger: "process-payouts",
     });
-    const skipped = await logs("PAYOUT_ERROR");
-    expect(skipped.map((s) => s.context.payoutId).sort()).toEqual([s1, s2].sort());
-    for (const s of skipped) expect(s.context).toMatchObject({ skipped: true });
+    // No Stripe account: unpayable, one row. Onboarding not finished: skipped and counted, no error.
+    const unpayable = await logs("PAYOUT_ERROR");
+    expect(unpayable.map((s) => s.context)).toEqual([expect.objectContaining({ payoutId: s1, unpayable: true, reason: "no_account", final: false })]);
+    expect(run!.skippedPayouts).toEqual(
+      expect.arrayContaining([
+        { payoutId: s1, creatorId: noAccount, reason: "no_account" },
+        { payoutId: s2, creatorId: notOnboarded, reason: "onboarding_incomplete" },
+      ]),
+    );
+  });
+
+  it("writes one PAYOUT_ERROR when a payout becomes unpayable and one when that changes, not one per sweep", async () => {
+    const creator = await seedCreator(h.t, { stripeAccountId: null, isStripeOnboarded: false });
+    const p = await seedPayout(h.t, creator, { amount: 300 });
+    const w = await start();
+    const sweep = async (n: number) => {
+      await w.ctx.producer.runCron("process-payouts");
+      return (await cronRuns("process-payouts", n))[n - 1];
+    };
+    const rowsOfPayout = async () => (await logs("PAYOUT_ERROR")).filter((r) => r.context.payoutId === p);
+    expect(await sweep(1)).toMatchObject({ skipped: 1 });
+    expect(await sweep(2)).toMatchObject({ skipped: 1 });
+    expect(await sweep(3)).toMatchObject({ skipped: 1 });
+    expect(await rowsOfPayout()).toHaveLength(1);
+    // An account whose onboarding is not finished: the payout is only waiting, no row.
+    await h.t.sql`UPDATE "Creator" SET "stripeAccountId" = 'acct_pending' WHERE id = ${creator}`;
+    expect(await sweep(4)).toMatchObject({ skipped: 1 });
+    expect(await rowsOfPayout()).toHaveLength(1);
+    // The account gone again: it became unpayable again, one more row.
+    await h.t.sql`UPDATE "Creator" SET "stripeAccountId" = NULL WHERE id = ${creator}`;
+    await sweep(5);
+    await sweep(6);
+    expect((await rowsOfPayout()).map((r) => r.context.reason)).toEqual(["no_account", "no_account"]);
+    expect(await h.t.sql`SELECT "unpayableReason" FROM "Payout" WHERE id = ${p}`).toEqual([{ unpayableReason: "no_account" }]);
+    // Onboarded: paid, and the reason cleared with the claim.
+    await h.t.sql`UPDATE "Creator" SET "stripeAccountId" = ${`acct_${creator}`}, "isStripeOnboarded" = true WHERE id = ${creator}`;
+    expect(await sweep(7)).toMatchObject({ succeeded: 1, skipped: 0 });
+    expect(await payoutRow(p)).toMatchObject({ status: "PAID" });
+    expect(await h.t.sql`SELECT "unpayableReason" FROM "Payout" WHERE id = ${p}`).toEqual([{ unpayableReason: null }]);
+    expect(await rowsOfPayout()).toHaveLength(2);
   });
 
   it("writes CRON_RUN at once with zeros when nothing is due", async () => {
@@ -317,8 +354,9 @@ describe("process-automatic-payouts", () => {
       currency: "mixed",
       amountsByCurrency: { eur: 30_000, usd: 1500 },
     });
-    const skippedLog = (await logs("PAYOUT_ERROR")).find((l) => l.context.creatorId === noAccount);
-    expect(skippedLog?.context).toMatchObject({ payoutId: null, skipped: true, reason: "no_account" });
+    // A creator who cannot be paid yet is skipped and named in the run, not an error.
+    expect(await logs("PAYOUT_ERROR")).toEqual([]);
+    expect(run!.skippedCreators).toEqual(expect.arrayContaining([{ creatorId: noAccount, reason: "no_account" }]));
     // The in-flight automatic payout was left as it was.
     expect(await h.t.sql`SELECT 1 FROM "Payout" WHERE "creatorId" = ${autoInFlight} AND status = 'PROCESSING'`).toHaveLength(1);
   });

@@ -1,9 +1,21 @@
 import { and, eq, inArray, isNull, lt, lte, ne, or, sql } from "drizzle-orm";
 import { creator, payout, type DbHandle, type PayoutStatus } from "@callastar/db";
 
+type StripeAccount = { stripeAccountId: string | null; isStripeOnboarded: boolean };
+
 /** A creator can be paid once Stripe has an onboarded connected account for them. */
-export function hasUsableAccount(c: { stripeAccountId: string | null; isStripeOnboarded: boolean }): boolean {
+export function hasUsableAccount(c: StripeAccount): boolean {
   return c.stripeAccountId !== null && c.stripeAccountId !== "" && c.isStripeOnboarded;
+}
+
+/**
+ * Why a creator cannot be paid now, or null when they can: `onboarding_incomplete` (a connected
+ * account whose onboarding is not finished: an ordinary state, skipped and counted, never an error)
+ * or `no_account` (no connected account at all: a payout requested for them is unpayable).
+ */
+export function unpaidReason(c: StripeAccount): "no_account" | "onboarding_incomplete" | null {
+  if (hasUsableAccount(c)) return null;
+  return c.stripeAccountId ? "onboarding_incomplete" : "no_account";
 }
 
 const payoutWithCreator = {
@@ -85,7 +97,7 @@ export async function findRecoverablePayouts(db: DbHandle, options: { graceMs: n
 export async function claimPayout(db: DbHandle, payoutId: string, from: Extract<PayoutStatus, "REQUESTED" | "PROCESSING">): Promise<boolean> {
   const rows = await db.db
     .update(payout)
-    .set({ status: "PROCESSING", processingAt: new Date(), attempts: sql`${payout.attempts} + 1` })
+    .set({ status: "PROCESSING", processingAt: new Date(), attempts: sql`${payout.attempts} + 1`, unpayableReason: null })
     .where(and(eq(payout.id, payoutId), eq(payout.status, from)))
     .returning({ id: payout.id });
   return rows.length === 1;

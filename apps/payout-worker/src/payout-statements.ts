@@ -73,11 +73,19 @@ const RETRY_LATER = factWithRow({
   logIf: "true",
 });
 
+// One row per change of the reason, not one per sweep: the row commits only when the reason moved
+// to a new one (a null reason, payable again or only waiting for onboarding, clears it silently).
+const MARK_UNPAYABLE = factWithRow({
+  set: [`${col("unpayableReason")} = ${arg(2)}::text`],
+  from: `${col("status")} = 'REQUESTED' AND ${col("unpayableReason")} IS DISTINCT FROM ${arg(2)}::text`,
+  logIf: `${updated} AND ${arg(2)}::text IS NOT NULL`,
+});
+
 const ENSURE_ROW =
   `WITH l AS (${INSERT_LOG_ROWS} WHERE EXISTS (SELECT 1 FROM ${TABLE} WHERE ${col("id")} = ${PAYOUT_ID} AND ${col("status")} = ${arg(2)}::${STATUS_TYPE}) ` +
   `ON CONFLICT (${LOG_ID}) DO NOTHING RETURNING 1) SELECT false AS "changed", (SELECT count(*) FROM l)::int AS "logged"`;
 
-async function run(sql: Sql, statement: string, row: StoredRow, values: Array<string | number>): Promise<StatementResult> {
+async function run(sql: Sql, statement: string, row: StoredRow, values: Array<string | number | null>): Promise<StatementResult> {
   const [result] = await sql.unsafe<Array<{ changed: number | boolean; logged: number }>>(statement, [...rowParameters([row]), ...values] as never, {
     prepare: true,
   });
@@ -105,6 +113,15 @@ export function deferForBalanceWithRow(sql: Sql, payoutId: string, generation: n
 /** The job failed for good with the payout still payable: no sweep or recovery retries it before `delayMs`. */
 export function retryLaterWithRow(sql: Sql, payoutId: string, delayMs: number, row: StoredRow): Promise<StatementResult> {
   return run(sql, RETRY_LATER, row, [payoutId, delayMs]);
+}
+
+/**
+ * Records why a REQUESTED payout cannot be paid (`reason`; null: it no longer is unpayable) with its
+ * PAYOUT_ERROR row, in one statement, only when the reason changed to a new one (`logged`); the same
+ * finding on the next sweep writes nothing. Claiming the payout clears the reason.
+ */
+export function markUnpayableWithRow(sql: Sql, payoutId: string, reason: string | null, row: StoredRow): Promise<StatementResult> {
+  return run(sql, MARK_UNPAYABLE, row, [payoutId, reason]);
 }
 
 /** Writes the row of a fact found already done (PAID or FAILED), if the payout is in that state and the row is missing. */

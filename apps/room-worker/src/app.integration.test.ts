@@ -327,14 +327,31 @@ describe("room deletions: the fact and its audit row", () => {
     expect((await roomOf(s.bookingId))?.dailyRoomName).toBeNull();
   });
 
+  it("holds no transaction or row lock while Daily answers the DELETE", async () => {
+    const s = await bookingWithRoom("COMPLETED", "room-slow");
+    const w = await start({ DAILY_TIMEOUT_MS: "20000" });
+    daily.setFaults({ holdDeleteNext: 1 });
+    await w.ctx.producer.enqueueRoomDeletion({ bookingId: s.bookingId, roomName: "room-slow" });
+    await waitFor("Daily carried out the DELETE and holds its answer", () => daily.deletions.length === 1);
+    const id = deletionIdFor(s.bookingId, "room-slow");
+    // The deletion row is free (NOWAIT would fail with 55P03 on a lock) and no session of the worker sits in a transaction.
+    const locked = await h.t.sql.begin((tx) => tx`SELECT status FROM "DailyRoomDeletion" WHERE id = ${id} FOR UPDATE NOWAIT`);
+    expect(locked).toEqual([{ status: "DELETING" }]);
+    const open = await h.t.sql`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'room-worker' AND xact_start IS NOT NULL`;
+    expect(open).toEqual([]);
+    daily.reset(); // the held answer is cut: the client retries, finds the room gone, records it as ours
+    const [row] = await waitFor("DAILY_ROOM_DELETED", () => logs("DAILY_ROOM_DELETED").then((r) => (r.length ? r : null)));
+    expect(row?.context).toMatchObject({ deletionId: id, recovered: true });
+  });
+
   it("lets two copies racing on one deletion send one DELETE and write one row", async () => {
     const s = await bookingWithRoom("COMPLETED", "room-race");
     const w = await start();
-    const deps: DeleteRoomDeps = { db: w.ctx.db, logger: w.ctx.logger, daily: client, deleteLimiter: { acquire: async () => {} }, lockTimeoutMs: 10_000 };
+    const deps: DeleteRoomDeps = { db: w.ctx.db, logger: w.ctx.logger, daily: client, deleteLimiter: { acquire: async () => {} }, leaseMs: 10_000 };
     // Slow answers, so both copies see the room on Daily before either deletes it.
     daily.setFaults({ slowMs: 200 });
     const data = { bookingId: s.bookingId, roomName: "room-race", deletedBy: "manual" as const };
-    const copy = (n: number) => processDeleteRoom(deps, data, { id: `copy-${n}`, name: "delete-room", attemptsMade: 0, opts: { attempts: 1 } });
+    const copy = (n: number) => processDeleteRoom(deps, data, { id: `copy-${n}`, name: "delete-room", attemptsMade: 0, opts: { attempts: 1 }, queueName: "rooms", timestamp: n });
     const outcomes = await Promise.all([copy(1), copy(2)]);
     await w.shutdown("drain");
     expect(outcomes.map((o) => o.status)).toEqual(["deleted", "deleted"]);

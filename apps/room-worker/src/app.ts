@@ -8,9 +8,9 @@ import { tallyRooms } from "./handlers/rooms-summary";
 // Daily counts requests when they arrive, a few ms after our slot was taken: spacing them exactly
 // 1/rate apart would let network jitter put rate + 1 in one of Daily's windows (a 429 for nothing).
 const DELETE_SLOT_SLACK_MS = 100;
-// A copy holds a deletion's lock for one DELETE at most (bounded by the Daily timeout); another
+// A copy holds a deletion's lease for one DELETE at most (bounded by the Daily timeout); another
 // copy of the same deletion waits that long, then fails its attempt and is retried later.
-const lockTimeoutFor = (dailyTimeoutMs: number) => 2 * dailyTimeoutMs + 5_000;
+const leaseFor = (dailyTimeoutMs: number) => 2 * dailyTimeoutMs + 5_000;
 
 /** Starts the room worker: queue `rooms` (cleanup-daily-rooms, delete-room, rooms-summary). */
 export function startRoomWorker(
@@ -31,7 +31,7 @@ export function startRoomWorker(
             db: ctx.db,
             logger: ctx.logger,
             daily,
-            lockTimeoutMs: lockTimeoutFor(env.DAILY_TIMEOUT_MS),
+            leaseMs: leaseFor(env.DAILY_TIMEOUT_MS),
             deleteLimiter: createRateLimiter(ctx.redis, {
               key: `${ctx.prefix}:ratelimit:daily-delete`,
               max: env.DAILY_DELETE_RATE_PER_SECOND,

@@ -16,7 +16,8 @@ export function migrationsFolder(): string {
 
 /** Applies every pending migration; already-applied ones are skipped, so re-running is safe. */
 export async function runMigrations(url: string): Promise<void> {
-  const handle = createDb(url, { max: 1, applicationName: "callastar-migrate" });
+  // A migration may build an index over a large table, and waits its turn behind another migrator.
+  const handle = createDb(url, { max: 1, applicationName: "callastar-migrate", timeouts: { statementMs: 0, lockMs: 0 } });
   try {
     await handle.sql`SELECT pg_advisory_lock(724131877)`; // one migrator at a time across copies
     await migrate(handle.db, { migrationsFolder: migrationsFolder() });

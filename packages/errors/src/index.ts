@@ -4,3 +4,4 @@ export { RateLimitedError } from "./rate-limited-error";
 export { ValidationError } from "./validation-error";
 export { isPermanent, parseRetryAfter } from "./classify";
 export { markAudited, isAudited } from "./audited";
+export { isDatabaseUnavailable, unavailableReason } from "./database-unavailable";

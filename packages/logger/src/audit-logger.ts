@@ -86,6 +86,12 @@ export interface AuditLogger extends AuditLogFunctions {
   cleanupOldLogs(days: number): Promise<number>;
   /** Same, with success/error counts and the number of batches. */
   cleanupOldLogsDetailed(days: number, options?: CleanupOptions): Promise<CleanupResult>;
+  /**
+   * Writes a row built with {@link auditRows} as is, keeping its id (group commit, outage hold and
+   * spool like the other calls); a row whose id is already in "Log" is skipped, so a deterministic
+   * id written twice (a crash and a rerun) stays one row. Resolves, never rejects.
+   */
+  writeRow(row: StoredRow): Promise<void>;
   /** Resolves true once every row logged before the call is committed, false after `timeoutMs`. */
   flush(timeoutMs?: number): Promise<boolean>;
   /** Stops accepting, flushes within closeTimeoutMs, spools what is left; idempotent. */
@@ -143,10 +149,10 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
   );
   const replayer = keeper.attach(writer);
 
-  function write(input: RowInput): Promise<void> {
-    const row = buildRowSafely(input);
+  function writeRow(row: StoredRow): Promise<void> {
     return closed ? keeper.afterClose(row) : writer.submit(row);
   }
+  const write = (input: RowInput): Promise<void> => writeRow(buildRowSafely(input));
 
   const exitSaver = { saveSync: () => keeper.saveSync(writer.abandon().unsaved) };
   registerExitSaver(exitSaver);
@@ -173,6 +179,7 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
 
   return {
     ...createLogFunctions(write),
+    writeRow,
     getRecentLogs: (filters) => getRecentLogs(db.db, filters),
     getLogStats: (range) => getLogStats(db.db, range),
     cleanupOldLogs: async (days) => (await cleanupOldLogsDetailed(db.db, days)).deleted,

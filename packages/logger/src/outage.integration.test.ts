@@ -2,7 +2,7 @@ import { copyFile, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } fro
 import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createDb, type DbHandle } from "@callastar/db";
-import { createTestDatabase, spawnScript, startTcpProxy, waitFor, type AppProcess, type TcpProxy, type TestDatabase } from "@callastar/testing";
+import { createTestDatabase, spawnScript, startTcpProxy, testEnv, waitFor, type AppProcess, type TcpProxy, type TestDatabase } from "@callastar/testing";
 import { auditRows, createAuditLogger, defaultSpoolDir, type AuditLoggerError } from "./index";
 
 let t: TestDatabase;
@@ -13,8 +13,11 @@ let spoolDir: string;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  proxy = await startTcpProxy(5432);
+  // The server the tests use, wherever TEST_DATABASE_URL puts it.
+  const server = new URL(testEnv.adminDatabaseUrl);
+  proxy = await startTcpProxy(Number(server.port || 5432), server.hostname);
   const url = new URL(t.url);
+  url.hostname = "127.0.0.1";
   url.port = String(proxy.port);
   viaProxyUrl = url.toString();
   viaProxy = createDb(viaProxyUrl, { max: 3, connectTimeout: 2 });

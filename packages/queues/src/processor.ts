@@ -1,10 +1,10 @@
-import { UnrecoverableError, Worker, type Job, type Queue } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from "bullmq";
 import { RateLimitedError, ValidationError, isAudited, markAudited } from "@callastar/errors";
 import type { ProcessLog } from "@callastar/process-log";
 import { JOBS, isJobName, type JobData, type JobsOfQueue } from "./catalog/jobs";
 import type { QueueName } from "./catalog/queues";
 import { jobLogFields } from "./job-fields";
-import { attemptInfo, attemptOf, decideRetry, isRateLimitWait, type AttemptInfo } from "./retry-decision";
+import { attemptInfo, attemptOf, decideRetry, isRateLimitWait, waitsOutDatabaseOutage, type AttemptInfo } from "./retry-decision";
 import { parseOrThrow } from "./validate";
 
 /** One handler per job of the queue: a missing handler is a type error. */
@@ -27,21 +27,29 @@ export interface ProcessorHooks {
   maxStalledCount: number;
   /** The process log; each job logs through a child bound to its queue, id, name, attempt and entity ids. */
   log?: ProcessLog;
+  /** How long a job waits before trying again while PostgreSQL is unreachable (default {@link DATABASE_RECHECK_MS}). */
+  databaseRecheckMs?: number;
 }
+
+/** A job that meets an unreachable PostgreSQL tries again after about this long. */
+export const DATABASE_RECHECK_MS = 3_000;
 
 /**
  * Wraps typed handlers into a BullMQ processor: fails a job that crashed its workers too often,
  * re-validates `job.data` (a malformed payload fails on its first attempt), turns permanent errors
  * into UnrecoverableError (no retry) and a 429 into a queue-wide pause of `retry-after` that does
- * not spend an attempt. Every failure leaves with exactly one audit row: the handler's (it marked
- * the error audited) or the hooks' — written before the job moves on, then marked audited.
+ * not spend an attempt. A job that finds PostgreSQL unreachable (an error no handler audited) is
+ * put back for a few seconds without spending an attempt either, however long the outage lasts, so
+ * a cron run due during it runs once the server is back. Every failure leaves with exactly one audit row: the
+ * handler's (it marked the error audited) or the hooks' — written before the job moves on, then
+ * marked audited.
  */
 export function createProcessor<Q extends QueueName>(
   queue: Q,
   handlers: QueueHandlers<Q>,
   hooks: ProcessorHooks,
 ): (job: Job, token?: string) => Promise<unknown> {
-  return async (job) => {
+  return async (job, token) => {
     // Bound only when a line is written: at the default level a successful job costs no child logger.
     let bound: ProcessLog | undefined;
     const log = () => (bound ??= hooks.log?.child(jobLogFields(job)));
@@ -78,6 +86,13 @@ export function createProcessor<Q extends QueueName>(
       if (hooks.log?.isLevelEnabled("debug")) log()?.debug({ durationMs: Date.now() - started }, "job completed");
       return result;
     } catch (error) {
+      if (token && waitsOutDatabaseOutage(error)) {
+        const delayMs = Math.round((hooks.databaseRecheckMs ?? DATABASE_RECHECK_MS) * (0.75 + Math.random() / 2));
+        // Moved back before throwing: BullMQ then leaves the job where this put it, attempts unspent.
+        await job.moveToDelayed(Date.now() + delayMs, token);
+        log()?.warn({ err: error, retryInMs: delayMs }, `PostgreSQL unreachable: job put back for ${delayMs} ms without spending an attempt`);
+        throw new DelayedError(`PostgreSQL unreachable; tried again in ${delayMs} ms`);
+      }
       const translated = await translateError(error, job, hooks);
       const attempt = attemptInfo(job, translated);
       if (isRateLimitWait(translated)) {

@@ -1,5 +1,5 @@
 import { RateLimitError, UnrecoverableError, type Job } from "bullmq";
-import { RateLimitedError, isPermanent } from "@callastar/errors";
+import { RateLimitedError, isAudited, isDatabaseUnavailable, isPermanent } from "@callastar/errors";
 
 /**
  * What a failed attempt leads to: `wait` (a 429: the queue pauses and no attempt is spent), `fail`
@@ -23,6 +23,17 @@ export interface RetryDecision extends AttemptInfo {
 /** True for a 429 wait (ours or BullMQ's): it spends no attempt and is not an error outcome. */
 export function isRateLimitWait(error: unknown): boolean {
   return error instanceof RateLimitedError || error instanceof RateLimitError || (error instanceof Error && error.name === "RateLimitError");
+}
+
+/**
+ * True when a failed attempt only met an unreachable PostgreSQL and no handler audited it: the
+ * processor puts the job back for a few seconds without spending an attempt or writing a row,
+ * however long the outage (a job's attempts are for its own failures: a cron run's three were all
+ * spent within seconds of an outage). A handler that audits its own failures leaves such an error
+ * unaudited to wait too.
+ */
+export function waitsOutDatabaseOutage(error: unknown): boolean {
+  return isDatabaseUnavailable(error) && !isAudited(error);
 }
 
 /** True when no attempt may follow whatever is left: BullMQ's UnrecoverableError or a permanent error. */

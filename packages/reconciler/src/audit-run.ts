@@ -17,11 +17,13 @@ export function auditRunContext(r: AuditReport): Record<string, unknown> {
     unfulfilled: r.unfulfilled.length,
     repaired: r.repaired,
     redriven: r.redriven,
+    unfinishedRuns: r.unfinishedRuns.length,
     checks: countsByCheck(r),
     discrepancies: [
       ...r.missing.map((m) => `missing ${m.check} ${m.entityId}`),
       ...r.duplicated.map((d) => `duplicated ${d.check} ${d.entityId}`),
       ...r.unfulfilled.map((u) => `unfulfilled ${u.check} ${u.entityId}`),
+      ...r.unfinishedRuns.map((u) => `unfinished ${u.cronType} ${u.cronRunId} ${u.status}`),
     ].slice(0, SAMPLE),
   };
 }

@@ -56,7 +56,7 @@ describe("pnpm audit:verify", () => {
     const json = await cli("--json", ...day(1));
     expect(json.code).toBe(1);
     const report = JSON.parse(json.stdout) as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(["since", "until", "checked", "missing", "duplicated", "unfulfilled", "repaired", "redriven"]);
+    expect(Object.keys(report)).toEqual(["since", "until", "checked", "missing", "duplicated", "unfulfilled", "repaired", "redriven", "unfinishedRuns"]);
     expect(report).toMatchObject({
       since: "2026-02-01T00:00:00.000Z",
       until: "2026-02-01T23:59:59.000Z",
@@ -69,7 +69,7 @@ describe("pnpm audit:verify", () => {
     const human = await cli(...day(1));
     expect(human.code).toBe(1);
     expect(human.stdout).toContain(`missing     payout-paid ${f.entityId}`);
-    expect(human.stdout.trim().split("\n").at(-1)).toMatch(/missing 1, duplicated 0, unfulfilled 0, repaired 0, redriven 0$/);
+    expect(human.stdout.trim().split("\n").at(-1)).toMatch(/missing 1, duplicated 0, unfulfilled 0, repaired 0, redriven 0, unfinished runs 0$/);
 
     const repaired = await cli("--repair", "--json", ...day(1));
     expect({ code: repaired.code, ...JSON.parse(repaired.stdout) }).toMatchObject({ code: 0, missing: [], repaired: 1 });

@@ -13,6 +13,7 @@ export {
   type AuditCheck,
   type AuditReport,
   type AuditReportJson,
+  type UnfinishedRun,
   type CheckCounts,
   type DuplicatedRow,
   type IntentCheck,

@@ -43,6 +43,15 @@ export interface DuplicatedRow {
   rows: number;
 }
 
+/** A cron run that did not do its work: FAILED for good, or RUNNING long after it started (its job lost). */
+export interface UnfinishedRun {
+  cronRunId: string;
+  cronType: string;
+  status: "FAILED" | "RUNNING";
+  /** When it failed, or started (ISO). */
+  at: string;
+}
+
 /** The reconciler contract's JSON object (`pnpm audit:verify --json` prints exactly this). */
 export interface AuditReportJson {
   since: string;
@@ -56,6 +65,8 @@ export interface AuditReportJson {
   repaired: number;
   /** Intents `repair` re-drove (queued again, put back into the pending set). */
   redriven: number;
+  /** Cron runs of the window that never did their work (audited or not): a run to trigger again. */
+  unfinishedRuns: UnfinishedRun[];
 }
 
 /** verifyAudit's result: the contract's object plus what the repair wrote or re-drove, per check. */
@@ -66,8 +77,9 @@ export interface AuditReport extends AuditReportJson {
   redrives: Unfulfilled[];
 }
 
-/** True when something is missing or unfulfilled (after any repair) or duplicated: the CLI's exit 1. */
-export const hasDiscrepancies = (r: AuditReportJson): boolean => r.missing.length > 0 || r.duplicated.length > 0 || r.unfulfilled.length > 0;
+/** True when something is missing or unfulfilled (after any repair) or duplicated, or a cron run never did its work: the CLI's exit 1. */
+export const hasDiscrepancies = (r: AuditReportJson): boolean =>
+  r.missing.length > 0 || r.duplicated.length > 0 || r.unfulfilled.length > 0 || r.unfinishedRuns.length > 0;
 
 /** Exactly the contract's keys, in its order (extra fields of AuditReport stay out of the JSON). */
 export function toContractJson(r: AuditReportJson): AuditReportJson {
@@ -80,6 +92,7 @@ export function toContractJson(r: AuditReportJson): AuditReportJson {
     unfulfilled: r.unfulfilled,
     repaired: r.repaired,
     redriven: r.redriven,
+    unfinishedRuns: r.unfinishedRuns,
   };
 }
 
@@ -114,11 +127,12 @@ export function formatReport(r: AuditReport): string {
     ...r.unfulfilled.map((u) => `unfulfilled ${u.check} ${u.entityId} (${u.detail}; since ${u.since})`),
     ...r.repairs.map((m) => `repaired    ${m.check} ${m.entityId} (wrote Log ${m.expectedLogId})`),
     ...r.redrives.map((u) => `redriven    ${u.check} ${u.entityId} (${u.detail})`),
+    ...r.unfinishedRuns.map((u) => `unfinished  ${u.cronType} run ${u.cronRunId} (${u.status === "FAILED" ? `failed for good at ${u.at}` : `running since ${u.at}`})`),
   ];
   const checked = ALL_CHECKS.map((c) => `${c} ${r.checked[c]}`).join(", ");
   lines.push(
     `audit:verify ${r.since} .. ${r.until}: checked ${checked}; ` +
-      `missing ${r.missing.length}, duplicated ${r.duplicated.length}, unfulfilled ${r.unfulfilled.length}, repaired ${r.repaired}, redriven ${r.redriven}`,
+      `missing ${r.missing.length}, duplicated ${r.duplicated.length}, unfulfilled ${r.unfulfilled.length}, repaired ${r.repaired}, redriven ${r.redriven}, unfinished runs ${r.unfinishedRuns.length}`,
   );
   return lines.join("\n");
 }

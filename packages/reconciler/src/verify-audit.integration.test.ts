@@ -1,5 +1,6 @@
 import { inArray } from "drizzle-orm";
-import { log } from "@callastar/db";
+import { cronRun, log } from "@callastar/db";
+import { auditRows } from "@callastar/logger";
 import { createTestDatabase, seedBooking, type TestDatabase } from "@callastar/testing";
 import { CHECKS } from "./checks";
 import { AUDIT_CHECKS, INTENT_CHECKS, type AuditCheck } from "./report";
@@ -118,6 +119,26 @@ describe("verifyAudit", () => {
     expect(report.missing.map((m) => m.entityId).sort()).toEqual([otherCron.entityId, retried.entityId].sort());
     expect(report.duplicated).toEqual([]);
     expect(satisfied.every((id) => !report.missing.some((m) => m.entityId === id))).toBe(true);
+  });
+
+  it("reports every cron run of the window that never did its work: failed for good (its row there or not), or stuck RUNNING", async () => {
+    const window = hour(12);
+    const run = (id: string, status: "SUCCEEDED" | "FAILED" | "RUNNING", startedAt: Date, finishedAt: Date | null) =>
+      t.db.insert(cronRun).values({ id, queue: "maintenance", jobId: id, cronType: "cleanup-logs", trigger: "schedule", status, startedAt, finishedAt });
+    await run("maintenance:ok", "SUCCEEDED", inside(12, 1), inside(12, 2));
+    await run("maintenance:failed", "FAILED", inside(12, 3), inside(12, 4));
+    await insertRows(t, [asInsert(auditRows.logCronError("cleanup-logs", new Error("boom"), { cronRunId: "maintenance:failed" }), "cron-error:maintenance:failed", inside(12, 4))]);
+    await run("maintenance:stuck", "RUNNING", inside(12, 5), null);
+    const report = await verifyAudit(t.db, window);
+    expect(report.unfinishedRuns).toEqual([
+      { cronRunId: "maintenance:failed", cronType: "cleanup-logs", status: "FAILED", at: inside(12, 4).toISOString() },
+      { cronRunId: "maintenance:stuck", cronType: "cleanup-logs", status: "RUNNING", at: inside(12, 5).toISOString() },
+    ]);
+    // A run started moments ago is running, not stuck.
+    const now = new Date();
+    await run("maintenance:now", "RUNNING", now, null);
+    const recent = await verifyAudit(t.db, { since: new Date(now.getTime() - 60_000), until: new Date(now.getTime() + 60_000) });
+    expect(recent.unfinishedRuns).toEqual([]);
   });
 
   it("refuses an empty or inverted window, naming it", async () => {

@@ -3,7 +3,7 @@ import type { Db } from "@callastar/db";
 import { CHECKS, type CheckDefinition, type Fact } from "./checks";
 import { repairCheck } from "./repair";
 import { intentBounds, runIntentChecks, type IntentBounds } from "./intent-checks";
-import { AUDIT_CHECKS, type AnyCheck, type AuditReport, type DuplicatedRow, type MissingRow } from "./report";
+import { AUDIT_CHECKS, type AnyCheck, type AuditReport, type DuplicatedRow, type MissingRow, type UnfinishedRun } from "./report";
 
 /** Options of verifyAudit; the window is [since, until) over each fact's own timestamp. */
 export interface VerifyAuditOptions {
@@ -20,10 +20,13 @@ export interface VerifyAuditOptions {
   legacyMarginMs?: number;
   /** How late a recorded intent may be before it is reported (defaults: DEFAULT_INTENT_BOUNDS). */
   bounds?: Partial<IntentBounds>;
+  /** A run still RUNNING this long after its start (its job lost or stuck) is reported unfinished (default 1 h). */
+  stuckRunMs?: number;
 }
 
 const DAY_MS = 24 * 3600_000;
 const DEFAULT_LEGACY_MARGIN_MS = 3600_000;
+const DEFAULT_STUCK_RUN_MS = 3600_000;
 // The window's ends as `timestamp(3)` values, which hold UTC by the schema's convention.
 const tsParam = (d: Date) => sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
 
@@ -68,6 +71,18 @@ async function runCheck(db: Db, c: CheckDefinition, since: Date, until: Date, ma
   return { checked: Number(row.checked), off };
 }
 
+// Runs of the window that never did their work: FAILED for good (by when they failed), or RUNNING
+// longer than the bound (by when they started; a run started at the end of the window is not late yet).
+async function unfinishedRuns(db: Db, since: Date, until: Date, stuckMs: number): Promise<UnfinishedRun[]> {
+  const rows = await db.execute<{ id: string; cronType: string; status: "FAILED" | "RUNNING"; at: string }>(sql`
+    SELECT "id", "cronType", "status", to_char(coalesce("finishedAt", "startedAt"), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM "CronRun"
+    WHERE ("status" = 'FAILED' AND "finishedAt" >= ${tsParam(since)} AND "finishedAt" < ${tsParam(until)})
+       OR ("status" = 'RUNNING' AND "startedAt" >= ${tsParam(since)} AND "startedAt" < ${tsParam(until)}
+           AND "startedAt" < (now() AT TIME ZONE 'UTC') - ${stuckMs}::float8 * interval '1 millisecond')
+    ORDER BY coalesce("finishedAt", "startedAt"), "id"`);
+  return rows.map((r) => ({ cronRunId: r.id, cronType: r.cronType, status: r.status, at: r.at }));
+}
+
 function validDate(name: string, d: Date): Date {
   if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw new TypeError(`verifyAudit: ${name} is not a valid Date`);
   return d;
@@ -78,6 +93,8 @@ function validDate(name: string, d: Date): Date {
  * without its row and each success fact with more than one; with `repair`, writes the missing rows.
  * Then every recorded intent of the window against its effect (intent-checks.ts): with `repair`,
  * re-drives what can be without sending anything twice.
+ * Also reports every cron run of the window that never did its work (failed for good, or stuck
+ * RUNNING): audited or not, it is a run an operator must trigger again.
  */
 export async function verifyAudit(db: Db, options: VerifyAuditOptions = {}): Promise<AuditReport> {
   const until = validDate("until", options.until ?? new Date());
@@ -111,6 +128,7 @@ export async function verifyAudit(db: Db, options: VerifyAuditOptions = {}): Pro
   }
   const intents = await runIntentChecks(db, { since, until }, bounds, options.repair === true);
   Object.assign(checked, intents.checked);
+  const unfinished = await unfinishedRuns(db, since, until, options.stuckRunMs ?? DEFAULT_STUCK_RUN_MS);
   return {
     since: since.toISOString(),
     until: until.toISOString(),
@@ -122,5 +140,6 @@ export async function verifyAudit(db: Db, options: VerifyAuditOptions = {}): Pro
     redriven: intents.redriven.length,
     repairs,
     redrives: intents.redriven,
+    unfinishedRuns: unfinished,
   };
 }

@@ -20,14 +20,28 @@ export const cronRunLogIds = {
   failed: (cronRunId: string) => `cron-error:${cronRunId}`,
 };
 
+/**
+ * A run's "CronRun" id: its queue and BullMQ job id. Job ids are only unique within a queue (a job
+ * added without an explicit id, from Bull Board for instance, gets the queue's next counter value).
+ */
+export const cronRunId = (queue: string, jobId: string) => `${queue}:${jobId}`;
+
 // The start time comes back as epoch ms: the pool keeps timestamp columns as text.
 const START_MS = (col: string) => `(extract(epoch from ${col}) * 1000)::float8`;
-const START = `WITH ins AS (INSERT INTO ${table} (${c.id}, ${c.cronType}, ${c.trigger}, ${c.status}, ${c.startedAt}) VALUES ($1, $2, $3, 'RUNNING', $4::timestamp(3)) ON CONFLICT (${c.id}) DO NOTHING RETURNING ${c.status}, ${c.startedAt}) SELECT ${c.status} AS status, ${START_MS(c.startedAt)} AS "startedAtMs" FROM ins UNION ALL SELECT ${c.status}, ${START_MS(c.startedAt)} FROM ${table} WHERE ${c.id} = $1 AND NOT EXISTS (SELECT 1 FROM ins)`;
+const START = `WITH ins AS (INSERT INTO ${table} (${c.id}, ${c.queue}, ${c.jobId}, ${c.cronType}, ${c.trigger}, ${c.status}, ${c.startedAt}) VALUES ($1, $5, $6, $2, $3, 'RUNNING', $4::timestamp(3)) ON CONFLICT (${c.id}) DO NOTHING RETURNING ${c.status}, ${c.startedAt}) SELECT ${c.status} AS status, ${START_MS(c.startedAt)} AS "startedAtMs" FROM ins UNION ALL SELECT ${c.status}, ${START_MS(c.startedAt)} FROM ${table} WHERE ${c.id} = $1 AND NOT EXISTS (SELECT 1 FROM ins)`;
 
+/** One cron run: its "CronRun" id ({@link cronRunId}), where its job is, and what it runs. */
 export interface CronRunRef {
   id: string;
+  queue: string;
+  jobId: string;
   cronType: string;
   trigger: string;
+}
+
+/** The run of cron job `job` (`queueName`, `id`) or of the run a summary closes (its queue and run job id). */
+export function cronRunRef(queue: string, jobId: string, cronType: string, trigger: string): CronRunRef {
+  return { id: cronRunId(queue, jobId), queue, jobId, cronType, trigger };
 }
 
 /**
@@ -35,7 +49,7 @@ export interface CronRunRef {
  * its row. Returns the row's status and start time.
  */
 export async function startCronRun(sql: Sql, run: CronRunRef, startedAt: Date): Promise<{ status: CronRunStatus; startedAt: Date }> {
-  const rows = await sql.unsafe(START, [run.id, run.cronType, run.trigger, startedAt.toISOString()] as never, { prepare: true });
+  const rows = await sql.unsafe(START, [run.id, run.cronType, run.trigger, startedAt.toISOString(), run.queue, run.jobId] as never, { prepare: true });
   const row = rows[0] as { status: CronRunStatus; startedAtMs: number | string } | undefined;
   // A concurrent first insert is not visible to this statement yet: it is running either way.
   return row ? { status: row.status, startedAt: new Date(Number(row.startedAtMs)) } : { status: "RUNNING", startedAt };
@@ -47,8 +61,8 @@ export async function startCronRun(sql: Sql, run: CronRunRef, startedAt: Date): 
 const P = ROW_PARAMETER_COUNT;
 const FINISH =
   insertRowsAfter(
-    `WITH r AS (INSERT INTO ${table} (${c.id}, ${c.cronType}, ${c.trigger}, ${c.status}, ${c.itemsProcessed}, ${c.startedAt}, ${c.finishedAt}) ` +
-      `VALUES ($${P + 1}, $${P + 2}, $${P + 3}, $${P + 4}::${statusType}, $${P + 5}::integer, $${P + 6}::timestamp(3), CURRENT_TIMESTAMP) ` +
+    `WITH r AS (INSERT INTO ${table} (${c.id}, ${c.cronType}, ${c.trigger}, ${c.status}, ${c.itemsProcessed}, ${c.startedAt}, ${c.finishedAt}, ${c.queue}, ${c.jobId}) ` +
+      `VALUES ($${P + 1}, $${P + 2}, $${P + 3}, $${P + 4}::${statusType}, $${P + 5}::integer, $${P + 6}::timestamp(3), CURRENT_TIMESTAMP, $${P + 7}, $${P + 8}) ` +
       `ON CONFLICT (${c.id}) DO UPDATE SET ${c.status} = EXCLUDED.${c.status}, ${c.itemsProcessed} = EXCLUDED.${c.itemsProcessed}, ` +
       `${c.finishedAt} = EXCLUDED.${c.finishedAt}, ${c.updatedAt} = CURRENT_TIMESTAMP WHERE ${table}.${c.status} = 'RUNNING' RETURNING ${c.id})`,
     () => `EXISTS (SELECT 1 FROM r) OR EXISTS (SELECT 1 FROM ${table} WHERE ${c.id} = $${P + 1} AND ${c.status} = $${P + 4}::${statusType})`,
@@ -63,7 +77,7 @@ export async function finishCronRun(
   run: CronRunRef & { status: Exclude<CronRunStatus, "RUNNING">; itemsProcessed: number | null; startedAt: Date },
   row: StoredRow,
 ): Promise<boolean> {
-  const params = [...rowParameters([row]), run.id, run.cronType, run.trigger, run.status, run.itemsProcessed, run.startedAt.toISOString()];
+  const params = [...rowParameters([row]), run.id, run.cronType, run.trigger, run.status, run.itemsProcessed, run.startedAt.toISOString(), run.queue, run.jobId];
   const result = await sql.unsafe(FINISH, params as never, { prepare: true });
   return result.count > 0;
 }

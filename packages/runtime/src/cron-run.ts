@@ -2,8 +2,9 @@ import { UnrecoverableError, type Job } from "bullmq";
 import type { DbHandle } from "@callastar/db";
 import { isAudited, markAudited } from "@callastar/errors";
 import { auditRows, type AuditLogger } from "@callastar/logger";
-import { attemptInfo, isRateLimitWait } from "@callastar/queues";
-import { cronRunLogIds, finishCronRun, startCronRun, type CronRunRef } from "./cron-run-store";
+import { attemptInfo, isRateLimitWait, waitsOutDatabaseOutage } from "@callastar/queues";
+import { cronRunLogIds, cronRunRef, finishCronRun, startCronRun, type CronRunRef } from "./cron-run-store";
+import { attemptFailureLogId } from "./job-failure-audit";
 
 /** What one cron run reports: its item count and the spec's context counts. */
 export interface CronOutcome {
@@ -19,7 +20,7 @@ export interface CronOutcome {
 export type CronRunContext = { db: DbHandle; logger: AuditLogger };
 
 /**
- * Runs one cron run as a "CronRun" row keyed by the run's job id: RUNNING when it starts (a retry
+ * Runs one cron run as a "CronRun" row keyed by the run's queue and job id: RUNNING when it starts (a retry
  * reuses the row), then SUCCEEDED with its CRON_RUN row, or — on its final failure — FAILED with
  * its CRON_ERROR row, each pair in one statement. An attempt that will be retried writes an ordinary
  * CRON_ERROR row (`final: false`). `progress` (filled in by the body) says what a failed run had done.
@@ -30,7 +31,7 @@ export async function runCron(
   job: Job,
   body: (progress: Record<string, unknown>) => Promise<CronOutcome>,
 ): Promise<CronOutcome> {
-  const run: CronRunRef = { id: String(job.id), cronType, trigger: (job.data as { trigger?: string }).trigger ?? "schedule" };
+  const run = cronRunRef(job.queueName, String(job.id), cronType, (job.data as { trigger?: string }).trigger ?? "schedule");
   const { status, startedAt } = await startCronRun(ctx.db.sql, run, new Date());
   if (status === "SUCCEEDED") return { itemsProcessed: 0, context: {}, alreadyFinished: true };
   if (status === "FAILED") {
@@ -61,7 +62,8 @@ export async function runCron(
 /**
  * Audits one failed attempt of a run (its own job, or the summary closing it) and returns the error
  * to rethrow, marked audited: the final attempt finishes the run FAILED with its CRON_ERROR row;
- * an earlier one writes a CRON_ERROR row with `final: false`; a rate-limit wait writes nothing.
+ * an earlier one writes a CRON_ERROR row with `final: false`; a rate-limit wait, and PostgreSQL
+ * being unreachable (the processor puts the run back without spending an attempt), write nothing.
  */
 export async function auditRunFailure(
   ctx: CronRunContext,
@@ -71,7 +73,7 @@ export async function auditRunFailure(
   error: unknown,
   context: Record<string, unknown>,
 ): Promise<unknown> {
-  if (isRateLimitWait(error)) return error;
+  if (isRateLimitWait(error) || waitsOutDatabaseOutage(error)) return error;
   const info = attemptInfo(job, error);
   const full = { ...context, jobId: job.id, jobName: job.name, attempt: info.attempt, attempts: info.attempts, final: info.final };
   if (info.final) {
@@ -79,7 +81,7 @@ export async function auditRunFailure(
     const row = { ...auditRows.logCronError(run.cronType, error, full), id: cronRunLogIds.failed(run.id) };
     await finishCronRun(ctx.db.sql, { ...run, status: "FAILED", itemsProcessed: null, startedAt }, row);
   } else if (!isAudited(error)) {
-    await ctx.logger.logCronError(run.cronType, error, full);
+    await ctx.logger.writeRow({ ...auditRows.logCronError(run.cronType, error, full), id: attemptFailureLogId(job, info.attempt) });
   }
   return markAudited(error);
 }

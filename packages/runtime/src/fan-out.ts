@@ -2,7 +2,7 @@ import type { Job } from "bullmq";
 import { JOBS, jobIds, type JobData, type JobName, type QueueName } from "@callastar/queues";
 import { auditRows } from "@callastar/logger";
 import { auditRunFailure, type CronRunContext } from "./cron-run";
-import { cronRunLogIds, finishCronRun, type CronRunRef } from "./cron-run-store";
+import { cronRunLogIds, cronRunRef, finishCronRun } from "./cron-run-store";
 import { withLock } from "./redis-lock";
 import type { WorkerContext } from "./worker-app";
 
@@ -28,7 +28,8 @@ const IN_FLIGHT = new Set(["waiting", "delayed", "active", "prioritized", "waiti
  * parent ignores failed children), so the run's CRON_RUN can carry the children's outcomes and the
  * duration of the whole run. Entities already in flight are skipped; finished jobs with the same id
  * are replaced (BullMQ would otherwise attach them to this parent and strand it). A Redis lock,
- * renewed while held, keeps two runs of one cron from fanning out at once.
+ * extended while held, keeps two runs of one cron from fanning out at once; a run that loses it
+ * stops before its next change to the queue.
  */
 export async function fanOut<N extends JobName>(
   ctx: WorkerContext,
@@ -47,7 +48,7 @@ export async function fanOut<N extends JobName>(
   if (await queue.getJob(summaryId)) return { enqueued: 0, alreadyScheduled: spec.children.length, deferred: true };
 
   const lockKey = `${ctx.prefix}:${spec.queue}:lock:fan-out:${spec.cronType}`;
-  return withLock(ctx.redis, lockKey, `another ${spec.cronType} run holds the fan-out lock`, async () => {
+  return withLock(ctx.redis, lockKey, `another ${spec.cronType} run holds the fan-out lock`, async (signal) => {
     const fresh: FanOutChild<N>[] = [];
     let alreadyScheduled = 0;
     const states = await Promise.all(spec.children.map((c) => queue.getJobState(c.jobId)));
@@ -57,16 +58,22 @@ export async function fanOut<N extends JobName>(
         alreadyScheduled++;
         continue;
       }
-      if (state === "completed" || state === "failed") await queue.remove(child.jobId);
+      if (state === "completed" || state === "failed") {
+        signal.throwIfAborted();
+        await queue.remove(child.jobId);
+      }
       fresh.push(child);
     }
     if (fresh.length === 0) return { enqueued: 0, alreadyScheduled, deferred: false };
+    // Another run may hold the lock now: adding this flow too would run these entities twice.
+    signal.throwIfAborted();
     await ctx.flows.add({
       name: spec.summaryJob,
       queueName: spec.queue,
       data: {
         cronType: spec.cronType,
         runJobId: String(run.id),
+        runQueue: run.queueName,
         startedAt: new Date(run.processedOn ?? Date.now()).toISOString(),
         trigger: (run.data as { trigger?: "schedule" | "manual" }).trigger ?? "schedule",
         counts: { ...(spec.counts ?? {}), alreadyScheduled },
@@ -92,15 +99,16 @@ export async function fanOut<N extends JobName>(
 export async function summarizeRun<T>(
   ctx: CronRunContext,
   job: Job,
-  data: { cronType: string; runJobId: string; startedAt: string; trigger: string; counts: Record<string, number>; context: Record<string, unknown> },
+  data: { cronType: string; runJobId: string; runQueue?: string | undefined; startedAt: string; trigger: string; counts: Record<string, number>; context: Record<string, unknown> },
   tally: (outcomes: { values: T[]; failures: Array<{ jobKey: string; reason: string }> }) => {
     itemsProcessed: number;
     context: Record<string, unknown>;
   },
 ): Promise<{ itemsProcessed: number }> {
-  const run: CronRunRef = { id: data.runJobId, cronType: data.cronType, trigger: data.trigger };
+  // A summary lives in its run's queue; runQueue says so explicitly since it was added.
+  const run = cronRunRef(data.runQueue ?? job.queueName, data.runJobId, data.cronType, data.trigger);
   const startedAt = new Date(data.startedAt);
-  const base = { startTime: data.startedAt, trigger: data.trigger, runJobId: data.runJobId, cronRunId: data.runJobId, ...data.counts, ...data.context };
+  const base = { startTime: data.startedAt, trigger: data.trigger, runJobId: data.runJobId, cronRunId: run.id, ...data.counts, ...data.context };
   try {
     const values = Object.values(await job.getChildrenValues<T>());
     const failures = Object.entries(await job.getIgnoredChildrenFailures()).map(([jobKey, reason]) => ({

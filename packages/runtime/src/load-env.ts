@@ -124,6 +124,25 @@ export const startupEnvShape = {
     .describe("ms: at start, how long the app retries an unreachable PostgreSQL or Redis before it exits 1 with one line naming the variable"),
 };
 
+/** The watchdog of a loop beside the workers (the email batch sender, the outbox relay). */
+export const loopEnvShape = {
+  LOOP_STALL_AFTER_MS: envFields
+    .positiveInt(90_000)
+    .describe("ms: a background loop (batch sender, outbox relay) without progress this long while work is due is restarted; `/healthz` fails if a fresh one stalls too"),
+};
+
+/** This process' own metrics and liveness server (`GET /metrics`, `GET /healthz`). */
+export const metricsEnvShape = {
+  METRICS_PORT: envFields.port
+    .optional()
+    .describe("port 1–65535 of this process' Prometheus `GET /metrics` and liveness `GET /healthz` (unset: not served; 9464 in compose)"),
+  METRICS_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:-]+$/, "must be an interface address such as 0.0.0.0 or 127.0.0.1")
+    .default("0.0.0.0")
+    .describe("interface address the metrics server listens on"),
+};
+
 /** Fields every worker app shares. */
 export const workerEnvShape = {
   ...startupEnvShape,
@@ -145,13 +164,7 @@ export const workerEnvShape = {
   WORKER_MAX_STALLED_COUNT: envFields
     .nonNegativeInt(STALL_DEFAULTS.maxStalledCount)
     .describe("crashes a job survives; taken again after more, it fails for good (a poison job)"),
-  METRICS_PORT: envFields.port
-    .optional()
-    .describe("port 1–65535 of this process' Prometheus `GET /metrics` (unset: not served; 9464 in compose)"),
-  METRICS_HOST: z
-    .string()
-    .regex(/^[A-Za-z0-9.:-]+$/, "must be an interface address such as 0.0.0.0 or 127.0.0.1")
-    .default("0.0.0.0")
-    .describe("interface address the metrics server listens on"),
+  ...loopEnvShape,
+  ...metricsEnvShape,
   ...tracingEnvShape,
 };

@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import type { Job, Worker } from "bullmq";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { AuditLogger, AuditLoggerMetrics } from "@callastar/logger";
+import type { HealthCheck, LoopStatus } from "./loop-watchdog";
 
 /** Seconds buckets from 5 ms to 5 min: a reminder takes milliseconds, a payout sweep minutes. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
@@ -101,6 +102,37 @@ export class ProcessMetrics {
     counter("callastar_audit_logger_dropped_total", "Audit rows that reached neither PostgreSQL nor the spool.", (m) => m.dropped);
   }
 
+  /** Exports each watched background loop's state, read at each scrape. */
+  observeLoops(read: () => LoopStatus[]): void {
+    const reg = [this.registry];
+    const gauge = (name: string, help: string, pick: (s: LoopStatus) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ["loop"],
+        registers: reg,
+        collect() {
+          this.reset();
+          for (const s of read()) this.set({ loop: s.loop }, pick(s));
+        },
+      });
+    gauge("callastar_loop_stalled", "1 while a background loop makes no progress although work is due (it is restarted).", (s) => Number(s.stalled));
+    gauge("callastar_loop_healthy", "0 once a restarted background loop still makes no progress (/healthz fails).", (s) => Number(s.healthy));
+    gauge("callastar_loop_progress_age_seconds", "Seconds since a background loop last completed a step.", (s) => s.progressAgeMs / 1000);
+    let seen = new Map<string, number>();
+    new Counter({
+      name: "callastar_loop_restarts_total",
+      help: "Restarts of a stalled background loop by its watchdog.",
+      labelNames: ["loop"],
+      registers: reg,
+      collect() {
+        const now = new Map(read().map((s) => [s.loop, s.restarts]));
+        for (const [loop, n] of now) if (n > (seen.get(loop) ?? 0)) this.inc({ loop }, n - (seen.get(loop) ?? 0));
+        seen = new Map([...seen, ...now]);
+      },
+    });
+  }
+
   private observeDuration(queue: string, job: Job, outcome: "completed" | "failed"): void {
     if (job.processedOn && job.finishedOn && job.finishedOn >= job.processedOn) {
       this.duration.observe({ queue, job: job.name, outcome }, (job.finishedOn - job.processedOn) / 1000);
@@ -108,10 +140,24 @@ export class ProcessMetrics {
   }
 }
 
-/** Serves `registry` as Prometheus text on `GET /metrics` (port 0 picks a free port, for tests). */
-export async function serveMetrics(registry: Registry, port: number, host: string): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+/**
+ * Serves `registry` as Prometheus text on `GET /metrics` and, with `health`, a liveness answer on
+ * `GET /healthz` (port 0 picks a free port, for tests).
+ */
+export async function serveMetrics(
+  registry: Registry,
+  port: number,
+  host: string,
+  health?: HealthCheck,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
-    if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== "/metrics") {
+    const path = (req.url ?? "").split("?")[0];
+    if (req.method === "GET" && path === "/healthz" && health) {
+      const { healthy, body } = health();
+      res.writeHead(healthy ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
+      return;
+    }
+    if (req.method !== "GET" || path !== "/metrics") {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
       return;
     }

@@ -15,6 +15,7 @@ import {
   type TestDatabase,
 } from "@callastar/testing";
 import { killLeftovers, spawnFixtureWorker } from "./test-fixtures/spawn-fixture";
+import { cronRunId } from "./cron-run-store";
 
 // A fanned-out run's summary commits the run's outcome and its CRON_RUN row, then its worker dies
 // before BullMQ records the job as completed: the summary runs again on another worker, finds the
@@ -50,16 +51,17 @@ const worker = (redisUrl: string) => {
 };
 
 it("a summary killed after committing its CRON_RUN is rerun and writes nothing more", async () => {
-  const runId = `cleanup-${Date.now()}`;
+  const jobId = `cleanup-${Date.now()}`;
+  const runId = cronRunId("rooms", jobId);
   // Hold the run's row so the summary's finishing statement waits, visibly, until we let it commit.
-  await t.db.insert(cronRun).values({ id: runId, cronType: "cleanup-daily-rooms", trigger: "manual", status: "RUNNING", startedAt: new Date() });
+  await t.db.insert(cronRun).values({ id: runId, queue: "rooms", jobId, cronType: "cleanup-daily-rooms", trigger: "manual", status: "RUNNING", startedAt: new Date() });
   const holder = await t.sql.reserve();
   await holder`BEGIN`;
   await holder`SELECT 1 FROM "CronRun" WHERE "id" = ${runId} FOR UPDATE`;
 
   const first = worker(`redis://127.0.0.1:${proxy.port}`);
   const rooms = new Queue("rooms", { connection: redis, prefix });
-  await rooms.add("cleanup-daily-rooms", { trigger: "manual", requestedBy: "rooms:r1,r2,r3" }, { jobId: runId });
+  await rooms.add("cleanup-daily-rooms", { trigger: "manual", requestedBy: "rooms:r1,r2,r3" }, { jobId });
   await waitFor("the summary's finishing statement waiting on the run's row", async () => {
     const [row] = await t.sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'crash-fixture' AND wait_event_type = 'Lock' AND datname = current_database()`;
     return row!.n > 0;
@@ -72,7 +74,7 @@ it("a summary killed after committing its CRON_RUN is rerun and writes nothing m
   first.child.kill("SIGKILL");
   expect(await first.exited).toBe("SIGKILL");
 
-  const summaryId = jobIds.summary(runId);
+  const summaryId = jobIds.summary(jobId);
   expect(await rooms.getJobState(summaryId)).toBe("active");
   const second = worker(testEnv.redisUrl);
   await waitFor("the summary rerun and completed", async () => (await rooms.getJobState(summaryId)) === "completed", { timeoutMs: 40_000 });

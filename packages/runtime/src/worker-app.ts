@@ -1,6 +1,6 @@
 import { FlowProducer, Queue, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { createDb, type DbHandle } from "@callastar/db";
+import { createDb, type DbHandle, type DbTimeouts } from "@callastar/db";
 import { isAudited } from "@callastar/errors";
 import { createAuditLogger, type AuditLogger } from "@callastar/logger";
 import {
@@ -17,6 +17,7 @@ import { auditJobFailure, type FailureAuditDeps } from "./job-failure-audit";
 import { installShutdown } from "./shutdown";
 import { describeStallSettings, stallSettings } from "./stall-settings";
 import { ProcessMetrics, serveMetrics } from "./metrics";
+import { LoopWatchdog, loopsHealth, type BackgroundLoop } from "./loop-watchdog";
 import { createProcessLog, type ProcessLog, type ProcessLogOptions } from "@callastar/process-log";
 import { processLogOptionsFromEnv, type ProcessLogEnv } from "./process-log";
 
@@ -51,19 +52,14 @@ export function bindQueue<Q extends QueueName>(binding: QueueBinding<Q>): QueueB
   return binding;
 }
 
-/** A loop an app runs beside its workers; `health()` lets a watchdog see it stall while work is due. */
-export interface BackgroundLoop {
-  stop(): Promise<void>;
-  /** For the watchdog: when the loop last completed a step (sent/recorded a batch, or polled and found nothing due), and whether work is due now. */
-  health(): { lastProgressAt: number; workDue: boolean };
-}
-
 export interface WorkerAppOptions {
   name: string;
   databaseUrl: string;
   redisUrl: string;
   prefix: string;
   shutdownTimeoutMs: number;
+  /** Raises the pool's server-side timeouts (DEFAULT_TIMEOUTS of @callastar/db) for long maintenance statements. */
+  databaseTimeouts?: Partial<DbTimeouts>;
   spoolDir?: string;
   reminderLeadMinutes?: number;
   /** Default lock duration and stalled-check interval of every Worker (bindings may raise the lock). */
@@ -79,8 +75,16 @@ export interface WorkerAppOptions {
   bindings: AnyQueueBinding[];
   /** Runs before any job is taken (caches, connections); a failure is logged, not fatal. */
   warmUp?: (ctx: WorkerContext) => Promise<void>;
-  /** A loop beside the workers (e.g. the email batch sender), started with them and stopped before them. */
+  /**
+   * A loop beside the workers (e.g. the email batch sender), started with them and stopped before
+   * them, under a watchdog that restarts it when it makes no progress while work is due and reports
+   * it on /metrics and /healthz.
+   */
   background?: (ctx: WorkerContext) => BackgroundLoop;
+  /** The background loop's name in logs, metrics and /healthz (default "background loop"). */
+  backgroundName?: string;
+  /** A watched loop without progress this long while work is due is restarted (default {@link DEFAULT_LOOP_STALL_AFTER_MS}). */
+  loopStallAfterMs?: number;
   /** Tests pass a no-op to keep the process alive. */
   exit?: (code: number) => void;
   /** The process log; tests pass a silent one. Default: one for `name` built with `logOptions`. */
@@ -88,9 +92,14 @@ export interface WorkerAppOptions {
   logOptions?: Omit<ProcessLogOptions, "app">;
 }
 
+/** A watched background loop without progress for this long while work is due is restarted. */
+export const DEFAULT_LOOP_STALL_AFTER_MS = 90_000;
+
 export interface WorkerApp {
   ctx: WorkerContext;
   workers: Worker[];
+  /** The watchdog of the background loop, when the loop reports its health. */
+  watchdog: LoopWatchdog | undefined;
   /** This process' Prometheus metrics, when METRICS_PORT serves them. */
   metrics: ProcessMetrics | undefined;
   /** The port /metrics listens on, when served. */
@@ -104,7 +113,11 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   // Off unless configured: then no SDK, no BullMQ telemetry option, the bare postgres.js client.
   const tracing: Tracing | undefined = options.tracing ? startTracing(options.tracing, { serviceName: options.name }) : undefined;
   const telemetry = tracing ? { telemetry: tracing.telemetry } : {};
-  const db = createDb(options.databaseUrl, { applicationName: options.name, ...(tracing ? { instrument: tracing.instrumentSql } : {}) });
+  const db = createDb(options.databaseUrl, {
+    applicationName: options.name,
+    ...(options.databaseTimeouts ? { timeouts: options.databaseTimeouts } : {}),
+    ...(tracing ? { instrument: tracing.instrumentSql } : {}),
+  });
   const logger = createAuditLogger({ db, log, ...(options.spoolDir ? { spoolDir: options.spoolDir } : {}) });
   const redis = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:shared`, log });
   const producer = new Producer({ connection: redis, prefix: options.prefix, reminderLeadMinutes: options.reminderLeadMinutes, log, ...telemetry });
@@ -173,12 +186,13 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     metrics?.observe(worker, binding.queue);
     return worker;
   });
-  const served = metrics && options.metricsPort !== undefined ? await serveMetrics(metrics.registry, options.metricsPort, options.metricsHost ?? "0.0.0.0") : undefined;
+  const watchdog = startBackground(ctx, options, metrics);
+  const health = loopsHealth(() => (watchdog ? [watchdog] : []));
+  const served = metrics && options.metricsPort !== undefined ? await serveMetrics(metrics.registry, options.metricsPort, options.metricsHost ?? "0.0.0.0", health) : undefined;
 
-  const background = options.background?.(ctx);
   const shutdown = installShutdown(
     [
-      ...(background ? [{ name: "background loop", run: () => background.stop() }] : []),
+      ...(watchdog ? [{ name: "background loop", run: () => watchdog.stop() }] : []),
       { name: "workers", run: () => Promise.all(workers.map((w) => w.close())) },
       { name: "metrics server", run: async () => served?.close() },
       { name: "producers", run: () => Promise.all([producer.close(), flows.close()]) },
@@ -198,7 +212,27 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   const consuming = options.bindings.map((b) => `${b.queue}×${b.concurrency}`).join(", ");
   const metricsNote = served ? `; metrics on :${served.port}/metrics` : "";
   log.info({ prefix: options.prefix, ...(served ? { metricsPort: served.port } : {}), tracing: Boolean(tracing) }, `consuming ${consuming} (prefix ${options.prefix})${metricsNote}${tracing ? "; tracing on" : ""}`);
-  return { ctx, workers, metrics, metricsPort: served?.port, shutdown };
+  return { ctx, workers, watchdog, metrics, metricsPort: served?.port, shutdown };
+}
+
+/** Starts the background loop under its watchdog. */
+function startBackground(
+  ctx: WorkerContext,
+  options: Pick<WorkerAppOptions, "background" | "backgroundName" | "loopStallAfterMs" | "shutdownTimeoutMs">,
+  metrics: ProcessMetrics | undefined,
+): LoopWatchdog | undefined {
+  const start = options.background;
+  if (!start) return undefined;
+  const watchdog = new LoopWatchdog({
+    name: options.backgroundName ?? "background loop",
+    start: () => start(ctx),
+    stallAfterMs: options.loopStallAfterMs ?? DEFAULT_LOOP_STALL_AFTER_MS,
+    // A stalled loop may never stop: the shutdown and the restart must not wait for it past this.
+    stopTimeoutMs: Math.max(1_000, Math.floor(options.shutdownTimeoutMs / 3)),
+    log: ctx.log,
+  });
+  metrics?.observeLoops(() => [watchdog.status()]);
+  return watchdog;
 }
 
 const failureMessage = (job: Job, a: { attempt: number; attempts: number; final: boolean }) =>
@@ -231,9 +265,22 @@ export function workerOptionsFromEnv(env: ProcessLogEnv & {
   LOG_SPOOL_DIR?: string | undefined;
   METRICS_PORT?: number | undefined;
   METRICS_HOST?: string | undefined;
+  LOOP_STALL_AFTER_MS: number;
 } & Parameters<typeof tracingConfigFromEnv>[0]): Pick<
   WorkerAppOptions,
-  "databaseUrl" | "redisUrl" | "prefix" | "shutdownTimeoutMs" | "lockDurationMs" | "stalledIntervalMs" | "maxStalledCount" | "spoolDir" | "metricsPort" | "metricsHost" | "tracing" | "logOptions"
+  | "databaseUrl"
+  | "redisUrl"
+  | "prefix"
+  | "shutdownTimeoutMs"
+  | "lockDurationMs"
+  | "stalledIntervalMs"
+  | "maxStalledCount"
+  | "spoolDir"
+  | "metricsPort"
+  | "metricsHost"
+  | "tracing"
+  | "logOptions"
+  | "loopStallAfterMs"
 > {
   const tracing = tracingConfigFromEnv(env);
   return {
@@ -245,6 +292,7 @@ export function workerOptionsFromEnv(env: ProcessLogEnv & {
     lockDurationMs: env.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: env.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: env.WORKER_MAX_STALLED_COUNT,
+    loopStallAfterMs: env.LOOP_STALL_AFTER_MS,
     ...(env.LOG_SPOOL_DIR ? { spoolDir: env.LOG_SPOOL_DIR } : {}),
     ...(env.METRICS_PORT !== undefined ? { metricsPort: env.METRICS_PORT, metricsHost: env.METRICS_HOST } : {}),
     ...(tracing ? { tracing } : {}),

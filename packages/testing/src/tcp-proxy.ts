@@ -6,6 +6,10 @@ export interface TcpProxy {
   cut(): void;
   /** Accepts connections again. */
   restore(): void;
+  /** Stops forwarding bytes, keeping every connection open and accepting new ones (a network gone silent: no reset, no answer). */
+  freeze(): void;
+  /** Forwards again what was held and what follows. */
+  thaw(): void;
   close(): Promise<void>;
 }
 
@@ -13,6 +17,7 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let down = false;
+  let frozen = false;
   const server: Server = createServer((client) => {
     if (down) return client.destroy();
     const upstream = connect(targetPort, targetHost);
@@ -26,6 +31,11 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
     client.pipe(upstream).pipe(client);
+    // After pipe(), which starts the flow: paused sockets hold their bytes until thaw().
+    if (frozen) {
+      client.pause();
+      upstream.pause();
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
@@ -39,6 +49,14 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     },
     restore() {
       down = false;
+    },
+    freeze() {
+      frozen = true;
+      for (const s of sockets) s.pause();
+    },
+    thaw() {
+      frozen = false;
+      for (const s of sockets) s.resume();
     },
     close() {
       down = true;

@@ -1,15 +1,15 @@
 import type { Job } from "bullmq";
-import { PermanentError } from "@callastar/errors";
 import { jobIds } from "@callastar/queues";
 import { fanOut, type CronOutcome, type FanOutChild, type WorkerContext } from "@callastar/runtime";
 import { createAutomaticPayout, findAutomaticCreators } from "../balance";
-import { hasUsableAccount } from "../payout-query";
+import { unpaidReason } from "../payout-query";
 import { jobContext } from "./job-context";
 
 /**
  * One process-automatic-payouts run: for every creator on automatic payouts with a usable account,
  * creates one payout for their whole available balance when it reaches their minimum, then fans out
- * the payment of the payouts it created under a summary job.
+ * the payment of the payouts it created under a summary job. A creator without a usable account is
+ * skipped and counted (`skippedCreators` names them and why), not an error: no payout exists yet.
  */
 export async function sweepAutomaticPayouts(ctx: WorkerContext, run: Job, progress: Record<string, unknown>): Promise<CronOutcome> {
   const creators = await findAutomaticCreators(ctx.db);
@@ -19,16 +19,9 @@ export async function sweepAutomaticPayouts(ctx: WorkerContext, run: Job, progre
   let failed = 0;
   progress.totalCreators = creators.length;
   for (const c of creators) {
-    if (!hasUsableAccount(c)) {
-      const reason = c.stripeAccountId ? "account_not_onboarded" : "no_account";
+    const reason = unpaidReason(c);
+    if (reason) {
       skippedCreators.push({ creatorId: c.id, reason });
-      await ctx.logger.logPayoutError(null, c.id, new PermanentError(`Creator ${c.id} cannot be paid automatically (${reason})`), {
-        skipped: true,
-        reason,
-        cronType: "process-automatic-payouts",
-        ...jobContext(run),
-        final: true,
-      });
       continue;
     }
     try {

@@ -2,11 +2,11 @@ import { UnrecoverableError } from "bullmq";
 import { markAudited } from "@callastar/errors";
 import { isBalanceInsufficient } from "@callastar/integrations/stripe";
 import { auditRows } from "@callastar/logger";
-import { decideRetry } from "@callastar/queues";
+import { decideRetry, waitsOutDatabaseOutage } from "@callastar/queues";
 import type { LoadedPayout } from "../payout-query";
 import { deferForBalanceWithRow, markFailedWithRow, retryLaterWithRow } from "../payout-statements";
 import { balanceRetryDelayMs } from "../retry-policy";
-import type { AttemptInfo, PayPayoutDeps, PayPayoutOutcome, Stage } from "./pay-types";
+import type { AttemptInfo, AttemptRowIds, PayPayoutDeps, PayPayoutOutcome, Stage } from "./pay-types";
 
 interface FailedAttempt {
   payoutId: string;
@@ -15,12 +15,15 @@ interface FailedAttempt {
   stage: Stage;
   error: unknown;
   info: AttemptInfo;
+  /** Deterministic ids of this attempt's row, so a crash and a rerun of the attempt write one row. */
+  rowIds: AttemptRowIds;
 }
 
 /**
  * Ends a failed payment attempt with exactly one PAYOUT_ERROR row (context: jobId, jobName, attempt,
  * attempts, final), committed with whatever it changes about the payout:
- * - 429 → no row: the processor pauses the queue without spending an attempt;
+ * - 429 → no row: the processor pauses the queue without spending an attempt; PostgreSQL
+ *   unreachable → no row either: the processor puts the job back until it answers;
  * - a balance shortfall at the transfer → the payout stays PROCESSING under the next key generation,
  *   due again after a growing delay (row `final: false`) and the job completes "deferred"; past the
  *   policy's limit → FAILED;
@@ -33,7 +36,8 @@ interface FailedAttempt {
 export async function failAttempt(deps: PayPayoutDeps, f: FailedAttempt): Promise<PayPayoutOutcome> {
   const { payout: p, stage, error, info } = f;
   const decision = decideRetry(error, info);
-  if (decision.action === "wait") throw error;
+  // A 429, or PostgreSQL unreachable: the processor puts the job back without spending an attempt.
+  if (decision.action === "wait" || waitsOutDatabaseOutage(error)) throw error;
   const base = { ...info, stage, errorType: error instanceof Error ? error.name : typeof error };
   if (p && stage === "transfer" && isBalanceInsufficient(error)) return deferForBalance(deps, p, error, base);
 
@@ -45,9 +49,10 @@ export async function failAttempt(deps: PayPayoutDeps, f: FailedAttempt): Promis
   }
   if (p && final) {
     const row = auditRows.logPayoutError(p.id, p.creatorId, error, { ...payoutContext(p), ...base, final, retryInMs: deps.retry.afterFailureMs });
-    await retryLaterWithRow(deps.db.sql, p.id, deps.retry.afterFailureMs, row);
+    await retryLaterWithRow(deps.db.sql, p.id, deps.retry.afterFailureMs, { ...row, id: f.rowIds.final });
   } else {
-    await deps.logger.logPayoutError(p?.id ?? f.payoutId, p?.creatorId ?? "unknown", error, { ...(p ? payoutContext(p) : {}), ...base, final });
+    const row = auditRows.logPayoutError(p?.id ?? f.payoutId, p?.creatorId ?? "unknown", error, { ...(p ? payoutContext(p) : {}), ...base, final });
+    await deps.logger.writeRow({ ...row, id: final ? f.rowIds.final : f.rowIds.attempt });
   }
   throw markAudited(permanent ? unrecoverable(error) : error);
 }

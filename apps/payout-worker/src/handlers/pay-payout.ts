@@ -3,15 +3,17 @@ import { PermanentError } from "@callastar/errors";
 import type { PayoutTransfer } from "@callastar/integrations/stripe";
 import { auditRows } from "@callastar/logger";
 import type { PayPayoutPayload } from "@callastar/queues";
-import { claimPayout, hasUsableAccount, loadPayout, type LoadedPayout } from "../payout-query";
+import { attemptFailureLogId, finalFailureLogId } from "@callastar/runtime";
+import { claimPayout, loadPayout, unpaidReason, type LoadedPayout } from "../payout-query";
 import { ensureFactRow, markPaidWithRow } from "../payout-statements";
 import { jobContext } from "./job-context";
 import { failAttempt } from "./pay-failure";
+import { noteUnpaid } from "./unpayable";
 import type { AttemptInfo, PayoutFacts, PayPayoutDeps, PayPayoutOutcome, Stage } from "./pay-types";
 
 export type { PayPayoutDeps, PayPayoutOutcome } from "./pay-types";
 
-type JobInfo = Pick<Job, "id" | "name" | "attemptsMade" | "opts">;
+type JobInfo = Pick<Job, "id" | "name" | "attemptsMade" | "opts" | "queueName" | "timestamp">;
 
 /**
  * Pays one payout, once ever. PAID → nothing to do (its PAYOUT_SUCCESS row written if missing);
@@ -23,6 +25,7 @@ type JobInfo = Pick<Job, "id" | "name" | "attemptsMade" | "opts">;
  */
 export async function processPayPayout(deps: PayPayoutDeps, data: PayPayoutPayload, job: JobInfo): Promise<PayPayoutOutcome> {
   const info: AttemptInfo = { ...jobContext(job), trigger: data.trigger };
+  const rowIds = { attempt: attemptFailureLogId(job, info.attempt), final: finalFailureLogId(job, info.attempt) };
   let p: LoadedPayout | null = null;
   try {
     for (let tries = 0; ; tries++) {
@@ -37,15 +40,15 @@ export async function processPayPayout(deps: PayPayoutDeps, data: PayPayoutPaylo
         await ensureFactRow(deps.db.sql, p.id, "FAILED", failedRow(p, { ...info, auditRecovered: true }));
         return { ...facts, status: "skipped", reason: "failed" };
       }
-      if (p.status === "REQUESTED" && !hasUsableAccount(p)) return skipNoAccount(deps, p, facts, info);
+      if (p.status === "REQUESTED" && unpaidReason(p)) return skipUnpaid(deps, p, facts, info);
       // Another attempt moved the payout between our read and our claim: read it again.
       if (await claimPayout(deps.db, p.id, p.status)) return await pay(deps, p, facts, info);
       if (tries >= 3) throw new Error(`Payout ${p.id} keeps changing state under this job`);
     }
   } catch (error) {
     const payoutId = data.payoutId;
-    if (error instanceof StageFailure) return failAttempt(deps, { payoutId, payout: error.payout, stage: error.stage, error: error.error, info });
-    return failAttempt(deps, { payoutId, payout: p, stage: "load", error, info });
+    if (error instanceof StageFailure) return failAttempt(deps, { payoutId, payout: error.payout, stage: error.stage, error: error.error, info, rowIds });
+    return failAttempt(deps, { payoutId, payout: p, stage: "load", error, info, rowIds });
   }
 }
 
@@ -68,7 +71,7 @@ async function pay(deps: PayPayoutDeps, p: LoadedPayout, facts: PayoutFacts, inf
     const recovered = transfer !== null;
     let replayed = false;
     if (!transfer) {
-      if (!p.stripeAccountId || !hasUsableAccount(p)) return await skipNoAccount(deps, p, facts, info);
+      if (!p.stripeAccountId || unpaidReason(p)) return await skipUnpaid(deps, p, facts, info);
       stage = "transfer";
       const created = await deps.stripe.createTransfer({
         payoutId: p.id,
@@ -121,17 +124,8 @@ function failedRow(p: LoadedPayout, context: Record<string, unknown>) {
   });
 }
 
-async function skipNoAccount(deps: PayPayoutDeps, p: LoadedPayout, facts: PayoutFacts, info: AttemptInfo): Promise<PayPayoutOutcome> {
-  const why = p.stripeAccountId ? "its Stripe account is not onboarded" : "it has no Stripe account";
-  const error = new PermanentError(`Creator ${p.creatorId} cannot be paid: ${why}`, { code: "no_usable_account" });
-  await deps.logger.logPayoutError(p.id, p.creatorId, error, {
-    amount: p.amount,
-    currency: p.currency,
-    isAutomatic: p.isAutomatic,
-    ...info,
-    final: true,
-    skipped: true,
-    reason: "no_account",
-  });
-  return { ...facts, status: "skipped", reason: "no_account" };
+async function skipUnpaid(deps: PayPayoutDeps, p: LoadedPayout, facts: PayoutFacts, info: AttemptInfo): Promise<PayPayoutOutcome> {
+  const reason = unpaidReason(p) ?? "no_account";
+  await noteUnpaid(deps.db.sql, p, reason, { ...info });
+  return { ...facts, status: "skipped", reason };
 }

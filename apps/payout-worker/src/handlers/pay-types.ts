@@ -23,12 +23,18 @@ export interface PayoutFacts {
 export type PayPayoutOutcome =
   | (PayoutFacts & { status: "paid"; stripeTransferId: string; replayed: boolean; recovered: boolean })
   | (PayoutFacts & { status: "already_paid"; stripeTransferId: string | null })
-  | (PayoutFacts & { status: "skipped"; reason: "failed" | "no_account" })
+  | (PayoutFacts & { status: "skipped"; reason: "failed" | "no_account" | "onboarding_incomplete" })
   /** Stripe's balance fell short: still payable, tried again from `retryAt` under the next key generation. */
   | (PayoutFacts & { status: "deferred"; reason: "balance_insufficient"; retryAt: string; balanceRetries: number });
 
 /** Where a payment attempt was: only a refused transfer (stage "transfer") is the payout's fault. */
 export type Stage = "load" | "lookup" | "transfer" | "record";
+
+/** The ids of the attempt's error row: another attempt follows (`attempt`), or none does (`final`). */
+export interface AttemptRowIds {
+  attempt: string;
+  final: string;
+}
 
 /** The attempt as every row of it names it (convention: jobId, jobName, attempt, attempts; plus final). */
 export interface AttemptInfo {

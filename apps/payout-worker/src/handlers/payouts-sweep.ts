@@ -1,14 +1,15 @@
 import type { Job } from "bullmq";
-import { PermanentError } from "@callastar/errors";
 import { jobIds } from "@callastar/queues";
 import { fanOut, type CronOutcome, type FanOutChild, type WorkerContext } from "@callastar/runtime";
-import { findDuePayouts, hasUsableAccount } from "../payout-query";
+import { findDuePayouts, unpaidReason } from "../payout-query";
 import { jobContext } from "./job-context";
+import { noteUnpaid } from "./unpayable";
 
 /**
  * One process-payouts run: REQUESTED payouts, plus PROCESSING ones stale for `staleMs` (a crash
  * left them mid-way; their job re-checks Stripe before paying). Payouts of creators without a usable
- * Stripe account are skipped and audited; the rest become `pay-payout` children of a summary job.
+ * Stripe account are skipped and counted (see unpayable.ts for their one error row); the rest become
+ * `pay-payout` children of a summary job.
  */
 export async function sweepPayouts(
   ctx: WorkerContext,
@@ -23,18 +24,10 @@ export async function sweepPayouts(
   const skippedPayouts: Array<{ payoutId: string; creatorId: string; reason: string }> = [];
   for (const p of rows) {
     // A PROCESSING payout may have a transfer already: always let its job look, whatever the account.
-    if (p.status === "REQUESTED" && !hasUsableAccount(p)) {
-      const reason = p.stripeAccountId ? "account_not_onboarded" : "no_account";
+    const reason = p.status === "REQUESTED" ? unpaidReason(p) : null;
+    if (reason) {
       skippedPayouts.push({ payoutId: p.id, creatorId: p.creatorId, reason });
-      await ctx.logger.logPayoutError(p.id, p.creatorId, new PermanentError(`Creator ${p.creatorId} cannot be paid yet (${reason})`), {
-        amount: p.amount,
-        currency: p.currency,
-        skipped: true,
-        reason,
-        cronType: "process-payouts",
-        ...jobContext(run),
-        final: true,
-      });
+      await noteUnpaid(ctx.db.sql, p, reason, { cronType: "process-payouts", ...jobContext(run) });
       continue;
     }
     children.push({ name: "pay-payout", jobId: jobIds.payout(p.id), data: { payoutId: p.id, trigger: "process-payouts" } });

@@ -3,15 +3,16 @@ import type { DbHandle } from "@callastar/db";
 import { markAudited } from "@callastar/errors";
 import { isRoomNameRefused, type DailyClient } from "@callastar/integrations/daily";
 import { auditRows, type AuditLogger, type StoredRow } from "@callastar/logger";
-import { decideRetry, type DeleteRoomPayload } from "@callastar/queues";
-import type { RateLimiter } from "@callastar/runtime";
+import { decideRetry, waitsOutDatabaseOutage, type DeleteRoomPayload } from "@callastar/queues";
+import { attemptFailureLogId, finalFailureLogId, type RateLimiter } from "@callastar/runtime";
 import {
-  claimDeletion,
   deletionIdFor,
   findLatestDeletion,
   finishDeletion,
   insertAuditRowOnce,
+  leaseDeletion,
   refuseDeletion,
+  releaseLease,
   roomAuditIds,
   withLockedDeletion,
   type RoomDeletion,
@@ -25,8 +26,11 @@ export interface DeleteRoomDeps {
   daily: Pick<DailyClient, "checkDailyRoomExists" | "deleteRoom">;
   /** Shared by every copy of the worker: Daily allows about 2 DELETE /rooms per second. */
   deleteLimiter: RateLimiter;
-  /** How long a copy waits for another copy's deletion of the same room before giving up (retried later). */
-  lockTimeoutMs: number;
+  /**
+   * How long an attempt holds a deletion while it calls Daily (longer than Daily's timeout); another
+   * copy of the same deletion waits at most this long, then fails its attempt (retried later).
+   */
+  leaseMs: number;
 }
 
 /** What one deletion reports to its cron run's summary. */
@@ -38,16 +42,17 @@ export interface DeleteRoomOutcome {
   reason?: "room_cleared" | "booking_not_found" | "booking_not_finished";
 }
 
-type JobInfo = Pick<Job, "id" | "name" | "attemptsMade" | "opts">;
+type JobInfo = Pick<Job, "id" | "name" | "attemptsMade" | "opts" | "queueName" | "timestamp">;
 type Booking = Awaited<ReturnType<typeof loadBookingRoom>>;
 
 /**
  * Deletes one booking's Daily room. A deletion already finished only gets its audit row if it lacks
  * one. Otherwise: re-reads the booking (a room it no longer references is not touched), checks the
- * room on Daily, claims the deletion (DELETING) before the DELETE, then finishes it — booking
- * cleared, status, DAILY_ROOM_DELETED row — in one transaction. A 404 after our own claim is our
- * earlier DELETE whose answer was lost (recorded DELETED, `recovered`); a name Daily refuses is
- * marked REFUSED for good. Each failed attempt writes one DAILY_ROOM_ERROR row; a 429 writes none.
+ * room on Daily, leases the deletion (DELETING) before the DELETE, calls Daily with no transaction
+ * open, then finishes it — booking cleared, status, DAILY_ROOM_DELETED row — in one short
+ * transaction. A 404 after an earlier claim is that attempt's DELETE whose answer was lost
+ * (recorded DELETED, `recovered`); a name Daily refuses is marked REFUSED for good. Each failed
+ * attempt writes one DAILY_ROOM_ERROR row; a 429 writes none.
  */
 export async function processDeleteRoom(deps: DeleteRoomDeps, data: DeleteRoomPayload, job: JobInfo): Promise<DeleteRoomOutcome> {
   const { bookingId, roomName, deletedBy } = data;
@@ -75,28 +80,36 @@ export async function processDeleteRoom(deps: DeleteRoomDeps, data: DeleteRoomPa
     deletedBy,
   };
 
+  let leased = false;
   try {
     const exists = await deps.daily.checkDailyRoomExists(roomName);
-    // Claimed before this attempt: an earlier attempt (or a copy that died) may have sent the DELETE.
-    const claimedBefore = !(await claimDeletion(deps.db.sql, claim));
     if (exists) await deps.deleteLimiter.acquire();
-    return await withLockedDeletion(deps.db.sql, claim.id, deps.lockTimeoutMs, async (tx, d) => {
-      // A concurrent copy finished it while we waited for the lock: its row is there (or is written now).
+    const holder = `${job.queueName}:${job.id}:${job.timestamp}`;
+    const lease = await leaseDeletion(deps.db.sql, claim, { holder, leaseMs: deps.leaseMs, waitMs: deps.leaseMs });
+    // A concurrent copy finished it while we waited for its lease: its row is there (or is written now).
+    if (lease.kind === "finished") {
+      await insertAuditRowOnce(deps.db.sql, finishedRow(lease.deletion, b, job, { backfilled: true }));
+      return outcomeOf(lease.deletion);
+    }
+    leased = true;
+    // Claimed before this attempt: an earlier attempt (or a copy that died) may have sent the DELETE.
+    const deletedNow = exists && (await deps.daily.deleteRoom(roomName)).status === "deleted";
+    const recovered = !deletedNow && lease.claimedBefore;
+    const status = deletedNow || recovered ? "DELETED" : "ALREADY_DELETED";
+    return await withLockedDeletion(deps.db.sql, claim.id, async (tx, d) => {
       if (d.status !== "DELETING") {
         await insertAuditRowOnce(tx, finishedRow(d, b, job, { backfilled: true }));
         return outcomeOf(d);
       }
-      const deletedNow = exists && (await deps.daily.deleteRoom(roomName)).status === "deleted";
-      const recovered = !deletedNow && claimedBefore;
-      const status = deletedNow || recovered ? "DELETED" : "ALREADY_DELETED";
-      const row = finishedRow({ ...d, status }, b, job, recovered ? { recovered: true } : {});
-      await finishDeletion(tx, d, status, row);
+      await finishDeletion(tx, d, status, finishedRow({ ...d, status }, b, job, recovered ? { recovered: true } : {}));
       return outcomeOf({ ...d, status });
     });
   } catch (error) {
+    if (leased) await releaseLease(deps.db.sql, claim.id).catch(() => undefined);
     const decision = decideRetry(error, jobContext(job));
-    // A 429 is a wait, not a failure: the processor pauses the queue and the attempt is not spent.
-    if (decision.action === "wait") throw error;
+    // A 429 or an unreachable PostgreSQL is a wait, not a failure: the processor puts the job back
+    // (pausing the queue for a 429) and the attempt is not spent.
+    if (decision.action === "wait" || waitsOutDatabaseOutage(error)) throw error;
     const context = {
       operation: "delete",
       ...bookingContext(b, claim.id, deletedBy),
@@ -109,7 +122,9 @@ export async function processDeleteRoom(deps: DeleteRoomDeps, data: DeleteRoomPa
       const row = { ...auditRows.logDailyRoomError(roomName, bookingId, error, { ...context, final: true }), id: roomAuditIds.refused(claim.id) };
       await refuseDeletion(deps.db.sql, claim, reason, row);
     } else {
-      await deps.logger.logDailyRoomError(roomName, bookingId, error, context);
+      const attempt = job.attemptsMade + 1;
+      const id = decision.final ? finalFailureLogId(job, attempt) : attemptFailureLogId(job, attempt);
+      await deps.logger.writeRow({ ...auditRows.logDailyRoomError(roomName, bookingId, error, context), id });
     }
     throw markAudited(error);
   }

@@ -51,6 +51,8 @@ export const payout = pgTable(
     balanceRetries: integer("balanceRetries").notNull().default(0),
     /** No sweep or recovery retries the payout before this (a balance shortfall, a job failed for good). */
     nextAttemptAt: ts("nextAttemptAt"),
+    /** Why a REQUESTED payout cannot be paid (its creator has no Stripe account); null once payable. */
+    unpayableReason: text("unpayableReason"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

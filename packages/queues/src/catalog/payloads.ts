@@ -48,6 +48,8 @@ export const payPayoutPayload = z.object({
 export const cronSummaryPayload = z.object({
   cronType: z.string().min(1),
   runJobId: z.string().min(1),
+  /** The run's queue (its "CronRun" key); absent in summaries queued before it was added: the summary's own queue. */
+  runQueue: z.string().min(1).optional(),
   startedAt: z.iso.datetime(),
   trigger: z.enum(["schedule", "manual"]),
   /** Counts known when the run fanned out (skipped, already scheduled, …), merged into CRON_RUN. */
