@@ -63,10 +63,20 @@ it("keeps a lock held longer than its ttl, and a second caller waits, then gives
   const first = withLock(redis, key, "busy", async (signal) => {
     await held;
     return signal.aborted ? "aborted" : "kept";
-  }, { ttlMs: 600, pollMs: 20 });
-  await expect(withLock(other, key, "another run holds the lock", async () => "second", { ttlMs: 600, waitMs: 1_500, pollMs: 50 })).rejects.toThrow(
+  }, { ttlMs: 3_000, pollMs: 20 });
+  await expect(withLock(other, key, "another run holds the lock", async () => "second", { ttlMs: 3_000, waitMs: 1_500, pollMs: 50 })).rejects.toThrow(
     "another run holds the lock",
   );
+  // Held past its first lifetime: the key's remaining time went up, so an extension happened.
+  // (A ttl of a few seconds leaves a loaded CI machine room to extend in time.)
+  let lowest = await other.pttl(key);
+  for (const deadline = Date.now() + 15_000; ; ) {
+    const left = await other.pttl(key);
+    if (left > lowest) break;
+    lowest = Math.min(lowest, left);
+    if (Date.now() > deadline) throw new Error(`the lock was never extended (pttl ${left} ms)`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   release();
   await expect(first).resolves.toBe("kept");
   expect(await other.exists(key)).toBe(0); // released
