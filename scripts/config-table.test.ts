@@ -4,13 +4,13 @@ import { DEFAULT_SPOOL_LEASE_MS } from "../packages/logger/src/env";
 import { APP_ENV_SCHEMAS, TABLE_END, TABLE_START, renderConfigTable, withConfigTable } from "./config-table";
 
 const root = resolve(__dirname, "..");
-const readme = readFileSync(join(root, "README.md"), "utf8");
+const page = readFileSync(join(root, "docs", "configuration.md"), "utf8");
 const table = renderConfigTable();
 const row = (name: string) => table.split("\n").find((line) => line.startsWith(`| \`${name}\` |`));
 
-describe("the README's configuration table", () => {
+describe("docs/configuration.md's table", () => {
   it("is the one generated from the apps' env schemas (run `pnpm docs:config` after changing a schema)", () => {
-    expect(withConfigTable(readme, table)).toBe(readme);
+    expect(withConfigTable(page, table)).toBe(page);
   });
 
   it("covers every app under apps/", () => {
@@ -37,9 +37,9 @@ describe("the README's configuration table", () => {
   });
 
   it("is written between one pair of markers, and a stale table is replaced", () => {
-    const stale = readme.replace(row("ROOMS_CONCURRENCY")!, "| `ROOMS_CONCURRENCY` | room-worker | `4` | old |");
-    expect(stale).not.toBe(readme);
-    expect(withConfigTable(stale, table)).toBe(readme);
-    expect(() => withConfigTable(`${readme}\n${TABLE_START}\n${TABLE_END}\n`, table)).toThrow("between one");
+    const stale = page.replace(row("ROOMS_CONCURRENCY")!, "| `ROOMS_CONCURRENCY` | room-worker | `4` | old |");
+    expect(stale).not.toBe(page);
+    expect(withConfigTable(stale, table)).toBe(page);
+    expect(() => withConfigTable(`${page}\n${TABLE_START}\n${TABLE_END}\n`, table)).toThrow("between one");
   });
 });

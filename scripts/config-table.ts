@@ -1,5 +1,5 @@
-// The README's configuration table, generated from the apps' env schemas (`pnpm docs:config` writes
-// it; scripts/config-table.test.ts fails when the README and the schemas differ). Each variable's
+// The configuration table of docs/configuration.md, generated from the apps' env schemas (`pnpm docs:config` writes
+// it; scripts/config-table.test.ts fails when the page and the schemas differ). Each variable's
 // form is its schema's `.describe()`, written once where the variable is defined.
 import { envSchema as dashboard } from "../apps/dashboard/src/env";
 import { envSchema as emailWorker } from "../apps/email-worker/src/env";
@@ -96,12 +96,12 @@ export function renderConfigTable(schemas = APP_ENV_SCHEMAS): string {
   return ["| variable | used by | default | form |", "|---|---|---|---|", ...rows].join("\n");
 }
 
-/** `readme` with the text between the markers replaced by `table`; throws when the markers are not there once each. */
-export function withConfigTable(readme: string, table: string): string {
-  const start = readme.indexOf(TABLE_START);
-  const end = readme.indexOf(TABLE_END);
-  if (start < 0 || end < start || readme.indexOf(TABLE_START, start + 1) >= 0) {
-    throw new Error(`README.md must hold the configuration table between one "${TABLE_START}" and one "${TABLE_END}"`);
+/** `page` with the text between the markers replaced by `table`; throws when the markers are not there once each. */
+export function withConfigTable(page: string, table: string): string {
+  const start = page.indexOf(TABLE_START);
+  const end = page.indexOf(TABLE_END);
+  if (start < 0 || end < start || page.indexOf(TABLE_START, start + 1) >= 0) {
+    throw new Error(`docs/configuration.md must hold the configuration table between one "${TABLE_START}" and one "${TABLE_END}"`);
   }
-  return `${readme.slice(0, start + TABLE_START.length)}\n${table}\n${readme.slice(end)}`;
+  return `${page.slice(0, start + TABLE_START.length)}\n${table}\n${page.slice(end)}`;
 }

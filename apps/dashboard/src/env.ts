@@ -47,7 +47,7 @@ export const envSchema = z.object({
       }
       return entries;
     })
-    .describe("comma-separated addresses or CIDRs of your reverse proxies (`10.0.0.0/8`, `loopback`): the client address (lockout, logs) is read from `X-Forwarded-For` through these hops only (unset: trust none; [docs/dashboard.md](docs/dashboard.md))"),
+    .describe("comma-separated addresses or CIDRs of your reverse proxies (`10.0.0.0/8`, `loopback`): the client address (lockout, logs) is read from `X-Forwarded-For` through these hops only (unset: trust none; [dashboard.md](dashboard.md))"),
   DASHBOARD_AUTH_MAX_FAILURES: envFields
     .positiveInt(10)
     .describe("failed credential attempts per client address and per user name before a lockout (429 with `Retry-After`)"),

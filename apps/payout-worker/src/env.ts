@@ -22,7 +22,7 @@ export const envSchema = z
       .describe("minutes: the hourly `process-payouts` sweep also re-enqueues a payout `PROCESSING` longer than this (a backstop to the recovery)"),
     PAYOUT_RECOVERY_INTERVAL_MS: envFields
       .positiveInt(60_000)
-      .describe("ms: how often one copy looks for payable payouts whose job is no longer in flight ([docs/payouts.md](docs/payouts.md))"),
+      .describe("ms: how often one copy looks for payable payouts whose job is no longer in flight ([payouts.md](payouts.md))"),
     PAYOUT_RECOVERY_GRACE_MS: envFields
       .positiveInt(60_000)
       .describe("ms: the recovery leaves a payout requested or claimed less than this ago to the sweep or job acting on it"),

@@ -157,7 +157,7 @@ export const workerEnvShape = {
   ...spoolEnvShape,
   WORKER_LOCK_DURATION_MS: envFields
     .positiveInt(STALL_DEFAULTS.lockDurationMs)
-    .describe("ms, BullMQ job lock: a killed worker's jobs run again within lock/2 … lock + interval ([docs/runtime.md](docs/runtime.md))"),
+    .describe("ms, BullMQ job lock: a killed worker's jobs run again within lock/2 … lock + interval ([runtime.md](runtime.md))"),
   WORKER_STALLED_INTERVAL_MS: envFields
     .positiveInt(STALL_DEFAULTS.stalledIntervalMs)
     .describe("ms: how often a live worker looks for jobs whose worker died"),

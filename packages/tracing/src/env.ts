@@ -29,7 +29,7 @@ const protocol = z.enum(PROTOCOLS, { error: `must be one of ${PROTOCOLS.join(", 
 /** The OTEL_* fields every traced app validates (spread into its env schema). */
 export const tracingEnvShape = {
   OTEL_SDK_DISABLED: z.enum(["true", "false"], { error: "must be true or false" }).optional().describe("`true` turns tracing off whatever else is set"),
-  OTEL_TRACES_EXPORTER: exporterList.optional().describe("`otlp`, `console`, `zipkin` or `none` (comma-separated); tracing is on when it names an exporter other than `none` ([Tracing](#tracing))"),
+  OTEL_TRACES_EXPORTER: exporterList.optional().describe("`otlp`, `console`, `zipkin` or `none` (comma-separated); tracing is on when it names an exporter other than `none` ([tracing.md](tracing.md))"),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional().describe("http(s) URL of the OTLP collector; setting it turns tracing on (exporter `otlp`)"),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional().describe("http(s) URL of the OTLP traces endpoint (overrides the general one for traces); setting it turns tracing on"),
   OTEL_EXPORTER_OTLP_PROTOCOL: protocol.optional().describe("`grpc`, `http/protobuf` (default) or `http/json`"),
