@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { resolve } from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { createProducer, type Producer } from "@callastar/queues";
 import { startStripeStandin, type StripeStandin } from "@callastar/standins/stripe";
-import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, type TestDatabase } from "@callastar/testing";
+import { createTestDatabase, obliteratePrefix, spawnApp, testEnv, uniquePrefix, waitFor, type AppProcess, type TestDatabase } from "@callastar/testing";
 import { seedCreator, seedPayout } from "./test-seed";
 
 // SIGKILL between Stripe's transfer and the database update: the next worker process must find the
 // transfer (or replay its idempotency key) and mark the payout PAID, never pay twice.
-const appDir = resolve(__dirname, "..");
 
 let t: TestDatabase;
 let stripe: StripeStandin;
@@ -29,45 +27,30 @@ afterAll(async () => {
   await t.drop();
 });
 
-interface RunningWorker {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** Starts the real payout worker (src/main.ts) as its own process and waits until it consumes. */
-async function spawnWorker(extraEnv: Record<string, string> = {}): Promise<RunningWorker> {
-  const { NODE_OPTIONS: _jestFlags, ...inherited } = process.env;
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: appDir,
-    env: {
-      ...inherited,
-      NODE_ENV: "test",
-      DATABASE_URL: t.url,
-      REDIS_URL: testEnv.redisUrl,
-      QUEUE_PREFIX: prefix,
-      STRIPE_SECRET_KEY: stripe.secretKey,
-      STRIPE_API_BASE: stripe.url,
-      // A killed worker's job comes back quickly: 2 s lock, stalled check every second.
-      WORKER_LOCK_DURATION_MS: "2000",
-      WORKER_STALLED_INTERVAL_MS: "1000",
-      SHUTDOWN_TIMEOUT_MS: "10000",
-      ...extraEnv,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+/**
+ * Starts the real payout worker (src/main.ts) as its own process and waits until it consumes. The
+ * child gets only what it needs (PATH, HOME and the variables below), not the test runner's environment.
+ */
+async function spawnWorker(extraEnv: Record<string, string> = {}): Promise<AppProcess> {
+  const worker = spawnApp("payout-worker", {
+    NODE_ENV: "test",
+    DATABASE_URL: t.url,
+    REDIS_URL: testEnv.redisUrl,
+    QUEUE_PREFIX: prefix,
+    STRIPE_SECRET_KEY: stripe.secretKey,
+    STRIPE_API_BASE: stripe.url,
+    // A killed worker's job comes back quickly: 2 s lock, stalled check every second.
+    WORKER_LOCK_DURATION_MS: "2000",
+    WORKER_STALLED_INTERVAL_MS: "1000",
+    SHUTDOWN_TIMEOUT_MS: "10000",
+    ...extraEnv,
   });
-  children.push(child);
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once("exit", (code, signal) => done({ code, signal })),
-  );
-  await waitFor("the worker process to consume", () => {
-    if (child.exitCode !== null) throw new Error(`worker exited early:\n${output}`);
-    return output.includes("consuming");
-  }, { timeoutMs: 30_000 });
-  return { child, output: () => output, exited };
+  children.push(worker.child);
+  await Promise.race([
+    worker.waitForOutput("consuming"),
+    worker.exited.then((end) => Promise.reject(new Error(`worker exited early (${end}):\n${worker.output()}`))),
+  ]);
+  return worker;
 }
 
 const payoutRow = async (id: string) =>
@@ -87,7 +70,7 @@ it("pays once when the worker is SIGKILLed between the Stripe transfer and the d
     stripe.requests.some((r) => r.method === "POST" && r.idempotencyKey === `payout:${payoutId}`),
   );
   first.child.kill("SIGKILL");
-  expect((await first.exited).signal).toBe("SIGKILL");
+  expect(await first.exited).toBe("SIGKILL");
   await waitFor("Stripe to commit the transfer", () => stripe.transfers.length === 1);
   stripe.setFaults({ slowMs: 0 });
   // The money moved, the database does not know yet.
@@ -115,8 +98,7 @@ it("pays once when the worker is SIGKILLed between the Stripe transfer and the d
   expect(run!.context).toMatchObject({ succeeded: 1, failed: 0, totalAmount: 7300 });
 
   second.child.kill("SIGTERM");
-  const { code } = await second.exited;
-  expect(code).toBe(0);
+  expect(await second.exited).toBe(0);
   // Still one transfer, and still one success row, after everything settled.
   expect(stripe.transfers).toHaveLength(1);
   expect(await t.sql`SELECT 1 FROM "Log" WHERE type = 'PAYOUT_SUCCESS'`).toHaveLength(1);
@@ -131,7 +113,7 @@ it("recovers a PROCESSING payout whose worker was SIGKILLed and whose job was lo
   const key = `payout:${payoutId}`;
   await waitFor("the transfer request to reach Stripe", () => stripe.requests.some((r) => r.method === "POST" && r.idempotencyKey === key));
   first.child.kill("SIGKILL");
-  expect((await first.exited).signal).toBe("SIGKILL");
+  expect(await first.exited).toBe("SIGKILL");
   await waitFor("Stripe to commit the transfer", () => stripe.transfers.some((tr) => tr.transfer_group === payoutId));
   stripe.setFaults({ slowMs: 0 });
   expect(await payoutRow(payoutId)).toEqual({ status: "PROCESSING", stripeTransferId: null });
@@ -154,6 +136,6 @@ it("recovers a PROCESSING payout whose worker was SIGKILLed and whose job was lo
   expect(rows).toEqual([{ id: `payout-paid:${payoutId}`, context: expect.objectContaining({ trigger: "recovery", recovered: true, stripeTransferId: transfers[0]!.id }) }]);
 
   second.child.kill("SIGTERM");
-  expect((await second.exited).code).toBe(0);
+  expect(await second.exited).toBe(0);
   expect(stripe.transfers.filter((tr) => tr.transfer_group === payoutId)).toHaveLength(1);
 }, 90_000);

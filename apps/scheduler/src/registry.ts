@@ -24,7 +24,10 @@ export async function upsertScheduler(queue: Queue, s: DeclaredScheduler): Promi
     { pattern: s.pattern, tz: s.tz },
     { name: spec.jobName, data: { trigger: "schedule" }, opts: JOBS[spec.jobName].options },
   );
-  return next ? (next.timestamp ?? 0) + (next.delay ?? 0) : undefined;
+  if (!next) return undefined;
+  // The scheduler's own next time, not the job's timestamp + delay: BullMQ stamps the returned job
+  // with a clock read apart from the one its delay came from, off by a millisecond now and then.
+  return (await queue.getJobScheduler(s.id))?.next ?? undefined;
 }
 
 /**

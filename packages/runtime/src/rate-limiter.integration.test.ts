@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { obliteratePrefix, testEnv, uniquePrefix } from "@callastar/testing";
+import { obliteratePrefix, testEnv, uniquePrefix, waitFor } from "@callastar/testing";
 import { createRateLimiter } from "./rate-limiter";
 
 // Two limiters on two connections stand for two copies of a worker: the limit must hold across them.
@@ -47,30 +47,32 @@ it("gives urgent callers every slot while they wait, ordinary ones resume after"
   const prefix = uniquePrefix("rl");
   const a = new Redis(testEnv.redisUrl);
   const b = new Redis(testEnv.redisUrl);
+  // Also stops the background caller when an assertion fails, so nothing runs on past the test.
+  let stop = false;
   try {
     const key = `${prefix}:ratelimit:resend`;
     const ordinary = createRateLimiter(a, { key, max: 10 });
     const urgent = createRateLimiter(b, { key, max: 10 });
     const ordinaryTaken: number[] = [];
-    let stop = false;
     const background = (async () => {
       while (!stop) {
         await ordinary.acquire();
         ordinaryTaken.push(Date.now());
       }
     })();
-    while (ordinaryTaken.length < 3) await new Promise((r) => setTimeout(r, 20));
+    await waitFor("three ordinary slots", () => ordinaryTaken.length >= 3, { timeoutMs: 10_000 });
     const urgentStart = Date.now();
     for (let i = 0; i < 10; i++) await urgent.acquire({ urgent: true });
     const urgentEnd = Date.now();
     const countAtUrgentEnd = ordinaryTaken.length;
     // Once the urgent mark lapses the ordinary caller gets slots again.
-    while (ordinaryTaken.length < countAtUrgentEnd + 2) await new Promise((r) => setTimeout(r, 20));
+    await waitFor("the ordinary caller served again", () => ordinaryTaken.length >= countAtUrgentEnd + 2, { timeoutMs: 10_000 });
     stop = true;
     await background;
     // At most the one slot the ordinary caller was already waiting for lands after the urgent caller came.
     expect(ordinaryTaken.filter((t) => t > urgentStart && t <= urgentEnd).length).toBeLessThanOrEqual(1);
   } finally {
+    stop = true;
     a.disconnect();
     b.disconnect();
     await obliteratePrefix(prefix);

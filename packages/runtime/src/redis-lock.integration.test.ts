@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { startRedisServer, testEnv, uniquePrefix, type RedisServer } from "@callastar/testing";
+import { startRedisServer, testEnv, uniquePrefix, waitFor, type RedisServer } from "@callastar/testing";
 import { LockLostError, withLock } from "./redis-lock";
 
 // The lock's holder works in steps and checks its signal before each one, as the fan-out does
@@ -64,20 +64,26 @@ it("keeps a lock held longer than its ttl, and a second caller waits, then gives
     await held;
     return signal.aborted ? "aborted" : "kept";
   }, { ttlMs: 3_000, pollMs: 20 });
-  await expect(withLock(other, key, "another run holds the lock", async () => "second", { ttlMs: 3_000, waitMs: 1_500, pollMs: 50 })).rejects.toThrow(
-    "another run holds the lock",
-  );
-  // Held past its first lifetime: the key's remaining time went up, so an extension happened.
-  // (A ttl of a few seconds leaves a loaded CI machine room to extend in time.)
-  let lowest = await other.pttl(key);
-  for (const deadline = Date.now() + 15_000; ; ) {
-    const left = await other.pttl(key);
-    if (left > lowest) break;
-    lowest = Math.min(lowest, left);
-    if (Date.now() > deadline) throw new Error(`the lock was never extended (pttl ${left} ms)`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  // Released whatever happens below: a holder left waiting keeps extending, and jest never exits.
+  try {
+    // The second caller comes once the first holds the lock (started together, it could win).
+    await waitFor("the first caller holding the lock", async () => (await other.exists(key)) === 1);
+    await expect(withLock(other, key, "another run holds the lock", async () => "second", { ttlMs: 3_000, waitMs: 1_500, pollMs: 50 })).rejects.toThrow(
+      "another run holds the lock",
+    );
+    // Held past its first lifetime: the key's remaining time went up, so an extension happened.
+    // (A ttl of a few seconds leaves a loaded CI machine room to extend in time.)
+    let lowest = await other.pttl(key);
+    for (const deadline = Date.now() + 15_000; ; ) {
+      const left = await other.pttl(key);
+      if (left > lowest) break;
+      lowest = Math.min(lowest, left);
+      if (Date.now() > deadline) throw new Error(`the lock was never extended (pttl ${left} ms)`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } finally {
+    release();
   }
-  release();
   await expect(first).resolves.toBe("kept");
   expect(await other.exists(key)).toBe(0); // released
 });

@@ -19,13 +19,20 @@ describe("startPostgresServer (a private server a test may stop)", () => {
       await expect(probe`SELECT 1`).rejects.toThrow(/ECONNREFUSED|connect/);
       await probe.end({ timeout: 1 });
       await server.start();
-      await db.sql`INSERT INTO t VALUES (2)`;
+      // Fresh clients after each stop: what a pool does with connections a stop cut is not this
+      // helper's test (the pool's connection cut by the fast stop failed this insert once).
+      const fresh = async <T>(use: (sql: postgres.Sql) => Promise<T>): Promise<T> => {
+        const sql = postgres(server.url(db.name), { max: 1, onnotice: () => {} });
+        try {
+          return await use(sql);
+        } finally {
+          await sql.end();
+        }
+      };
+      await fresh((sql) => sql`INSERT INTO t VALUES (2)`);
       await server.stop("immediate");
       await server.start();
-      // A fresh client: what the pool does with connections the crash cut is not this helper's test.
-      const after = postgres(server.url(db.name), { max: 1, onnotice: () => {} });
-      const rows = await after<Array<{ v: number }>>`SELECT v FROM t ORDER BY v`;
-      await after.end();
+      const rows = await fresh((sql) => sql<Array<{ v: number }>>`SELECT v FROM t ORDER BY v`);
       expect(rows.map((r) => r.v)).toEqual([1, 2]);
     } finally {
       await db.drop().catch(() => db.close());

@@ -1,13 +1,7 @@
 import { canonicalJson, IDEMPOTENCY_TTL_MS } from "./idempotency";
 import { startResendStandin } from "./server";
 import type { ResendStandin } from "./types";
-
-// Polls a state of the stand-in (this package cannot use @callastar/testing, which depends on it).
-async function waitFor(what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !check(); await new Promise((r) => setTimeout(r, 10))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-  }
-}
+import { waitUntil as waitFor } from "../wait-until";
 
 const email = { from: "noreply@callastar.test", to: "fan@example.com", subject: "Hi", html: "<p>Hi</p>" };
 

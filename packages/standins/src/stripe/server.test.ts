@@ -1,4 +1,5 @@
 import { startStripeStandin, type StripeStandin } from "./index";
+import { waitUntil } from "../wait-until";
 
 let stripe: StripeStandin;
 beforeAll(async () => {
@@ -141,10 +142,12 @@ describe("Stripe stand-in: idempotency", () => {
   });
 
   it("answers 409 while the first request with a key is still running", async () => {
-    stripe.setFaults({ slowMs: 200 });
-    const [a, b] = await Promise.all([post(transfer, { "Idempotency-Key": "slow" }), new Promise((r) => setTimeout(r, 20)).then(() => post(transfer, { "Idempotency-Key": "slow" }))]);
-    // The first holds the key for slowMs while it executes; the second arrives meanwhile.
-    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    stripe.setFaults({ slowMs: 300 });
+    const first = post(transfer, { "Idempotency-Key": "slow" });
+    // The first holds the key while it executes; the second arrives then, not after a guessed delay.
+    await waitUntil("the first creation executing", () => stripe.executing === 1);
+    expect((await post(transfer, { "Idempotency-Key": "slow" })).status).toBe(409);
+    expect((await first).status).toBe(200);
     expect(stripe.transfers).toHaveLength(1);
   });
 });

@@ -43,6 +43,8 @@ export interface StripeStandin {
   secretKey: string;
   transfers: StripeTransferObject[];
   requests: StripeRequestRecord[];
+  /** Transfer creations that hold their idempotency key and have not answered yet (a retry now meets 409). */
+  readonly executing: number;
   missingAccounts: Set<string>;
   faults(): Readonly<StripeFaults>;
   setFaults(faults: Partial<StripeFaults>): void;
@@ -59,6 +61,7 @@ export async function startStripeStandin(options: StripeStandinOptions = {}): Pr
   const idempotency = new IdempotencyStore();
   const missingAccounts = new Set(options.missingAccounts ?? []);
   const requests: StripeRequestRecord[] = [];
+  let executing = 0;
   let faults: StripeFaults = { ...NO_STRIPE_FAULTS, ...options.faults };
   let random = seededRandom(faults.seed);
 
@@ -130,7 +133,12 @@ export async function startStripeStandin(options: StripeStandinOptions = {}): Pr
         record.replayed = true;
         return answer(decision.answer.status, decision.answer.body, { "Idempotent-Replayed": "true", "Original-Request": decision.answer.requestId });
       }
-      if (faults.slowMs > 0) await sleep(faults.slowMs);
+      executing += 1;
+      try {
+        if (faults.slowMs > 0) await sleep(faults.slowMs);
+      } finally {
+        executing -= 1;
+      }
       // Parameter validation runs before execution, so Stripe stores no idempotent result for it.
       const request = validateTransferParams(params, missingAccounts);
       if ("status" in request) {
@@ -214,6 +222,9 @@ export async function startStripeStandin(options: StripeStandinOptions = {}): Pr
     secretKey,
     transfers: ledger.transfers,
     requests,
+    get executing() {
+      return executing;
+    },
     missingAccounts,
     faults: () => ({ ...faults }),
     setFaults,
