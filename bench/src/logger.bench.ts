@@ -24,7 +24,7 @@ async function throughput(): Promise<{ medians: Record<Variant, number>; summary
   say(`\n(a) ${fmt(env.jobs)} BullMQ jobs/round, concurrency ${env.concurrency}, ${env.rounds} rounds`);
   const url = await freshDatabase(env.adminDatabaseUrl, "callastar_bench_logger");
   const handle = createDb(url, { max: 10, applicationName: "bench-logger" });
-  const logger = createAuditLogger({ db: handle, maxInFlight: env.maxInFlight });
+  const logger = createAuditLogger({ db: handle });
   const cost = measureBuildCost(handle.db);
   say(`  building a 1000-row INSERT: drizzle builder ${cost.drizzleUsPerRow.toFixed(1)} µs/row, ` +
     `constant unnest statement's arrays ${cost.arraysUsPerRow.toFixed(1)} µs/row`);
@@ -139,7 +139,7 @@ async function queries(): Promise<string[][]> {
   say(`\n(b) queries on a ${fmt(env.logRows)}-row "Log" over 90 days`);
   const url = await ensureBigLogTable(env.adminDatabaseUrl, env.logRows, say);
   const handle = createDb(url, { max: 4, applicationName: "bench-logger-queries" });
-  const logger = createAuditLogger({ db: handle, maxInFlight: env.maxInFlight });
+  const logger = createAuditLogger({ db: handle });
   try {
     const [{ n }] = (await handle.sql`SELECT count(*)::bigint AS n FROM "Log"`) as unknown as [{ n: string }];
     say(`  "Log" rows: ${fmt(Number(n))}`);

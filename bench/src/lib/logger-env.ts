@@ -10,6 +10,4 @@ export const loggerBenchEnv = {
   concurrency: int("BENCH_CONCURRENCY", 50),
   logRows: int("BENCH_LOG_ROWS", 10_000_000),
   queryRuns: int("BENCH_QUERY_RUNS", 25),
-  /** Flushes in flight at once (the logger option maxInFlight). */
-  maxInFlight: int("BENCH_MAX_IN_FLIGHT", 2),
 };

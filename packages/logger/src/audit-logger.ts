@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DbHandle, LogRow } from "@callastar/db";
@@ -15,18 +16,9 @@ import { insertRows } from "./write/insert-statement";
 import { buildRowSafely, type RowInput, type StoredRow } from "./write/row";
 import { SpoolKeeper } from "./write/spool-keeper";
 
-/** Resolves true if `promise` settles within `ms`, false otherwise (the timer never outlives it). */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** Resolves true if `promise` settles before `deadline` aborts, false otherwise. */
+const settledBefore = (promise: Promise<unknown>, deadline: AbortSignal): Promise<boolean> =>
+  Promise.race([promise.then(() => true), once(deadline, "abort").then(() => false)]);
 
 /** Options of createAuditLogger; only `db` is required. */
 export interface AuditLoggerOptions {
@@ -42,8 +34,6 @@ export interface AuditLoggerOptions {
   spoolLeaseMs?: number;
   /** Rows per INSERT statement (default 2000). */
   maxBatch?: number;
-  /** Statements in flight at once, each on its own pool connection (default 2; keep ≤ pool size). */
-  maxInFlight?: number;
   /** Rows held in memory during an outage before spooling/dropping (default 100_000). */
   maxBuffered?: number;
   /** A call not committed after this long resolves once its row is in the fsync'd spool (default 2000 ms). */
@@ -128,7 +118,7 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
 
   const writer = new GroupCommitWriter(
     {
-      write: (rows, mayExist) => insertRows(db.sql, rows, mayExist),
+      write: (rows) => insertRows(db.sql, rows),
       overflow: (rows, reason) => keeper.overflow(rows, reason),
       rejected: (row, error) => keeper.rejected(row, error),
       availability(up, error) {
@@ -140,7 +130,6 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
     },
     {
       maxBatch: options.maxBatch ?? 2000,
-      maxInFlight: options.maxInFlight ?? 2,
       maxBuffered,
       ackTimeoutMs: options.ackTimeoutMs ?? 2000,
       backoffMinMs: options.backoffMinMs ?? 50,
@@ -164,10 +153,9 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
     keeper.stop();
     const replayStopped = replayer?.stop() ?? Promise.resolve();
     writer.expedite();
-    const started = Date.now();
+    const deadline = AbortSignal.timeout(closeTimeoutMs);
     await writer.flush(closeTimeoutMs);
-    const remaining = Math.max(0, closeTimeoutMs - (Date.now() - started));
-    await within(replayStopped, remaining);
+    await settledBefore(replayStopped, deadline);
     const left = writer.abandon();
     if (left.unsaved.length) await keeper.overflow(left.unsaved, `PostgreSQL still unreachable ${closeTimeoutMs} ms into close()`);
     left.release();
@@ -186,9 +174,9 @@ export function createAuditLogger(options: AuditLoggerOptions): AuditLogger {
     cleanupOldLogsDetailed: (days, opts) => cleanupOldLogsDetailed(db.db, days, opts),
     async flush(timeoutMs = closeTimeoutMs) {
       // A replay started at creation counts as "logged before": wait for it, within the same budget.
-      const started = Date.now();
-      if (replayer && !(await within(replayer.idle(), timeoutMs))) return false;
-      return writer.flush(Math.max(0, timeoutMs - (Date.now() - started)));
+      const deadline = Date.now() + timeoutMs;
+      if (replayer && !(await settledBefore(replayer.idle(), AbortSignal.timeout(timeoutMs)))) return false;
+      return writer.flush(Math.max(0, deadline - Date.now()));
     },
     close() {
       closing ??= shutdown();

@@ -115,11 +115,11 @@ describe("group commit", () => {
   });
 });
 
-describe("first attempts skip the conflict check; anything that may exist takes ON CONFLICT", () => {
-  const hooks = (calls: boolean[], write: (rows: StoredRow[], mayExist: boolean) => Promise<void>): WriterHooks => ({
-    write: (rows, mayExist) => {
-      calls.push(mayExist);
-      return write(rows, mayExist);
+describe("every write skips ids already in \"Log\"", () => {
+  const hooks = (calls: number[], write: (rows: StoredRow[]) => Promise<void>): WriterHooks => ({
+    write: (rows) => {
+      calls.push(rows.length);
+      return write(rows);
     },
     overflow: () => Promise.resolve(),
     rejected: (row) => {
@@ -127,15 +127,15 @@ describe("first attempts skip the conflict check; anything that may exist takes 
     },
     availability: () => {},
   });
-  const options = { maxBatch: 100, maxInFlight: 1, maxBuffered: 1000, ackTimeoutMs: 10_000, backoffMinMs: 5, backoffMaxMs: 20 };
+  const options = { maxBatch: 100, maxBuffered: 1000, ackTimeoutMs: 10_000, backoffMinMs: 5, backoffMaxMs: 20 };
   const row = (message: string) => buildRow({ type: LogType.CRON_RUN, status: "SUCCESS", message, hasError: false });
 
   it("a row committed by an attempt whose answer was lost is written once on retry", async () => {
-    const calls: boolean[] = [];
+    const calls: number[] = [];
     let lose = true;
     const writer = new GroupCommitWriter(
-      hooks(calls, async (rows, mayExist) => {
-        await insertRows(t.sql, rows, mayExist);
+      hooks(calls, async (rows) => {
+        await insertRows(t.sql, rows);
         if (lose) {
           lose = false;
           throw Object.assign(new Error("connection reset after commit"), { code: "ECONNRESET" });
@@ -144,25 +144,18 @@ describe("first attempts skip the conflict check; anything that may exist takes 
       options,
     );
     await Promise.all([writer.submit(row("a")), writer.submit(row("b"))]);
-    expect(calls).toEqual([false, true]);
+    expect(calls).toEqual([2, 2]);
     expect(await countRows()).toBe(2);
   });
 
   it("an id that is already there (the same row submitted twice) is skipped, not called bad", async () => {
-    const calls: boolean[] = [];
-    const writer = new GroupCommitWriter(hooks(calls, (rows, mayExist) => insertRows(t.sql, rows, mayExist)), options);
+    const calls: number[] = [];
+    const writer = new GroupCommitWriter(hooks(calls, (rows) => insertRows(t.sql, rows)), options);
     const twice = row("twice");
     await writer.submit(twice);
     await Promise.all([writer.submit({ ...twice }), writer.submit(row("fresh"))]);
-    expect(calls).toEqual([false, false, true]);
+    expect(calls).toEqual([1, 2]);
     expect(await countRows()).toBe(2);
     expect(writer.counts).toMatchObject({ written: 3, rejected: 0 });
-  });
-
-  it("without the skip, the plain statement does refuse an existing id (so the retry is what saves it)", async () => {
-    const existing = row("once");
-    await insertRows(t.sql, [existing], false);
-    await expect(insertRows(t.sql, [existing], false)).rejects.toMatchObject({ code: "23505" });
-    await expect(insertRows(t.sql, [existing], true)).resolves.toBeUndefined();
   });
 });

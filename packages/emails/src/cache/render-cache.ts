@@ -4,6 +4,8 @@ import type { EmailView } from "../templates/view";
 import { compileEmail, type CompiledEmail } from "./compile";
 import { fillEmail } from "./fill";
 
+// Kept because it pays at the production peak (100 renders per 500 ms): a fresh render costs ~35-40 %
+// of a core there, and batches overran their slot; cached, ~1 % (`pnpm bench:render`, its peak section).
 // Keyed by template and shape (which view strings are present): a handful of entries per template,
 // so it is never evicted. Promises, so concurrent first renders of a shape share one compile.
 const compiled = new Map<string, Promise<CompiledEmail | null>>();

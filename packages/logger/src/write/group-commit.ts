@@ -1,17 +1,13 @@
-// Group commit: while fewer than `maxInFlight` flushes run, one more takes everything pending as ONE
-// statement (no timer, so throughput grows with concurrency). A caller is released when its row
-// commits or, past ackTimeoutMs, once it is in the fsync'd spool — never while it is only in memory.
-import { classifyWriteError, isUniqueViolation } from "./pg-errors";
+// Group commit, graphile-worker style: one INSERT in flight carries every pending row; rows logged
+// meanwhile wait for the next one. A caller is released when its row commits or, past ackTimeoutMs,
+// once it is in the fsync'd spool — never while it is only in memory.
+import { classifyWriteError } from "./pg-errors";
 import type { StoredRow } from "./row";
 
 /** How the writer reaches the outside world; none of these may throw. */
 export interface WriterHooks {
-  /**
-   * Writes rows in one statement. `mayExist` is true when some row may already be committed (an
-   * earlier attempt's outcome is unknown, or it was replayed from the spool): the write must then
-   * skip existing ids; otherwise it may take the cheaper path that fails on them.
-   */
-  write(rows: StoredRow[], mayExist: boolean): Promise<void>;
+  /** Writes rows in one statement that skips ids already present (retries and replays are no-ops). */
+  write(rows: StoredRow[]): Promise<void>;
   /** Rows the writer cannot hold (buffer full, or stopped): spool them or report them dropped. */
   overflow(rows: StoredRow[], reason: string): Promise<void>;
   /** A row PostgreSQL refused for its own values; it is not retried. */
@@ -40,8 +36,6 @@ export interface AbandonedRows {
 
 export interface WriterOptions {
   maxBatch: number;
-  /** Statements in flight at once (each needs a pool connection); 1 = strictly one at a time. */
-  maxInFlight: number;
   maxBuffered: number;
   ackTimeoutMs: number;
   backoffMinMs: number;
@@ -51,8 +45,6 @@ export interface WriterOptions {
 interface Entry {
   row: StoredRow;
   seq: number;
-  /** Already sent once (or replayed): it may be committed even though no success was seen. */
-  sent: boolean;
   settle: (done: boolean) => void;
   timer: NodeJS.Timeout | undefined;
   released: boolean;
@@ -66,8 +58,9 @@ interface Entry {
 
 /** Batches concurrent rows into single statements; holds and retries them through outages. */
 export class GroupCommitWriter {
+  // Both in submission order, inFlight older than pending: the oldest unsettled row is at the front.
   private pending: Entry[] = [];
-  private batches = new Set<Entry[]>();
+  private inFlight: Entry[] = [];
   private scheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private attempt = 0;
@@ -75,8 +68,6 @@ export class GroupCommitWriter {
   private waiters: { seq: number; done: (ok: boolean) => void }[] = [];
   private abandoned = false;
   private urgent = false;
-  private toPersist: Entry[] = [];
-  private persistScheduled = false;
   /** Counters exported through the logger's metrics(). */
   readonly counts = { written: 0, flushes: 0, failedFlushes: 0, rejected: 0 };
   degraded = false;
@@ -88,7 +79,7 @@ export class GroupCommitWriter {
 
   /** Rows held in memory (pending + in flight). */
   get buffered(): number {
-    return this.pending.length + this.inFlightCount;
+    return this.pending.length + this.inFlight.length;
   }
 
   get pendingCount(): number {
@@ -96,9 +87,7 @@ export class GroupCommitWriter {
   }
 
   get inFlightCount(): number {
-    let n = 0;
-    for (const batch of this.batches) n += batch.length;
-    return n;
+    return this.inFlight.length;
   }
 
   /** A caller's row: resolves once committed, or past ackTimeoutMs once it is also in the spool. */
@@ -112,14 +101,7 @@ export class GroupCommitWriter {
   /** Rows replayed from the spool: true once all are committed (or rejected), false if abandoned. */
   submitAll(rows: StoredRow[]): Promise<boolean> {
     if (this.abandoned) return Promise.resolve(false);
-    const all = rows.map(
-      (row) =>
-        new Promise<boolean>((resolve) => {
-          const entry = this.enqueue(row, resolve);
-          entry.sent = true;
-          entry.persisted = true; // its claimed file is given back if the replay is cut short
-        }),
-    );
+    const all = rows.map((row) => new Promise<boolean>((resolve) => (this.enqueue(row, resolve).persisted = true)));
     return Promise.all(all).then((done) => done.every(Boolean));
   }
 
@@ -131,7 +113,7 @@ export class GroupCommitWriter {
       const timer = Number.isFinite(timeoutMs) ? setTimeout(() => finish(false), timeoutMs) : undefined;
       const waiter = { seq, done: (ok: boolean) => finish(ok) };
       const finish = (ok: boolean) => {
-        if (timer) clearTimeout(timer);
+        clearTimeout(timer);
         this.waiters = this.waiters.filter((w) => w !== waiter);
         resolve(ok);
       };
@@ -142,10 +124,8 @@ export class GroupCommitWriter {
   /** Shutdown: retry quickly instead of waiting out a long backoff. */
   expedite(): void {
     this.urgent = true;
-    if (this.retryTimer) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-    }
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     this.schedule();
   }
 
@@ -155,12 +135,12 @@ export class GroupCommitWriter {
    */
   abandon(): AbandonedRows {
     this.abandoned = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    const left = [...[...this.batches].flat(), ...this.pending].filter((e) => !e.rejected);
-    this.batches.clear();
+    const left = [...this.inFlight, ...this.pending].filter((e) => !e.rejected);
+    this.inFlight = [];
     this.pending = [];
-    for (const entry of left) if (entry.timer) clearTimeout(entry.timer);
+    for (const entry of left) clearTimeout(entry.timer);
     for (const waiter of [...this.waiters]) waiter.done(false);
     return {
       unsaved: left.filter((e) => !e.persisted).map((e) => e.row),
@@ -171,18 +151,7 @@ export class GroupCommitWriter {
   }
 
   private enqueue(row: StoredRow, settle: (done: boolean) => void): Entry {
-    const entry: Entry = {
-      row,
-      seq: this.nextSeq++,
-      sent: false,
-      settle,
-      timer: undefined,
-      released: false,
-      rejected: false,
-      done: false,
-      persisted: false,
-      ticket: undefined,
-    };
+    const entry: Entry = { row, seq: this.nextSeq++, settle, timer: undefined, released: false, rejected: false, done: false, persisted: false, ticket: undefined };
     this.pending.push(entry);
     this.schedule();
     return entry;
@@ -191,45 +160,32 @@ export class GroupCommitWriter {
   // Without a spool there is nowhere durable to put the row: the caller waits for the commit.
   private armAck(entry: Entry): void {
     if (!this.hooks.persist || !Number.isFinite(this.options.ackTimeoutMs)) return;
-    entry.timer = setTimeout(() => this.persistLater(entry), this.options.ackTimeoutMs);
+    entry.timer = setTimeout(() => void this.persist(entry), this.options.ackTimeoutMs);
     entry.timer.unref();
   }
 
-  // Timers that fire in the same turn (a burst of calls during an outage) share one spool write.
-  private persistLater(entry: Entry): void {
+  // Timers due together share one write and fsync: the spool coalesces appends queued meanwhile.
+  private async persist(entry: Entry): Promise<void> {
     entry.timer = undefined;
     if (entry.released || this.abandoned) return;
-    this.toPersist.push(entry);
-    if (this.persistScheduled) return;
-    this.persistScheduled = true;
-    setImmediate(() => void this.persistNow());
-  }
-
-  private async persistNow(): Promise<void> {
-    this.persistScheduled = false;
-    const entries = this.toPersist.filter((e) => !e.released);
-    this.toPersist = [];
-    if (entries.length === 0 || this.abandoned) return;
-    // A replayer in another process may write the spooled copy: from now on, skip existing ids.
-    for (const entry of entries) entry.sent = true;
     let ticket: PersistTicket;
     try {
-      ticket = await this.hooks.persist!(entries.map((e) => e.row));
+      ticket = await this.hooks.persist!([entry.row]);
     } catch {
-      // Not durable (the hook reported why): the callers stay held; try the disk again later.
-      for (const entry of entries) if (!entry.released && !this.abandoned) this.armAck(entry);
+      // Not durable (the hook reported why): the caller stays held; try the disk again later.
+      if (!entry.released && !this.abandoned) this.armAck(entry);
       return;
     }
-    for (const entry of entries) {
-      entry.persisted = true;
+    entry.persisted = true;
+    if (entry.done) ticket.settled(); // committed while the spool write ran
+    else {
       entry.ticket = ticket;
-      if (entry.done) ticket.settled();
-      else this.release(entry, false);
+      this.release(entry, false);
     }
   }
 
   private release(entry: Entry, done: boolean): void {
-    if (entry.timer) clearTimeout(entry.timer);
+    clearTimeout(entry.timer);
     entry.timer = undefined;
     if (entry.released) return;
     entry.released = true;
@@ -243,19 +199,17 @@ export class GroupCommitWriter {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      while (this.canFlush()) void this.flushOnce();
+      if (this.canFlush()) void this.flushOnce();
     });
   }
 
-  // While degraded, one statement at a time probes the database; otherwise up to maxInFlight.
   private canFlush(): boolean {
-    const limit = this.degraded ? 1 : this.options.maxInFlight;
-    return !this.retryTimer && !this.abandoned && this.pending.length > 0 && this.batches.size < limit;
+    return !this.retryTimer && !this.abandoned && this.pending.length > 0 && this.inFlight.length === 0;
   }
 
   private async flushOnce(): Promise<void> {
     const batch = this.pending.splice(0, this.options.maxBatch);
-    this.batches.add(batch);
+    this.inFlight = batch;
     let failure: { error: unknown } | undefined;
     try {
       await this.writeSplitting(batch);
@@ -263,14 +217,11 @@ export class GroupCommitWriter {
       failure = { error };
     }
     if (this.abandoned) return; // close() already took these rows for the spool
-    this.batches.delete(batch);
+    this.inFlight = [];
     if (failure) {
       this.counts.failedFlushes++;
-      // Back to pending in sequence order: oldest rows are retried first and flush() sequencing holds.
-      this.pending = batch
-        .filter((e) => !e.rejected)
-        .concat(this.pending)
-        .sort((a, b) => a.seq - b.seq);
+      // Back to the front: oldest rows are retried first and flush() sequencing holds.
+      this.pending = batch.filter((e) => !e.rejected).concat(this.pending);
       if (!this.degraded) {
         this.degraded = true;
         this.hooks.availability(false, failure.error);
@@ -281,9 +232,7 @@ export class GroupCommitWriter {
       for (const entry of batch) {
         if (entry.rejected) continue;
         this.counts.written++;
-        entry.done = true;
-        entry.ticket?.settled();
-        this.release(entry, true);
+        this.settled(entry);
       }
       this.attempt = 0;
       if (this.degraded) {
@@ -296,30 +245,27 @@ export class GroupCommitWriter {
     this.notifyWaiters();
   }
 
+  private settled(entry: Entry): void {
+    entry.done = true;
+    entry.ticket?.settled();
+    entry.ticket = undefined;
+    this.release(entry, true);
+  }
+
   // A statement refused because of one row's values must not block the others: bisect until the
   // bad rows are isolated, write the rest. Outage errors propagate and the whole batch is retried
   // (rows already committed by a half are no-ops then, thanks to ON CONFLICT DO NOTHING).
   private async writeSplitting(entries: Entry[]): Promise<void> {
-    let mayExist = false;
-    for (const entry of entries) {
-      if (entry.sent) mayExist = true;
-      entry.sent = true;
-    }
     try {
-      await this.hooks.write(entries.map((e) => e.row), mayExist);
+      await this.hooks.write(entries.map((e) => e.row));
     } catch (error) {
-      // A first attempt that meets an existing id (the same row submitted twice): write it again,
-      // skipping the ids that exist, rather than calling a committed row bad.
-      if (!mayExist && isUniqueViolation(error)) return this.writeSplitting(entries);
       if (classifyWriteError(error) !== "row-data") throw error;
       if (entries.length === 1) {
         const entry = entries[0]!;
         entry.rejected = true;
-        entry.done = true;
-        entry.ticket?.settled();
         this.counts.rejected++;
         this.hooks.rejected(entry.row, error);
-        this.release(entry, true);
+        this.settled(entry);
         return;
       }
       const mid = entries.length >>> 1;
@@ -331,27 +277,21 @@ export class GroupCommitWriter {
   private scheduleRetry(): void {
     const { backoffMinMs, backoffMaxMs } = this.options;
     const cap = this.urgent ? Math.min(backoffMaxMs, 200) : backoffMaxMs;
-    const base = Math.min(cap, backoffMinMs * 2 ** Math.min(this.attempt, 20));
-    this.attempt++;
-    const delay = base * (0.8 + Math.random() * 0.4); // jitter: N processes do not retry in lockstep
-    if (this.retryTimer) return; // another failed batch already scheduled the retry
+    const base = Math.min(cap, backoffMinMs * 2 ** Math.min(this.attempt++, 20));
+    // Jitter: N processes do not retry in lockstep.
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.schedule();
-    }, delay);
+    }, base * (0.8 + Math.random() * 0.4));
     // Held rows alone must not keep a process alive; shutdown goes through close() (or the exit hook).
     this.retryTimer.unref();
   }
 
   private oldestUnsettled(): number {
-    let oldest = this.pending[0]?.seq ?? Number.POSITIVE_INFINITY;
-    // Batches are cut from `pending` in sequence order, so a batch's first row is its oldest.
-    for (const batch of this.batches) if (batch[0] && batch[0].seq < oldest) oldest = batch[0].seq;
-    return oldest;
+    return this.inFlight[0]?.seq ?? this.pending[0]?.seq ?? Number.POSITIVE_INFINITY;
   }
 
   private notifyWaiters(): void {
-    if (this.waiters.length === 0) return;
     const oldest = this.oldestUnsettled();
     for (const waiter of [...this.waiters]) if (waiter.seq < oldest) waiter.done(true);
   }

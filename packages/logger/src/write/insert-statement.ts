@@ -34,10 +34,6 @@ function statementParts() {
 }
 const PARTS = statementParts();
 
-function buildStatement(skipExisting: boolean): string {
-  return PARTS.insert + (skipExisting ? PARTS.skip : "");
-}
-
 /** Parameters the caller of {@link insertRowsAfter}'s statement binds first ($1..$7). */
 export const ROW_PARAMETER_COUNT = COLUMN_ORDER.length;
 
@@ -60,17 +56,14 @@ export function rowParameters(rows: readonly StoredRow[]): (string | null)[][] {
   return COLUMN_ORDER.map((key) => rows.map((row) => row[key]));
 }
 
-/** The constant multi-row INSERT … SELECT FROM unnest(…): the first attempt at fresh rows. */
-export const INSERT_LOG_ROWS = buildStatement(false);
-/** The same, skipping ids already present: for retries and spool replays. */
-const INSERT_LOG_ROWS_SKIP_EXISTING = buildStatement(true);
+/** The constant multi-row INSERT … SELECT FROM unnest(…); callers may append WHERE / ON CONFLICT. */
+export const INSERT_LOG_ROWS = PARTS.insert;
+// Every write of the logger skips ids already present: a retry after a lost answer, a replay and a
+// row written twice are then no-ops, with no second statement to choose.
+const INSERT_LOG_ROWS_SKIP_EXISTING = PARTS.insert + PARTS.skip;
 
-/**
- * Writes rows in one statement. With `mayExist`, rows already written are no-ops (ON CONFLICT);
- * without it the statement skips the costly conflict check and fails with 23505 on an existing id.
- */
-export async function insertRows(sql: Sql, rows: readonly StoredRow[], mayExist = true): Promise<void> {
-  const columns = rowParameters(rows);
+/** Writes rows in one statement; rows whose id is already in "Log" are skipped (ON CONFLICT). */
+export async function insertRows(sql: Sql, rows: readonly StoredRow[]): Promise<void> {
   // Array parameters, not one JSON parameter: PostgreSQL's JSON parsing costs more than it saves.
-  await sql.unsafe(mayExist ? INSERT_LOG_ROWS_SKIP_EXISTING : INSERT_LOG_ROWS, columns as never, { prepare: true });
+  await sql.unsafe(INSERT_LOG_ROWS_SKIP_EXISTING, rowParameters(rows) as never, { prepare: true });
 }

@@ -16,11 +16,6 @@ export function classifyWriteError(error: unknown): WriteFailure {
   return "unavailable";
 }
 
-/** True for 23505, unique_violation: an INSERT met an id that is already there. */
-export function isUniqueViolation(error: unknown): boolean {
-  return codeOf(error) === "23505";
-}
-
 function codeOf(error: unknown): string | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const code = (error as { code?: unknown }).code;
