@@ -2,7 +2,8 @@
 // ms of wall and CPU time per booking_reminder_client email, 1,000 warm renders, through the
 // uncached path (a fresh React render + html-to-text each time) and the cached one (the default).
 // Each email gets distinct names so the cache is hit by shape, never by identical values.
-import { renderEmail, type EmailPayload } from "@callastar/emails";
+import type { EmailPayload } from "@callastar/emails";
+import { renderEmail } from "@callastar/emails/render";
 import { renderBenchEnv } from "./lib/render-env";
 
 const RENDERS = renderBenchEnv.renders;
