@@ -1,15 +1,17 @@
-import { getTableName } from "drizzle-orm";
-import { booking, callOffer, creator, emailDelivery, log, payment, payout, user, type DbHandle } from "@callastar/db";
+import { booking, callOffer, creator, payment, payout, user, type DbHandle } from "@callastar/db";
 import type { Producer } from "@callastar/queues";
 
 const MIN = 60_000;
 const LEAD = 15 * MIN;
 
-/** Seeds a small, lively world: people, calls due now, finished calls with rooms, money to pay. */
-export async function seedDemo(deps: { db: DbHandle; producer: Producer; dailyUrl: string; dailyApiKey: string }) {
+/**
+ * Seeds a small, lively world into an empty database: people, calls due now, finished calls with
+ * rooms, money to pay. Reminders fall due `firstReminderInS` seconds from now, then `reminderEveryS` apart.
+ */
+export async function seedDemo(deps: { db: DbHandle; producer: Producer; dailyUrl: string; dailyApiKey: string; firstReminderInS?: number; reminderEveryS?: number }) {
   const { db, producer } = deps;
-  const tables = [payout, payment, emailDelivery, booking, callOffer, creator, user, log].map((t) => `"${getTableName(t)}"`);
-  await db.sql.unsafe(`TRUNCATE ${tables.join(", ")} CASCADE`);
+  const first = deps.firstReminderInS ?? 20;
+  const every = deps.reminderEveryS ?? 15;
 
   const people = await db.db
     .insert(user)
@@ -41,10 +43,10 @@ export async function seedDemo(deps: { db: DbHandle; producer: Producer; dailyUr
         .returning()
     )[0]!;
 
-  // Reminders due 20, 35 and 50 s from now; the main app schedules two, the sweep catches the third.
+  // Reminders due one after the other, `every` seconds apart; the main app schedules two, the sweep catches the third.
   let reminders = 0;
   for (const [i, fan] of [ada, alan, grace].entries()) {
-    const at = new Date(Date.now() + LEAD + (20 + i * 15) * 1000);
+    const at = new Date(Date.now() + LEAD + (first + i * every) * 1000);
     const o = await offer(i === 1 ? orionC.id : novaC.id, at, `Live Q&A #${i + 1}`);
     const b = await book(fan.id, o.id, "CONFIRMED");
     if (i < 2) await producer.scheduleBookingReminder({ bookingId: b.id, callDateTime: at });
@@ -88,5 +90,7 @@ export async function seedDemo(deps: { db: DbHandle; producer: Producer; dailyUr
     userId: nova.id,
     idempotencyKey: `payment_received:demo-${nova.id}-${Date.now()}`,
   });
-  return { reminders, rooms, payouts: 2 };
+  // What the apps deliver for it: two reminders per booking and the email above, a deletion per
+  // room, the two payouts and Nova's automatic one.
+  return { reminders, rooms, payouts: 2, expected: { emails: reminders * 2 + 1, rooms, transfers: 3 } };
 }

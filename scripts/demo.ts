@@ -2,12 +2,15 @@
 // Stripe that speak their HTTP APIs. Migrates a demo database, seeds bookings whose reminders fall
 // due within a minute, finished calls with rooms, requested payouts, then starts every app as its
 // own process and prints the dashboard URL and credentials. Ctrl-C stops everything cleanly.
+// Each run starts from an empty database (dropped, recreated, migrated) and an empty audit spool, so
+// its books are clean. `--exit-when-done` stops once every seeded effect happened and nothing is in
+// flight, exiting 0 (1 if that takes past DEMO_DONE_TIMEOUT_MS); its reminders fall due sooner.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { Redis } from "ioredis";
 import { createDb } from "@callastar/db";
-import { Producer } from "@callastar/queues";
+import { Producer, QUEUE_NAMES } from "@callastar/queues";
 import { startDailyStandin, startResendStandin, startStripeStandin } from "@callastar/standins";
 import { MissingServiceError, ensureLocalServices, obliteratePrefix, prepareDatabase, systemEnv } from "@callastar/testing";
 import { APPS } from "./apps.mjs";
@@ -18,6 +21,12 @@ const databaseName = env.DEMO_DATABASE_URL ? new URL(env.DEMO_DATABASE_URL).path
 const prefix = env.QUEUE_PREFIX ?? "callastar-demo";
 const port = Number(env.PORT ?? 3000);
 const root = resolve(__dirname, "..");
+const exitWhenDone = process.argv.includes("--exit-when-done");
+const unknownArgs = process.argv.slice(2).filter((a) => a !== "--exit-when-done");
+if (unknownArgs.length) {
+  console.error(`demo: unknown argument ${unknownArgs.join(" ")} (known: --exit-when-done)`);
+  process.exit(2);
+}
 
 async function main() {
   // A newcomer's machine may have neither running: start private ones, or say what to install.
@@ -29,8 +38,12 @@ async function main() {
   });
   const adminUrl = services.postgresUrl;
   const redisUrl = services.redisUrl;
-  const databaseUrl = await prepareDatabase(adminUrl, databaseName);
+  // A fresh database every run: every table the migrations create starts empty, so the audit of a
+  // second run sees only its own facts (a hand-picked TRUNCATE list left some tables behind).
+  const databaseUrl = await prepareDatabase(adminUrl, databaseName, { fresh: true });
   await obliteratePrefix(prefix, redisUrl);
+  // Audit rows a previous run spooled belong to its database: replayed into this one, they would lie.
+  rmSync(resolve(root, ".demo/spool"), { recursive: true, force: true });
 
   const [resend, daily, stripe] = await Promise.all([
     startResendStandin({ rateLimitPerSecond: 2 }),
@@ -40,7 +53,7 @@ async function main() {
   const db = createDb(databaseUrl, { max: 2 });
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
   const producer = new Producer({ connection: redis, prefix });
-  const seeded = await seedDemo({ db, producer, dailyUrl: daily.url, dailyApiKey: daily.apiKey });
+  const seeded = await seedDemo({ db, producer, dailyUrl: daily.url, dailyApiKey: daily.apiKey, ...(exitWhenDone ? { firstReminderInS: 5, reminderEveryS: 5 } : {}) });
 
   mkdirSync(resolve(root, ".demo/spool"), { recursive: true });
   const appEnv: NodeJS.ProcessEnv = {
@@ -89,6 +102,7 @@ async function main() {
   }, 10_000);
 
   let stopping = false;
+  let exitCode = 0;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
@@ -100,11 +114,37 @@ async function main() {
     await db.close();
     await Promise.all([resend.close(), daily.close(), stripe.close()]);
     await services.stop();
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on("SIGINT", () => void stop());
   process.on("SIGTERM", () => void stop());
   if (env.DEMO_EXIT_AFTER_MS) setTimeout(() => void stop(), Number(env.DEMO_EXIT_AFTER_MS));
+  if (exitWhenDone) {
+    const deadline = Date.now() + Number(env.DEMO_DONE_TIMEOUT_MS ?? 180_000);
+    const expected = seeded.expected;
+    const counts = () => ({ emails: resend.deliveries.length, rooms: daily.deletions.length, transfers: stripe.transfers.length });
+    const inFlight = async () => {
+      let n = 0;
+      for (const name of QUEUE_NAMES) {
+        const c = await producer.queue(name).getJobCounts("active", "wait", "prioritized", "waiting-children");
+        n += Object.values(c).reduce((a, b) => a + b, 0);
+      }
+      return n;
+    };
+    for (;;) {
+      const c = counts();
+      if (c.emails >= expected.emails && c.rooms >= expected.rooms && c.transfers >= expected.transfers && (await inFlight()) === 0) {
+        console.log(`[demo] done: ${c.emails} emails, ${c.rooms} rooms deleted, ${c.transfers} transfers`);
+        await stop();
+      }
+      if (Date.now() > deadline) {
+        console.error(`[demo] not done in time: ${JSON.stringify(c)} of ${JSON.stringify(expected)}`);
+        exitCode = 1;
+        await stop();
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 main().catch((error: unknown) => {

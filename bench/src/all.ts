@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { allBenchEnv } from "./lib/all-env";
 
-const benches = ["render", "logger", "reminders", "peak", "cleanup", "outbox", "tracing", "outage"];
+const benches = ["render", "logger", "reminders", "peak", "cleanup", "outbox", "tracing", "outage", "memory"];
 const { only, childEnv } = allBenchEnv;
 const unknown = only.filter((name) => !benches.includes(name));
 if (unknown.length) throw new Error(`BENCH_ONLY names unknown benchmarks: ${unknown.join(", ")} (known: ${benches.join(", ")})`);

@@ -5,7 +5,8 @@
 // Then the production peak: Resend's 2 requests/s × 100 emails per batch = one batch of 100 renders
 // every 500 ms; cached and uncached batches alternate, and each batch's CPU is compared to its slot.
 import { setTimeout as sleepUntilSlot } from "node:timers/promises";
-import { renderEmail, type EmailPayload } from "@callastar/emails";
+import type { EmailPayload } from "@callastar/emails";
+import { renderEmail } from "@callastar/emails/render";
 import { median } from "./lib/figures";
 import { renderBenchEnv } from "./lib/render-env";
 

@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { emailDelivery, type DbHandle } from "@callastar/db";
-import { renderEmail, type EmailPayload, type MailMessage, type MailTransport } from "@callastar/emails";
+import type { EmailPayload, MailMessage, MailTransport } from "@callastar/emails";
 import type { RateLimiter } from "@callastar/runtime";
 import { createEmailRecorder, type EmailSubject } from "./email-record";
 import { noteFailure } from "./email-failure";
@@ -53,6 +53,8 @@ export function createMailer(deps: { db: DbHandle; transport: MailTransport; lim
 
   const message = async (d: Delivery): Promise<MailMessage> => {
     try {
+      // React Email loads at the first render (a dynamic import), not while the worker waits idle.
+      const { renderEmail } = await import("@callastar/emails/render");
       const rendered = await renderEmail(d.payload);
       return { from, to: d.to, subject: rendered.subject, html: rendered.html, text: rendered.text };
     } catch (error) {

@@ -1,6 +1,6 @@
 import { createDb } from "@callastar/db";
 import { Producer, createProducerConnection } from "@callastar/queues";
-import { LoopWatchdog, ProcessMetrics, installShutdown, loopsHealth, processLogFromEnv, serveMetrics, type ProcessLog } from "@callastar/runtime";
+import { LoopWatchdog, installShutdown, loopsHealth, processLogFromEnv, type ProcessLog, type ServedMetrics } from "@callastar/runtime";
 import type { OutboxRelayEnv } from "./env";
 import { startRelayLoop, type RelayLoop } from "./loop";
 
@@ -43,9 +43,14 @@ export async function startOutboxRelay(
     stopTimeoutMs: Math.max(1_000, Math.floor(env.SHUTDOWN_TIMEOUT_MS / 3)),
     log,
   });
-  const metrics = env.METRICS_PORT === undefined ? undefined : new ProcessMetrics({ app: "outbox-relay" });
-  metrics?.observeLoops(() => [watchdog.status()]);
-  const served = metrics && env.METRICS_PORT !== undefined ? await serveMetrics(metrics.registry, env.METRICS_PORT, env.METRICS_HOST, loopsHealth(() => [watchdog])) : undefined;
+  let served: ServedMetrics | undefined;
+  if (env.METRICS_PORT !== undefined) {
+    // prom-client loads only when METRICS_PORT asks for metrics (a dynamic import).
+    const { ProcessMetrics, serveMetrics } = await import("@callastar/runtime/metrics");
+    const metrics = new ProcessMetrics({ app: "outbox-relay" });
+    metrics.observeLoops(() => [watchdog.status()]);
+    served = await serveMetrics(metrics.registry, env.METRICS_PORT, env.METRICS_HOST, loopsHealth(() => [watchdog]));
+  }
   const shutdown = installShutdown(
     [
       { name: "relay", run: () => watchdog.stop() },

@@ -13,4 +13,5 @@ export { fanOut, summarizeRun, type FanOutChild, type FanOutResult } from "./fan
 export { databaseAndRedis, processLogFromEnv, processLogOptionsFromEnv, runApp, type ProcessLogEnv, type StartupPlan } from "./process-log";
 export { createProcessLog, secretsOf, type ProcessLog, type LogLevel } from "@callastar/process-log";
 export { LoopWatchdog, loopsHealth, type BackgroundLoop, type LoopHealth, type LoopStatus, type HealthCheck } from "./loop-watchdog";
-export { ProcessMetrics, serveMetrics } from "./metrics";
+// prom-client loads only where metrics are served: import("@callastar/runtime/metrics") then.
+export type { ProcessMetrics, ServedMetrics } from "./metrics";

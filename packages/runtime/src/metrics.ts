@@ -144,12 +144,19 @@ export class ProcessMetrics {
  * Serves `registry` as Prometheus text on `GET /metrics` and, with `health`, a liveness answer on
  * `GET /healthz` (port 0 picks a free port, for tests).
  */
+/** A running metrics server (see serveMetrics). */
+export interface ServedMetrics {
+  server: Server;
+  port: number;
+  close(): Promise<void>;
+}
+
 export async function serveMetrics(
   registry: Registry,
   port: number,
   host: string,
   health?: HealthCheck,
-): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+): Promise<ServedMetrics> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "").split("?")[0];
     if (req.method === "GET" && path === "/healthz" && health) {

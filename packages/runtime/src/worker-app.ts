@@ -12,11 +12,12 @@ import {
   type QueueHandlers,
   type QueueName,
 } from "@callastar/queues";
-import { startTracing, tracingConfigFromEnv, type Tracing, type TracingConfig } from "@callastar/tracing";
+import type { Tracing } from "@callastar/tracing";
+import { tracingConfigFromEnv, type TracingConfig } from "@callastar/tracing/env";
 import { auditJobFailure, type FailureAuditDeps } from "./job-failure-audit";
 import { installShutdown } from "./shutdown";
 import { describeStallSettings, stallSettings } from "./stall-settings";
-import { ProcessMetrics, serveMetrics } from "./metrics";
+import type { ProcessMetrics } from "./metrics";
 import { LoopWatchdog, loopsHealth, type BackgroundLoop } from "./loop-watchdog";
 import { createProcessLog, type ProcessLog, type ProcessLogOptions } from "@callastar/process-log";
 import { processLogOptionsFromEnv, type ProcessLogEnv } from "./process-log";
@@ -110,8 +111,11 @@ export interface WorkerApp {
 /** Starts a worker app: connections, logger, one BullMQ Worker per binding, and the shutdown path. */
 export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerApp> {
   const log = options.log ?? createProcessLog({ app: options.name, ...options.logOptions });
-  // Off unless configured: then no SDK, no BullMQ telemetry option, the bare postgres.js client.
-  const tracing: Tracing | undefined = options.tracing ? startTracing(options.tracing, { serviceName: options.name }) : undefined;
+  // Off unless configured: then no SDK, no BullMQ telemetry option, the bare postgres.js client; and
+  // the SDK's modules are not even loaded (a dynamic import), so an untraced process does not hold them.
+  const tracing: Tracing | undefined = options.tracing
+    ? (await import("@callastar/tracing")).startTracing(options.tracing, { serviceName: options.name })
+    : undefined;
   const telemetry = tracing ? { telemetry: tracing.telemetry } : {};
   const db = createDb(options.databaseUrl, {
     applicationName: options.name,
@@ -144,8 +148,10 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   }
 
   const audit: FailureAuditDeps = { db, logger, log };
-  // Off unless served: the default metrics' event-loop monitor and per-job counting cost nothing then.
-  const metrics = options.metricsPort === undefined ? undefined : new ProcessMetrics({ app: options.name });
+  // Off unless served: the default metrics' event-loop monitor and per-job counting cost nothing then,
+  // and prom-client is not loaded at all (a dynamic import).
+  const metricsModule = options.metricsPort === undefined ? undefined : await import("./metrics");
+  const metrics = metricsModule ? new metricsModule.ProcessMetrics({ app: options.name }) : undefined;
   metrics?.observeLogger(logger);
   const stalls = stallSettings(options);
   const blocking: Redis[] = [];
@@ -188,7 +194,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   });
   const watchdog = startBackground(ctx, options, metrics);
   const health = loopsHealth(() => (watchdog ? [watchdog] : []));
-  const served = metrics && options.metricsPort !== undefined ? await serveMetrics(metrics.registry, options.metricsPort, options.metricsHost ?? "0.0.0.0", health) : undefined;
+  const served = metricsModule && metrics && options.metricsPort !== undefined ? await metricsModule.serveMetrics(metrics.registry, options.metricsPort, options.metricsHost ?? "0.0.0.0", health) : undefined;
 
   const shutdown = installShutdown(
     [

@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { styles } from "./styles";
 
 /** The platform's name as it appears in every email. */
-export const BRAND_NAME = "Call a Star";
+const BRAND_NAME = "Call a Star";
 
 /** The frame shared by every email: branding header, heading, content, footer. */
 export function EmailLayout(props: { preview: string; heading: string; children: ReactNode }): ReactNode {

@@ -1,8 +1,6 @@
 import { PermanentError, RateLimitedError, TransientError } from "@callastar/errors";
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import { StripeBalanceInsufficientError } from "./balance-insufficient-error";
-
-const { StripeError, StripeRateLimitError, StripeConnectionError, StripeAPIError } = Stripe.errors;
 
 /**
  * Maps what the stripe SDK throws to the taxonomy. By the time an error gets here the SDK has
@@ -13,7 +11,9 @@ const { StripeError, StripeRateLimitError, StripeConnectionError, StripeAPIError
  * - card, invalid request (resource_missing…), idempotency, auth, permission → PermanentError
  * Stripe's code (or error type) and message are kept; the SDK error is the `cause`.
  */
-export function toTaxonomyError(operation: string, error: unknown): unknown {
+export function toTaxonomyError(operation: string, error: unknown, sdkErrors: typeof Stripe.errors): unknown {
+  // The SDK's classes come from the caller, which loaded the SDK: this module must not load it.
+  const { StripeError, StripeRateLimitError, StripeConnectionError, StripeAPIError } = sdkErrors;
   if (!(error instanceof StripeError)) return error;
   const status = error.statusCode;
   const code = error.code ?? error.rawType ?? error.type;

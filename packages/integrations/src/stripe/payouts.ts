@@ -1,4 +1,4 @@
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import { parseStripeApiBase } from "./config";
 import { toTaxonomyError } from "./errors";
 import { parsePayoutId, parseTransferInput, type CreateTransferInput } from "./inputs";
@@ -49,17 +49,24 @@ export function payoutIdempotencyKey(payoutId: string, generation = 0): string {
 /** Creates the payouts client over the real stripe SDK. */
 export function createStripePayouts(options: StripePayoutsOptions): StripePayouts {
   const endpoint = options.apiBase === undefined ? {} : parseStripeApiBase(options.apiBase);
-  const stripe = new Stripe(options.secretKey, {
-    ...endpoint,
-    maxNetworkRetries: options.maxNetworkRetries ?? 2,
-    timeout: options.timeoutMs ?? 30_000,
-    appInfo: { name: "callastar-jobs" },
-  });
+  // The SDK loads at the first call (dynamic import): a payout worker with nothing to pay never holds it.
+  let loaded: Promise<{ stripe: Stripe; errors: typeof Stripe.errors }> | undefined;
+  const sdk = () =>
+    (loaded ??= import("stripe").then(({ default: StripeSdk }) => ({
+      stripe: new StripeSdk(options.secretKey, {
+        ...endpoint,
+        maxNetworkRetries: options.maxNetworkRetries ?? 2,
+        timeout: options.timeoutMs ?? 30_000,
+        appInfo: { name: "callastar-jobs" },
+      }),
+      errors: StripeSdk.errors,
+    })));
 
   return {
     async createTransfer(input) {
       const { payoutId, amount, currency, destination, description, metadata, keyGeneration } = parseTransferInput(input);
       const operation = `transfer for payout ${payoutId}`;
+      const { stripe, errors } = await sdk();
       let transfer: Stripe.Response<Stripe.Transfer>;
       try {
         transfer = await stripe.transfers.create(
@@ -74,7 +81,7 @@ export function createStripePayouts(options: StripePayoutsOptions): StripePayout
           { idempotencyKey: payoutIdempotencyKey(payoutId, keyGeneration) },
         );
       } catch (error) {
-        throw toTaxonomyError(operation, error);
+        throw toTaxonomyError(operation, error, errors);
       }
       const replayed = transfer.lastResponse.headers["idempotent-replayed"] === "true";
       return { ...parseTransfer(operation, transfer), replayed };
@@ -83,11 +90,12 @@ export function createStripePayouts(options: StripePayoutsOptions): StripePayout
     async findTransferForPayout(rawPayoutId) {
       const payoutId = parsePayoutId(rawPayoutId);
       const operation = `transfer lookup for payout ${payoutId}`;
+      const { stripe, errors } = await sdk();
       let page: Stripe.ApiList<Stripe.Transfer>;
       try {
         page = await stripe.transfers.list({ transfer_group: payoutId, limit: 100 });
       } catch (error) {
-        throw toTaxonomyError(operation, error);
+        throw toTaxonomyError(operation, error, errors);
       }
       // The group is ours by convention only; metadata.payoutId confirms the transfer is this payout's.
       const mine = page.data.map((t) => parseTransfer(operation, t)).filter((t) => t.metadata.payoutId === payoutId);
