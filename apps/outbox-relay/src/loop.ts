@@ -66,7 +66,8 @@ export function startRelayLoop(options: RelayLoopOptions): RelayLoop {
       });
   };
   const recheck = () => {
-    if (closed || rechecking) return;
+    // A fail-fast connection refuses commands until it is ready: the next tick tries again.
+    if (closed || rechecking || options.redis.status !== "ready") return;
     rechecking = takeRecheckSlot(options.redis, options.prefix, options.emailRecheckIntervalMs)
       .then(async (mine) => {
         if (!mine || closed) return;
