@@ -19,6 +19,5 @@ export default {
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   globalSetup: "<rootDir>/packages/testing/src/global-setup.ts",
   testTimeout: 60_000,
-  // Jest keeps ~0.8 core busy with 2 workers (tests wait on I/O): a third overlaps those waits.
-  maxWorkers: 3,
+  maxWorkers: 2,
 };

@@ -1,34 +1,9 @@
-import { Redis } from "ioredis";
 import { eq, sql } from "drizzle-orm";
 import { log, logHourlyStat } from "@callastar/db";
-import { Producer } from "@callastar/queues";
-import type { WorkerApp } from "@callastar/runtime";
-import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, type TestDatabase } from "@callastar/testing";
-import { startMaintenanceWorker } from "./app";
-import { loadMaintenanceEnv } from "./env";
+import { waitFor } from "@callastar/testing";
+import { useMaintenanceWorker } from "./test-worker";
 
-let t: TestDatabase;
-let app: WorkerApp;
-let producer: Producer;
-let redis: Redis;
-const prefix = uniquePrefix("maint");
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  app = await startMaintenanceWorker(
-    loadMaintenanceEnv({ DATABASE_URL: t.url, REDIS_URL: testEnv.redisUrl, QUEUE_PREFIX: prefix, LOG_RETENTION_DAYS: "90", LOG_CLEANUP_BATCH_SIZE: "7" }),
-    { exit: () => undefined },
-  );
-  redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: 1 });
-  producer = new Producer({ connection: redis, prefix });
-});
-afterAll(async () => {
-  await producer.close();
-  await app.shutdown("test over");
-  redis.disconnect();
-  await obliteratePrefix(prefix);
-  await t.drop();
-});
+const w = useMaintenanceWorker("maint", { LOG_RETENTION_DAYS: "90", LOG_CLEANUP_BATCH_SIZE: "7" });
 
 it("cleanup-logs deletes rows older than the retention on both sides of the boundary, in batches, and audits the run", async () => {
   const day = 24 * 3600_000;
@@ -39,11 +14,11 @@ it("cleanup-logs deletes rows older than the retention on both sides of the boun
     { id: "just-inside", status: "SUCCESS" as const, createdAt: new Date(Date.now() - 90 * day + 60_000) },
     { id: "recent", status: "ERROR" as const, createdAt: at(1) },
   ];
-  await t.db.insert(log).values(rows.map((r) => ({ ...r, type: "SYSTEM_ERROR" as const, message: r.id })));
+  await w.t.db.insert(log).values(rows.map((r) => ({ ...r, type: "SYSTEM_ERROR" as const, message: r.id })));
 
-  await producer.runCron("cleanup-logs", "test");
+  await w.producer.runCron("cleanup-logs", "test");
   const [run] = await waitFor("CRON_RUN", async () => {
-    const r = await t.db.select().from(log).where(eq(log.type, "CRON_RUN"));
+    const r = await w.t.db.select().from(log).where(eq(log.type, "CRON_RUN"));
     return r.length ? r : null;
   });
   expect(run!.context).toMatchObject({
@@ -58,10 +33,10 @@ it("cleanup-logs deletes rows older than the retention on both sides of the boun
     endTime: expect.any(String),
   });
   expect((run!.context as { batches: number }).batches).toBeGreaterThanOrEqual(4); // 25 rows, 7 per batch
-  const left = await t.db.select({ id: log.id }).from(log).where(eq(log.type, "SYSTEM_ERROR"));
+  const left = await w.t.db.select({ id: log.id }).from(log).where(eq(log.type, "SYSTEM_ERROR"));
   expect(left.map((r) => r.id).sort()).toEqual(["just-inside", "recent"]);
   // The hourly rollup followed the deletes exactly.
-  const [{ rollup }] = (await t.db.select({ rollup: sql<string>`coalesce(sum(${logHourlyStat.count}), 0)` }).from(logHourlyStat)) as [{ rollup: string }];
-  const [{ total }] = (await t.db.select({ total: sql<string>`count(*)` }).from(log)) as [{ total: string }];
+  const [{ rollup }] = (await w.t.db.select({ rollup: sql<string>`coalesce(sum(${logHourlyStat.count}), 0)` }).from(logHourlyStat)) as [{ rollup: string }];
+  const [{ total }] = (await w.t.db.select({ total: sql<string>`count(*)` }).from(log)) as [{ total: string }];
   expect(Number(rollup)).toBe(Number(total));
 });

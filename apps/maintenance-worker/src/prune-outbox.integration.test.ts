@@ -1,34 +1,9 @@
-import { Redis } from "ioredis";
 import { eq, sql } from "drizzle-orm";
 import { jobOutbox, log } from "@callastar/db";
-import { Producer } from "@callastar/queues";
-import type { WorkerApp } from "@callastar/runtime";
-import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, waitFor, type TestDatabase } from "@callastar/testing";
-import { startMaintenanceWorker } from "./app";
-import { loadMaintenanceEnv } from "./env";
+import { waitFor } from "@callastar/testing";
+import { useMaintenanceWorker } from "./test-worker";
 
-let t: TestDatabase;
-let app: WorkerApp;
-let producer: Producer;
-let redis: Redis;
-const prefix = uniquePrefix("prune");
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  app = await startMaintenanceWorker(
-    loadMaintenanceEnv({ DATABASE_URL: t.url, REDIS_URL: testEnv.redisUrl, QUEUE_PREFIX: prefix, OUTBOX_RETENTION_HOURS: "24" }),
-    { exit: () => undefined },
-  );
-  redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: 1 });
-  producer = new Producer({ connection: redis, prefix });
-});
-afterAll(async () => {
-  await producer.close();
-  await app.shutdown("test over");
-  redis.disconnect();
-  await obliteratePrefix(prefix);
-  await t.drop();
-});
+const w = useMaintenanceWorker("prune", { OUTBOX_RETENTION_HOURS: "24" });
 
 it("prune-job-outbox deletes finished rows past the retention, never an unrelayed row or an undelivered email, and audits the run", async () => {
   const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
@@ -40,7 +15,7 @@ it("prune-job-outbox deletes finished rows past the retention, never an unrelaye
     createdAt: hoursAgo(100),
     ...fields,
   });
-  await t.db.insert(jobOutbox).values([
+  await w.t.db.insert(jobOutbox).values([
     row("relayed-old", { relayedAt: hoursAgo(99), completedAt: hoursAgo(99), outcome: "relayed", relayCount: 1 }),
     row("delivered-old", { kind: "enqueueEmail", idempotencyKey: "k1", relayedAt: hoursAgo(99), completedAt: hoursAgo(30), outcome: "delivered" }),
     row("relayed-recent", { relayedAt: hoursAgo(2), completedAt: hoursAgo(2), outcome: "relayed" }),
@@ -48,12 +23,12 @@ it("prune-job-outbox deletes finished rows past the retention, never an unrelaye
     row("undelivered-old", { kind: "enqueueEmail", idempotencyKey: "k2", relayedAt: hoursAgo(99) }),
   ]);
 
-  await producer.runCron("prune-job-outbox", "test");
+  await w.producer.runCron("prune-job-outbox", "test");
   const [run] = await waitFor("CRON_RUN", async () => {
-    const r = await t.db.select().from(log).where(eq(log.type, "CRON_RUN"));
+    const r = await w.t.db.select().from(log).where(eq(log.type, "CRON_RUN"));
     return r.length ? r : null;
   });
   expect(run!.context).toMatchObject({ cronType: "prune-job-outbox", itemsProcessed: 2, retentionHours: 24 });
-  const left = await t.db.select({ id: jobOutbox.id }).from(jobOutbox).orderBy(sql`${jobOutbox.id}`);
+  const left = await w.t.db.select({ id: jobOutbox.id }).from(jobOutbox).orderBy(sql`${jobOutbox.id}`);
   expect(left.map((r) => r.id)).toEqual(["relayed-recent", "undelivered-old", "unrelayed-old"]);
 });
