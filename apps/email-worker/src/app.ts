@@ -1,13 +1,14 @@
 import { resolve } from "node:path";
 import { createDb } from "@callastar/db";
 import { createConsoleTransport, createResendTransport, type MailTransport } from "@callastar/emails";
-import { bindQueue, createRateLimiter, processLogFromEnv, runCron, startWorkerApp, workerOptionsFromEnv, type ProcessLog, type WorkerApp, type WorkerAppOptions, type WorkerContext } from "@callastar/runtime";
+import { bindQueue, processLogFromEnv, runCron, startWorkerApp, workerOptionsFromEnv, type ProcessLog, type WorkerApp, type WorkerAppOptions, type WorkerContext } from "@callastar/runtime";
 import type { EmailWorkerEnv } from "./env";
 import { createMailer } from "./mailer";
 import { processBookingReminder } from "./handlers/booking-reminder";
 import { sweepBookingReminders } from "./handlers/reminder-sweep";
 import { processSendEmail } from "./handlers/send-email";
 import { startBatchSender } from "./batch-sender";
+import { createSendPacer, type SendPacer } from "./send-pacer";
 
 /** Builds the transport the env asks for: Resend (production, or a stand-in) or files (development). */
 function transportFromEnv(env: EmailWorkerEnv, log: ProcessLog): MailTransport {
@@ -22,16 +23,17 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
   const leadMs = env.REMINDER_LEAD_MINUTES * 60_000;
   const log = overrides.log ?? processLogFromEnv("email-worker", env);
   const transport = transportFromEnv(env, log);
-  // One limiter for every request of every copy: ad-hoc sends and batches share Resend's rate.
-  let limiter: ReturnType<typeof createRateLimiter> | undefined;
-  const limiterFor = (ctx: WorkerContext) =>
-    (limiter ??= createRateLimiter(ctx.redis, {
-      key: `${ctx.prefix}:ratelimit:resend`,
-      max: env.EMAIL_RATE_LIMIT_PER_SECOND,
+  // One window for every request of every copy: ad-hoc sends and batches share Resend's rate.
+  let pacer: SendPacer | undefined;
+  const pacerFor = (ctx: WorkerContext) =>
+    (pacer ??= createSendPacer(ctx.redis, {
+      key: `${ctx.prefix}:pace:resend`,
+      limit: env.EMAIL_RATE_LIMIT_PER_SECOND,
       marginMs: env.EMAIL_RATE_LIMIT_MARGIN_MS,
     }));
   let mailer: ReturnType<typeof createMailer> | undefined;
-  const mailerFor = (ctx: WorkerContext) => (mailer ??= createMailer({ db: ctx.db, transport, from: env.EMAIL_FROM, limiter: limiterFor(ctx) }));
+  const mailerFor = (ctx: WorkerContext) =>
+    (mailer ??= createMailer({ db: ctx.db, transport, from: env.EMAIL_FROM, pacer: pacerFor(ctx), stopping: ctx.stopping }));
   return startWorkerApp({
     name: "email-worker",
     ...workerOptionsFromEnv(env),
@@ -44,7 +46,7 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
       const sender = startBatchSender({
         db,
         transport,
-        limiter: limiterFor(ctx),
+        pacer: pacerFor(ctx),
         batchSize: env.EMAIL_BATCH_SIZE,
         leaseMs: env.EMAIL_BATCH_LEASE_MS,
         // A third of the shutdown budget at most: the workers, the logger and the pools close after it.

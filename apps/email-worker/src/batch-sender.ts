@@ -5,20 +5,21 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { PermanentError } from "@callastar/errors";
-import { MAX_BATCH_SIZE, type BatchResult, type EncodedBatch, type MailTransport } from "@callastar/emails";
+import { MAX_BATCH_SIZE, type BatchResult, type EncodedBatch, type MailTransport, type ProviderRate } from "@callastar/emails";
 import type { DbHandle } from "@callastar/db";
-import type { RateLimiter } from "@callastar/runtime";
 import { holdLease, type HeldLease } from "./batch-lease";
 import { judgeFailure, REPLAY_SAFE_MS } from "./batch-verdict";
 import type { TxBounds } from "./bounded-tx";
 import { createBatchStore, LeaseLostError, type Batch, type BatchMember } from "./email-batches";
 import { createEmailRecorder, type AcceptedEmail, type EmailSubject } from "./email-record";
 import { REMINDER_PRIORITY } from "./pending-emails";
+import type { SendPacer } from "./send-pacer";
 
 export interface BatchSenderOptions {
   db: DbHandle;
   transport: MailTransport;
-  limiter: RateLimiter;
+  /** Resend's window, shared by every copy (send-pacer.ts). */
+  pacer: SendPacer;
   /** How long an idle loop waits before looking for emails again. */
   pollMs?: number;
   batchSize?: number;
@@ -40,7 +41,7 @@ export interface BatchSender {
 }
 
 /** The outcome of one batch's request(s). */
-type Outcome = { accepted: AcceptedEmail[]; refused: Array<{ subject: EmailSubject; error: unknown }> };
+type Outcome = { accepted: AcceptedEmail[]; refused: Array<{ subject: EmailSubject; error: unknown }>; rate?: ProviderRate | undefined };
 
 const MAX_BACKOFF_MS = 60_000;
 /** After a failed step (PostgreSQL unreachable, say), the loop tries again this soon. */
@@ -49,7 +50,7 @@ const DEFAULT_LEASE_MS = 15_000;
 
 /** Starts the loop. */
 export function startBatchSender(options: BatchSenderOptions): BatchSender {
-  const { transport, limiter } = options;
+  const { transport, pacer } = options;
   const store = createBatchStore(options.db, createEmailRecorder(options.db, transport.name), options.txBounds);
   const pollMs = options.pollMs ?? 200;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -58,6 +59,8 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
   const self = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let claims = 0;
   let running = true;
+  // Aborted by stop(): a wait for a rate slot ends at once.
+  const stopping = new AbortController();
   let lastProgressAt = Date.now();
   let workDue = false;
   const progress = (due: boolean) => {
@@ -140,7 +143,13 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
         const reason = "Resend's 24 h replay window is closing: a retry could deliver again";
         return record(lease, () => store.markUnknown(lease, reason, new Error(reason), subjects()));
       }
-      await limiter.acquire({ urgent });
+      let slot;
+      try {
+        slot = await pacer.acquire({ urgent, signal: stopping.signal });
+      } catch (error) {
+        if (!running) return false;
+        throw error;
+      }
       if (!frozen) {
         // Frozen in one short statement right after the slot (a slow transaction here would let the
         // request reach Resend out of the limiter's pace); from this commit on, the body is fixed.
@@ -156,11 +165,13 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       }
       let outcome: Outcome;
       try {
+        await slot.sending();
         outcome = await send(transport, batch.id, request, members);
       } catch (error) {
         const verdict = judgeFailure(error, maybeSent);
         if (verdict.kind === "wait") {
-          // A 429: Resend sent nothing; the same request goes again after retry-after.
+          // A 429: Resend sent nothing; every copy holds back for retry-after, then the same request goes again.
+          await slot.settle({ retryAfterMs: verdict.waitMs }).catch(() => undefined);
           await pause(verdict.waitMs);
           continue;
         }
@@ -179,6 +190,7 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
         await pause(Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(attempt, 8)));
         continue;
       }
+      await slot.settle({ rate: outcome.rate }).catch(() => undefined);
       return record(lease, () => store.finish(lease, outcome.accepted, outcome.refused));
     }
   }
@@ -211,6 +223,7 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
   return {
     async stop() {
       running = false;
+      stopping.abort();
       wake?.();
       const timeoutMs = options.stopTimeoutMs ?? 10_000;
       let timer: NodeJS.Timeout | undefined;
@@ -243,7 +256,7 @@ async function send(transport: MailTransport, batchId: string, request: EncodedB
     for (const m of members) ids.push((await transport.send(m.message, { idempotencyKey: m.subject.idempotencyKey })).id);
     result = { ids, errors: [] };
   }
-  const outcome: Outcome = { accepted: [], refused: [] };
+  const outcome: Outcome = { accepted: [], refused: [], rate: result.rate };
   members.forEach((m, i) => {
     const id = result.ids[i];
     if (id) outcome.accepted.push({ ...m.subject, subject: m.message.subject, providerMessageId: id });
