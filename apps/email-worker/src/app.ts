@@ -8,6 +8,7 @@ import { processBookingReminder } from "./handlers/booking-reminder";
 import { sweepBookingReminders } from "./handlers/reminder-sweep";
 import { processSendEmail } from "./handlers/send-email";
 import { startBatchSender } from "./batch-sender";
+import { startPrepareAhead } from "./prepare-ahead";
 import { createSendPacer, type SendPacer } from "./send-pacer";
 
 /** Builds the transport the env asks for: Resend (production, or a stand-in) or files (development). */
@@ -49,11 +50,23 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
         pacer: pacerFor(ctx),
         batchSize: env.EMAIL_BATCH_SIZE,
         leaseMs: env.EMAIL_BATCH_LEASE_MS,
+        reminderLeadMs: leadMs,
         // A third of the shutdown budget at most: the workers, the logger and the pools close after it.
         stopTimeoutMs: Math.min(10_000, env.SHUTDOWN_TIMEOUT_MS / 3),
         log: (line) => log.info({ component: "batch-sender" }, line),
       });
-      return { stop: () => sender.stop().finally(() => db.close(1)), health: () => sender.health() };
+      const preparer =
+        env.REMINDER_PREPARE_AHEAD_MS > 0
+          ? startPrepareAhead({
+              deps: { db: ctx.db, logger: ctx.logger, mailer: mailerFor(ctx), appUrl: env.APP_URL, leadMs },
+              aheadMs: env.REMINDER_PREPARE_AHEAD_MS,
+              log: (line) => log.info({ component: "prepare-ahead" }, line),
+            })
+          : undefined;
+      return {
+        stop: () => Promise.all([sender.stop(), preparer?.stop()]).finally(() => db.close(1)).then(() => undefined),
+        health: () => sender.health(),
+      };
     },
     ...overrides,
     log,

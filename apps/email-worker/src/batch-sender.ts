@@ -27,6 +27,11 @@ export interface BatchSenderOptions {
   leaseMs?: number;
   /** `stop()` waits this long at most for the step in hand (a request in flight, its record). */
   stopTimeoutMs?: number;
+  /**
+   * The reminder lead: a reminder falls due at its call time less this, and its batch leaves no
+   * earlier. Unset: every email is due at once (tests of the sending alone).
+   */
+  reminderLeadMs?: number;
   /** Server-side bounds of each transaction. */
   txBounds?: TxBounds;
   log?: (line: string) => void;
@@ -47,6 +52,8 @@ const MAX_BACKOFF_MS = 60_000;
 /** After a failed step (PostgreSQL unreachable, say), the loop tries again this soon. */
 const STEP_RETRY_MS = 1_000;
 const DEFAULT_LEASE_MS = 15_000;
+/** A batch is gathered this long before its due time, so its request is ready to leave at it. */
+const GATHER_AHEAD_MS = 300;
 
 /** Starts the loop. */
 export function startBatchSender(options: BatchSenderOptions): BatchSender {
@@ -84,7 +91,9 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       try {
         const owner = `${self}:${++claims}`;
         const claimedAt = Date.now();
-        const batchId = await store.claim(owner, `email-batch:${randomUUID()}`, size, leaseMs);
+        const lead = options.reminderLeadMs;
+        const callsBefore = lead === undefined ? undefined : new Date(Date.now() + lead + GATHER_AHEAD_MS);
+        const batchId = await store.claim(owner, `email-batch:${randomUUID()}`, size, leaseMs, callsBefore);
         failures.recovered();
         if (!batchId) {
           progress(false);
@@ -130,6 +139,7 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       members = p.members;
       request = p.body === null ? null : { body: p.body, count: members.length };
     };
+    if (!frozen && !(await dueTime(members))) return false;
     if (!frozen) {
       // Members that went stale while the batch waited leave, and the body is stored, before its rate slot is taken.
       const pruned = await persist(lease, () => store.prune(lease, members, encodeBody, false));
@@ -193,6 +203,15 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       await slot.settle({ rate: outcome.rate }).catch(() => undefined);
       return record(lease, () => store.finish(lease, outcome.accepted, outcome.refused));
     }
+  }
+
+  // Waits until the batch's last reminder falls due: never early. False when stopped meanwhile.
+  async function dueTime(members: readonly BatchMember[]): Promise<boolean> {
+    const lead = options.reminderLeadMs;
+    if (lead === undefined) return true;
+    const dueAt = Math.max(0, ...members.map((m) => (m.priority === REMINDER_PRIORITY && m.callDateTime ? m.callDateTime.getTime() - lead : 0)));
+    while (running && Date.now() < dueAt) await pause(dueAt - Date.now());
+    return running;
   }
 
   // Runs one write of the batch in hand, again and again while PostgreSQL is away; gives up (the
