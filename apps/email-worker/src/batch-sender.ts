@@ -52,8 +52,11 @@ const MAX_BACKOFF_MS = 60_000;
 /** After a failed step (PostgreSQL unreachable, say), the loop tries again this soon. */
 const STEP_RETRY_MS = 1_000;
 const DEFAULT_LEASE_MS = 15_000;
-/** A batch is gathered this long before its due time, so its request is ready to leave at it. */
-const GATHER_AHEAD_MS = 300;
+/**
+ * A batch is gathered this long before its due time, so it is loaded, re-checked and its body
+ * stored when the time comes (seconds on a loaded machine); reminders are prepared long before.
+ */
+const GATHER_AHEAD_MS = 3_000;
 
 /** Starts the loop. */
 export function startBatchSender(options: BatchSenderOptions): BatchSender {
