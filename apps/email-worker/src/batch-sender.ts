@@ -142,12 +142,14 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       members = p.members;
       request = p.body === null ? null : { body: p.body, count: members.length };
     };
-    if (!frozen && !(await dueTime(members))) return false;
     if (!frozen) {
       // Members that went stale while the batch waited leave, and the body is stored, before its rate slot is taken.
       const pruned = await persist(lease, () => store.prune(lease, members, encodeBody, false));
       if (!pruned) return false;
       prepared(pruned);
+      // Loaded, re-checked and stored before its time; the statement right after the slot checks
+      // the members once more, so a call cancelled or moved until then is still left out.
+      if (!(await dueTime(members))) return false;
     }
     for (;;) {
       if (!running || !lease.held) return false;
@@ -188,6 +190,8 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
           await pause(verdict.waitMs);
           continue;
         }
+        // Answered otherwise (or not at all): Resend may have counted it; its place is now.
+        await slot.settle({}).catch(() => undefined);
         if (verdict.kind === "final") {
           return record(lease, () => store.finish(lease, [], members.map((m) => ({ subject: m.subject, error }))));
         }

@@ -76,7 +76,7 @@ export function createMailer(deps: {
         await slot.settle({ rate: sent.rate }).catch(() => undefined);
         return sent;
       } catch (error) {
-        if (error instanceof RateLimitedError) await slot.settle({ retryAfterMs: error.retryAfterMs }).catch(() => undefined);
+        await slot.settle(error instanceof RateLimitedError ? { retryAfterMs: error.retryAfterMs } : {}).catch(() => undefined);
         throw error;
       }
     } catch (error) {

@@ -2,8 +2,10 @@
 // team. Every copy of the worker shares one copy of that window in Redis (a sorted set of the
 // requests of the last window, on Redis' clock), so a request leaves only when the provider's own
 // window has room for it. The window is anchored on the provider's answers: a request's place in it
-// is the moment it actually left (`sending`, after any statement between the slot and the request),
-// `ratelimit-limit` replaces the configured limit, `ratelimit-remaining` adds the requests the
+// is held while the request is on its way and, once answered, is the moment the answer came back:
+// the provider counted the request no later than that, so the request two places later leaves a
+// whole window after it whatever the delays on the way (an anchor on the send time drew 429s on a
+// loaded machine, where arrival lagged the send by more than any fixed margin). `ratelimit-limit` replaces the configured limit, `ratelimit-remaining` adds the requests the
 // provider counted that this window did not (another client of the team), and a 429 blocks every
 // copy for its `retry-after` and widens the margin, which narrows again while requests pass.
 import { randomUUID } from "node:crypto";
@@ -31,10 +33,10 @@ redis.call('ZADD', KEYS[1], now, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], span * 4)
 return 0`;
 
-// The request leaves now: its place in the window moves to this moment (if the slot is still there).
+// The request leaves now: its place is held until its answer (at most ARGV[2] ms, for a copy that dies meanwhile).
 const SENDING = `
 local t = redis.call('TIME')
-redis.call('ZADD', KEYS[1], 'XX', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
+redis.call('ZADD', KEYS[1], 'XX', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[2]), ARGV[1])
 return 0`;
 
 // A 429: the request did not count; nobody sends before retry-after; the margin widens.
@@ -49,12 +51,14 @@ local margin = tonumber(redis.call('HGET', KEYS[4], 'margin') or ARGV[3])
 redis.call('HSET', KEYS[4], 'margin', math.min(tonumber(ARGV[5]), margin + tonumber(ARGV[4])))
 return 0`;
 
-// An accepted request with the provider's count: its limit is the limit; requests it counted that
-// the window lacks are added (now, the safe side); the margin narrows a little, not below the floor.
-// ARGV: limit, remaining, window ms, default margin, margin floor, margin decay, limit fallback.
+// An answered request (accepted, or failed in a way Resend may have counted): its place is the
+// answer's moment. With the provider's count: its limit is the limit; requests it counted that the
+// window lacks are added (now, the safe side); the margin narrows a little, not below the floor.
+// ARGV: limit, remaining, window ms, default margin, margin floor, margin decay, limit fallback, slot id.
 const ACCEPTED = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], 'XX', now, ARGV[8])
 if ARGV[1] ~= '' then
   local limit = tonumber(ARGV[1])
   redis.call('HSET', KEYS[4], 'limit', limit)
@@ -72,7 +76,7 @@ return 0`;
 export interface PaceSlot {
   /** The request leaves now (call right before it): its place moves to this moment. */
   sending(): Promise<void>;
-  /** The provider's answer: accepted (with its ratelimit-* headers, if any) or a 429's retry-after. */
+  /** The provider's answer: accepted or failed (with its ratelimit-* headers, if any), or a 429's retry-after. */
   settle(answer: { rate?: ProviderRate | undefined } | { retryAfterMs: number }): Promise<void>;
 }
 
@@ -99,6 +103,8 @@ const YIELD_POLL_MS = 100;
 const MARGIN_STEP_MS = 100;
 const MARGIN_MAX_MS = 1_000;
 const MARGIN_DECAY_MS = 5;
+/** A request in flight holds its place this long at most (the transport's own timeout is 10 s). */
+const IN_FLIGHT_HOLD_MS = 15_000;
 
 const FREE_SLOT: PaceSlot = { sending: async () => {}, settle: async () => {} };
 
@@ -121,14 +127,14 @@ export function createSendPacer(redis: Redis, options: SendPacerOptions): SendPa
         await sleep(wait, signal);
       }
       return {
-        sending: async () => void (await redis.eval(SENDING, 1, keys[0]!, id)),
+        sending: async () => void (await redis.eval(SENDING, 1, keys[0]!, id, IN_FLIGHT_HOLD_MS)),
         async settle(answer) {
           if ("retryAfterMs" in answer) {
             await redis.eval(REFUSED, 4, ...keys, id, Math.max(1, Math.round(answer.retryAfterMs)), floor, MARGIN_STEP_MS, MARGIN_MAX_MS);
             return;
           }
           const rate = answer.rate;
-          await redis.eval(ACCEPTED, 4, ...keys, rate ? rate.limit : "", rate ? rate.remaining : "", windowMs, floor, floor, MARGIN_DECAY_MS, options.limit);
+          await redis.eval(ACCEPTED, 4, ...keys, rate ? rate.limit : "", rate ? rate.remaining : "", windowMs, floor, floor, MARGIN_DECAY_MS, options.limit, id);
         },
       };
     },
