@@ -66,7 +66,7 @@ function startWorkers(url: string, prefix: string, resend: ResendStandin, extra:
 /** One peak: `calls` calls at the same moment, `adhoc` ad-hoc emails enqueued 1 s before they fall due. */
 async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, calls: number, adhoc: number): Promise<PeakResult> {
   resend.reset();
-  const due = Date.now() + (env.leadInSeconds || 20 + Math.ceil(calls / 100)) * 1000;
+  const due = Date.now() + (env.leadInSeconds || 20 + Math.ceil(calls / 50)) * 1000;
   const callAt = new Date(due + LEAD_MS);
   const ids = await seedBookings(db, Array.from({ length: calls }, () => callAt));
   for (let i = 0; i < ids.length; i += 500) {

@@ -73,7 +73,7 @@ redis.call('PEXPIRE', KEYS[4], 3600000)
 return 0`;
 
 /** A place in the provider's window, taken for one request. */
-export interface PaceSlot {
+interface PaceSlot {
   /** The request leaves now (call right before it): its place moves to this moment. */
   sending(): Promise<void>;
   /** The provider's answer: accepted or failed (with its ratelimit-* headers, if any), or a 429's retry-after. */

@@ -16,6 +16,6 @@ export const peakBenchEnv = {
   baselineCalls: int("BENCH_PEAK_BASELINE_CALLS", 60, 0),
   workers: int("BENCH_PEAK_WORKERS", 3),
   rounds: int("BENCH_PEAK_ROUNDS", 3),
-  /** Seconds between the start of scheduling and the due time; 0: 20 s plus 1 s per 100 calls. */
+  /** Seconds between the start of scheduling and the due time; 0: 20 s plus 1 s per 50 calls. */
   leadInSeconds: int("BENCH_PEAK_LEAD_IN_S", 0, 0),
 };
