@@ -1,15 +1,20 @@
-// Peak-hour benchmark (`pnpm bench:peak`), at production settings: the Resend stand-in enforces
-// 2 requests/s (429 + retry-after above it), BENCH_PEAK_WORKERS real email-worker processes run at
-// their default EMAIL_RATE_LIMIT_PER_SECOND (2). BENCH_PEAK_CALLS calls start at the same moment,
-// so all their reminders fall due together; BENCH_PEAK_ADHOC ad-hoc emails are enqueued at once
-// just before. Lateness = Resend's receipt of a reminder email − its due time. Beside it, in the
-// same run, today's design: one request per reminder (EMAIL_BATCH_SIZE=2), at BENCH_PEAK_BASELINE_CALLS.
-// Rounds alternate nothing (each is a fresh peak); medians over BENCH_PEAK_ROUNDS rounds.
+// Peak-hour benchmark (`pnpm build` then `pnpm bench:peak`), at production settings: the Resend
+// stand-in enforces a sliding 2 requests/s window per team (429 + retry-after above it),
+// BENCH_PEAK_WORKERS email-worker processes run from their compiled bundle (dist/main.js) at their
+// defaults. BENCH_PEAK_CALLS calls start at the same moment, so all their reminders fall due
+// together; the mixed run queues BENCH_PEAK_ADHOC ad-hoc emails at once 1 s before. Lateness =
+// Resend's receipt of a reminder email − its due time. Beside it, in the same run, one request per
+// reminder (EMAIL_BATCH_SIZE=2), at BENCH_PEAK_BASELINE_CALLS. Medians over BENCH_PEAK_ROUNDS rounds.
+// Every worker is stopped with SIGTERM at the end of each series (in the mixed one, with its
+// ad-hoc backlog still waiting): exit codes and times are printed.
 import { Redis } from "ioredis";
 import { createDb, log, runMigrations, type DbHandle } from "@callastar/db";
 import { Producer } from "@callastar/queues";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import { spawnApp, type AppProcess } from "@callastar/testing";
+import { existsSync } from "node:fs";
+import { loadavg } from "node:os";
+import { resolve } from "node:path";
+import { spawnProcess, type AppProcess } from "@callastar/testing";
 import { eq } from "drizzle-orm";
 import { freshDatabase } from "./lib/bench-database";
 import { emailWorkerBenchEnv } from "./lib/email-worker-env";
@@ -39,19 +44,29 @@ interface PeakResult {
   /** Reminders fully delivered per second of the peak (last email's lateness). */
   remindersPerSecond: number;
   adhocDelivered: number;
+  /** 429s the stand-in answered during the round. */
+  refused: number;
+  /** Reminder emails per request over the emails a full request carries (100). */
+  fill: number;
+  /** When each reminder request reached Resend, ms after the due time. */
+  requestTimes: number[];
 }
+
+const WORKER_DIR = resolve(__dirname, "../../apps/email-worker");
+const BUNDLE = "dist/main.js";
 
 /** Email-worker processes on a database and prefix, at the worker's default rate limit. */
 function startWorkers(url: string, prefix: string, resend: ResendStandin, extra: Record<string, string>): AppProcess[] {
+  if (!existsSync(resolve(WORKER_DIR, BUNDLE))) throw new Error(`apps/email-worker/${BUNDLE} is missing: run pnpm build first`);
   return Array.from({ length: env.workers }, () =>
-    spawnApp("email-worker", emailWorkerBenchEnv({ url, redisUrl: env.redisUrl, prefix, resend }, extra)),
+    spawnProcess("email-worker", WORKER_DIR, process.execPath, [BUNDLE], emailWorkerBenchEnv({ url, redisUrl: env.redisUrl, prefix, resend }, extra)),
   );
 }
 
 /** One peak: `calls` calls at the same moment, `adhoc` ad-hoc emails enqueued 1 s before they fall due. */
 async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, calls: number, adhoc: number): Promise<PeakResult> {
   resend.reset();
-  const due = Date.now() + env.leadInSeconds * 1000;
+  const due = Date.now() + (env.leadInSeconds || 20 + Math.ceil(calls / 50)) * 1000;
   const callAt = new Date(due + LEAD_MS);
   const ids = await seedBookings(db, Array.from({ length: calls }, () => callAt));
   for (let i = 0; i < ids.length; i += 500) {
@@ -59,6 +74,8 @@ async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, cal
   }
   if (Date.now() > due - 2_000) throw new Error("scheduling took longer than the lead-in: raise BENCH_PEAK_LEAD_IN_S");
   await sleep(due - 1_000 - Date.now());
+  const [queued] = await db.sql<Array<{ n: number }>>`SELECT count(*)::int AS n FROM "PendingEmail"`;
+  say(`    1 s before due: ${queued!.n} of ${2 * calls} reminder emails prepared; load average ${loadavg()[0]!.toFixed(1)}`);
   const tag = Date.now().toString(36);
   for (let i = 0; i < adhoc; i += 500) {
     await Promise.all(
@@ -75,7 +92,10 @@ async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, cal
   // Every reminder delivered, or long past what the slowest design would need.
   const deadline = due + Math.max(120_000, calls * 1_000);
   const reminderDeliveries = () => resend.deliveries.filter((d) => d.html && BOOKING_IN_HTML.test(d.html));
-  while (reminderDeliveries().length < 2 * calls && Date.now() < deadline) await sleep(250);
+  // Counted by endpoint (reminders go in batches, ad-hoc emails alone): scanning every html here
+  // each poll stalled the stand-in, which runs in this process, by tens of ms.
+  const batched = () => resend.deliveries.reduce((n, d) => n + (d.endpoint === "/emails/batch" ? 1 : 0), 0);
+  while (batched() < 2 * calls && Date.now() < deadline) await sleep(250);
 
   const mine = new Set(ids);
   const perEmail = new Map<string, number>();
@@ -83,6 +103,7 @@ async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, cal
   const lastPerBooking = new Map<string, number>();
   const emailsPerBooking = new Map<string, number>();
   const requests = new Set<string>();
+  const firstSeen = new Map<string, number>();
   for (const d of reminderDeliveries()) {
     const id = BOOKING_IN_HTML.exec(d.html!)![1]!;
     if (!mine.has(id)) continue;
@@ -93,6 +114,7 @@ async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, cal
     const key = `${id}→${String(d.to)}`;
     perEmail.set(key, (perEmail.get(key) ?? 0) + 1);
     requests.add(d.idempotencyKey ?? d.id);
+    if (!firstSeen.has(d.idempotencyKey ?? d.id)) firstSeen.set(d.idempotencyKey ?? d.id, at);
   }
   const lastMs = Math.max(...late);
   // Every request Resend accepted from the due time to the last reminder, reminders and ad-hoc alike: the shared budget.
@@ -115,6 +137,9 @@ async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, cal
     duplicated: [...perEmail.values()].filter((n) => n > 1).length,
     remindersPerSecond: lastPerBooking.size / Math.max(0.001, lastMs / 1000),
     adhocDelivered: resend.deliveries.filter((d) => during(d) && String(d.to).startsWith("adhoc")).length,
+    refused: resend.rateLimited,
+    fill: late.length / Math.max(1, requests.size) / 100,
+    requestTimes: [...firstSeen.values()].sort((a, b) => a - b),
   };
 }
 
@@ -135,13 +160,19 @@ async function series(name: string, url: string, workerEnv: Record<string, strin
       say(
         `  ${name} round ${round}: ${r.emails} reminder emails in ${r.requests} requests (${r.reqPerSecond.toFixed(2)} req/s accepted), ` +
           `lateness p50 ${s1(r.p50)} s, p99 ${s1(r.p99)} s, max ${s1(r.max)} s; ${r.remindersPerSecond.toFixed(1)} reminders/s; ` +
-          `early ${r.early}, skipped ${r.skipped}, duplicated ${r.duplicated}; ad-hoc delivered meanwhile ${r.adhocDelivered}, 429s ${resend.rateLimited}`,
+          `early ${r.early}, skipped ${r.skipped}, duplicated ${r.duplicated}; batch fill ${(r.fill * 100).toFixed(0)}%; ` +
+          `ad-hoc delivered meanwhile ${r.adhocDelivered}; 429s ${r.refused}\n    requests at (s after due): ${r.requestTimes.map(s1).join(" ")}`,
       );
-      await producer.queue("emails").drain(true);
+      // The last round's ad-hoc backlog stays: the workers are stopped while it waits.
+      if (round < rounds) await producer.queue("emails").drain(true);
     }
   } finally {
+    const waiting = await producer.queue("emails").getWaitingCount().catch(() => -1);
+    const stopAt = Date.now();
     for (const w of workers) w.child.kill("SIGTERM");
-    await Promise.all(workers.map((w) => w.exited));
+    const codes = await Promise.all(workers.map((w) => w.exited.then((code) => `${code} in ${s1(Date.now() - stopAt)} s`)));
+    say(`  ${name}: SIGTERM with ${waiting} ad-hoc emails waiting: exit ${codes.join(", ")}`);
+    await producer.queue("emails").drain(true).catch(() => {});
     await producer.queue("emails").obliterate({ force: true }).catch(() => {});
     await producer.queue("reminders").obliterate({ force: true }).catch(() => {});
     await producer.close();
@@ -152,36 +183,51 @@ async function series(name: string, url: string, workerEnv: Record<string, strin
   return results;
 }
 
+/** One line of medians over a series' rounds. */
+function summary(label: string, runs: readonly PeakResult[]): string {
+  const m = (f: (r: PeakResult) => number) => median(runs.map(f));
+  const sum = (f: (r: PeakResult) => number) => runs.reduce((a, r) => a + f(r), 0);
+  return (
+    `${label} (median of ${runs.length}): ${m((r) => r.emails)} emails in ${m((r) => r.requests)} requests (fill ${(m((r) => r.fill) * 100).toFixed(0)}%), ` +
+    `lateness p50 ${s1(m((r) => r.p50))} s, p99 ${s1(m((r) => r.p99))} s, max ${s1(m((r) => r.max))} s; 429s ${sum((r) => r.refused)} in all; ` +
+    `early ${sum((r) => r.early)}, skipped ${sum((r) => r.skipped)}, duplicated ${sum((r) => r.duplicated)}`
+  );
+}
+
 async function main() {
   const started = Date.now();
   const url = await freshDatabase(env.adminDatabaseUrl, "callastar_bench_peak");
   await runMigrations(url);
   say(
-    `peak benchmark: Resend stand-in at ${RESEND_RATE} req/s (429 above), ${env.workers} email-worker processes at their default ` +
-      `EMAIL_RATE_LIMIT_PER_SECOND (2), ${env.rounds} round(s)`,
+    `peak benchmark: Resend stand-in with a sliding ${RESEND_RATE} requests/s window (429 above), ${env.workers} compiled email-worker ` +
+      `processes at their defaults, ${env.rounds} round(s); PostgreSQL ${new URL(env.adminDatabaseUrl).host}, Redis ${new URL(env.redisUrl).host}`,
   );
-  let baselineLine = "";
+  const lines: string[] = [];
   let baseRate = 0;
   if (env.baselineCalls > 0) {
-    say(`\nbaseline (today's design, one request per reminder: EMAIL_BATCH_SIZE=2): ${env.baselineCalls} calls, no ad-hoc`);
-    const base = await series("one-per-reminder", url, { EMAIL_BATCH_SIZE: "2" }, env.baselineCalls, 0, 1);
-    const b = base[0]!;
-    const rate = b.remindersPerSecond;
-    baseRate = rate;
-    // A reminder is due 15 minutes before its call: past rate × 900 s, the last calls' reminders come after they start.
-    baselineLine =
-      `baseline: one request per reminder, ${b.calls} calls: ${rate.toFixed(2)} reminders/s (max lateness ${s1(b.max)} s); ` +
-      `at that rate ${env.calls} calls take ${Math.round(env.calls / rate)} s (max lateness), and past ${Math.round(rate * LEAD_MS / 1000)} calls ` +
-      `the last reminders arrive after their call started`;
-    say(`  ${baselineLine}`);
+    say(`\nbaseline: one request per reminder (EMAIL_BATCH_SIZE=2): ${env.baselineCalls} calls`);
+    const [b] = await series("one-per-reminder", url, { EMAIL_BATCH_SIZE: "2" }, env.baselineCalls, 0, 1);
+    baseRate = b!.remindersPerSecond;
+    lines.push(`baseline: one request per reminder: ${baseRate.toFixed(2)} reminders/s; at that rate ${env.calls} calls take ${Math.round(env.calls / baseRate)} s`);
   }
-  say(`\nbatched (EMAIL_BATCH_SIZE=100): ${env.calls} calls${env.adhoc ? ` + ${env.adhoc} ad-hoc emails enqueued at once beside them` : ""}`);
-  const runs = await series("batched", url, {}, env.calls, env.adhoc, env.rounds);
+  say(`\n${env.calls} calls, batched`);
+  const runs = await series("peak", url, {}, env.calls, 0, env.rounds);
+  lines.push(summary(`${env.calls} calls`, runs));
+  if (baseRate) lines.push(`  ${(median(runs.map((r) => r.remindersPerSecond)) / baseRate).toFixed(0)}× the baseline's reminders/s`);
+  if (env.adhoc > 0) {
+    say(`\nmixed: ${env.calls} calls with ${env.adhoc} ad-hoc emails queued at once 1 s before they fall due`);
+    const mixed = await series("mixed", url, {}, env.calls, env.adhoc, env.rounds);
+    lines.push(summary(`mixed ${env.calls} calls + ${env.adhoc} ad-hoc`, mixed) + `; ad-hoc delivered meanwhile ${median(mixed.map((r) => r.adhocDelivered))}`);
+  }
+  if (env.bigCalls > 0) {
+    say(`\n${env.bigCalls} calls, batched`);
+    const big = await series("big", url, {}, env.bigCalls, 0, 1);
+    lines.push(summary(`${env.bigCalls} calls`, big));
+  }
+  say(`\ntotal ${Math.round((Date.now() - started) / 1000)} s; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(" ")} (1, 5, 15 min)`);
+  for (const line of lines) say(line);
   const m = (f: (r: PeakResult) => number) => median(runs.map(f));
   const sum = (f: (r: PeakResult) => number) => runs.reduce((a, r) => a + f(r), 0);
-  const ratio = baseRate ? ` (${(m((r) => r.remindersPerSecond) / baseRate).toFixed(0)}× the baseline's rate)` : "";
-  say(`\nmedians of ${runs.length} round(s): ${m((r) => r.remindersPerSecond).toFixed(1)} reminders/s${ratio}; total ${Math.round((Date.now() - started) / 1000)} s`);
-  if (baselineLine) say(baselineLine);
   say(
     `peak: ${env.calls} calls, ${m((r) => r.emails)} emails in ${m((r) => r.requests)} requests at ${m((r) => r.reqPerSecond).toFixed(2)} req/s; ` +
       `lateness p50 ${s1(m((r) => r.p50))} s, p99 ${s1(m((r) => r.p99))} s, max ${s1(m((r) => r.max))} s; ` +

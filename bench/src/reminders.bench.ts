@@ -114,7 +114,6 @@ async function warmUpStandin(): Promise<void> {
       await transport.send({ from: "Warm Up <w@warm-up.invalid>", to: "w@warm-up.invalid", ...email }, { idempotencyKey: `warm-up:${i}` });
     }
   } finally {
-    transport.close?.();
     await standin.close();
   }
 }

@@ -10,7 +10,7 @@ import { createTestDatabase, waitFor, type SeededBooking, type TestDatabase } fr
 import { startBatchSender, type BatchSender } from "./batch-sender";
 import { createBatchStore } from "./email-batches";
 import { createEmailRecorder } from "./email-record";
-import { batchesDrained, deliveriesPerRecipient, noLimit, queueReminders, reminderKeys, seedDue } from "./batch-test-kit";
+import { batchesDrained, deliveriesPerRecipient, noPacing, queueReminders, reminderKeys, seedDue } from "./batch-test-kit";
 
 let t: TestDatabase;
 let logger: AuditLogger;
@@ -39,7 +39,7 @@ afterEach(async () => {
 
 const transport = () => createResendTransport({ apiKey: resend.apiKey, baseUrl: resend.url, timeoutMs: 5_000 });
 const sender = (extra: Partial<Parameters<typeof startBatchSender>[0]> = {}) => {
-  const loop = startBatchSender({ db: t, transport: transport(), limiter: noLimit, pollMs: 20, log: (line) => process.stderr.write(`${line}\n`), ...extra });
+  const loop = startBatchSender({ db: t, transport: transport(), pacer: noPacing, pollMs: 20, log: (line) => process.stderr.write(`${line}\n`), ...extra });
   loops.push(loop);
   return loop;
 };
@@ -93,7 +93,7 @@ it("the body is stored when the batch is frozen, and a copy that takes the batch
   const seen = transport();
   const send = seen.sendBatch!.bind(seen);
   seen.sendBatch = (b, o) => (bodies.push(b.body), send(b, o));
-  loops.push(startBatchSender({ db: t, transport: seen, limiter: noLimit, pollMs: 20 }));
+  loops.push(startBatchSender({ db: t, transport: seen, pacer: noPacing, pollMs: 20 }));
   await waitFor("drained", drained);
   expect(bodies).toEqual([batch!.requestBody]);
   expect(resend.deliveries.map((d) => d.subject)).not.toContain("changed");
@@ -172,7 +172,7 @@ it("answers lost after Resend accepted them, amid 429s and 500s: every email del
 it("stop() returns within its bound while a request hangs, and leaves the batch to its lease", async () => {
   await queued(1, "stop");
   resend.setFaults({ slowMs: 4_000 });
-  const loop = startBatchSender({ db: t, transport: transport(), limiter: noLimit, pollMs: 20, stopTimeoutMs: 200 });
+  const loop = startBatchSender({ db: t, transport: transport(), pacer: noPacing, pollMs: 20, stopTimeoutMs: 200 });
   await waitFor("a request in flight", () => resend.inFlight === 1);
   await loop.stop();
   // Returned with the request still unanswered: it did not wait for it.

@@ -9,7 +9,8 @@ import { verifyAudit } from "@callastar/reconciler";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { createTestDatabase, waitFor, type SeededBooking, type TestDatabase } from "@callastar/testing";
 import { startBatchSender } from "./batch-sender";
-import { batchesDrained, deliveriesPerRecipient, noLimit, queueReminders, reminderKeys, seedDue } from "./batch-test-kit";
+import type { SendPacer } from "./send-pacer";
+import { batchesDrained, deliveriesPerRecipient, noPacing, queueReminders, reminderKeys, seedDue } from "./batch-test-kit";
 import { createBatchStore } from "./email-batches";
 import { createEmailRecorder } from "./email-record";
 
@@ -33,7 +34,7 @@ afterEach(() => resend.close());
 const transport = () => createResendTransport({ apiKey: resend.apiKey, baseUrl: resend.url, timeoutMs: 5_000 });
 const seed = (n: number, label: string) => seedDue(t, n, label);
 const queue = (bookings: readonly SeededBooking[]) => queueReminders({ t, logger, transport: transport() }, bookings);
-const senders = (n: number) => Array.from({ length: n }, () => startBatchSender({ db: t, transport: transport(), limiter: noLimit, pollMs: 20 }));
+const senders = (n: number) => Array.from({ length: n }, () => startBatchSender({ db: t, transport: transport(), pacer: noPacing, pollMs: 20 }));
 const stopAll = (loops: ReadonlyArray<{ stop(): Promise<void> }>) => Promise.all(loops.map((l) => l.stop()));
 const rowsOf = async (type: "EMAIL_SENT" | "EMAIL_ERROR" | "NOTIFICATION_SENT", bookings: readonly SeededBooking[]) => {
   await logger.flush(5_000);
@@ -129,12 +130,13 @@ it("a booking cancelled while its batch waits for its rate-limit slot: not sent 
   await queue(bookings);
   // The main app cancels the booking at the moment the sender is waiting for its slot.
   let waits = 0;
-  const limiter = {
+  const pacer: SendPacer = {
     acquire: async () => {
       if (waits++ === 0) await t.db.update(booking).set({ status: "CANCELLED" }).where(eq(booking.id, cancelled.bookingId));
+      return noPacing.acquire();
     },
   };
-  const loop = startBatchSender({ db: t, transport: transport(), limiter, pollMs: 20 });
+  const loop = startBatchSender({ db: t, transport: transport(), pacer, pollMs: 20 });
   await waitFor("drained", drained, { timeoutMs: 30_000 });
   await loop.stop();
   expect(resend.deliveries.map((d) => d.html?.includes(kept.bookingId))).toEqual([true, true]);
@@ -147,7 +149,7 @@ it("429 storms: three senders over a 1 req/s Resend are refused again and again,
   const bookings = await seed(250, "storm");
   await queue(bookings);
   // Batches of 25 (20 requests) from three loops without a limiter of their own: most requests get a 429.
-  const loops = Array.from({ length: 3 }, () => startBatchSender({ db: t, transport: transport(), limiter: noLimit, pollMs: 20, batchSize: 25 }));
+  const loops = Array.from({ length: 3 }, () => startBatchSender({ db: t, transport: transport(), pacer: noPacing, pollMs: 20, batchSize: 25 }));
   await waitFor("drained", drained, { timeoutMs: 120_000 });
   await stopAll(loops);
 

@@ -5,20 +5,21 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { PermanentError } from "@callastar/errors";
-import { MAX_BATCH_SIZE, type BatchResult, type EncodedBatch, type MailTransport } from "@callastar/emails";
+import { MAX_BATCH_SIZE, type BatchResult, type EncodedBatch, type MailTransport, type ProviderRate } from "@callastar/emails";
 import type { DbHandle } from "@callastar/db";
-import type { RateLimiter } from "@callastar/runtime";
 import { holdLease, type HeldLease } from "./batch-lease";
 import { judgeFailure, REPLAY_SAFE_MS } from "./batch-verdict";
 import type { TxBounds } from "./bounded-tx";
 import { createBatchStore, LeaseLostError, type Batch, type BatchMember } from "./email-batches";
 import { createEmailRecorder, type AcceptedEmail, type EmailSubject } from "./email-record";
 import { REMINDER_PRIORITY } from "./pending-emails";
+import type { SendPacer } from "./send-pacer";
 
 export interface BatchSenderOptions {
   db: DbHandle;
   transport: MailTransport;
-  limiter: RateLimiter;
+  /** Resend's window, shared by every copy (send-pacer.ts). */
+  pacer: SendPacer;
   /** How long an idle loop waits before looking for emails again. */
   pollMs?: number;
   batchSize?: number;
@@ -26,6 +27,11 @@ export interface BatchSenderOptions {
   leaseMs?: number;
   /** `stop()` waits this long at most for the step in hand (a request in flight, its record). */
   stopTimeoutMs?: number;
+  /**
+   * The reminder lead: a reminder falls due at its call time less this, and its batch leaves no
+   * earlier. Unset: every email is due at once (tests of the sending alone).
+   */
+  reminderLeadMs?: number;
   /** Server-side bounds of each transaction. */
   txBounds?: TxBounds;
   log?: (line: string) => void;
@@ -40,16 +46,21 @@ export interface BatchSender {
 }
 
 /** The outcome of one batch's request(s). */
-type Outcome = { accepted: AcceptedEmail[]; refused: Array<{ subject: EmailSubject; error: unknown }> };
+type Outcome = { accepted: AcceptedEmail[]; refused: Array<{ subject: EmailSubject; error: unknown }>; rate?: ProviderRate | undefined };
 
 const MAX_BACKOFF_MS = 60_000;
 /** After a failed step (PostgreSQL unreachable, say), the loop tries again this soon. */
 const STEP_RETRY_MS = 1_000;
 const DEFAULT_LEASE_MS = 15_000;
+/**
+ * A batch is gathered this long before its due time, so it is loaded, re-checked and its body
+ * stored when the time comes (seconds on a loaded machine); reminders are prepared long before.
+ */
+const GATHER_AHEAD_MS = 3_000;
 
 /** Starts the loop. */
 export function startBatchSender(options: BatchSenderOptions): BatchSender {
-  const { transport, limiter } = options;
+  const { transport, pacer } = options;
   const store = createBatchStore(options.db, createEmailRecorder(options.db, transport.name), options.txBounds);
   const pollMs = options.pollMs ?? 200;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -58,6 +69,8 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
   const self = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let claims = 0;
   let running = true;
+  // Aborted by stop(): a wait for a rate slot ends at once.
+  const stopping = new AbortController();
   let lastProgressAt = Date.now();
   let workDue = false;
   const progress = (due: boolean) => {
@@ -81,7 +94,9 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       try {
         const owner = `${self}:${++claims}`;
         const claimedAt = Date.now();
-        const batchId = await store.claim(owner, `email-batch:${randomUUID()}`, size, leaseMs);
+        const lead = options.reminderLeadMs;
+        const callsBefore = lead === undefined ? undefined : new Date(Date.now() + lead + GATHER_AHEAD_MS);
+        const batchId = await store.claim(owner, `email-batch:${randomUUID()}`, size, leaseMs, callsBefore);
         failures.recovered();
         if (!batchId) {
           progress(false);
@@ -132,6 +147,9 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       const pruned = await persist(lease, () => store.prune(lease, members, encodeBody, false));
       if (!pruned) return false;
       prepared(pruned);
+      // Loaded, re-checked and stored before its time; the statement right after the slot checks
+      // the members once more, so a call cancelled or moved until then is still left out.
+      if (!(await dueTime(members))) return false;
     }
     for (;;) {
       if (!running || !lease.held) return false;
@@ -140,7 +158,13 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
         const reason = "Resend's 24 h replay window is closing: a retry could deliver again";
         return record(lease, () => store.markUnknown(lease, reason, new Error(reason), subjects()));
       }
-      await limiter.acquire({ urgent });
+      let slot;
+      try {
+        slot = await pacer.acquire({ urgent, signal: stopping.signal });
+      } catch (error) {
+        if (!running) return false;
+        throw error;
+      }
       if (!frozen) {
         // Frozen in one short statement right after the slot (a slow transaction here would let the
         // request reach Resend out of the limiter's pace); from this commit on, the body is fixed.
@@ -156,14 +180,18 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       }
       let outcome: Outcome;
       try {
+        await slot.sending();
         outcome = await send(transport, batch.id, request, members);
       } catch (error) {
         const verdict = judgeFailure(error, maybeSent);
         if (verdict.kind === "wait") {
-          // A 429: Resend sent nothing; the same request goes again after retry-after.
+          // A 429: Resend sent nothing; every copy holds back for retry-after, then the same request goes again.
+          await slot.settle({ retryAfterMs: verdict.waitMs }).catch(() => undefined);
           await pause(verdict.waitMs);
           continue;
         }
+        // Answered otherwise (or not at all): Resend may have counted it; its place is now.
+        await slot.settle({}).catch(() => undefined);
         if (verdict.kind === "final") {
           return record(lease, () => store.finish(lease, [], members.map((m) => ({ subject: m.subject, error }))));
         }
@@ -179,8 +207,18 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
         await pause(Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(attempt, 8)));
         continue;
       }
+      await slot.settle({ rate: outcome.rate }).catch(() => undefined);
       return record(lease, () => store.finish(lease, outcome.accepted, outcome.refused));
     }
+  }
+
+  // Waits until the batch's last reminder falls due: never early. False when stopped meanwhile.
+  async function dueTime(members: readonly BatchMember[]): Promise<boolean> {
+    const lead = options.reminderLeadMs;
+    if (lead === undefined) return true;
+    const dueAt = Math.max(0, ...members.map((m) => (m.priority === REMINDER_PRIORITY && m.callDateTime ? m.callDateTime.getTime() - lead : 0)));
+    while (running && Date.now() < dueAt) await pause(dueAt - Date.now());
+    return running;
   }
 
   // Runs one write of the batch in hand, again and again while PostgreSQL is away; gives up (the
@@ -211,6 +249,7 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
   return {
     async stop() {
       running = false;
+      stopping.abort();
       wake?.();
       const timeoutMs = options.stopTimeoutMs ?? 10_000;
       let timer: NodeJS.Timeout | undefined;
@@ -243,7 +282,7 @@ async function send(transport: MailTransport, batchId: string, request: EncodedB
     for (const m of members) ids.push((await transport.send(m.message, { idempotencyKey: m.subject.idempotencyKey })).id);
     result = { ids, errors: [] };
   }
-  const outcome: Outcome = { accepted: [], refused: [] };
+  const outcome: Outcome = { accepted: [], refused: [], rate: result.rate };
   members.forEach((m, i) => {
     const id = result.ids[i];
     if (id) outcome.accepted.push({ ...m.subject, subject: m.message.subject, providerMessageId: id });

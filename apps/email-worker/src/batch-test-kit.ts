@@ -7,9 +7,10 @@ import type { ResendStandin } from "@callastar/standins";
 import { seedBooking, type SeededBooking, type TestDatabase } from "@callastar/testing";
 import { processBookingReminder } from "./handlers/booking-reminder";
 import { createMailer } from "./mailer";
+import { noPacing } from "./send-pacer";
 
 const LEAD_MS = 15 * 60_000;
-export const noLimit = { acquire: async () => {} };
+export { noPacing };
 
 /** `n` CONFIRMED bookings whose call starts one lead time from now. */
 export const seedDue = (t: TestDatabase, n: number, label: string): Promise<SeededBooking[]> =>
@@ -18,7 +19,7 @@ export const seedDue = (t: TestDatabase, n: number, label: string): Promise<Seed
 /** Runs each booking's reminder job: both emails rendered and queued for the batch sender, nothing sent. */
 export async function queueReminders(deps: { t: TestDatabase; logger: AuditLogger; transport: MailTransport }, bookings: readonly SeededBooking[]): Promise<void> {
   const { t, logger } = deps;
-  const mailer = createMailer({ db: t, transport: deps.transport, limiter: noLimit, from: "Call a Star <noreply@callastar.test>" });
+  const mailer = createMailer({ db: t, transport: deps.transport, pacer: noPacing, from: "Call a Star <noreply@callastar.test>" });
   for (const b of bookings) {
     const result = await processBookingReminder(
       { db: t, logger, mailer, appUrl: "https://app.test", leadMs: LEAD_MS },

@@ -16,6 +16,8 @@ export interface BatchMember {
   subject: EmailSubject;
   priority: number;
   message: MailMessage;
+  /** When a reminder falls due (its call time less the lead): the batch leaves no earlier. Null: at once. */
+  callDateTime: Date | null;
 }
 
 export interface Batch {
@@ -39,6 +41,7 @@ export class LeaseLostError extends Error {
   }
 }
 
+const FAR_FUTURE = new Date("9999-01-01T00:00:00Z");
 const LEASE_UNTIL = `CURRENT_TIMESTAMP + make_interval(secs => $2::float8 / 1000)`;
 
 // An unfinished batch whose lease lapsed (its holder died, stopped or lost its connection) first,
@@ -51,14 +54,17 @@ WHERE id = (
   ORDER BY "createdAt" LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING id`;
 
-// Takes up to $4 unbatched emails, reminders first, oldest first, into the new batch $3, leased to
-// $1: one statement, so membership is all committed or not at all; SKIP LOCKED keeps copies disjoint.
+// Takes up to $4 unbatched emails, reminders first, earliest call first, into the new batch $3,
+// leased to $1: one statement, so membership is all committed or not at all; SKIP LOCKED keeps
+// copies disjoint. Reminders prepared ahead join a batch only once their call is before $5 (about
+// to fall due): a batch is gathered from what is due, so it is full, and leaves at its due time.
 const CREATE = `
 WITH picked AS (
-  SELECT "idempotencyKey", priority, "createdAt" FROM "PendingEmail" WHERE "batchId" IS NULL
-  ORDER BY priority, "createdAt", "idempotencyKey" LIMIT $4 FOR UPDATE SKIP LOCKED),
+  SELECT "idempotencyKey", priority, "createdAt", "callDateTime" FROM "PendingEmail"
+  WHERE "batchId" IS NULL AND ("callDateTime" IS NULL OR priority <> ${REMINDER_PRIORITY} OR "callDateTime" <= $5::timestamp(3))
+  ORDER BY priority, "callDateTime", "createdAt", "idempotencyKey" LIMIT $4 FOR UPDATE SKIP LOCKED),
 b AS (INSERT INTO "EmailBatch" (id, "leaseOwner", "leaseExpiresAt") SELECT $3, $1, ${LEASE_UNTIL} WHERE EXISTS (SELECT 1 FROM picked) RETURNING id),
-n AS (SELECT "idempotencyKey", row_number() OVER (ORDER BY priority, "createdAt", "idempotencyKey") AS pos FROM picked)
+n AS (SELECT "idempotencyKey", row_number() OVER (ORDER BY priority, "callDateTime", "createdAt", "idempotencyKey") AS pos FROM picked)
 UPDATE "PendingEmail" p SET "batchId" = b.id, position = n.pos FROM n, b WHERE p."idempotencyKey" = n."idempotencyKey"`;
 
 const RENEW = `UPDATE "EmailBatch" SET "leaseExpiresAt" = ${LEASE_UNTIL} WHERE id = $3 AND "leaseOwner" = $1`;
@@ -72,7 +78,8 @@ SELECT "attemptedAt" IS NOT NULL AS attempted, attempts, "requestBody",
 FROM "EmailBatch" WHERE id = $2 AND "leaseOwner" = $1`;
 
 const MEMBERS = `
-SELECT "idempotencyKey", priority, "emailType", "bookingId", "userId", "recipientEmail", message, "auditContext"
+SELECT "idempotencyKey", priority, "emailType", "bookingId", "userId", "recipientEmail", message, "auditContext",
+  to_char("callDateTime", 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "callDateTime"
 FROM "PendingEmail" WHERE "batchId" = $1 ORDER BY position`;
 
 // Members that must not go out any more: already delivered (by any path), or reminders whose
@@ -117,13 +124,14 @@ export function createBatchStore(db: DbHandle, recorder: EmailRecorder, bounds?:
   return {
     /**
      * Claims a batch for `owner` for `leaseMs`: one whose lease lapsed, else a new one of up to
-     * `size` waiting emails (id `newId`). Null when nothing is due.
+     * `size` waiting emails (id `newId`), reminders only once their call is before `callsBefore`.
+     * Null when nothing is due.
      */
-    async claim(owner: string, newId: string, size: number, leaseMs: number): Promise<string | null> {
+    async claim(owner: string, newId: string, size: number, leaseMs: number, callsBefore: Date = FAR_FUTURE): Promise<string | null> {
       return tx(async (t) => {
         const [taken] = await t.unsafe<Array<{ id: string }>>(TAKE_OVER, [owner, leaseMs]);
         if (taken) return taken.id;
-        const created = await t.unsafe(CREATE, [owner, leaseMs, newId, size]);
+        const created = await t.unsafe(CREATE, [owner, leaseMs, newId, size, callsBefore.toISOString()]);
         return created.count > 0 ? newId : null;
       });
     },
@@ -155,6 +163,7 @@ export function createBatchStore(db: DbHandle, recorder: EmailRecorder, bounds?:
           },
           priority: r.priority as number,
           message: JSON.parse(r.message as string) as MailMessage,
+          callDateTime: r.callDateTime ? new Date(r.callDateTime as string) : null,
         }));
         return { id: c.batchId, ...batch, members };
       });

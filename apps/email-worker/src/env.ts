@@ -26,12 +26,15 @@ export const envSchema = z
     REMINDER_SWEEP_PERIOD_MINUTES: envFields
       .positiveInt(5)
       .describe("minutes: period of the reminder safety-net sweep (its window is the lead time plus one period)"),
+    REMINDER_PREPARE_AHEAD_MS: envFields
+      .nonNegativeInt(60_000)
+      .describe("ms before their due time reminders are rendered and queued, so full batches leave exactly at it; 0 = prepared when due"),
     EMAIL_RATE_LIMIT_PER_SECOND: envFields
       .nonNegativeInt(2)
-      .describe("Resend requests per second, one limit across every copy (held in Redis); 0 = unlimited"),
+      .describe("Resend requests per second until Resend's ratelimit-limit header says otherwise, one sliding window across every copy (held in Redis); 0 = unpaced"),
     EMAIL_RATE_LIMIT_MARGIN_MS: envFields
       .nonNegativeInt(50)
-      .describe("ms added to each Resend request slot so that arrival jitter does not cost 429s"),
+      .describe("ms added to Resend's window: the least margin for a request's way to Resend (widened on a 429, narrowed back as requests pass)"),
     EMAIL_BATCH_SIZE: z.coerce
       .number({ error: "must be a number" })
       .int("must be an integer")

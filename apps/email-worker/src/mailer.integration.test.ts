@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from "@callastar/testing";
 import { recordDeliveries } from "./delivery-statement";
 import { failureNote } from "./email-failure";
 import { createMailer, type Delivery } from "./mailer";
+import { noPacing } from "./send-pacer";
 
 // A delivery record and its EMAIL_SENT row (id `email-sent:<key>`) commit in one statement.
 let t: TestDatabase;
@@ -39,7 +40,7 @@ const delivery = (key: string): Delivery => ({
 const auditRows = (key: string) =>
   t.db.select().from(log).where(and(eq(log.type, "EMAIL_SENT"), sql`${log.context}->>'idempotencyKey' = ${key}`));
 const rowById = async (key: string) => (await t.db.select().from(log).where(eq(log.id, `email-sent:${key}`)))[0];
-const mailer = () => createMailer({ db: t, transport, limiter: { acquire: async () => {} }, from: "x@y.z" });
+const mailer = () => createMailer({ db: t, transport, pacer: noPacing, from: "x@y.z" });
 const recordDelivery = (key: string) =>
   t.db.insert(emailDelivery).values({ idempotencyKey: key, emailType: "payment_received", recipientEmail: "star@example.com", providerMessageId: `msg-${key}` });
 const record = (key: string) => ({

@@ -1,9 +1,10 @@
 import { eq, sql } from "drizzle-orm";
 import { emailDelivery, type DbHandle } from "@callastar/db";
 import type { EmailPayload, MailMessage, MailTransport } from "@callastar/emails";
-import type { RateLimiter } from "@callastar/runtime";
 import { createEmailRecorder, type EmailSubject } from "./email-record";
 import { noteFailure } from "./email-failure";
+import { RateLimitedError } from "@callastar/errors";
+import type { SendPacer } from "./send-pacer";
 
 export type { PreviousDelivery } from "./email-record";
 
@@ -42,12 +43,18 @@ export interface Mailer {
  * The ad-hoc email path, and rendering for the batched one. A durable EmailDelivery row, committed
  * in one statement with the email's EMAIL_SENT row (id `email-sent:<idempotencyKey>`), makes a
  * retried email a no-op; a crash between the send and that statement makes the retry send the
- * same content with the same Idempotency-Key, which Resend answers from its 24 h replay cache. A
- * Redis-wide limiter keeps all copies under the provider's rate (behind due reminders, see
- * batch-sender.ts).
+ * same content with the same Idempotency-Key, which Resend answers from its 24 h replay cache. The
+ * pacer in Redis keeps all copies inside the provider's window (behind due reminders, send-pacer.ts).
  */
-export function createMailer(deps: { db: DbHandle; transport: MailTransport; limiter: RateLimiter; from: string }): Mailer {
-  const { db, transport, limiter, from } = deps;
+export function createMailer(deps: {
+  db: DbHandle;
+  transport: MailTransport;
+  pacer: SendPacer;
+  from: string;
+  /** Aborted at shutdown: a send still waiting for its slot gives it up and its job goes back to the queue. */
+  stopping?: AbortSignal;
+}): Mailer {
+  const { db, transport, pacer, from } = deps;
   const find = findDelivery(db);
   const recorder = createEmailRecorder(db, transport.name);
 
@@ -64,8 +71,16 @@ export function createMailer(deps: { db: DbHandle; transport: MailTransport; lim
 
   const sendOne = async (d: Delivery, m: MailMessage) => {
     try {
-      await limiter.acquire();
-      return await transport.send(m, { idempotencyKey: d.idempotencyKey });
+      const slot = await pacer.acquire({ signal: deps.stopping });
+      await slot.sending();
+      try {
+        const sent = await transport.send(m, { idempotencyKey: d.idempotencyKey });
+        await slot.settle({ rate: sent.rate }).catch(() => undefined);
+        return sent;
+      } catch (error) {
+        await slot.settle(error instanceof RateLimitedError ? { retryAfterMs: error.retryAfterMs } : {}).catch(() => undefined);
+        throw error;
+      }
     } catch (error) {
       throw noteFailure(error, "send", [d]);
     }

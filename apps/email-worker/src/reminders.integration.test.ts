@@ -225,7 +225,7 @@ describe("ad-hoc emails from the main app", () => {
     expect(resend.deliveries[0]!.to).toEqual(["star@example.com"]);
   });
 
-  it("a 429 from Resend pauses the queue for retry-after without spending an attempt", async () => {
+  it("a 429 from Resend puts the job back for retry-after without spending an attempt", async () => {
     resend.setFaults({ rateLimitNext: 1, retryAfterSeconds: 1 });
     const t0 = Date.now();
     const jobId = await producer.enqueueEmail({

@@ -18,7 +18,6 @@ const processorThrowing = (error: unknown) =>
       onMalformed: async () => {},
       onStalledTooOften: async () => {},
       onFailedAttempt: async (_job, e) => void audited.push(e),
-      queue: () => undefined,
       maxStalledCount: Number.POSITIVE_INFINITY,
     },
   )(job);
@@ -42,7 +41,7 @@ it("logs a failed attempt once, through a child bound to the job's queue, id, na
   const destination = { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) };
   const log = createProcessLog({ app: "test", level: "debug", destination });
   const reminder = { name: "booking-reminder", id: "reminder-b1", queueName: "reminders", data: { bookingId: "b1" }, opts: { attempts: 6 }, attemptsMade: 1, stalledCounter: 0 } as unknown as Job;
-  const hooks = { onMalformed: async () => {}, onStalledTooOften: async () => {}, onFailedAttempt: async () => {}, queue: () => undefined, maxStalledCount: Number.POSITIVE_INFINITY, log };
+  const hooks = { onMalformed: async () => {}, onStalledTooOften: async () => {}, onFailedAttempt: async () => {}, maxStalledCount: Number.POSITIVE_INFINITY, log };
   await createProcessor("reminders", { "booking-reminder": async () => Promise.reject(new Error("Resend answered 500")), "send-booking-reminders": async () => 0 }, hooks)(reminder).catch(() => {});
   expect(lines).toEqual([
     expect.objectContaining({ level: "warn", msg: "job failed; will retry", queue: "reminders", jobId: "reminder-b1", jobName: "booking-reminder", attempt: 2, bookingId: "b1", attempts: 6, final: false }),

@@ -1,4 +1,4 @@
-import { DelayedError, UnrecoverableError, Worker, type Job, type Queue } from "bullmq";
+import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import { RateLimitedError, ValidationError, isAudited, markAudited } from "@callastar/errors";
 import type { ProcessLog } from "@callastar/process-log";
 import { JOBS, isJobName, type JobData, type JobsOfQueue } from "./catalog/jobs";
@@ -19,9 +19,7 @@ export interface ProcessorHooks {
   onStalledTooOften(job: Job, error: UnrecoverableError): Promise<void>;
   /** Called for a failed attempt whose error no handler audited (never for a rate-limit wait). */
   onFailedAttempt(job: Job, error: unknown, attempt: AttemptInfo): Promise<void>;
-  /** The queue this processor serves, for `rateLimit` on a 429 (pauses every worker of it). */
-  queue(): Pick<Queue, "rateLimit"> | undefined;
-  /** Called when a 429 paused the queue (for the rate-limit-wait metric; never an error row). */
+  /** Called when a 429 put a job back (for the rate-limit-wait metric; never an error row). */
   onRateLimited?(job: Job): void;
   /** Crashes a job survives; the next time it is taken it fails (Infinity: never). */
   maxStalledCount: number;
@@ -37,8 +35,8 @@ export const DATABASE_RECHECK_MS = 3_000;
 /**
  * Wraps typed handlers into a BullMQ processor: fails a job that crashed its workers too often,
  * re-validates `job.data` (a malformed payload fails on its first attempt), turns permanent errors
- * into UnrecoverableError (no retry) and a 429 into a queue-wide pause of `retry-after` that does
- * not spend an attempt. A job that finds PostgreSQL unreachable (an error no handler audited) is
+ * into UnrecoverableError (no retry) and a 429 into a delay of `retry-after` that does not spend
+ * an attempt (the job is moved back to delayed, BullMQ's own way to re-schedule it from a processor). A job that finds PostgreSQL unreachable (an error no handler audited) is
  * put back for a few seconds without spending an attempt either, however long the outage lasts, so
  * a cron run due during it runs once the server is back. Every failure leaves with exactly one audit row: the
  * handler's (it marked the error audited) or the hooks' — written before the job moves on, then
@@ -93,13 +91,16 @@ export function createProcessor<Q extends QueueName>(
         log()?.warn({ err: error, retryInMs: delayMs }, `PostgreSQL unreachable: job put back for ${delayMs} ms without spending an attempt`);
         throw new DelayedError(`PostgreSQL unreachable; tried again in ${delayMs} ms`);
       }
-      const translated = await translateError(error, job, hooks);
-      const attempt = attemptInfo(job, translated);
-      if (isRateLimitWait(translated)) {
+      if (isRateLimitWait(error)) {
         hooks.onRateLimited?.(job);
-        log()?.info({ retryAfterMs: error instanceof RateLimitedError ? error.retryAfterMs : undefined }, "rate limited: queue paused, job put back without spending an attempt");
-        throw translated;
+        const retryAfterMs = error instanceof RateLimitedError ? Math.max(error.retryAfterMs, 50) : 1_000;
+        log()?.info({ retryAfterMs }, "rate limited: job put back without spending an attempt");
+        if (!token) throw error;
+        await job.moveToDelayed(Date.now() + retryAfterMs, token);
+        throw new DelayedError(`rate limited; tried again in ${retryAfterMs} ms`);
       }
+      const translated = translateError(error, job);
+      const attempt = attemptInfo(job, translated);
       log()?.[attempt.final ? "error" : "warn"]({ err: error, attempts: attempt.attempts, final: attempt.final, durationMs: Date.now() - started }, attempt.final ? "job failed for good" : "job failed; will retry");
       if (isAudited(translated)) throw translated;
       await hooks.onFailedAttempt(job, translated, attempt);
@@ -108,18 +109,8 @@ export function createProcessor<Q extends QueueName>(
   };
 }
 
-async function translateError(error: unknown, job: Job, hooks: ProcessorHooks): Promise<unknown> {
+function translateError(error: unknown, job: Job): unknown {
   const decision = decideRetry(error, attemptOf(job));
-  if (decision.action === "wait" && error instanceof RateLimitedError) {
-    const queue = hooks.queue();
-    if (queue) {
-      // Pauses the whole queue (every copy of the worker) and puts the job back without an attempt.
-      // Awaited: thrown before the pause is in Redis, the job could be fetched again at once.
-      await queue.rateLimit(Math.max(error.retryAfterMs, 50));
-      return Worker.RateLimitError();
-    }
-    return error;
-  }
   if (!decision.permanent || (error instanceof Error && error.name === "UnrecoverableError")) return error;
   const message = error instanceof Error ? error.message : String(error);
   const unrecoverable = new UnrecoverableError(message);

@@ -35,6 +35,8 @@ export interface WorkerContext {
   producer: Producer;
   flows: FlowProducer;
   queue(name: QueueName): Queue;
+  /** Aborted when shutdown starts: a job waiting (for a rate slot, say) gives up and goes back to the queue. */
+  stopping: AbortSignal;
 }
 
 export interface QueueBinding<Q extends QueueName = QueueName> {
@@ -74,8 +76,6 @@ export interface WorkerAppOptions {
   /** Traces jobs, their HTTP requests and SQL statements (from OTEL_*; unset: off, nothing started). */
   tracing?: TracingConfig;
   bindings: AnyQueueBinding[];
-  /** Runs before any job is taken (caches, connections); a failure is logged, not fatal. */
-  warmUp?: (ctx: WorkerContext) => Promise<void>;
   /**
    * A loop beside the workers (e.g. the email batch sender), started with them and stopped before
    * them, under a watchdog that restarts it when it makes no progress while work is due and reports
@@ -127,6 +127,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   const producer = new Producer({ connection: redis, prefix: options.prefix, reminderLeadMinutes: options.reminderLeadMinutes, log, ...telemetry });
   const flows = new FlowProducer({ connection: redis, prefix: options.prefix, ...telemetry });
   flows.on("error", (error) => log.error({ err: error }, `flow producer error: ${error.message}`));
+  const stopping = new AbortController();
   const ctx: WorkerContext = {
     appName: options.name,
     log,
@@ -137,15 +138,8 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     producer,
     flows,
     queue: (name) => producer.queue(name),
+    stopping: stopping.signal,
   };
-
-  if (options.warmUp) {
-    const started = Date.now();
-    await options.warmUp(ctx).then(
-      () => log.info({ durationMs: Date.now() - started }, `warmed up in ${Date.now() - started} ms`),
-      (error: unknown) => log.warn({ err: error }, `warm-up failed (continuing): ${error instanceof Error ? error.message : String(error)}`),
-    );
-  }
 
   const audit: FailureAuditDeps = { db, logger, log };
   // Off unless served: the default metrics' event-loop monitor and per-job counting cost nothing then,
@@ -161,7 +155,6 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     // The union of bindings is checked at bindQueue(); here one shape serves them all.
     const { queue, handlers } = binding as QueueBinding<QueueName>;
     const processor = createProcessor(queue, handlers(ctx), {
-      queue: () => ctx.queue(queue),
       maxStalledCount: stalls.maxStalledCount,
       log,
       onMalformed: (job, error) =>
@@ -182,9 +175,6 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
       // One above ours: the processor fails a job past our limit after writing its row; BullMQ's
       // own limit (a failure without the processor) only catches a crash during that write.
       maxStalledCount: stalls.maxStalledCount + 1,
-      // BullMQ honours a manual pause (queue.rateLimit on a 429) only for workers that have a
-      // limiter; this one never limits by itself, it only makes that pause hold for every copy.
-      limiter: { max: 1_000_000_000, duration: 1_000 },
       ...telemetry,
     });
     worker.on("error", (error) => log.error({ queue: binding.queue, err: error }, `worker ${binding.queue} error: ${error.message}`));
@@ -198,6 +188,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
 
   const shutdown = installShutdown(
     [
+      { name: "waits", run: async () => stopping.abort() },
       ...(watchdog ? [{ name: "background loop", run: () => watchdog.stop() }] : []),
       { name: "workers", run: () => Promise.all(workers.map((w) => w.close())) },
       { name: "metrics server", run: async () => served?.close() },

@@ -7,6 +7,7 @@ import { createAuditLogger, type AuditLogger } from "@callastar/logger";
 import { createTestDatabase, seedBooking, type TestDatabase } from "@callastar/testing";
 import { createMailer } from "../mailer";
 import { processBookingReminder } from "./booking-reminder";
+import { noPacing } from "../send-pacer";
 
 const LEAD_MS = 15 * 60_000;
 let t: TestDatabase;
@@ -36,7 +37,7 @@ beforeEach(() => {
 
 const run = (bookingId: string, attemptsMade = 0) =>
   processBookingReminder(
-    { db: t, logger, appUrl: "https://app.test", leadMs: LEAD_MS, mailer: createMailer({ db: t, transport, limiter: { acquire: async () => {} }, from: "x@y.z" }) },
+    { db: t, logger, appUrl: "https://app.test", leadMs: LEAD_MS, mailer: createMailer({ db: t, transport, pacer: noPacing, from: "x@y.z" }) },
     { bookingId },
     { id: `reminder-${bookingId}`, name: "booking-reminder", attemptsMade, opts: { attempts: 6 }, moveToDelayed: async () => {} },
   );

@@ -41,6 +41,11 @@ export async function processBookingReminder(
   }
 }
 
+/** A booking's reminder prepared before its due time (prepare-ahead.ts): the job's own work, without a job. */
+export function prepareReminder(deps: ReminderDeps, bookingId: string): Promise<ReminderResult> {
+  return remind(deps, { bookingId }, { id: "prepare-ahead", moveToDelayed: async () => {} });
+}
+
 async function remind(
   deps: ReminderDeps,
   data: BookingReminderPayload,

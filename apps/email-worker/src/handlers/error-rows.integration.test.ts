@@ -10,6 +10,7 @@ import { createTestDatabase, seedBooking, type TestDatabase } from "@callastar/t
 import { createMailer } from "../mailer";
 import { processBookingReminder } from "./booking-reminder";
 import { processSendEmail } from "./send-email";
+import { noPacing } from "../send-pacer";
 
 const LEAD_MS = 15 * 60_000;
 let t: TestDatabase;
@@ -26,7 +27,7 @@ const failing: MailTransport = {
     throw failure();
   },
 };
-const mailer = () => createMailer({ db: t, transport: failing, limiter: { acquire: async () => {} }, from: "x@y.z" });
+const mailer = () => createMailer({ db: t, transport: failing, pacer: noPacing, from: "x@y.z" });
 
 beforeAll(async () => {
   t = await createTestDatabase();

@@ -1,4 +1,5 @@
 import { parseRetryAfter, PermanentError, RateLimitedError, TransientError } from "@callastar/errors";
+import type { ProviderRate } from "./types";
 
 /** The `error` member of the resend SDK's `{ data, error, headers }` result. */
 export interface ResendSdkError {
@@ -56,4 +57,11 @@ export function classifyResendError(
   }
   if (error.statusCode >= 500 || error.statusCode === 408) return new TransientError(text, { cause, status, code });
   return new PermanentError(text, { cause, status, code });
+}
+
+/** The provider's `ratelimit-limit/remaining/reset` headers, when it sent all three as numbers. */
+export function providerRate(headers: Record<string, string> | null): ProviderRate | undefined {
+  const [limit, remaining, reset] = ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"].map((name) => Number(header(headers, name) ?? NaN));
+  if (!Number.isFinite(limit) || !Number.isFinite(remaining) || !Number.isFinite(reset)) return undefined;
+  return { limit: limit!, remaining: remaining!, resetMs: reset! * 1000 };
 }

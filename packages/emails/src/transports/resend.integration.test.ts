@@ -283,9 +283,12 @@ describe("sendBatch", () => {
       const stored = { body: ` ${batch.body}`, count: 2 };
       expect((await local.sendBatch!(stored, { idempotencyKey: "k-stored" })).ids).toEqual(["a", "b"]);
       expect(bodies[1]).toBe(stored.body);
-      local.close?.();
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // fetch keeps its socket alive: close it with the server.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
     }
   });
 });

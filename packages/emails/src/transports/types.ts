@@ -30,17 +30,28 @@ export interface EncodedBatch {
   count: number;
 }
 
+/** The provider's own account of its rate window, from its `ratelimit-*` headers. */
+export interface ProviderRate {
+  /** Requests allowed per window. */
+  limit: number;
+  /** Requests left in the window as the provider counted it when this one arrived. */
+  remaining: number;
+  /** Until the window frees a slot (whole seconds on the wire). */
+  resetMs: number;
+}
+
 /** A batch's outcome, in the order of the messages. */
 export interface BatchResult {
   ids: Array<string | null>;
   errors: Array<{ index: number; message: string }>;
+  rate?: ProviderRate;
 }
 
 /** Something that delivers emails: Resend in production, the console or files in development. */
 export interface MailTransport {
   readonly name: string;
   /** Sends once per idempotency key; throws PermanentError, TransientError or RateLimitedError. */
-  send(message: MailMessage, options: SendOptions): Promise<{ id: string }>;
+  send(message: MailMessage, options: SendOptions): Promise<{ id: string; rate?: ProviderRate }>;
   /** Encodes 1–100 emails as one batch request body (PermanentError outside that range). */
   encodeBatch?(messages: readonly MailMessage[]): EncodedBatch;
   /**
@@ -50,6 +61,4 @@ export interface MailTransport {
    * `errors`. Optional (with `encodeBatch`): callers fall back to one send per email.
    */
   sendBatch?(batch: EncodedBatch, options: BatchOptions): Promise<BatchResult>;
-  /** Releases kept-alive connections, if the transport holds any. */
-  close?(): void;
 }

@@ -9,10 +9,10 @@ afterEach(async () => {
   standin = undefined;
 });
 
-function send(s: ResendStandin): Promise<Response> {
+function send(s: ResendStandin, key = s.apiKey): Promise<Response> {
   return fetch(`${s.url}/emails`, {
     method: "POST",
-    headers: { authorization: `Bearer ${s.apiKey}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
     body: JSON.stringify(email),
   });
 }
@@ -40,6 +40,18 @@ it("allows 2 requests per second by default, then 429 with retry-after and ratel
   }
   expect(status).toBe(200);
   expect(standin.deliveries).toHaveLength(3);
+});
+
+it("counts per team: two keys of one team share one window", async () => {
+  standin = await startResendStandin({ teamKeys: ["re_second_key"] });
+  expect((await send(standin)).status).toBe(200);
+  const second = await send(standin, "re_second_key");
+  expect(second.status).toBe(200);
+  expect(second.headers.get("ratelimit-remaining")).toBe("0");
+  const limited = await send(standin, "re_second_key");
+  expect(limited.status).toBe(429);
+  expect(limited.headers.get("retry-after")).toBe("1");
+  expect((await send(standin, "re_other_team")).status).toBe(403);
 });
 
 it("is off with rateLimitPerSecond: 0", async () => {

@@ -8,6 +8,7 @@ import { rateLimitHeaders } from "./rate-limiter";
 import { StandinState } from "./state";
 import type { ResendStandin, ResendStandinOptions } from "./types";
 
+const TEAM = "team";
 const EMAIL_BY_ID = /^\/emails\/([^/]+)$/;
 
 /** Auth, rate limit and faults, in that order, then the route; `drop` asks the caller to destroy the socket. */
@@ -16,9 +17,10 @@ async function handleApi(state: StandinState, req: IncomingMessage, path: string
   const auth = req.headers.authorization ?? "";
   const match = /^Bearer\s+(.+)$/i.exec(auth.trim());
   if (!match) return { answer: resendErrors.missingApiKey() };
-  if (match[1] !== state.apiKey) return { answer: resendErrors.invalidApiKey() };
+  if (!match[1] || !state.keys.has(match[1])) return { answer: resendErrors.invalidApiKey() };
 
-  const verdict = state.limiter.take(state.apiKey);
+  // One window for the team, whichever of its keys a request carries (as Resend counts).
+  const verdict = state.limiter.take(TEAM);
   const limitHeaders = state.limiter.enabled ? rateLimitHeaders(verdict) : {};
   const withLimits = (outcome: RouteOutcome): RouteOutcome => ({
     ...outcome,

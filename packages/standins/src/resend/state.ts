@@ -6,6 +6,8 @@ import type { ResendDelivery, ResendStandinOptions } from "./types";
 /** Everything one stand-in remembers between requests. */
 export class StandinState {
   readonly apiKey: string;
+  /** Every key of the one team this stand-in serves. */
+  readonly keys: ReadonlySet<string>;
   readonly now: () => number;
   readonly deliveries: ResendDelivery[] = [];
   readonly byId = new Map<string, ResendDelivery>();
@@ -22,6 +24,7 @@ export class StandinState {
 
   constructor(options: ResendStandinOptions) {
     this.apiKey = options.apiKey ?? "re_test_standin";
+    this.keys = new Set([this.apiKey, ...(options.teamKeys ?? [])]);
     this.now = options.now ?? Date.now;
     this.idempotency = new IdempotencyStore(this.now);
     this.limiter = new SlidingWindowLimiter(options.rateLimitPerSecond ?? 2, this.now);

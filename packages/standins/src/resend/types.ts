@@ -27,9 +27,11 @@ export interface ResendFaults {
 export interface ResendStandinOptions {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
-  /** The only API key accepted; default "re_test_standin". */
+  /** The API key accepted; default "re_test_standin". */
   apiKey?: string;
-  /** Requests per second allowed per API key (sliding 1 s window); default 2 like Resend, 0 turns it off. */
+  /** More keys of the same team: Resend counts its rate limit per team, across all of a team's keys. */
+  teamKeys?: string[];
+  /** Requests per second allowed per team (sliding 1 s window); default 2 like Resend, 0 turns it off. */
   rateLimitPerSecond?: number;
   /** Seed of the PRNG behind `failRate`, so a faulty run can be replayed; default 1. */
   seed?: number;

@@ -1,0 +1,100 @@
+// The pacer against the Resend stand-in's sliding 2 requests/s window, on the real Redis: copies
+// whose requests leave at uneven moments after their slot draw no 429, a 429 holds every copy back
+// for its retry-after, and requests the provider counted from elsewhere in the team are respected.
+import { Redis } from "ioredis";
+import { providerRate } from "@callastar/emails";
+import { startResendStandin, type ResendStandin } from "@callastar/standins";
+import { obliteratePrefix, testEnv, uniquePrefix } from "@callastar/testing";
+import { createSendPacer, type SendPacer } from "./send-pacer";
+
+const OTHER_KEY = "re_other_key_of_the_team";
+let resend: ResendStandin;
+let prefix: string;
+const clients: Redis[] = [];
+
+beforeEach(async () => {
+  resend = await startResendStandin({ rateLimitPerSecond: 2, teamKeys: [OTHER_KEY] });
+  prefix = uniquePrefix("pacer");
+});
+afterEach(async () => {
+  await resend.close();
+  await Promise.all(clients.splice(0).map((c) => c.quit()));
+  await obliteratePrefix(prefix);
+});
+
+/** One worker copy: its own Redis connection, one pacer on the shared key. */
+function copy(): SendPacer {
+  const redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: null });
+  clients.push(redis);
+  return createSendPacer(redis, { key: `${prefix}:pace`, limit: 2, marginMs: 50 });
+}
+
+const post = (key = resend.apiKey) =>
+  fetch(`${resend.url}/emails`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ from: "a@callastar.test", to: "b@example.com", subject: "s", text: "t" }),
+  });
+
+/** Takes a slot, spends `holdMs` (a statement between slot and request), sends, settles; the status. */
+async function paced(pacer: SendPacer, holdMs: number): Promise<number> {
+  const slot = await pacer.acquire();
+  await new Promise((r) => setTimeout(r, holdMs));
+  await slot.sending();
+  const res = await post();
+  await res.arrayBuffer();
+  if (res.status === 429) await slot.settle({ retryAfterMs: Number(res.headers.get("retry-after")) * 1000 });
+  else await slot.settle({ rate: providerRate(Object.fromEntries(res.headers.entries())) });
+  return res.status;
+}
+
+it("three copies whose requests leave 0-400 ms after their slot: no 429, the window kept full", async () => {
+  const copies = [copy(), copy(), copy()];
+  const started = Date.now();
+  // 4 requests per copy, each held a different time between its slot and its request.
+  const statuses = await Promise.all(
+    copies.map(async (pacer, c) => {
+      const out: number[] = [];
+      for (let i = 0; i < 4; i++) out.push(await paced(pacer, ((c * 4 + i) * 137) % 400));
+      return out;
+    }),
+  );
+  const elapsed = Date.now() - started;
+  expect(statuses.flat().filter((s) => s !== 200)).toEqual([]);
+  expect(resend.rateLimited).toBe(0);
+  // 12 requests, 2 per window: the last pair leaves after 5 windows, plus margins, holds and
+  // answer times (a loaded machine's); unpaced waits (a full window idle) would take far longer.
+  expect(elapsed).toBeLessThan(11_000);
+}, 30_000);
+
+it("a 429 holds every copy back for its retry-after", async () => {
+  const [a, b] = [copy(), copy()];
+  resend.setFaults({ rateLimitNext: 1, retryAfterSeconds: 1 });
+  expect(await paced(a, 0)).toBe(429);
+  const refusedAt = Date.now();
+  expect(await paced(b, 0)).toBe(200);
+  expect(Date.now() - refusedAt).toBeGreaterThanOrEqual(950);
+});
+
+it("requests another key of the team sent count: the pacer learns them from ratelimit-remaining", async () => {
+  const pacer = copy();
+  await (await post(OTHER_KEY)).arrayBuffer();
+  expect(await paced(pacer, 0)).toBe(200);
+  expect(await paced(pacer, 0)).toBe(200);
+  expect(resend.rateLimited).toBe(0);
+});
+
+it("lanes: a waiting reminder batch (urgent) takes the next slot before ad-hoc sends; ad-hoc sends take the slot after it", async () => {
+  const [reminders, adhoc] = [copy(), copy()];
+  for (let i = 0; i < 2; i++) {
+    const slot = await adhoc.acquire();
+    await slot.sending();
+    await slot.settle({});
+  }
+  const order: string[] = [];
+  const waitingAdhoc = adhoc.acquire().then(() => order.push("ad-hoc"));
+  await new Promise((r) => setTimeout(r, 100));
+  const waitingReminder = reminders.acquire({ urgent: true }).then(() => order.push("reminder"));
+  await Promise.all([waitingAdhoc, waitingReminder]);
+  expect(order).toEqual(["reminder", "ad-hoc"]);
+});

@@ -1,0 +1,71 @@
+// SIGTERM while a backlog waits for Resend's rate slots: the sends waiting for a slot give it up,
+// their jobs go back to the queue without spending an attempt, and every worker process exits 0
+// within its shutdown deadline (before, each waited for a slot at 2 requests/s shared by all).
+import { Redis } from "ioredis";
+import { Producer } from "@callastar/queues";
+import { startResendStandin, type ResendStandin } from "@callastar/standins";
+import { createTestDatabase, obliteratePrefix, spawnApp, testEnv, uniquePrefix, waitFor, type AppProcess, type TestDatabase } from "@callastar/testing";
+import { emailWorkerProcessEnv } from "./test-env";
+
+const EMAILS = 300;
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+let t: TestDatabase;
+let resend: ResendStandin;
+let prefix: string;
+let redis: Redis;
+let producer: Producer;
+const procs: AppProcess[] = [];
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  resend = await startResendStandin({ rateLimitPerSecond: 2 });
+  prefix = uniquePrefix("shutdown-backlog");
+  redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: 1 });
+  producer = new Producer({ connection: redis, prefix });
+});
+afterAll(async () => {
+  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
+  await producer.close();
+  redis.disconnect();
+  await obliteratePrefix(prefix);
+  await resend.close();
+  await t.drop();
+});
+
+it("three workers stopped while 300 ad-hoc emails wait for slots: each exits 0 in time, no job failed or spent an attempt", async () => {
+  for (let i = 0; i < EMAILS; i += 50) {
+    await Promise.all(
+      Array.from({ length: 50 }, (_, k) =>
+        producer.enqueueEmail({
+          template: "payment_received",
+          props: { recipientName: `Fan ${i + k}`, amount: 1000, currency: "EUR" },
+          to: `fan${i + k}@example.com`,
+          idempotencyKey: `payment_received:pi_backlog_${i + k}`,
+        }),
+      ),
+    );
+  }
+  for (let i = 0; i < 3; i++) {
+    procs.push(
+      spawnApp("email-worker", {
+        ...emailWorkerProcessEnv({ databaseUrl: t.url, redisUrl: testEnv.redisUrl, prefix, resend }),
+        EMAIL_RATE_LIMIT_PER_SECOND: "2",
+        SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      }),
+    );
+  }
+  // A few delivered: 60 jobs are active, most of them waiting for a slot.
+  await waitFor("sends under way", () => resend.deliveries.length >= 4, { timeoutMs: 120_000 });
+  const stoppedAt = Date.now();
+  for (const p of procs) p.child.kill("SIGTERM");
+  const exits = await Promise.all(procs.map((p) => p.exited.then((code) => ({ code, ms: Date.now() - stoppedAt }))));
+  expect(exits.map((e) => e.code)).toEqual([0, 0, 0]);
+  for (const e of exits) expect(e.ms).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
+  const queue = producer.queue("emails");
+  expect(await queue.getFailedCount()).toBe(0);
+  // Every job not delivered is back in the queue (waiting or delayed), none with an attempt spent.
+  const left = [...(await queue.getWaiting()), ...(await queue.getDelayed())];
+  expect(left.length + (await queue.getCompletedCount())).toBe(EMAILS);
+  expect(left.filter((j) => j.attemptsMade > 0)).toEqual([]);
+  expect(await queue.getActiveCount()).toBe(0);
+}, 180_000);
