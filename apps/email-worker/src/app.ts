@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { createDb } from "@callastar/db";
 import { createConsoleTransport, createResendTransport, type MailTransport } from "@callastar/emails";
-import { bindQueue, createRateLimiter, processLogFromEnv, runCron, startWorkerApp, workerOptionsFromEnv, type ProcessLog, type WorkerApp, type WorkerAppOptions, type WorkerContext } from "@callastar/runtime";
+import { bindQueue, createRateLimiter, processLogFromEnv, queueKey, runCron, startWorkerApp, workerOptionsFromEnv, type ProcessLog, type WorkerApp, type WorkerAppOptions, type WorkerContext } from "@callastar/runtime";
 import type { EmailWorkerEnv } from "./env";
 import { createMailer } from "./mailer";
 import { processBookingReminder } from "./handlers/booking-reminder";
@@ -26,7 +26,7 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
   let limiter: ReturnType<typeof createRateLimiter> | undefined;
   const limiterFor = (ctx: WorkerContext) =>
     (limiter ??= createRateLimiter(ctx.redis, {
-      key: `${ctx.prefix}:ratelimit:resend`,
+      key: queueKey(ctx.prefix, "emails", "ratelimit:resend", ctx.redis),
       max: env.EMAIL_RATE_LIMIT_PER_SECOND,
       marginMs: env.EMAIL_RATE_LIMIT_MARGIN_MS,
     }));

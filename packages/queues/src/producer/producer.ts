@@ -1,7 +1,8 @@
 import { Queue, type JobsOptions, type Telemetry } from "bullmq";
-import type { Redis } from "ioredis";
 import { fallbackLogSink, type LogSink } from "@callastar/process-log/sink";
-import { createProducerConnection, waitForRedis } from "../connection";
+import { createProducerConnection, waitForRedis, type RedisConnection } from "../connection";
+import { queuePrefix } from "../key-layout";
+import type { RedisTarget } from "../redis-target";
 import { JOBS, type JobInput, type JobName } from "../catalog/jobs";
 import type { QueueName } from "../catalog/queues";
 import { SCHEDULERS, isSchedulerId } from "../catalog/schedulers";
@@ -21,8 +22,11 @@ import {
 import type { EmailInput } from "./types";
 
 export interface ProducerOptions {
-  /** A Redis URL (the producer opens and closes its own fail-fast connection) or a connection you own. */
-  connection: string | Redis;
+  /**
+   * A Redis URL or a {@link RedisTarget} (the producer opens and closes its own fail-fast connection),
+   * or a client you own: an ioredis `Redis` (one server, or Sentinel-configured) or `Cluster`.
+   */
+  connection: string | RedisTarget | RedisConnection;
   /** BullMQ key prefix (default "bull"); must match the workers'. */
   prefix?: string;
   /** Minutes before the call when the reminder is due (REMINDER_LEAD_MINUTES, default 15). */
@@ -36,7 +40,7 @@ export interface ProducerOptions {
 /** The typed producer API the main app uses; every method validates its input and returns the job id. */
 export class Producer {
   private readonly queues = new Map<QueueName, Queue>();
-  private readonly connection: Redis;
+  private readonly connection: RedisConnection;
   private readonly ownsConnection: boolean;
   private readonly prefix: string;
   private readonly leadMs: number;
@@ -45,9 +49,9 @@ export class Producer {
   private closing?: Promise<void>;
 
   constructor(options: ProducerOptions) {
-    this.ownsConnection = typeof options.connection === "string";
-    this.connection =
-      typeof options.connection === "string" ? createProducerConnection(options.connection, { log: options.log }) : options.connection;
+    const given = options.connection;
+    this.ownsConnection = typeof given === "string" || "kind" in given;
+    this.connection = typeof given === "string" || "kind" in given ? createProducerConnection(given, { log: options.log }) : given;
     this.log = options.log;
     this.prefix = options.prefix ?? "bull";
     this.leadMs = (options.reminderLeadMinutes ?? 15) * 60_000;
@@ -155,7 +159,7 @@ export class Producer {
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.prefix, ...(this.telemetry ? { telemetry: this.telemetry } : {}) });
+      queue = new Queue(name, { connection: this.connection, prefix: queuePrefix(this.prefix, name, this.connection), ...(this.telemetry ? { telemetry: this.telemetry } : {}) });
       queue.on("error", (error) => (this.log ?? fallbackLogSink()).error({ queue: name, err: error }, `queue ${name} error: ${error.message}`));
       this.queues.set(name, queue);
     }

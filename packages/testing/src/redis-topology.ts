@@ -1,0 +1,116 @@
+// Real multi-server Redis topologies for tests: a Sentinel set (primary, replica, three sentinels)
+// and a three-master Cluster, each on spare ports with its own directories, torn down by stop().
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Redis } from "ioredis";
+import { freePort, startRedisServer, type RedisServer } from "./redis";
+import { waitFor } from "./wait-for";
+
+const BASE = ["--save", "", "--appendonly", "no"];
+
+async function ask<T>(port: number, run: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on("error", () => undefined);
+  try {
+    await redis.connect();
+    return await run(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export interface SentinelSet {
+  /** The monitored primary's name. */
+  name: string;
+  sentinels: Array<{ host: string; port: number }>;
+  /** The servers as started: [initial primary, initial replica]. */
+  servers: RedisServer[];
+  /** The port of the primary the sentinels report now. */
+  primaryPort(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A primary, its replica and three sentinels (quorum 2, primary down after `downAfterMs`), ready
+ * once every sentinel knows the replica and the other sentinels, so a failover can start at once.
+ */
+export async function startSentinelSet({ name = "callastar", downAfterMs = 1_000 } = {}): Promise<SentinelSet> {
+  const primary = await startRedisServer(BASE);
+  const replica = await startRedisServer([...BASE, "--replicaof", "127.0.0.1", String(primary.port)]);
+  const children: ChildProcess[] = [];
+  const sentinels: Array<{ host: string; port: number }> = [];
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "callastar-sentinel-"));
+    const conf = join(dir, "sentinel.conf");
+    writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        "bind 127.0.0.1",
+        `dir ${dir}`,
+        `sentinel monitor ${name} 127.0.0.1 ${primary.port} 2`,
+        `sentinel down-after-milliseconds ${name} ${downAfterMs}`,
+        `sentinel failover-timeout ${name} 10000`,
+        `sentinel parallel-syncs ${name} 1`,
+        "",
+      ].join("\n"),
+    );
+    children.push(spawn("redis-server", [conf, "--sentinel"], { stdio: "ignore" }));
+    sentinels.push({ host: "127.0.0.1", port });
+  }
+  const stop = async () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await Promise.all([primary.stop("SIGKILL"), replica.stop("SIGKILL")]);
+  };
+  try {
+    await waitFor("replica in sync", () => ask(replica.port, async (r) => (await r.info("replication")).includes("master_link_status:up")), { timeoutMs: 15_000 });
+    for (const s of sentinels) {
+      await waitFor(`sentinel ${s.port} knows the replica and its peers`, () =>
+        ask(s.port, async (r) => {
+          const replicas = (await r.call("SENTINEL", "REPLICAS", name)) as unknown[];
+          const peers = (await r.call("SENTINEL", "SENTINELS", name)) as unknown[];
+          return replicas.length >= 1 && peers.length >= 2;
+        }),
+      { timeoutMs: 20_000, intervalMs: 100 });
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    name,
+    sentinels,
+    servers: [primary, replica],
+    primaryPort: () => ask(sentinels[0]!.port, async (r) => Number(((await r.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", name)) as string[])[1])),
+    stop,
+  };
+}
+
+export interface RedisClusterSet {
+  nodes: Array<{ host: string; port: number }>;
+  servers: RedisServer[];
+  stop(): Promise<void>;
+}
+
+/** A Redis Cluster of `masters` masters and no replicas (`redis-cli --cluster create`), ready when every node says ok. */
+export async function startRedisCluster(masters = 3): Promise<RedisClusterSet> {
+  const servers: RedisServer[] = [];
+  const stop = async () => void (await Promise.all(servers.map((s) => s.stop("SIGKILL"))));
+  try {
+    for (let i = 0; i < masters; i++) {
+      servers.push(await startRedisServer([...BASE, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"]));
+    }
+    await promisify(execFile)("redis-cli", ["--cluster", "create", ...servers.map((s) => `127.0.0.1:${s.port}`), "--cluster-yes"]);
+    for (const s of servers) {
+      await waitFor(`cluster node ${s.port} ok`, () => ask(s.port, async (r) => (await r.call("CLUSTER", "INFO")) as string).then((info) => info.includes("cluster_state:ok")), { timeoutMs: 20_000, intervalMs: 100 });
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { nodes: servers.map((s) => ({ host: "127.0.0.1", port: s.port })), servers, stop };
+}
