@@ -26,7 +26,7 @@ export interface SentinelSet {
   /** The monitored primary's name. */
   name: string;
   sentinels: Array<{ host: string; port: number }>;
-  /** The servers as started: [initial primary, initial replica]. */
+  /** The servers as started: [initial primary, its replicas…]. */
   servers: RedisServer[];
   /** The port of the primary the sentinels report now. */
   primaryPort(): Promise<number>;
@@ -34,12 +34,13 @@ export interface SentinelSet {
 }
 
 /**
- * A primary, its replica and three sentinels (quorum 2, primary down after `downAfterMs`), ready
+ * A primary, its replica(s) and three sentinels (quorum 2, primary down after `downAfterMs`), ready
  * once every sentinel knows the replica and the other sentinels, so a failover can start at once.
  */
-export async function startSentinelSet({ name = "callastar", downAfterMs = 1_000 } = {}): Promise<SentinelSet> {
+export async function startSentinelSet({ name = "callastar", downAfterMs = 1_000, replicas: replicaCount = 1 } = {}): Promise<SentinelSet> {
   const primary = await startRedisServer(BASE);
-  const replica = await startRedisServer([...BASE, "--replicaof", "127.0.0.1", String(primary.port)]);
+  const replicas: RedisServer[] = [];
+  for (let i = 0; i < replicaCount; i++) replicas.push(await startRedisServer([...BASE, "--replicaof", "127.0.0.1", String(primary.port)]));
   const children: ChildProcess[] = [];
   const sentinels: Array<{ host: string; port: number }> = [];
   for (let i = 0; i < 3; i++) {
@@ -64,16 +65,18 @@ export async function startSentinelSet({ name = "callastar", downAfterMs = 1_000
   }
   const stop = async () => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await Promise.all([primary.stop("SIGKILL"), replica.stop("SIGKILL")]);
+    await Promise.all([primary, ...replicas].map((s) => s.stop("SIGKILL")));
   };
   try {
-    await waitFor("replica in sync", () => ask(replica.port, async (r) => (await r.info("replication")).includes("master_link_status:up")), { timeoutMs: 15_000 });
+    for (const replica of replicas) {
+      await waitFor("replica in sync", () => ask(replica.port, async (r) => (await r.info("replication")).includes("master_link_status:up")), { timeoutMs: 15_000 });
+    }
     for (const s of sentinels) {
       await waitFor(`sentinel ${s.port} knows the replica and its peers`, () =>
         ask(s.port, async (r) => {
-          const replicas = (await r.call("SENTINEL", "REPLICAS", name)) as unknown[];
+          const known = (await r.call("SENTINEL", "REPLICAS", name)) as unknown[];
           const peers = (await r.call("SENTINEL", "SENTINELS", name)) as unknown[];
-          return replicas.length >= 1 && peers.length >= 2;
+          return known.length >= replicaCount && peers.length >= 2;
         }),
       { timeoutMs: 20_000, intervalMs: 100 });
     }
@@ -84,7 +87,7 @@ export async function startSentinelSet({ name = "callastar", downAfterMs = 1_000
   return {
     name,
     sentinels,
-    servers: [primary, replica],
+    servers: [primary, ...replicas],
     primaryPort: () => ask(sentinels[0]!.port, async (r) => Number(((await r.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", name)) as string[])[1])),
     stop,
   };

@@ -35,6 +35,12 @@ export interface ProducerOptions {
   telemetry?: Telemetry;
   /** Where queue and connection errors are logged (default: a JSON logger on stdout). */
   log?: LogSink;
+  /**
+   * An enqueue resolves only once this many replicas have its write (Redis `WAIT`), else it throws:
+   * replication is asynchronous, and a primary lost right after answering loses writes its replicas
+   * never got. One server or Sentinel only (unset: the primary's answer is the acknowledgement).
+   */
+  replicaAcks?: { replicas: number; timeoutMs: number };
 }
 
 /** The typed producer API the main app uses; every method validates its input and returns the job id. */
@@ -46,6 +52,7 @@ export class Producer {
   private readonly leadMs: number;
   private readonly telemetry: Telemetry | undefined;
   private readonly log: LogSink | undefined;
+  private readonly replicaAcks: ProducerOptions["replicaAcks"];
   private closing?: Promise<void>;
 
   constructor(options: ProducerOptions) {
@@ -56,6 +63,8 @@ export class Producer {
     this.prefix = options.prefix ?? "bull";
     this.leadMs = (options.reminderLeadMinutes ?? 15) * 60_000;
     this.telemetry = options.telemetry;
+    if (options.replicaAcks && this.connection.isCluster) throw new Error("replicaAcks: not on a Cluster (WAIT would reach a random node, not the queue's)");
+    this.replicaAcks = options.replicaAcks;
   }
 
   /** Enqueues any email template; the caller's `idempotencyKey` (required) names the message, sent once. */
@@ -143,6 +152,7 @@ export class Producer {
         added.forEach((job, k) => (ids[indexes[k]!] = job.id ?? ids[indexes[k]!]!));
       }),
     );
+    await this.replicated();
     return Array.isArray(jobOrJobs) ? ids : ids[0]!;
   }
 
@@ -180,7 +190,17 @@ export class Producer {
     const data = parseOrThrow(`${name} payload`, def.schema, input);
     if (this.connection.status !== "ready") await waitForRedis(this.connection, 5_000);
     const job = await this.queue(def.queue).add(name, data, { ...def.options, ...options });
+    await this.replicated();
     return job.id ?? String(options.jobId);
+  }
+
+  /** With replicaAcks: waits until the writes of this connection so far are on enough replicas. */
+  private async replicated(): Promise<void> {
+    if (!this.replicaAcks) return;
+    const { replicas, timeoutMs } = this.replicaAcks;
+    const acked = Number(await this.connection.call("WAIT", replicas, timeoutMs));
+    // The job may exist (on the primary only): a retry with the same deterministic id adds nothing twice.
+    if (acked < replicas) throw new Error(`enqueue not acknowledged: on ${acked} of ${replicas} replica(s) after ${timeoutMs} ms (replicaAcks)`);
   }
 
   /**
