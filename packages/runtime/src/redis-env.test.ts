@@ -57,5 +57,6 @@ describe("the Redis form of the environment", () => {
   it("refuses credentials beside a URL and sentinel settings without sentinels", () => {
     expect(problems({ REDIS_URL: "redis://a:6379", REDIS_PASSWORD: "pw" })).toMatch(/REDIS_PASSWORD: not with REDIS_URL \(put it in the URL/);
     expect(problems({ REDIS_CLUSTER_NODES: "b:7000", REDIS_SENTINEL_NAME: "m" })).toMatch(/REDIS_SENTINEL_NAME: only applies with REDIS_SENTINELS/);
+    expect(problems({ REDIS_CLUSTER_NODES: "b:7000", QUEUE_PREFIX: "{callastar}" })).toMatch(/QUEUE_PREFIX: must not contain \{ \} with REDIS_CLUSTER_NODES/);
   });
 });

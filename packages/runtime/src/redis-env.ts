@@ -58,6 +58,10 @@ export function redisFormProblems(env: Record<string, unknown>): string[] {
   if (set[0] !== "REDIS_SENTINELS") {
     for (const name of ["REDIS_SENTINEL_NAME", "REDIS_SENTINEL_PASSWORD"]) if (has(name)) problems.push(`${name}: only applies with REDIS_SENTINELS`);
   }
+  if (set[0] === "REDIS_CLUSTER_NODES" && /[{}]/.test(String(env.QUEUE_PREFIX ?? ""))) {
+    // A tag in the prefix would put every queue in its slot; each queue gets its own after the prefix.
+    problems.push("QUEUE_PREFIX: must not contain { } with REDIS_CLUSTER_NODES (each queue gets its own hash tag)");
+  }
   if (set[0] === "REDIS_URL") {
     // Two places for one credential would leave the reader guessing which one wins.
     for (const name of ["REDIS_USERNAME", "REDIS_PASSWORD", "REDIS_TLS"]) {

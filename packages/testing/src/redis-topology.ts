@@ -37,10 +37,10 @@ export interface SentinelSet {
  * A primary, its replica(s) and three sentinels (quorum 2, primary down after `downAfterMs`), ready
  * once every sentinel knows the replica and the other sentinels, so a failover can start at once.
  */
-export async function startSentinelSet({ name = "callastar", downAfterMs = 1_000, replicas: replicaCount = 1 } = {}): Promise<SentinelSet> {
-  const primary = await startRedisServer(BASE);
+export async function startSentinelSet({ name = "callastar", downAfterMs = 1_000, replicas: replicaCount = 1, args = BASE } = {}): Promise<SentinelSet> {
+  const primary = await startRedisServer(args);
   const replicas: RedisServer[] = [];
-  for (let i = 0; i < replicaCount; i++) replicas.push(await startRedisServer([...BASE, "--replicaof", "127.0.0.1", String(primary.port)]));
+  for (let i = 0; i < replicaCount; i++) replicas.push(await startRedisServer([...args, "--replicaof", "127.0.0.1", String(primary.port)]));
   const children: ChildProcess[] = [];
   const sentinels: Array<{ host: string; port: number }> = [];
   for (let i = 0; i < 3; i++) {
@@ -100,12 +100,12 @@ export interface RedisClusterSet {
 }
 
 /** A Redis Cluster of `masters` masters and no replicas (`redis-cli --cluster create`), ready when every node says ok. */
-export async function startRedisCluster(masters = 3): Promise<RedisClusterSet> {
+export async function startRedisCluster(masters = 3, args = BASE): Promise<RedisClusterSet> {
   const servers: RedisServer[] = [];
   const stop = async () => void (await Promise.all(servers.map((s) => s.stop("SIGKILL"))));
   try {
     for (let i = 0; i < masters; i++) {
-      servers.push(await startRedisServer([...BASE, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"]));
+      servers.push(await startRedisServer([...args, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"]));
     }
     await promisify(execFile)("redis-cli", ["--cluster", "create", ...servers.map((s) => `127.0.0.1:${s.port}`), "--cluster-yes"]);
     for (const s of servers) {
