@@ -81,7 +81,7 @@ async function main(): Promise<{ code: number; summary: string }> {
   const fleet = new Fleet(() => base, infra.logDir, random);
   const redis = createProducerConnection(infra.redisTarget, { maxRetriesPerRequest: 1, enableOfflineQueue: true, log: QUIET });
   // On Sentinel an acknowledged enqueue is one a replica holds (docs/redis.md); the timeline retries refusals.
-  const producer = new Producer({ connection: redis, prefix: "chaos", ...(env.redis === "sentinel" ? { replicaAcks: { replicas: 1, timeoutMs: 1_000 } } : {}) });
+  const producer = new Producer({ connection: redis, prefix: "chaos", log: QUIET, ...(env.redis === "sentinel" ? { replicaAcks: { replicas: 1, timeoutMs: 1_000 } } : {}) });
   let failed = true;
   try {
     const bootStart = Date.now();

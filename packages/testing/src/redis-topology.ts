@@ -30,6 +30,12 @@ export interface SentinelSet {
   servers: RedisServer[];
   /** The port of the primary the sentinels report now. */
   primaryPort(): Promise<number>;
+  /**
+   * Waits until a failover away from `oldPort` is complete: every sentinel names the same new primary
+   * and every other replica follows it. Restarting the old primary earlier lets a replica still
+   * pointed at it resync from it, so it acknowledges writes that the reconfiguration then discards.
+   */
+  failedOver(oldPort: number, timeoutMs?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +95,18 @@ export async function startSentinelSet({ name = "callastar", downAfterMs = 1_000
     sentinels,
     servers: [primary, ...replicas],
     primaryPort: () => ask(sentinels[0]!.port, async (r) => Number(((await r.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", name)) as string[])[1])),
+    failedOver: (oldPort, timeoutMs = 30_000) =>
+      waitFor(`failover away from :${oldPort} complete`, async () => {
+        const named = await Promise.all(sentinels.map((s) => ask(s.port, async (r) => Number(((await r.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", name)) as string[])[1]))));
+        const primaryPort = named[0]!;
+        if (primaryPort === oldPort || named.some((p) => p !== primaryPort)) return undefined;
+        const others = [primary, ...replicas].filter((s) => s.port !== oldPort && s.port !== primaryPort);
+        const following = await Promise.all(others.map((s) => ask(s.port, async (r) => {
+          const info = await r.info("replication");
+          return info.includes(`master_port:${primaryPort}`) && info.includes("master_link_status:up");
+        })));
+        return following.every(Boolean) ? primaryPort : undefined;
+      }, { timeoutMs, intervalMs: 100 }),
     stop,
   };
 }
