@@ -14,6 +14,7 @@ import { readSpoolLeaseMs } from "../packages/logger/src/env";
 // own env validation: every app must boot on the environment compose gives it.
 type Service = {
   image?: string;
+  profiles?: string[];
   build?: string;
   command?: string[];
   environment?: Record<string, string>;
@@ -39,14 +40,18 @@ const secrets: Record<string, string> = {
   DASHBOARD_SESSION_SECRET: "0123456789abcdef0123456789abcdef0123",
 };
 
-/** Substitutes ${VAR:?msg} / ${VAR:-default} the way compose would, with test values for secrets. */
-function resolveEnv(env: Record<string, string> = {}): Record<string, string> {
+/** Substitutes ${VAR:?msg} / ${VAR:-default} / ${VAR-default} the way compose would, with test values for secrets and `vars`. */
+function resolveEnv(env: Record<string, string> = {}, vars: Record<string, string> = {}): Record<string, string> {
+  const given: Record<string, string> = { ...secrets, ...vars };
   return Object.fromEntries(
     Object.entries(env).map(([k, v]) => [
       k,
-      String(v).replace(/\$\{(\w+)(?::([?-])([^}]*))?\}/g, (_m, name: string, op?: string, arg?: string) =>
-        secrets[name] ?? (op === "-" ? (arg ?? "") : ""),
-      ),
+      String(v).replace(/\$\{(\w+)(?:(:?)([?-])([^}]*))?\}/g, (_m, name: string, colon?: string, op?: string, arg?: string) => {
+        const value = given[name];
+        // `:-` replaces an unset or empty value, `-` only an unset one (an empty REDIS_URL stays empty).
+        if (value !== undefined && (value !== "" || colon !== ":")) return value;
+        return op === "-" ? (arg ?? "") : "";
+      }),
     ]),
   );
 }
@@ -86,6 +91,19 @@ describe("docker-compose.yml", () => {
     expect(() => loadRoomWorkerEnv(resolveEnv(services["room-worker"]!.environment))).not.toThrow();
     expect(() => loadPayoutWorkerEnv(resolveEnv(services["payout-worker"]!.environment))).not.toThrow();
     expect(readDashboardEnv(resolveEnv(services.dashboard!.environment))).toMatchObject({ port: 3000 });
+  });
+
+  it("has a sentinel profile (primary, replica, three sentinels) the apps reach through REDIS_SENTINELS", () => {
+    const sentinels = ["redis-sentinel-1", "redis-sentinel-2", "redis-sentinel-3"];
+    for (const name of ["redis-primary", "redis-replica", ...sentinels]) expect(services[name]?.profiles).toEqual(["sentinel"]);
+    expect(services["redis-replica"]!.command).toEqual(expect.arrayContaining(["--replicaof", "redis-primary", "6379", "--maxmemory-policy", "noeviction"]));
+    for (const name of sentinels) expect(services[name]!.command!.join(" ")).toContain("sentinel monitor callastar redis-primary 6379 2");
+    const vars = { REDIS_URL: "", REDIS_SENTINELS: sentinels.map((s) => `${s}:26379`).join(","), REDIS_SENTINEL_NAME: "callastar" };
+    const env = loadEmailWorkerEnv(resolveEnv(services["email-worker"]!.environment, vars));
+    expect([env.REDIS_URL, env.REDIS_SENTINELS, env.REDIS_SENTINEL_NAME]).toEqual([undefined, vars.REDIS_SENTINELS, "callastar"]);
+    expect(readDashboardEnv(resolveEnv(services.dashboard!.environment, vars)).redis).toMatchObject({ kind: "sentinel", name: "callastar" });
+    const ok = composeConfig({ ...secrets, ...vars, COMPOSE_PROFILES: "sentinel" });
+    expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: "" });
   });
 
   it("passes every required secret of each app through compose, never a default", () => {

@@ -9,12 +9,22 @@ function number(name: string, fallback: number, min: number): number {
   return value;
 }
 
+const TOPOLOGIES = ["single", "sentinel", "cluster"] as const;
+function topology(name: string): (typeof TOPOLOGIES)[number] {
+  const raw = source[name] || "single";
+  const found = TOPOLOGIES.find((t) => t === raw);
+  if (!found) throw new RangeError(`${name} must be one of ${TOPOLOGIES.join(", ")} (got "${raw}")`);
+  return found;
+}
+
 /** The harness' configuration. */
 export const chaosEnv = {
   /** Length of the chaos phase (faults on), in seconds. */
   seconds: number("CHAOS_SECONDS", 120, 10),
   /** Bound of the quiet phase: how long to wait for everything to settle before calling it lost. */
   settleSeconds: number("CHAOS_SETTLE_SECONDS", 150, 10),
+  /** The Redis the run stands on: one server, a Sentinel set (its primary is the one killed), or a 3-master Cluster (one master killed). */
+  redis: topology("CHAOS_REDIS"),
   /** Copies of each worker app. */
   copies: number("CHAOS_COPIES", 3, 1),
   /** Seed of the stand-ins' fault draws and of the choice of victims; printed so a run can be replayed. */

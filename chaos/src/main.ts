@@ -8,8 +8,7 @@
 // and the exit code is 0 only when every count after "rooms" is 0.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Redis } from "ioredis";
-import { Producer } from "@callastar/queues";
+import { Producer, createProducerConnection } from "@callastar/queues";
 import { seededRandom } from "@callastar/standins";
 import { systemEnv } from "@callastar/testing";
 import { chaosEnv } from "./env";
@@ -20,6 +19,10 @@ import { freezeCrons, waitUntilSettled } from "./settle";
 import { faultsOff, runChaos, WORKER_APPS } from "./timeline";
 import { findDuplicated, findLost, findMisreported, type Finding } from "./verify";
 import { expectedRecipients, seedWorkload } from "./workload";
+
+// The restarts are ours; the timeline retries the calls they fail.
+const QUIET = { error: () => undefined, warn: () => undefined, info: () => undefined, child: () => QUIET };
+const withoutRedisUrl = ({ REDIS_URL: _url, ...env }: Record<string, string>): Record<string, string> => env;
 
 const log = (line: string) => console.log(`[chaos] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -61,23 +64,24 @@ async function main(): Promise<{ code: number; summary: string }> {
   const random = seededRandom(env.seed);
   const tag = Date.now().toString(36);
   log(`seed ${env.seed}, ${env.seconds} s of chaos, ${env.copies} copies of each worker, settle bound ${env.settleSeconds} s`);
-  const infra = await startInfra({ seed: env.seed });
+  const infra = await startInfra({ seed: env.seed, topology: env.redis });
   const runStart = new Date();
-  log(`PostgreSQL :${infra.postgres.port} (database ${infra.databaseName}; apps through proxy :${infra.proxy.port}), redis :${infra.redis.port} (AOF always), logs in ${infra.logDir}`);
+  log(`PostgreSQL :${infra.postgres.port} (database ${infra.databaseName}; apps through proxy :${infra.proxy.port}), redis ${env.redis} :${infra.redis.port} (AOF always), logs in ${infra.logDir}`);
 
   const base = {
     ...env.childBase,
     NODE_ENV: "production",
-    ...systemEnv({ databaseUrl: infra.appDatabaseUrl, redisUrl: infra.redis.url, prefix: "chaos", spoolDir: infra.spoolDir, standins: infra }),
+    ...withoutRedisUrl(systemEnv({ databaseUrl: infra.appDatabaseUrl, redisUrl: infra.redis.url, prefix: "chaos", spoolDir: infra.spoolDir, standins: infra })),
+    ...infra.redisEnv,
     EMAIL_RATE_LIMIT_PER_SECOND: String(PROVIDER_RATES.resendPerSecond),
     DAILY_DELETE_RATE_PER_SECOND: String(PROVIDER_RATES.dailyDeletesPerSecond),
     ...RECOVERY,
     ...CRON_PATTERNS,
   };
   const fleet = new Fleet(() => base, infra.logDir, random);
-  const redis = new Redis(infra.redis.url, { maxRetriesPerRequest: 1 });
-  redis.on("error", () => {}); // the restart is ours; calls are retried by the timeline
-  const producer = new Producer({ connection: redis, prefix: "chaos" });
+  const redis = createProducerConnection(infra.redisTarget, { maxRetriesPerRequest: 1, enableOfflineQueue: true, log: QUIET });
+  // On Sentinel an acknowledged enqueue is one a replica holds (docs/redis.md); the timeline retries refusals.
+  const producer = new Producer({ connection: redis, prefix: "chaos", log: QUIET, ...(env.redis === "sentinel" ? { replicaAcks: { replicas: 1, timeoutMs: 1_000 } } : {}) });
   let failed = true;
   try {
     const bootStart = Date.now();

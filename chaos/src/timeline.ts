@@ -136,7 +136,7 @@ export async function runChaos(deps: {
     at(seconds * 0.6, async () => {
       await infra.restartRedis();
       serverRestarts++;
-      note(`Redis SIGKILLed and restarted on port ${infra.redis.port} with its AOF`);
+      note(`${infra.redisFault} (port ${infra.redis.port})`);
     }),
     at(seconds * 0.75, () => restartPostgres(infra, "immediate", outage, note).then(() => void serverRestarts++)),
   ];

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisConnection as Redis } from "@callastar/queues";
 import type { DbHandle } from "@callastar/db";
 import type { AuditLogger, LogStats, RecentLogsOptions } from "@callastar/logger";
 import type { Producer } from "@callastar/queues";

@@ -1,6 +1,7 @@
 // The only place the dashboard reads process.env: parsed once at boot, then passed as config.
 import { z } from "zod";
-import { EnvError, envFields, loadEnv, processLogOptionsFromEnv, spoolEnvShape, startupEnvShape } from "@callastar/runtime/start";
+import { EnvError, envFields, loadEnv, processLogOptionsFromEnv, redisEnvShape, redisTargetOf, spoolEnvShape, startupEnvShape } from "@callastar/runtime/start";
+import type { RedisTarget } from "@callastar/queues/redis-target";
 import type { DashboardConfig, DashboardUser } from "./config";
 import { isLoopbackHost, trustProxyEntryProblem, type HostPolicy } from "./http/request-origin";
 
@@ -12,7 +13,7 @@ export const envSchema = z.object({
   NODE_ENV: envFields.nodeEnv,
   LOG_LEVEL: envFields.logLevel,
   DATABASE_URL: envFields.databaseUrl,
-  REDIS_URL: envFields.redisUrl,
+  ...redisEnvShape,
   QUEUE_PREFIX: envFields.queuePrefix,
   HOST: z
     .string()
@@ -61,7 +62,8 @@ export const envSchema = z.object({
 export interface DashboardEnv {
   nodeEnv: "development" | "test" | "production";
   databaseUrl: string;
-  redisUrl: string;
+  /** Where Redis is (any of the three forms). */
+  redis: RedisTarget;
   queuePrefix: string;
   /** The interface to listen on: loopback by default in development, every interface otherwise. */
   host: string;
@@ -117,7 +119,7 @@ export function readDashboardEnv(source: Record<string, string | undefined> = pr
   return {
     nodeEnv: env.NODE_ENV,
     databaseUrl: env.DATABASE_URL,
-    redisUrl: env.REDIS_URL,
+    redis: redisTargetOf(env),
     queuePrefix: env.QUEUE_PREFIX,
     host,
     port: env.PORT,

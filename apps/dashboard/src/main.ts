@@ -3,5 +3,5 @@ import { readDashboardEnv } from "./env";
 
 // Express, Bull Board and the clients load only once the configuration is valid and its services answer.
 runApp("dashboard", readDashboardEnv, async (env) => (await import("./start")).startDashboard(env), (env) =>
-  databaseAndRedis({ DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, STARTUP_DEADLINE_MS: env.startupDeadlineMs }),
+  databaseAndRedis({ DATABASE_URL: env.databaseUrl, redis: env.redis, STARTUP_DEADLINE_MS: env.startupDeadlineMs }),
 );

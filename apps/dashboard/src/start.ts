@@ -21,7 +21,7 @@ export async function startDashboard(env: DashboardEnv): Promise<void> {
   const log = createProcessLog({ app: "dashboard", ...env.logOptions });
   const db = createDb(env.databaseUrl, { max: 5, applicationName: "callastar-dashboard" });
   const logger = createAuditLogger({ db, log, ...(env.logSpoolDir ? { spoolDir: env.logSpoolDir } : {}) });
-  const redis = createProducerConnection(env.redisUrl, { log });
+  const redis = createProducerConnection(env.redis, { log });
   await waitForRedis(redis, env.startupDeadlineMs);
   const producer = new Producer({ connection: redis, prefix: env.queuePrefix, log });
   const app = createDashboardApp({ db, logger, producer, redis, prefix: env.queuePrefix, config: env.config, log });

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { createDb } from "@callastar/db";
 import { createConsoleTransport, createResendTransport, type MailTransport } from "@callastar/emails";
-import { bindQueue, processLogFromEnv, runCron, startWorkerApp, workerOptionsFromEnv, type ProcessLog, type WorkerApp, type WorkerAppOptions, type WorkerContext } from "@callastar/runtime";
+import { bindQueue, processLogFromEnv, queueKey, runCron, startWorkerApp, workerOptionsFromEnv, type ProcessLog, type WorkerApp, type WorkerAppOptions, type WorkerContext } from "@callastar/runtime";
 import type { EmailWorkerEnv } from "./env";
 import { createMailer } from "./mailer";
 import { processBookingReminder } from "./handlers/booking-reminder";
@@ -30,7 +30,7 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
   let pacer: SendPacer | undefined;
   const pacerFor = (ctx: WorkerContext) =>
     (pacer ??= createSendPacer(ctx.redis, {
-      key: `${ctx.prefix}:pace:resend`,
+      key: queueKey(ctx.prefix, "emails", "pace:resend", ctx.redis),
       limit: env.EMAIL_RATE_LIMIT_PER_SECOND,
       marginMs: env.EMAIL_RATE_LIMIT_MARGIN_MS,
     }));

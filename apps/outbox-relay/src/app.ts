@@ -1,6 +1,6 @@
 import { createDb } from "@callastar/db";
 import { Producer, createProducerConnection } from "@callastar/queues";
-import { LoopWatchdog, installShutdown, loopsHealth, processLogFromEnv, type ProcessLog, type ServedMetrics } from "@callastar/runtime";
+import { LoopWatchdog, installShutdown, loopsHealth, processLogFromEnv, redisTargetOf, type ProcessLog, type ServedMetrics } from "@callastar/runtime";
 import type { OutboxRelayEnv } from "./env";
 import { startRelayLoop, type RelayLoop } from "./loop";
 
@@ -22,7 +22,7 @@ export async function startOutboxRelay(
   // A small pool: one claim transaction at a time, the re-check, and the LISTEN connection.
   const db = createDb(env.DATABASE_URL, { max: 4, applicationName: "outbox-relay" });
   // Fail fast: on a Redis outage the claim transaction rolls back and the next poll retries.
-  const redis = createProducerConnection(env.REDIS_URL, { connectionName: "outbox-relay", log });
+  const redis = createProducerConnection(redisTargetOf(env), { connectionName: "outbox-relay", log });
   const producer = new Producer({ connection: redis, prefix: env.QUEUE_PREFIX, reminderLeadMinutes: env.REMINDER_LEAD_MINUTES, log });
   let current: RelayLoop | undefined;
   const watchdog = new LoopWatchdog({

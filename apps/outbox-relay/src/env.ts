@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { envFields, loadEnv, loopEnvShape, metricsEnvShape, startupEnvShape } from "@callastar/runtime/start";
+import { envFields, loadEnv, loopEnvShape, metricsEnvShape, redisEnvShape, startupEnvShape } from "@callastar/runtime/start";
 
 /** The outbox relay's variables, each with its form (the README's configuration table is generated from it). */
 export const envSchema = z
@@ -7,7 +7,7 @@ export const envSchema = z
     NODE_ENV: envFields.nodeEnv,
     LOG_LEVEL: envFields.logLevel,
     DATABASE_URL: envFields.databaseUrl,
-    REDIS_URL: envFields.redisUrl,
+    ...redisEnvShape,
     QUEUE_PREFIX: envFields.queuePrefix,
     SHUTDOWN_TIMEOUT_MS: envFields.positiveInt(10_000),
     ...startupEnvShape,

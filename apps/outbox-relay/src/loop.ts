@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisConnection as Redis } from "@callastar/queues";
 import { JOB_OUTBOX } from "@callastar/queues";
 import type { BackgroundLoop } from "@callastar/runtime";
 import { relayBatch, type OutboxRelayOptions } from "./relay";

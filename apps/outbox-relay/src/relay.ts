@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisConnection as Redis } from "@callastar/queues";
 import type { Sql } from "@callastar/db";
 import type { ProcessLog } from "@callastar/runtime";
 import { JOB_OUTBOX, preparedJobOf, recordRelayLag, type PreparedJob, type Producer } from "@callastar/queues";

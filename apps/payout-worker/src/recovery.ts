@@ -3,7 +3,7 @@
 // payout worker checks on a short interval, one copy per interval (a Redis lock), and re-enqueues
 // such payouts; the job's transfer lookup and idempotency key keep them paid once.
 import { randomUUID } from "node:crypto";
-import { JOBS, jobIds } from "@callastar/queues";
+import { JOBS, jobIds, queueKey } from "@callastar/queues";
 import type { ProcessLog, WorkerContext } from "@callastar/runtime";
 import { findRecoverablePayouts } from "./payout-query";
 
@@ -46,7 +46,7 @@ async function recoverPayouts(ctx: Pick<WorkerContext, "db" | "queue">, options:
 
 /** Runs recoverPayouts every `intervalMs` (the first pass one interval after start) until stopped. */
 export function startPayoutRecovery(ctx: Pick<WorkerContext, "db" | "queue" | "redis" | "prefix">, options: PayoutRecoveryOptions): { stop(): void } {
-  const lockKey = `${ctx.prefix}:payouts:lock:payout-recovery`;
+  const lockKey = queueKey(ctx.prefix, "payouts", "payouts:lock:payout-recovery", ctx.redis);
   // Slightly shorter than the interval, so the copy that held it can take it again on its next tick.
   const lockMs = Math.max(1, Math.floor(options.intervalMs * 0.9));
   let stopped = false;

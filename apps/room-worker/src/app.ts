@@ -1,5 +1,5 @@
 import { createDailyClient } from "@callastar/integrations/daily";
-import { bindQueue, createRateLimiter, runCron, startWorkerApp, workerOptionsFromEnv, summarizeRun, type ProcessLog, type WorkerApp } from "@callastar/runtime";
+import { bindQueue, createRateLimiter, queueKey, runCron, startWorkerApp, workerOptionsFromEnv, summarizeRun, type ProcessLog, type WorkerApp } from "@callastar/runtime";
 import type { RoomWorkerEnv } from "./env";
 import { sweepDailyRooms } from "./handlers/cleanup-sweep";
 import { processDeleteRoom, type DeleteRoomOutcome } from "./handlers/delete-room";
@@ -33,7 +33,7 @@ export function startRoomWorker(
             daily,
             leaseMs: leaseFor(env.DAILY_TIMEOUT_MS),
             deleteLimiter: createRateLimiter(ctx.redis, {
-              key: `${ctx.prefix}:ratelimit:daily-delete`,
+              key: queueKey(ctx.prefix, "rooms", "ratelimit:daily-delete", ctx.redis),
               max: env.DAILY_DELETE_RATE_PER_SECOND,
               durationMs: 1000 + DELETE_SLOT_SLACK_MS,
             }),

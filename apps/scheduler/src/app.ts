@@ -1,8 +1,8 @@
 import { Queue } from "bullmq";
 import { createDb } from "@callastar/db";
 import { createAuditLogger, LogType } from "@callastar/logger";
-import { createWorkerConnection, type QueueName } from "@callastar/queues";
-import { installShutdown, processLogFromEnv, type ProcessLog } from "@callastar/runtime";
+import { createWorkerConnection, queuePrefix, type QueueName } from "@callastar/queues";
+import { installShutdown, processLogFromEnv, redisTargetOf, type ProcessLog } from "@callastar/runtime";
 import type { SchedulerEnv } from "./env";
 import { declaredSchedulers, findBrokenSchedulers, syncSchedulers, upsertScheduler } from "./registry";
 
@@ -18,14 +18,14 @@ export async function startScheduler(
   overrides: { exit?: (code: number) => void; log?: ProcessLog } = {},
 ): Promise<SchedulerApp> {
   const log = overrides.log ?? processLogFromEnv("scheduler", env);
-  const redis = createWorkerConnection(env.REDIS_URL, { connectionName: "scheduler", log });
+  const redis = createWorkerConnection(redisTargetOf(env), { connectionName: "scheduler", log });
   const db = createDb(env.DATABASE_URL, { applicationName: "scheduler", max: 2 });
   const logger = createAuditLogger({ db, log, ...(env.LOG_SPOOL_DIR ? { spoolDir: env.LOG_SPOOL_DIR } : {}) });
   const queues = new Map<QueueName, Queue>();
   const queue = (name: QueueName) => {
     let q = queues.get(name);
     if (!q) {
-      q = new Queue(name, { connection: redis, prefix: env.QUEUE_PREFIX });
+      q = new Queue(name, { connection: redis, prefix: queuePrefix(env.QUEUE_PREFIX, name, redis) });
       q.on("error", (error) => log.error({ queue: name, err: error }, `queue ${name} error: ${error.message}`));
       queues.set(name, q);
     }

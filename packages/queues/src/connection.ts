@@ -1,26 +1,72 @@
-import { Redis, type RedisOptions } from "ioredis";
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from "ioredis";
 import { fallbackLogSink, type LogSink } from "@callastar/process-log/sink";
+import type { RedisTarget } from "./redis-target";
+
+/** A client of any topology: BullMQ and every key the project writes take either. */
+export type RedisConnection = Redis | Cluster;
 
 /** ioredis options plus the process logger its connection errors go to. */
 export type ConnectionOptions = RedisOptions & { log?: LogSink };
 
+type Role = "worker" | "producer";
+
+// Blocking commands (BRPOPLPUSH, BZPOPMIN) must wait out a failover rather than fail: BullMQ requires null.
+const WORKER_OPTIONS: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: true };
+// A web request must never hang on a Redis outage: one retry, no offline queue, bounded connect.
+const PRODUCER_OPTIONS: RedisOptions = { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 };
+
 /** Connection for Workers and QueueEvents: blocking commands must retry forever (BullMQ requirement). */
-export function createWorkerConnection(url: string, { log, ...options }: ConnectionOptions = {}): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...options });
-  redis.on("error", (error) => reportRedisError(log, "worker", error));
-  return redis;
+export function createWorkerConnection(target: string, options?: ConnectionOptions): Redis;
+export function createWorkerConnection(target: RedisTarget | string, options?: ConnectionOptions): RedisConnection;
+export function createWorkerConnection(target: RedisTarget | string, options: ConnectionOptions = {}): RedisConnection {
+  return createRedisConnection(target, "worker", options);
 }
 
 /** Connection for producers: fail fast so a web request never hangs on a Redis outage. */
-export function createProducerConnection(url: string, { log, ...options }: ConnectionOptions = {}): Redis {
-  const redis = new Redis(url, {
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    connectTimeout: 5_000,
-    ...options,
-  });
-  redis.on("error", (error) => reportRedisError(log, "producer", error));
-  return redis;
+export function createProducerConnection(target: string, options?: ConnectionOptions): Redis;
+export function createProducerConnection(target: RedisTarget | string, options?: ConnectionOptions): RedisConnection;
+export function createProducerConnection(target: RedisTarget | string, options: ConnectionOptions = {}): RedisConnection {
+  return createRedisConnection(target, "producer", options);
+}
+
+/** The one factory: the client of `target`'s topology with `role`'s retry settings and an error listener. */
+function createRedisConnection(target: RedisTarget | string, role: Role, { log, ...overrides }: ConnectionOptions): RedisConnection {
+  const resolved: RedisTarget = typeof target === "string" ? { kind: "url", url: target } : target;
+  const base = { ...(role === "worker" ? WORKER_OPTIONS : PRODUCER_OPTIONS), ...overrides };
+  const client = build(resolved, base);
+  client.on("error", (error: Error) => reportRedisError(log, role, error));
+  return client;
+}
+
+function build(target: RedisTarget, options: RedisOptions): RedisConnection {
+  if (target.kind === "url") return new Redis(target.url, options);
+  const auth: RedisOptions = {
+    ...(target.username ? { username: target.username } : {}),
+    ...(target.password ? { password: target.password } : {}),
+    ...(target.tls ? { tls: {} } : {}),
+  };
+  if (target.kind === "sentinel") {
+    return new Redis({
+      ...options,
+      ...auth,
+      sentinels: target.sentinels,
+      name: target.name,
+      ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
+      ...(target.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
+    });
+  }
+  // The offline queue, the ready check and reconnects are the cluster's options; the rest are per node.
+  const { enableOfflineQueue, enableReadyCheck, lazyConnect, retryStrategy, ...perNode } = options;
+  const clusterOptions: ClusterOptions = {
+    redisOptions: { ...perNode, ...auth },
+    ...(retryStrategy !== undefined ? { clusterRetryStrategy: retryStrategy } : {}),
+    ...(enableOfflineQueue !== undefined ? { enableOfflineQueue } : {}),
+    ...(enableReadyCheck !== undefined ? { enableReadyCheck } : {}),
+    ...(lazyConnect !== undefined ? { lazyConnect } : {}),
+    // Managed TLS clusters announce node names their certificates carry; resolving them would break the match.
+    ...(target.tls ? { dnsLookup: (address: string, done: (err: Error | null, address: string) => void) => done(null, address) } : {}),
+  };
+  return new Cluster(target.nodes, clusterOptions);
 }
 
 // ioredis emits "error" on every reconnect attempt; without a listener Node would crash the process.
@@ -33,7 +79,7 @@ function reportRedisError(log: LogSink | undefined, role: string, error: Error):
 }
 
 /** Resolves once `redis` is ready (connects it when lazy); rejects after `timeoutMs`. */
-export async function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<void> {
+export async function waitForRedis(redis: RedisConnection, timeoutMs = 10_000): Promise<void> {
   if (redis.status === "ready") return;
   if (redis.status === "wait") void redis.connect().catch(() => undefined);
   await new Promise<void>((resolve, reject) => {

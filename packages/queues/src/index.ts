@@ -3,7 +3,9 @@ export { JOBS, isJobName, type JobName, type JobData, type JobInput, type JobsOf
 export { SCHEDULERS, SCHEDULER_IDS, isSchedulerId, type SchedulerId, type SchedulerDefinition } from "./catalog/schedulers";
 export * from "./catalog/payloads";
 export { jobIds, idempotencyKeys } from "./job-ids";
-export { createWorkerConnection, createProducerConnection, waitForRedis, type ConnectionOptions } from "./connection";
+export { createWorkerConnection, createProducerConnection, waitForRedis, type ConnectionOptions, type RedisConnection } from "./connection";
+export { queuePrefix, queueKey } from "./key-layout";
+export { describeRedisTarget, parseRedisNode, redisTargetVariable, type RedisTarget, type RedisNode, type RedisAuth, type RedisUrlTarget, type RedisSentinelTarget, type RedisClusterTarget } from "./redis-target";
 export { entityIds, jobLogFields } from "./job-fields";
 export { createProcessor, DATABASE_RECHECK_MS, type QueueHandlers, type ProcessorHooks } from "./processor";
 export { decideRetry, attemptInfo, attemptOf, isRateLimitWait, isUnrecoverable, waitsOutDatabaseOutage, type AttemptInfo, type RetryAction, type RetryDecision } from "./retry-decision";

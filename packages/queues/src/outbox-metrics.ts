@@ -1,6 +1,6 @@
 // The outbox relay's lag histogram (commit → job in Redis), kept in one Redis hash so that every
 // relay copy adds to it and the dashboard's /metrics reads one figure for the whole system.
-import type { Redis } from "ioredis";
+import type { RedisConnection as Redis } from "./connection";
 
 /** Upper bounds (seconds) of the relay lag histogram's buckets. */
 export const RELAY_LAG_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] as const;

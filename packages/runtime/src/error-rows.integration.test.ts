@@ -22,7 +22,7 @@ beforeAll(async () => {
   app = await startWorkerApp({
     name: "rows-test",
     databaseUrl: t.url,
-    redisUrl: testEnv.redisUrl,
+    redis: testEnv.redisUrl,
     prefix,
     shutdownTimeoutMs: 5_000,
     bindings: fixtureBindings(),

@@ -1,5 +1,5 @@
 import type { Job } from "bullmq";
-import { JOBS, jobIds, type JobData, type JobName, type QueueName } from "@callastar/queues";
+import { JOBS, jobIds, queueKey, queuePrefix, type JobData, type JobName, type QueueName } from "@callastar/queues";
 import { auditRows } from "@callastar/logger";
 import { auditRunFailure, type CronRunContext } from "./cron-run";
 import { cronRunLogIds, cronRunRef, finishCronRun } from "./cron-run-store";
@@ -47,7 +47,7 @@ export async function fanOut<N extends JobName>(
   const summaryId = jobIds.summary(String(run.id));
   if (await queue.getJob(summaryId)) return { enqueued: 0, alreadyScheduled: spec.children.length, deferred: true };
 
-  const lockKey = `${ctx.prefix}:${spec.queue}:lock:fan-out:${spec.cronType}`;
+  const lockKey = queueKey(ctx.prefix, spec.queue, `${spec.queue}:lock:fan-out:${spec.cronType}`, ctx.redis);
   return withLock(ctx.redis, lockKey, `another ${spec.cronType} run holds the fan-out lock`, async (signal) => {
     const fresh: FanOutChild<N>[] = [];
     let alreadyScheduled = 0;
@@ -70,6 +70,8 @@ export async function fanOut<N extends JobName>(
     await ctx.flows.add({
       name: spec.summaryJob,
       queueName: spec.queue,
+      // The flow producer's prefix is the system's; on a Cluster each queue has its own (key-layout.ts).
+      prefix: queuePrefix(ctx.prefix, spec.queue, ctx.redis),
       data: {
         cronType: spec.cronType,
         runJobId: String(run.id),
@@ -83,6 +85,7 @@ export async function fanOut<N extends JobName>(
       children: fresh.map((c) => ({
         name: c.name,
         queueName: JOBS[c.name].queue,
+        prefix: queuePrefix(ctx.prefix, JOBS[c.name].queue, ctx.redis),
         data: c.data,
         opts: { ...JOBS[c.name].options, jobId: c.jobId, ignoreDependencyOnFailure: true },
       })),

@@ -1,4 +1,5 @@
 export { loadEnv, EnvError, envFields, loopEnvShape, metricsEnvShape, spoolEnvShape, startupEnvShape, workerEnvShape } from "./load-env";
+export { redisEnvShape, redisFormProblems, redisTargetOf, type RedisEnv } from "./redis-env";
 export { checkStartupDependencies, postgresDependency, redisDependency, StartupError, type StartupDependency } from "./startup-check";
 export { createRateLimiter, type RateLimiter, type RateLimiterOptions } from "./rate-limiter";
 export { installShutdown, type ShutdownStep, type ShutdownOptions } from "./shutdown";
@@ -7,7 +8,7 @@ export { runCron, auditRunFailure, type CronOutcome, type CronRunContext } from 
 export { startCronRun, finishCronRun, cronRunLogIds, cronRunId, cronRunRef, type CronRunRef } from "./cron-run-store";
 export { STALL_DEFAULTS, stallSettings, recoveryWindowMs, type StallSettings } from "./stall-settings";
 export { finalFailureLogId, attemptFailureLogId } from "./job-failure-audit";
-export { entityIds } from "@callastar/queues";
+export { entityIds, queueKey, queuePrefix } from "@callastar/queues";
 export { withLock, LockLostError, type LockTimings } from "./redis-lock";
 export { fanOut, summarizeRun, type FanOutChild, type FanOutResult } from "./fan-out";
 export { databaseAndRedis, processLogFromEnv, processLogOptionsFromEnv, runApp, type ProcessLogEnv, type StartupPlan } from "./process-log";

@@ -3,6 +3,7 @@ import { DEFAULT_SPOOL_LEASE_MS, MIN_SPOOL_LEASE_MS } from "@callastar/logger/en
 import { tracingEnvShape } from "@callastar/tracing/env";
 import { LOG_LEVELS } from "@callastar/process-log";
 import { STALL_DEFAULTS } from "./stall-settings";
+import { redisFormProblems, redisEnvShape } from "./redis-env";
 
 /** Thrown when the environment is missing or malformed; names every offending variable, on one line. */
 export class EnvError extends Error {
@@ -29,11 +30,16 @@ const emailAddress = z.email();
 export function loadEnv<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.output<S> {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = schema.safeParse(cleaned);
-  if (result.success) return result.data;
-  throw new EnvError(
-    result.error.issues.map((issue) => `${issue.path.map(String).join(".") || "(env)"}: ${issue.message}`),
-  );
+  // Which Redis form is set is a rule across variables every app shares: checked here, once, for
+  // every schema that carries the Redis fields (redisEnvShape), beside its own problems.
+  const redisProblems = hasRedisFields(schema) ? redisFormProblems(cleaned) : [];
+  if (result.success && redisProblems.length === 0) return result.data;
+  const issues = result.success ? [] : result.error.issues.map((issue) => `${issue.path.map(String).join(".") || "(env)"}: ${issue.message}`);
+  throw new EnvError([...issues, ...redisProblems]);
 }
+
+const hasRedisFields = (schema: z.ZodType): boolean =>
+  schema instanceof z.ZodObject && Object.keys(redisEnvShape).every((key) => key in schema.shape);
 
 /** Reusable env fields, so every app validates them the same way. */
 export const envFields = {
@@ -49,14 +55,11 @@ export const envFields = {
   databaseUrl: z
     .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" })
     .describe("`postgres://user:password@host:5432/db`: the domain tables and `\"Log\"` (`pnpm db:migrate` and `pnpm audit:verify` read it too)"),
-  redisUrl: z
-    .url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" })
-    .describe("`redis://host:6379` or `rediss://…`; run Redis with AOF and `noeviction`"),
   queuePrefix: z
     .string()
     .regex(/^[A-Za-z0-9_{}-]+(:[A-Za-z0-9_{}-]+)*$/, "must be a key prefix like bull or {callastar}")
     .default("bull")
-    .describe("BullMQ key prefix, the same in every app and the producer; a hash tag (`{callastar}`) on Redis Cluster"),
+    .describe("BullMQ key prefix, the same in every app and the producer; on Redis Cluster each queue gets its own hash tag after it (`<prefix>:{emails}`), so it carries none itself ([docs/redis.md](docs/redis.md))"),
   positiveInt: (fallback: number) => z.coerce.number({ error: "must be a number" }).int("must be an integer").positive("must be > 0").default(fallback),
   nonNegativeInt: (fallback: number) => z.coerce.number({ error: "must be a number" }).int("must be an integer").min(0, "must be >= 0").default(fallback),
   port: z.coerce.number({ error: "must be a port number 1..65535" }).int("must be an integer").min(1, "must be 1..65535").max(65535, "must be 1..65535"),
@@ -149,7 +152,7 @@ export const workerEnvShape = {
   NODE_ENV: envFields.nodeEnv,
   LOG_LEVEL: envFields.logLevel,
   DATABASE_URL: envFields.databaseUrl,
-  REDIS_URL: envFields.redisUrl,
+  ...redisEnvShape,
   QUEUE_PREFIX: envFields.queuePrefix,
   SHUTDOWN_TIMEOUT_MS: envFields
     .positiveInt(30_000)

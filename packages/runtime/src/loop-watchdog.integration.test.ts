@@ -41,7 +41,7 @@ const start = (background: Parameters<typeof startWorkerApp>[0]["background"]) =
   startWorkerApp({
     name: "watchdog-test",
     databaseUrl: t.url,
-    redisUrl: testEnv.redisUrl,
+    redis: testEnv.redisUrl,
     prefix,
     shutdownTimeoutMs: 3_000,
     bindings: fixtureBindings(),

@@ -1,5 +1,7 @@
 import { createProcessLog, secretsOf, type LogLevel, type ProcessLog, type ProcessLogOptions } from "@callastar/process-log";
 import { EnvError } from "./load-env";
+import { redisTargetOf, type RedisEnv } from "./redis-env";
+import { redisTargetVariable, type RedisTarget } from "@callastar/queues/redis-target";
 import { checkStartupDependencies, postgresDependency, redisDependency, StartupError, type StartupDependency } from "./startup-check";
 
 /** What an app must reach before it starts, and for how long it keeps trying (STARTUP_DEADLINE_MS). */
@@ -8,11 +10,12 @@ export interface StartupPlan {
   deadlineMs: number;
 }
 
-/** The plan of an app on DATABASE_URL and REDIS_URL: the one place that says which variable names each service. */
-export function databaseAndRedis(env: { DATABASE_URL: string; REDIS_URL: string; STARTUP_DEADLINE_MS: number }): StartupPlan {
+/** The plan of an app on DATABASE_URL and a Redis form: the one place that says which variable names each service. */
+export function databaseAndRedis(env: RedisEnv & { DATABASE_URL: string; STARTUP_DEADLINE_MS: number; redis?: RedisTarget }): StartupPlan {
+  const redis = env.redis ?? redisTargetOf(env);
   return {
     deadlineMs: env.STARTUP_DEADLINE_MS,
-    dependencies: [postgresDependency("DATABASE_URL", env.DATABASE_URL), redisDependency("REDIS_URL", env.REDIS_URL)],
+    dependencies: [postgresDependency("DATABASE_URL", env.DATABASE_URL), redisDependency(redisTargetVariable(redis), redis)],
   };
 }
 
@@ -56,6 +59,14 @@ export function runApp<E>(app: string, loadEnv: () => E, start: (env: E) => Prom
     return fail(error);
   }
   const plan = startup?.(env);
-  const ready = plan ? checkStartupDependencies(plan.dependencies, plan.deadlineMs) : Promise.resolve();
-  ready.then(() => start(env)).catch((error: unknown) => fail(error, env));
+  const ready = plan ? checkStartupDependencies(plan.dependencies, plan.deadlineMs) : Promise.resolve([]);
+  ready
+    .then((warnings) => {
+      if (warnings.length) {
+        const log = createProcessLog({ app, secrets: secretsOf(env) });
+        for (const warning of warnings) log.warn(warning);
+      }
+      return start(env);
+    })
+    .catch((error: unknown) => fail(error, env));
 }

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisConnection as Redis } from "@callastar/queues";
 
 // GCRA in one Lua call on Redis' own clock: every copy of every worker shares one limit per key,
 // and a burst across a window edge can never exceed `max` per `durationMs`. An urgent caller

@@ -2,7 +2,7 @@
 // extends the lock while held and aborts an AbortSignal once it cannot (the key expired, was taken,
 // or Redis stayed unreachable until the lock would lapse), so a holder that lost its lock stops.
 import { ExecutionError, Redlock } from "@sesamecare-oss/redlock";
-import type { Redis } from "ioredis";
+import type { RedisConnection as Redis } from "@callastar/queues";
 
 export interface LockTimings {
   /** Lifetime of the lock without extension: how long a crashed holder blocks the others. */
@@ -48,7 +48,7 @@ export async function withLock<T>(
     retryJitter: Math.floor(Math.min(pollMs, 200) / 2),
     automaticExtensionThreshold: Math.floor(ttlMs / 3),
     // Its scripts SELECT this database first: it must be the connection's own.
-    db: redis.options.db ?? 0,
+    db: redis.isCluster ? 0 : ((redis.options as { db?: number }).db ?? 0),
   });
   const deadline = Date.now() + waitMs;
   for (;;) {

@@ -1,5 +1,4 @@
 import { FlowProducer, Queue, Worker, type Job } from "bullmq";
-import type { Redis } from "ioredis";
 import { createDb, type DbHandle, type DbTimeouts } from "@callastar/db";
 import { isAudited } from "@callastar/errors";
 import { createAuditLogger, type AuditLogger } from "@callastar/logger";
@@ -8,6 +7,9 @@ import {
   createProcessor,
   createWorkerConnection,
   isRateLimitWait,
+  queuePrefix,
+  type RedisConnection,
+  type RedisTarget,
   Producer,
   type QueueHandlers,
   type QueueName,
@@ -21,6 +23,7 @@ import type { ProcessMetrics } from "./metrics";
 import { LoopWatchdog, loopsHealth, type BackgroundLoop } from "./loop-watchdog";
 import { createProcessLog, type ProcessLog, type ProcessLogOptions } from "@callastar/process-log";
 import { processLogOptionsFromEnv, type ProcessLogEnv } from "./process-log";
+import { redisTargetOf, type RedisEnv } from "./redis-env";
 
 /** What every handler factory receives: the process' shared resources. */
 export interface WorkerContext {
@@ -29,8 +32,8 @@ export interface WorkerContext {
   log: ProcessLog;
   db: DbHandle;
   logger: AuditLogger;
-  /** Non-blocking connection shared by queues, flows, producer and rate limiters. */
-  redis: Redis;
+  /** Non-blocking connection shared by queues, flows, producer and rate limiters (a Cluster client on a Cluster). */
+  redis: RedisConnection;
   prefix: string;
   producer: Producer;
   flows: FlowProducer;
@@ -58,7 +61,8 @@ export function bindQueue<Q extends QueueName>(binding: QueueBinding<Q>): QueueB
 export interface WorkerAppOptions {
   name: string;
   databaseUrl: string;
-  redisUrl: string;
+  /** A Redis URL, or the Sentinel/Cluster form (redisTargetOf). */
+  redis: RedisTarget | string;
   prefix: string;
   shutdownTimeoutMs: number;
   /** Raises the pool's server-side timeouts (DEFAULT_TIMEOUTS of @callastar/db) for long maintenance statements. */
@@ -123,7 +127,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     ...(tracing ? { instrument: tracing.instrumentSql } : {}),
   });
   const logger = createAuditLogger({ db, log, ...(options.spoolDir ? { spoolDir: options.spoolDir } : {}) });
-  const redis = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:shared`, log });
+  const redis = createWorkerConnection(options.redis, { connectionName: `${options.name}:shared`, log });
   const producer = new Producer({ connection: redis, prefix: options.prefix, reminderLeadMinutes: options.reminderLeadMinutes, log, ...telemetry });
   const flows = new FlowProducer({ connection: redis, prefix: options.prefix, ...telemetry });
   flows.on("error", (error) => log.error({ err: error }, `flow producer error: ${error.message}`));
@@ -148,9 +152,9 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
   const metrics = metricsModule ? new metricsModule.ProcessMetrics({ app: options.name }) : undefined;
   metrics?.observeLogger(logger);
   const stalls = stallSettings(options);
-  const blocking: Redis[] = [];
+  const blocking: RedisConnection[] = [];
   const workers = options.bindings.map((binding) => {
-    const connection = createWorkerConnection(options.redisUrl, { connectionName: `${options.name}:${binding.queue}`, log });
+    const connection = createWorkerConnection(options.redis, { connectionName: `${options.name}:${binding.queue}`, log });
     blocking.push(connection);
     // The union of bindings is checked at bindQueue(); here one shape serves them all.
     const { queue, handlers } = binding as QueueBinding<QueueName>;
@@ -167,7 +171,7 @@ export async function startWorkerApp(options: WorkerAppOptions): Promise<WorkerA
     });
     const worker = new Worker(binding.queue, processor, {
       connection,
-      prefix: options.prefix,
+      prefix: queuePrefix(options.prefix, binding.queue, connection),
       concurrency: binding.concurrency,
       name: options.name,
       lockDuration: Math.max(binding.lockDuration ?? 0, stalls.lockDurationMs),
@@ -251,9 +255,8 @@ async function reportUnauditedFailure(audit: FailureAuditDeps, job: Job | undefi
 }
 
 /** The env fields every worker app shares (see workerEnvShape), as startWorkerApp options. */
-export function workerOptionsFromEnv(env: ProcessLogEnv & {
+export function workerOptionsFromEnv(env: ProcessLogEnv & RedisEnv & {
   DATABASE_URL: string;
-  REDIS_URL: string;
   QUEUE_PREFIX: string;
   SHUTDOWN_TIMEOUT_MS: number;
   WORKER_LOCK_DURATION_MS: number;
@@ -266,7 +269,7 @@ export function workerOptionsFromEnv(env: ProcessLogEnv & {
 } & Parameters<typeof tracingConfigFromEnv>[0]): Pick<
   WorkerAppOptions,
   | "databaseUrl"
-  | "redisUrl"
+  | "redis"
   | "prefix"
   | "shutdownTimeoutMs"
   | "lockDurationMs"
@@ -283,7 +286,7 @@ export function workerOptionsFromEnv(env: ProcessLogEnv & {
   return {
     logOptions: processLogOptionsFromEnv(env),
     databaseUrl: env.DATABASE_URL,
-    redisUrl: env.REDIS_URL,
+    redis: redisTargetOf(env),
     prefix: env.QUEUE_PREFIX,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     lockDurationMs: env.WORKER_LOCK_DURATION_MS,

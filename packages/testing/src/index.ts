@@ -1,6 +1,7 @@
 export { testEnv } from "./env";
 export { createTestDatabase, ensureTemplate, templateName, withDatabase, type TestDatabase } from "./database";
 export { uniquePrefix, obliteratePrefix, freePort, startRedisServer, type RedisServer } from "./redis";
+export { startSentinelSet, startRedisCluster, type SentinelSet, type RedisClusterSet } from "./redis-topology";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 export { waitFor, waitForDrained, waitForCompleted } from "./wait-for";
 export { seedBooking, type SeededBooking } from "./fixtures";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisConnection as Redis } from "@callastar/queues";
 import { RateLimiterRedis } from "rate-limiter-flexible";
 
 /** How many failed credential attempts a client address, or a user name, gets per window. */

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisConnection as Redis } from "@callastar/queues";
 import type { Sql } from "@callastar/db";
 import { JOB_OUTBOX, readRelayLag } from "@callastar/queues";
 import type { MetricFamily } from "./prometheus";

@@ -1,5 +1,5 @@
 import { Job, type Queue } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisConnection as Redis } from "@callastar/queues";
 import type { DbHandle } from "@callastar/db";
 import { JOBS, jobIds } from "@callastar/queues";
 import type { CronOutcome } from "@callastar/runtime";

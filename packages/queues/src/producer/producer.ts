@@ -1,7 +1,8 @@
 import { Queue, type JobsOptions, type Telemetry } from "bullmq";
-import type { Redis } from "ioredis";
 import { fallbackLogSink, type LogSink } from "@callastar/process-log/sink";
-import { createProducerConnection, waitForRedis } from "../connection";
+import { createProducerConnection, waitForRedis, type RedisConnection } from "../connection";
+import { queuePrefix } from "../key-layout";
+import type { RedisTarget } from "../redis-target";
 import { JOBS, type JobInput, type JobName } from "../catalog/jobs";
 import type { QueueName } from "../catalog/queues";
 import { SCHEDULERS, isSchedulerId } from "../catalog/schedulers";
@@ -21,8 +22,11 @@ import {
 import type { EmailInput } from "./types";
 
 export interface ProducerOptions {
-  /** A Redis URL (the producer opens and closes its own fail-fast connection) or a connection you own. */
-  connection: string | Redis;
+  /**
+   * A Redis URL or a {@link RedisTarget} (the producer opens and closes its own fail-fast connection),
+   * or a client you own: an ioredis `Redis` (one server, or Sentinel-configured) or `Cluster`.
+   */
+  connection: string | RedisTarget | RedisConnection;
   /** BullMQ key prefix (default "bull"); must match the workers'. */
   prefix?: string;
   /** Minutes before the call when the reminder is due (REMINDER_LEAD_MINUTES, default 15). */
@@ -31,27 +35,36 @@ export interface ProducerOptions {
   telemetry?: Telemetry;
   /** Where queue and connection errors are logged (default: a JSON logger on stdout). */
   log?: LogSink;
+  /**
+   * An enqueue resolves only once this many replicas have its write (Redis `WAIT`), else it throws:
+   * replication is asynchronous, and a primary lost right after answering loses writes its replicas
+   * never got. One server or Sentinel only (unset: the primary's answer is the acknowledgement).
+   */
+  replicaAcks?: { replicas: number; timeoutMs: number };
 }
 
 /** The typed producer API the main app uses; every method validates its input and returns the job id. */
 export class Producer {
   private readonly queues = new Map<QueueName, Queue>();
-  private readonly connection: Redis;
+  private readonly connection: RedisConnection;
   private readonly ownsConnection: boolean;
   private readonly prefix: string;
   private readonly leadMs: number;
   private readonly telemetry: Telemetry | undefined;
   private readonly log: LogSink | undefined;
+  private readonly replicaAcks: ProducerOptions["replicaAcks"];
   private closing?: Promise<void>;
 
   constructor(options: ProducerOptions) {
-    this.ownsConnection = typeof options.connection === "string";
-    this.connection =
-      typeof options.connection === "string" ? createProducerConnection(options.connection, { log: options.log }) : options.connection;
+    const given = options.connection;
+    this.ownsConnection = typeof given === "string" || "kind" in given;
+    this.connection = typeof given === "string" || "kind" in given ? createProducerConnection(given, { log: options.log }) : given;
     this.log = options.log;
     this.prefix = options.prefix ?? "bull";
     this.leadMs = (options.reminderLeadMinutes ?? 15) * 60_000;
     this.telemetry = options.telemetry;
+    if (options.replicaAcks && this.connection.isCluster) throw new Error("replicaAcks: not on a Cluster (WAIT would reach a random node, not the queue's)");
+    this.replicaAcks = options.replicaAcks;
   }
 
   /** Enqueues any email template; the caller's `idempotencyKey` (required) names the message, sent once. */
@@ -139,6 +152,7 @@ export class Producer {
         added.forEach((job, k) => (ids[indexes[k]!] = job.id ?? ids[indexes[k]!]!));
       }),
     );
+    await this.replicated();
     return Array.isArray(jobOrJobs) ? ids : ids[0]!;
   }
 
@@ -155,7 +169,7 @@ export class Producer {
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.prefix, ...(this.telemetry ? { telemetry: this.telemetry } : {}) });
+      queue = new Queue(name, { connection: this.connection, prefix: queuePrefix(this.prefix, name, this.connection), ...(this.telemetry ? { telemetry: this.telemetry } : {}) });
       queue.on("error", (error) => (this.log ?? fallbackLogSink()).error({ queue: name, err: error }, `queue ${name} error: ${error.message}`));
       this.queues.set(name, queue);
     }
@@ -176,7 +190,17 @@ export class Producer {
     const data = parseOrThrow(`${name} payload`, def.schema, input);
     if (this.connection.status !== "ready") await waitForRedis(this.connection, 5_000);
     const job = await this.queue(def.queue).add(name, data, { ...def.options, ...options });
+    await this.replicated();
     return job.id ?? String(options.jobId);
+  }
+
+  /** With replicaAcks: waits until the writes of this connection so far are on enough replicas. */
+  private async replicated(): Promise<void> {
+    if (!this.replicaAcks) return;
+    const { replicas, timeoutMs } = this.replicaAcks;
+    const acked = Number(await this.connection.call("WAIT", replicas, timeoutMs));
+    // The job may exist (on the primary only): a retry with the same deterministic id adds nothing twice.
+    if (acked < replicas) throw new Error(`enqueue not acknowledged: on ${acked} of ${replicas} replica(s) after ${timeoutMs} ms (replicaAcks)`);
   }
 
   /**
