@@ -1,5 +1,7 @@
 // The main app's entry point: validation and enqueueing only, no worker code.
 export { Producer, createProducer, type ProducerOptions } from "./producer";
+export type { RedisTarget, RedisNode, RedisSentinelTarget, RedisClusterTarget, RedisUrlTarget } from "../redis-target";
+export type { RedisConnection } from "../connection";
 export type { EmailInput } from "./types";
 export { jobIds } from "../job-ids";
 export { SCHEDULERS, SCHEDULER_IDS, isSchedulerId, type SchedulerId } from "../catalog/schedulers";
