@@ -9,7 +9,7 @@
 // provider counted that this window did not (another client of the team), and a 429 blocks every
 // copy for its `retry-after` and widens the margin, which narrows again while requests pass.
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisConnection as Redis } from "@callastar/queues";
 import { RateLimitedError } from "@callastar/errors";
 import type { ProviderRate } from "@callastar/emails";
 
