@@ -28,8 +28,9 @@ afterAll(async () => {
   await t.drop();
 });
 
-it("60 reminders due in 5 s: prepared before, sent in full batches at the due time and never before; a cancelled and a moved call are not reminded", async () => {
-  const dueAt = Date.now() + 5_000;
+it("60 reminders due in 12 s: prepared before, sent in full batches at the due time and never before; a cancelled and a moved call are not reminded", async () => {
+  // 12 s leaves a loaded machine time to seed 62 bookings and render 124 emails before they fall due.
+  const dueAt = Date.now() + 12_000;
   const callAt = new Date(dueAt + LEAD_MS);
   const bookings: SeededBooking[] = await Promise.all(Array.from({ length: 62 }, (_, i) => seedBooking(t, { callDateTime: callAt, label: `ahead${i}x${dueAt}` })));
   const [cancelled, moved] = bookings as [SeededBooking, SeededBooking];
@@ -38,7 +39,7 @@ it("60 reminders due in 5 s: prepared before, sent in full batches at the due ti
   const preparer = startPrepareAhead({ deps: { db: t, logger, mailer, appUrl: "https://app.test", leadMs: LEAD_MS }, aheadMs: 30_000, pollMs: 200 });
   const sender = startBatchSender({ db: t, transport, pacer: noPacing, pollMs: 20, reminderLeadMs: LEAD_MS });
   try {
-    await waitFor("all 124 emails prepared", async () => (await t.db.select({ k: pendingEmail.idempotencyKey }).from(pendingEmail)).length === 124, { timeoutMs: 20_000 });
+    await waitFor("all 124 emails prepared", async () => (await t.db.select({ k: pendingEmail.idempotencyKey }).from(pendingEmail)).length === 124, { timeoutMs: 12_000 });
     expect(Date.now()).toBeLessThan(dueAt - 500);
     expect(resend.requests).toBe(0);
     // After their reminders were prepared: one call cancelled, one moved an hour later.

@@ -33,9 +33,6 @@ export async function startScheduler(
   };
   const declared = declaredSchedulers(env as unknown as Record<string, string>, env.CRON_TZ);
   const { upserted, kept, removed } = await syncSchedulers(queue, declared);
-  for (const s of upserted) log.info({ schedulerId: s.id, queue: s.queue, pattern: s.pattern, tz: s.tz, nextRun: s.nextRun }, `registered ${s.id} on ${s.queue}: "${s.pattern}" ${s.tz}, next run ${s.nextRun ?? "?"}`);
-  for (const s of kept) log.info({ schedulerId: s.id, queue: s.queue }, `kept ${s.id} on ${s.queue} as it is: its due run is waiting for a worker`);
-  for (const r of removed) log.info({ schedulerId: r }, `removed undeclared scheduler ${r}`);
 
   const check = async () => {
     const problems = await findBrokenSchedulers(queue, declared, Date.now(), (id, lateMs) =>
@@ -69,5 +66,9 @@ export async function startScheduler(
     ],
     { timeoutMs: env.SHUTDOWN_TIMEOUT_MS, log, ...(overrides.exit ? { exit: overrides.exit } : {}) },
   );
+  // Logged once SIGTERM is handled: these lines tell supervisors and tests the scheduler is up.
+  for (const s of upserted) log.info({ schedulerId: s.id, queue: s.queue, pattern: s.pattern, tz: s.tz, nextRun: s.nextRun }, `registered ${s.id} on ${s.queue}: "${s.pattern}" ${s.tz}, next run ${s.nextRun ?? "?"}`);
+  for (const s of kept) log.info({ schedulerId: s.id, queue: s.queue }, `kept ${s.id} on ${s.queue} as it is: its due run is waiting for a worker`);
+  for (const r of removed) log.info({ schedulerId: r }, `removed undeclared scheduler ${r}`);
   return { check, shutdown };
 }
