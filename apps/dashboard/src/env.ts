@@ -8,7 +8,7 @@ import { isLoopbackHost, trustProxyEntryProblem, type HostPolicy } from "./http/
 const optionalSecret = (min: number) => z.string().min(min, `must be at least ${min} characters`).optional();
 const userName = z.string().regex(/^[^:\s]+$/, "must not contain ':' or spaces").optional();
 
-/** The dashboard's variables, each with its form (the README's configuration table is generated from it). */
+/** The dashboard's variables, each with its form (docs/configuration.md's table is generated from it). */
 export const envSchema = z.object({
   NODE_ENV: envFields.nodeEnv,
   LOG_LEVEL: envFields.logLevel,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { MAX_BATCH_SIZE } from "@callastar/emails";
 import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime/start";
 
-/** The email worker's variables, each with its form (`.describe`): the README's configuration table is generated from it. */
+/** The email worker's variables, each with its form (`.describe`): docs/configuration.md's table is generated from it. */
 export const envSchema = z
   .object({
     ...workerEnvShape,

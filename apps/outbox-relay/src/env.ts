@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { envFields, loadEnv, loopEnvShape, metricsEnvShape, redisEnvShape, startupEnvShape } from "@callastar/runtime/start";
 
-/** The outbox relay's variables, each with its form (the README's configuration table is generated from it). */
+/** The outbox relay's variables, each with its form (docs/configuration.md's table is generated from it). */
 export const envSchema = z
   .object({
     NODE_ENV: envFields.nodeEnv,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime/start";
 
-/** The payout worker's variables, each with its form (the README's configuration table is generated from it). */
+/** The payout worker's variables, each with its form (docs/configuration.md's table is generated from it). */
 export const envSchema = z
   .object({
     ...workerEnvShape,

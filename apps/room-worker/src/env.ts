@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { envFields, loadEnv, workerEnvShape } from "@callastar/runtime/start";
 
-/** The room worker's variables, each with its form (the README's configuration table is generated from it). */
+/** The room worker's variables, each with its form (docs/configuration.md's table is generated from it). */
 export const envSchema = z.object({
   ...workerEnvShape,
   DAILY_API_KEY: envFields.apiKey("the Daily REST API key", 8).describe("Daily REST API key"),

@@ -23,7 +23,7 @@ const patternFields = Object.fromEntries(
   ]),
 ) as Record<string, z.ZodDefault<typeof cronPattern>>;
 
-/** The scheduler's variables, each with its form (the README's configuration table is generated from it). */
+/** The scheduler's variables, each with its form (docs/configuration.md's table is generated from it). */
 export const envSchema = z.object({
   ...workerEnvShape,
   CRON_TZ: envFields.timezone,
