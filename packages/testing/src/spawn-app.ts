@@ -40,7 +40,20 @@ export function spawnProcess(label: string, cwd: string, command: string, argv: 
   };
   child.stdout.on("data", onData);
   child.stderr.on("data", onData);
-  const exited = new Promise<number | string>((r) => child.once("exit", (code, signal) => r(signal ?? code ?? -1)));
+  // "exit" can come before the last output is read from the pipes: wait for both to end too, but not
+  // for a grandchild that inherited them and outlives the process (bounded by a second).
+  const ended = (stream: NodeJS.ReadableStream) => new Promise<void>((r) => stream.once("end", r).once("error", () => r()));
+  const drained = Promise.all([ended(child.stdout), ended(child.stderr)]);
+  const exited = new Promise<number | string>((r) =>
+    child.once("exit", (code, signal) => {
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<void>((t) => (timer = setTimeout(t, 1_000)));
+      void Promise.race([drained, bound]).then(() => {
+        clearTimeout(timer);
+        r(signal ?? code ?? -1);
+      });
+    }),
+  );
   return {
     child,
     output: () => out,
