@@ -131,6 +131,10 @@ describe("booking reminders end to end", () => {
     await producer.scheduleBookingReminder({ bookingId: moved.bookingId, callDateTime: moved.callDateTime });
     await producer.scheduleBookingReminder({ bookingId: cancelled.bookingId, callDateTime: cancelled.callDateTime });
     const later = new Date(Date.now() + 3 * 3600_000);
+    // As the main app does: the booking changes in PostgreSQL (which reminders prepared ahead read),
+    // then the producer is told.
+    await t.db.update(callOffer).set({ dateTime: later }).where(eq(callOffer.id, moved.callOfferId));
+    await t.db.update(booking).set({ status: "CANCELLED" }).where(eq(booking.id, cancelled.bookingId));
     await producer.rescheduleBookingReminder({ bookingId: moved.bookingId, callDateTime: later });
     expect(await producer.cancelBookingReminder({ bookingId: cancelled.bookingId })).toBe(true);
     // A witness due after the old time: once its reminders are sent, the old ones would have been too.
