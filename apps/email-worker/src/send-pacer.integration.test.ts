@@ -24,9 +24,23 @@ afterEach(async () => {
 
 /** One worker copy: its own Redis connection, one pacer on the shared key. */
 function copy(): SendPacer {
+  return copyWatched().pacer;
+}
+
+/** A copy whose `nextRefusal()` resolves once Redis next tells it to wait for a slot (it is then queued). */
+function copyWatched(): { pacer: SendPacer; nextRefusal: () => Promise<void> } {
   const redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: null });
   clients.push(redis);
-  return createSendPacer(redis, { key: `${prefix}:pace`, limit: 2, marginMs: 50 });
+  let onRefused: (() => void) | undefined;
+  const evaluate = redis.eval.bind(redis) as (...args: unknown[]) => Promise<unknown>;
+  (redis as unknown as { eval: typeof evaluate }).eval = async (...args) => {
+    const answer = await evaluate(...args);
+    // The acquire script (four keys) answers how long to wait; 0 means the slot is taken.
+    if (args[1] === 4 && Number(answer) > 0) onRefused?.();
+    return answer;
+  };
+  const nextRefusal = () => new Promise<void>((r) => (onRefused = r));
+  return { pacer: createSendPacer(redis, { key: `${prefix}:pace`, limit: 2, marginMs: 50 }), nextRefusal };
 }
 
 const post = (key = resend.apiKey) =>
@@ -85,15 +99,17 @@ it("requests another key of the team sent count: the pacer learns them from rate
 });
 
 it("lanes: a waiting reminder batch (urgent) takes the next slot before ad-hoc sends; ad-hoc sends take the slot after it", async () => {
-  const [reminders, adhoc] = [copy(), copy()];
+  const [reminders, watched] = [copy(), copyWatched()];
+  const adhoc = watched.pacer;
   for (let i = 0; i < 2; i++) {
     const slot = await adhoc.acquire();
     await slot.sending();
     await slot.settle({});
   }
   const order: string[] = [];
+  const refused = watched.nextRefusal();
   const waitingAdhoc = adhoc.acquire().then(() => order.push("ad-hoc"));
-  await new Promise((r) => setTimeout(r, 100));
+  await refused; // the ad-hoc send is waiting for a slot before the reminder batch asks
   const waitingReminder = reminders.acquire({ urgent: true }).then(() => order.push("reminder"));
   await Promise.all([waitingAdhoc, waitingReminder]);
   expect(order).toEqual(["reminder", "ad-hoc"]);
