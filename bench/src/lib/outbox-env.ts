@@ -20,4 +20,8 @@ export const outboxBenchEnv = {
   /** Jobs per addBulk call of the raw baseline (the relay's own OUTBOX_BATCH_SIZE default). */
   batchSize: int("BENCH_BATCH", 500),
   rounds: int("BENCH_ROUNDS", 3),
+  /** What-if, off production defaults: 0 disables the NOTIFY trigger while the relays run (they only poll). */
+  notify: int("BENCH_NOTIFY", 1, 0) !== 0,
+  /** What-if: the relays' OUTBOX_POLL_INTERVAL_MS (0: their default). */
+  relayPollMs: int("BENCH_RELAY_POLL_MS", 0, 0),
 };
