@@ -67,18 +67,23 @@ export interface PacedRun {
 export async function writePaced(sql: postgres.Sql, creatorId: string, rate: number, seconds: number): Promise<PacedRun> {
   const count = Math.round(rate * seconds);
   const startedAt = epochMs() + 100;
-  const inFlight: Array<Promise<Commit>> = [];
+  const inFlight: Array<Promise<Commit | undefined>> = [];
   const lateness: number[] = [];
-  for (let i = 0; i < count; ) {
+  // Caught at once: a refused transaction (the server out of connections) stops the run with its error
+  // instead of being an unhandled rejection while later ones are still being scheduled.
+  let failure: unknown;
+  for (let i = 0; i < count && failure === undefined; ) {
     const now = epochMs();
     // Every transaction whose time has come starts now (a timer woken late starts several at once).
     for (let due = startedAt + (i * 1000) / rate; i < count && due <= now; due = startedAt + (++i * 1000) / rate) {
       lateness.push(now - due);
-      inFlight.push(requestPayout(sql, creatorId));
+      inFlight.push(requestPayout(sql, creatorId).catch((error: unknown) => void (failure ??= error)));
     }
     if (i < count) await sleep(Math.max(0, Math.min(5, startedAt + (i * 1000) / rate - epochMs())));
   }
-  const commits = await Promise.all(inFlight);
+  const settled = await Promise.all(inFlight);
+  if (failure !== undefined) throw new Error(`a paced transaction failed: ${failure instanceof Error ? failure.message : String(failure)}`, { cause: failure });
+  const commits = settled.filter((c): c is Commit => c !== undefined);
   const lastCommit = Math.max(...commits.map((c) => c.committedAt));
   lateness.sort((a, b) => a - b);
   return {
