@@ -42,12 +42,29 @@ const fmt = (n: number, d = 0) => n.toLocaleString("en", { minimumFractionDigits
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const load = () => loadavg()[0]!;
 
+// Relays still running when the bench ends, however it ends: one left behind keeps claiming the rows
+// of the next run (its database is recreated under the same name) into its old prefix.
+const running = new Set<AppProcess>();
+const stopRelays = () => {
+  for (const p of running) if (p.child.exitCode === null) p.child.kill("SIGTERM");
+};
+process.on("exit", stopRelays);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    stopRelays();
+    process.exit(1);
+  });
+}
+
 /** The relays as production starts them (the Dockerfile's CMD): only the servers and the prefix are set, unless a what-if asks. */
 function startRelays(url: string, prefix: string): AppProcess[] {
   const whatIf: Record<string, string> = env.relayPollMs ? { OUTBOX_POLL_INTERVAL_MS: String(env.relayPollMs) } : {};
-  return Array.from({ length: env.relays }, () =>
-    spawnProcess("outbox-relay", RELAY_DIR, process.execPath, ["--enable-source-maps", BUNDLE], { DATABASE_URL: url, REDIS_URL: env.redisUrl, QUEUE_PREFIX: prefix, ...whatIf }),
-  );
+  return Array.from({ length: env.relays }, () => {
+    const p = spawnProcess("outbox-relay", RELAY_DIR, process.execPath, ["--enable-source-maps", BUNDLE], { DATABASE_URL: url, REDIS_URL: env.redisUrl, QUEUE_PREFIX: prefix, ...whatIf });
+    running.add(p);
+    void p.exited.then(() => running.delete(p));
+    return p;
+  });
 }
 
 async function waitingCount(queue: Queue): Promise<number> {
