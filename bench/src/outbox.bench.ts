@@ -36,6 +36,7 @@ const BUNDLE = "dist/main.js";
 // 10 % over BENCH_LAG_S = 10 s would still have a second of rows to go).
 const KEPT_UP_MS = 1_000;
 const SEGMENTS = 4;
+const TARGET_RATE = 1_000;
 const segment = (total: number, k: number) => Math.floor((total * (k + 1)) / SEGMENTS) - Math.floor((total * k) / SEGMENTS);
 const say = (line: string) => console.log(line);
 const fmt = (n: number, d = 0) => n.toLocaleString("en", { minimumFractionDigits: d, maximumFractionDigits: d });
@@ -235,6 +236,8 @@ async function main(): Promise<void> {
   const p99 = m((x) => x.lag.p99);
   const keptUp = rounds.every((x) => x.lag.last <= KEPT_UP_MS);
   const atRate = reached ? `at ${fmt(env.rate)} rows/s` : `at ${fmt(achieved)} rows/s reached`;
+  // The target is stated at 1,000 rows/s: a lower BENCH_RATE is compared with it, not credited with it.
+  const target = env.rate >= TARGET_RATE ? `≤ 100 ${p99 <= 100 ? "ok" : "MISSED"}` : `(target: ≤ 100 at ${fmt(TARGET_RATE)} rows/s)`;
   say(
     `\nSummary (medians of ${env.rounds} rounds, ${fmt((Date.now() - started) / 1000)} s; load average ${rounds.map((x) => x.load.toFixed(1)).join(", ")} at the rounds' ends)\n` +
       table([
@@ -245,9 +248,9 @@ async function main(): Promise<void> {
         ["raw addBulk, jobs/s (same run)", fmt(m((x) => x.addBulkPerSecond)), ""],
         ["relay / addBulk", `${ratio.toFixed(2)}×`, `≥ 0.5× ${ratio >= 0.5 ? "ok" : "MISSED"}`],
         ["paced writers' commit rate, rows/s", fmt(achieved), `${fmt(env.rate)} asked: ${reached ? "reached" : "NOT reached"}`],
-        [`lag p99 at ${fmt(env.rate)} rows/s, ms`, reached ? fmt(p99) : "not measured", reached ? `≤ 100 ${p99 <= 100 ? "ok" : "MISSED"}` : `rate not reached (${fmt(achieved)} rows/s)`],
+        [`lag p99 at ${fmt(env.rate)} rows/s, ms`, reached ? fmt(p99) : "not measured", reached ? target : `rate not reached (${fmt(achieved)} rows/s)`],
+        ...(reached ? [] : [[`lag p99 ${atRate}, ms`, fmt(p99), ""]]),
         [`lag p50 ${atRate}, ms`, fmt(m((x) => x.lag.p50)), ""],
-        [`lag p99 ${atRate}, ms`, fmt(p99), ""],
         [`lag max ${atRate}, ms`, fmt(m((x) => x.lag.max)), ""],
         [`relay kept up (last row relayed ≤ ${fmt(KEPT_UP_MS)} ms after its commit, every round)`, keptUp ? "yes" : "NO", ""],
       ]),
