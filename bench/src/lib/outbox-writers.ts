@@ -25,7 +25,7 @@ export async function seedCreator(sql: postgres.Sql): Promise<string> {
 }
 
 /** A payout request and its payout job's outbox row, in one transaction. */
-export async function requestPayout(sql: postgres.Sql, creatorId: string): Promise<Commit> {
+async function requestPayout(sql: postgres.Sql, creatorId: string): Promise<Commit> {
   const payoutId = createId();
   const row = outboxRow("enqueuePayout", { payoutId });
   const { text, values } = outboxStatement(row);
