@@ -10,7 +10,7 @@ import { APPS } from "./scripts/apps.mjs";
 // (tests and test fixtures are not layered: they may use testing and standins).
 const LAYERS = [
   ["errors", "db", "standins", "email-schemas", "process-log"],
-  ["emails", "integrations", "logger", "testing", "tracing"],
+  ["emails", "integrations", "audit-log", "testing", "tracing"],
   ["queues", "reconciler"],
   ["runtime", "producer"],
 ];

@@ -4,7 +4,7 @@
 // the reconciler (reconciler.ts).
 import { inArray, sql } from "drizzle-orm";
 import { booking, dailyRoomDeletion, payout } from "@callastar/db";
-import { createAuditLogger } from "@callastar/logger";
+import { createAuditLogger } from "@callastar/audit-log";
 import { jobIds, type Producer, type QueueName } from "@callastar/queues";
 import type { Infra } from "./infra";
 import type { Workload } from "./workload";

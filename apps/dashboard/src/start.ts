@@ -1,7 +1,7 @@
 // The dashboard process once its configuration is valid: one HTTP server, one shutdown path.
 import type { Server } from "node:http";
 import { createDb } from "@callastar/db";
-import { createAuditLogger } from "@callastar/logger";
+import { createAuditLogger } from "@callastar/audit-log";
 import { Producer, createProducerConnection, waitForRedis } from "@callastar/queues";
 import { createProcessLog, installShutdown } from "@callastar/runtime";
 import { createDashboardApp } from "./app";

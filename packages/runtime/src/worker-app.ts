@@ -1,7 +1,7 @@
 import { FlowProducer, Queue, Worker, type Job } from "bullmq";
 import { createDb, type DbHandle, type DbTimeouts } from "@callastar/db";
 import { isAudited } from "@callastar/errors";
-import { createAuditLogger, type AuditLogger } from "@callastar/logger";
+import { createAuditLogger, type AuditLogger } from "@callastar/audit-log";
 import {
   attemptInfo,
   createProcessor,

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import type { Express } from "express";
 import type { Redis } from "ioredis";
-import { createAuditLogger, type AuditLogger } from "@callastar/logger";
+import { createAuditLogger, type AuditLogger } from "@callastar/audit-log";
 import { Producer, createProducerConnection, waitForRedis } from "@callastar/queues";
 import { createProcessLog, type ProcessLog } from "@callastar/runtime";
 import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, type TestDatabase } from "@callastar/testing";

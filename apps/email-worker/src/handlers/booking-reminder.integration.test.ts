@@ -3,7 +3,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { booking, emailDelivery, log, pendingEmail } from "@callastar/db";
 import type { MailTransport } from "@callastar/emails";
-import { createAuditLogger, type AuditLogger } from "@callastar/logger";
+import { createAuditLogger, type AuditLogger } from "@callastar/audit-log";
 import { createTestDatabase, seedBooking, type TestDatabase } from "@callastar/testing";
 import { createMailer } from "../mailer";
 import { processBookingReminder } from "./booking-reminder";

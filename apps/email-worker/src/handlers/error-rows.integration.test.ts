@@ -5,7 +5,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { log, pendingEmail } from "@callastar/db";
 import { PermanentError, RateLimitedError, TransientError, isAudited } from "@callastar/errors";
 import type { MailTransport } from "@callastar/emails";
-import { createAuditLogger, type AuditLogger } from "@callastar/logger";
+import { createAuditLogger, type AuditLogger } from "@callastar/audit-log";
 import { createTestDatabase, seedBooking, type TestDatabase } from "@callastar/testing";
 import { createMailer } from "../mailer";
 import { processBookingReminder } from "./booking-reminder";
