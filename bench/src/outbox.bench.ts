@@ -10,7 +10,8 @@
 import { Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import postgres from "postgres";
-import { JOBS, Producer, outboxRow, outboxStatement, prepareJob } from "@callastar/queues";
+import { JOBS } from "@callastar/queues";
+import { Producer, outboxRow, outboxStatement, prepareJob } from "@callastar/producer";
 import { obliteratePrefix, spawnApp, type AppProcess } from "@callastar/testing";
 import { freshDatabase } from "./lib/bench-database";
 import { median, table } from "./lib/figures";

@@ -5,7 +5,8 @@
 import { inArray, sql } from "drizzle-orm";
 import { booking, dailyRoomDeletion, payout } from "@callastar/db";
 import { createAuditLogger } from "@callastar/audit-log";
-import { jobIds, type Producer, type QueueName } from "@callastar/queues";
+import { jobIds, type QueueName } from "@callastar/queues";
+import { type Producer } from "@callastar/producer";
 import type { Infra } from "./infra";
 import type { Workload } from "./workload";
 

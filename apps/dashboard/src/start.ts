@@ -2,7 +2,8 @@
 import type { Server } from "node:http";
 import { createDb } from "@callastar/db";
 import { createAuditLogger } from "@callastar/audit-log";
-import { Producer, createProducerConnection, waitForRedis } from "@callastar/queues";
+import { createProducerConnection, waitForRedis } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { createProcessLog, installShutdown } from "@callastar/runtime";
 import { createDashboardApp } from "./app";
 import type { DashboardEnv } from "./env";

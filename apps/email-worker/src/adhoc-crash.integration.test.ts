@@ -1,7 +1,7 @@
 import { eq, inArray } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { emailDelivery, log } from "@callastar/db";
-import { Producer } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import {
   createTestDatabase,

@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { Producer } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { createTestDatabase, spawnApp, startRedisCluster, uniquePrefix, waitFor, type AppProcess, type RedisClusterSet, type TestDatabase } from "@callastar/testing";
 import { emailWorkerProcessEnv } from "./test-env";

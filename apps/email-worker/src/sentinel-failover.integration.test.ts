@@ -1,4 +1,5 @@
-import { Producer, type RedisSentinelTarget } from "@callastar/queues";
+import { type RedisSentinelTarget } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { createTestDatabase, spawnApp, startSentinelSet, uniquePrefix, waitFor, type AppProcess, type SentinelSet, type TestDatabase } from "@callastar/testing";
 import { emailWorkerProcessEnv } from "./test-env";

@@ -2,7 +2,7 @@
 // their jobs go back to the queue without spending an attempt, and every worker process exits 0
 // within its shutdown deadline (before, each waited for a slot at 2 requests/s shared by all).
 import { Redis } from "ioredis";
-import { Producer } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { createTestDatabase, obliteratePrefix, spawnApp, testEnv, uniquePrefix, waitFor, type AppProcess, type TestDatabase } from "@callastar/testing";
 import { emailWorkerProcessEnv } from "./test-env";

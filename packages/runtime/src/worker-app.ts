@@ -10,10 +10,10 @@ import {
   queuePrefix,
   type RedisConnection,
   type RedisTarget,
-  Producer,
   type QueueHandlers,
   type QueueName,
 } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import type { Tracing } from "@callastar/tracing";
 import { tracingConfigFromEnv, type TracingConfig } from "@callastar/tracing/env";
 import { auditJobFailure, type FailureAuditDeps } from "./job-failure-audit";
