@@ -20,4 +20,5 @@ export default {
   globalSetup: "<rootDir>/packages/testing/src/global-setup.ts",
   testTimeout: 60_000,
   maxWorkers: 2,
+  testSequencer: "<rootDir>/scripts/jest-sequencer.cjs",
 };

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createTestDatabase, type TestDatabase } from "@callastar/testing";
-import { createAuditLogger, LogType, type AuditLoggerError } from "./index";
+import { createAuditLogger, LogType, type AuditLoggerError, type AuditLoggerOptions } from "./index";
 import { GroupCommitWriter, type WriterHooks } from "./write/group-commit";
 import { insertRows } from "./write/insert-statement";
 import { buildRow, type StoredRow } from "./write/row";
@@ -8,14 +11,27 @@ let t: TestDatabase;
 beforeAll(async () => {
   t = await createTestDatabase();
 });
-afterAll(() => t.drop());
+afterAll(async () => {
+  await t.drop();
+  for (const dir of spools) rmSync(dir, { recursive: true, force: true });
+});
 beforeEach(() => t.sql`TRUNCATE "Log"`);
+
+// Each logger its own spool: a row an earlier test's logger spooled on this database (its caller
+// released after ackTimeoutMs on a loaded machine) would be replayed by the next one, through the
+// same writer, and add a statement to the counts these tests check.
+const spools: string[] = [];
+const newLogger = (options: Omit<AuditLoggerOptions, "db" | "spoolDir"> = {}) => {
+  const spoolDir = mkdtempSync(join(tmpdir(), "group-commit-"));
+  spools.push(spoolDir);
+  return createAuditLogger({ db: t, spoolDir, ...options });
+};
 
 const countRows = async () => Number((await t.sql`SELECT count(*)::int AS n FROM "Log"`)[0]!.n);
 
 describe("group commit", () => {
   it("1,000 concurrent calls → 1,000 rows in far fewer INSERT statements", async () => {
-    const logger = createAuditLogger({ db: t });
+    const logger = newLogger();
     try {
       await Promise.all(Array.from({ length: 1000 }, (_, i) => logger.logEmailSent(`b${i}`, `u${i}`, "booking_confirmation")));
       expect(await countRows()).toBe(1000);
@@ -32,7 +48,7 @@ describe("group commit", () => {
   });
 
   it("sustained concurrency keeps batching: a waiting call joins the next statement, no timer", async () => {
-    const logger = createAuditLogger({ db: t });
+    const logger = newLogger();
     try {
       const started = Date.now();
       const workers = Array.from({ length: 50 }, async (_, w) => {
@@ -50,7 +66,7 @@ describe("group commit", () => {
   it("rows logged by callbacks of the same event-loop phase share one statement", async () => {
     // Several timers due together run in one timers phase, with microtasks drained between them:
     // the way a burst of Redis replies starts several jobs. The batch is cut after all of them.
-    const logger = createAuditLogger({ db: t });
+    const logger = newLogger();
     try {
       const calls = await new Promise<Promise<void>[]>((resolve) => {
         const out: Promise<void>[] = [];
@@ -70,7 +86,7 @@ describe("group commit", () => {
   });
 
   it("caps rows per statement at maxBatch", async () => {
-    const logger = createAuditLogger({ db: t, maxBatch: 100 });
+    const logger = newLogger({ maxBatch: 100 });
     try {
       await Promise.all(Array.from({ length: 1000 }, (_, i) => logger.logSuccess(LogType.SYSTEM_ERROR, `m${i}`)));
       expect(await countRows()).toBe(1000);
@@ -82,7 +98,7 @@ describe("group commit", () => {
 
   it("a row PostgreSQL refuses does not poison its batch: it is isolated and reported with its content", async () => {
     const errors: AuditLoggerError[] = [];
-    const logger = createAuditLogger({ db: t, onError: (e) => errors.push(e) });
+    const logger = newLogger({ onError: (e) => errors.push(e) });
     try {
       const calls = Array.from({ length: 200 }, (_, i) =>
         i === 137
