@@ -16,7 +16,7 @@ WORKDIR /srv
 COPY --from=build /out ./
 # The audit spool (LOG_SPOOL_DIR): created here and owned by `node`, so a named volume mounted on it
 # starts with this ownership and the apps can write it. One volume may serve every container: files
-# are claimed under a refreshed lease, not by hostname + PID (see packages/logger/src/write/spool.ts).
+# are claimed under a refreshed lease, not by hostname + PID (see packages/audit-log/src/write/spool.ts).
 RUN mkdir -p /spool && chown node:node /spool
 ENV LOG_SPOOL_DIR=/spool
 USER node

@@ -81,7 +81,7 @@ const workspaces: Record<string, Workspace> = {
       "zod"
     ]
   },
-  "packages/logger": {
+  "packages/audit-log": {
     "entry": [
       "src/testing/outage-child.ts"
     ],

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { DEFAULT_SPOOL_LEASE_MS } from "../packages/logger/src/env";
+import { DEFAULT_SPOOL_LEASE_MS } from "../packages/audit-log/src/env";
 import { APP_ENV_SCHEMAS, TABLE_END, TABLE_START, renderConfigTable, withConfigTable } from "./config-table";
 
 const root = resolve(__dirname, "..");

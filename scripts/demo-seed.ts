@@ -1,5 +1,5 @@
 import { booking, callOffer, creator, payment, payout, user, type DbHandle } from "@callastar/db";
-import type { Producer } from "@callastar/queues";
+import type { Producer } from "@callastar/producer";
 
 const MIN = 60_000;
 const LEAD = 15 * MIN;

@@ -8,7 +8,7 @@ import { loadSchedulerEnv } from "../apps/scheduler/src/env";
 import { loadRoomWorkerEnv } from "../apps/room-worker/src/env";
 import { loadPayoutWorkerEnv } from "../apps/payout-worker/src/env";
 import { readDashboardEnv } from "../apps/dashboard/src/env";
-import { readSpoolLeaseMs } from "../packages/logger/src/env";
+import { readSpoolLeaseMs } from "../packages/audit-log/src/env";
 
 // No Docker engine runs here, so the compose file is checked structurally and against the apps'
 // own env validation: every app must boot on the environment compose gives it.

@@ -1,4 +1,4 @@
-// Shared tsup settings of the installable packages (@callastar/producer, @callastar/logger): the
+// Shared tsup settings of the installable packages (@callastar/producer, @callastar/audit-log): the
 // workspace packages they are made of are bundled into dist (they are never published), and only
 // the runtime dependencies in their package.json stay imports.
 import { readFileSync, readdirSync, existsSync } from "node:fs";

@@ -5,7 +5,7 @@
 // Reports rows/s deleted and the writer's insert latency (call → row committed) against the target
 // of no wait above BENCH_TARGET_MS; pg_stat_activity/pg_locks are sampled to explain slow waits.
 import { createDb, type DbHandle, type Sql } from "@callastar/db";
-import { createAuditLogger, type AuditLogger, type CleanupResult } from "@callastar/logger";
+import { createAuditLogger, type AuditLogger, type CleanupResult } from "@callastar/audit-log";
 import { freshDatabase } from "./lib/bench-database";
 import { cleanupBenchEnv as env } from "./lib/cleanup-env";
 import { generateLogRows } from "./lib/cleanup-rows";

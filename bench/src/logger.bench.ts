@@ -5,7 +5,7 @@
 // Scale down with BENCH_JOBS, BENCH_ROUNDS, BENCH_LOG_ROWS.
 import { availableParallelism } from "node:os";
 import { createDb, createId, log } from "@callastar/db";
-import { createAuditLogger, INSERT_LOG_ROWS } from "@callastar/logger";
+import { createAuditLogger, INSERT_LOG_ROWS } from "@callastar/audit-log";
 import { freshDatabase } from "./lib/bench-database";
 import { measureBuildCost } from "./lib/build-cost";
 import { measureJobs } from "./lib/bullmq-throughput";

@@ -9,7 +9,7 @@
 // ad-hoc backlog still waiting): exit codes and times are printed.
 import { Redis } from "ioredis";
 import { createDb, log, runMigrations, type DbHandle } from "@callastar/db";
-import { Producer } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";

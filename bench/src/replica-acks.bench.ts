@@ -1,7 +1,7 @@
 // `pnpm bench:replica-acks`: the cost of an acknowledgement that means "on a replica" (the producer's
 // replicaAcks, Redis WAIT 1) against the primary's answer alone, same run, same servers. Starts its
 // own primary and replica (a replica is the point), or uses BENCH_REDIS_URL when it has one.
-import { Producer } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { Redis } from "ioredis";
 import { startRedisServer, uniquePrefix, obliteratePrefix, waitFor, type RedisServer } from "@callastar/testing";
 import { int, text } from "./lib/env";

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
-import { Producer } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { obliteratePrefix, spawnApp } from "@callastar/testing";
 import { emailWorkerProcessEnv } from "../../apps/email-worker/src/test-env";

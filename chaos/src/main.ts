@@ -8,7 +8,8 @@
 // and the exit code is 0 only when every count after "rooms" is 0.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Producer, createProducerConnection } from "@callastar/queues";
+import { createProducerConnection } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { seededRandom } from "@callastar/standins";
 import { systemEnv } from "@callastar/testing";
 import { chaosEnv } from "./env";

@@ -1,7 +1,8 @@
 // The quiet phase: faults off, wait on states — every entity final and every queue drained of the
 // run's work — bounded by a timeout, never a fixed sleep. Then the cron schedulers are removed so
 // nothing new starts while the run is judged.
-import { QUEUE_NAMES, SCHEDULERS, SCHEDULER_IDS, type Producer } from "@callastar/queues";
+import { QUEUE_NAMES, SCHEDULERS, SCHEDULER_IDS } from "@callastar/queues";
+import { type Producer } from "@callastar/producer";
 import type { Infra } from "./infra";
 import { findLost } from "./verify";
 import type { Workload } from "./workload";

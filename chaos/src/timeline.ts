@@ -2,8 +2,9 @@
 // the faults — a random worker SIGKILLed every ~2 s, the run's PostgreSQL server stopped fast and
 // later crashed (each down for ~10 s, then started again), one cut of its connections, one Redis
 // restart, the stand-ins answering 429/5xx and dropping connections before and after the work.
-import type { Producer } from "@callastar/queues";
-import { SCHEDULER_IDS, outboxRow, outboxStatement } from "@callastar/queues";
+import type { Producer } from "@callastar/producer";
+import { SCHEDULER_IDS } from "@callastar/queues";
+import { outboxRow, outboxStatement } from "@callastar/producer";
 import type { Fleet } from "./fleet";
 import type { Infra } from "./infra";
 import type { Workload } from "./workload";

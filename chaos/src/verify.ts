@@ -4,8 +4,9 @@
 // the reconciler (reconciler.ts).
 import { inArray, sql } from "drizzle-orm";
 import { booking, dailyRoomDeletion, payout } from "@callastar/db";
-import { createAuditLogger } from "@callastar/logger";
-import { jobIds, type Producer, type QueueName } from "@callastar/queues";
+import { createAuditLogger } from "@callastar/audit-log";
+import { jobIds, type QueueName } from "@callastar/queues";
+import { type Producer } from "@callastar/producer";
 import type { Infra } from "./infra";
 import type { Workload } from "./workload";
 

@@ -2,7 +2,8 @@
 // Board, /metrics, /readyz and the admin actions read and write each queue under its own hash tag
 // (`<prefix>:{<queue>}`), the way the producer and the workers do, with no CROSSSLOT anywhere.
 import { UnrecoverableError, Worker } from "bullmq";
-import { Producer, QUEUE_NAMES, createWorkerConnection, queuePrefix, type QueueName, type RedisConnection } from "@callastar/queues";
+import { QUEUE_NAMES, createWorkerConnection, queuePrefix, type QueueName, type RedisConnection } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { createTestDatabase, freePort, spawnApp, startRedisCluster, uniquePrefix, waitFor, type AppProcess, type RedisClusterSet, type TestDatabase } from "@callastar/testing";
 import { basic, creds } from "./testing/harness";
 

@@ -1,7 +1,7 @@
 import type { RedisConnection as Redis } from "@callastar/queues";
 import type { DbHandle } from "@callastar/db";
-import type { AuditLogger, LogStats, RecentLogsOptions } from "@callastar/logger";
-import type { Producer } from "@callastar/queues";
+import type { AuditLogger, LogStats, RecentLogsOptions } from "@callastar/audit-log";
+import type { Producer } from "@callastar/producer";
 import type { ProcessLog } from "@callastar/runtime";
 import type { DashboardConfig } from "./config";
 

@@ -1,19 +1,9 @@
 import { emailBatch, pendingEmail } from "@callastar/db";
-import { basic, creds, sharedServices, startDashboard, type RunningDashboard, type SharedServices } from "./testing/harness";
+import { basic, creds, useDashboard } from "./testing/harness";
 
-let services: SharedServices;
-let dash: RunningDashboard;
+const env = useDashboard();
 
-beforeAll(async () => {
-  services = await sharedServices();
-  dash = await startDashboard(services);
-});
-afterAll(async () => {
-  await dash.close();
-  await services.close();
-});
-
-const metrics = async () => (await fetch(`${dash.base}/metrics`, { headers: { authorization: basic(creds.admin) } })).text();
+const metrics = async () => (await fetch(`${env.dash().base}/metrics`, { headers: { authorization: basic(creds.admin) } })).text();
 
 it("GET /metrics shows undelivered emails by state and the oldest one's age, 0 when none waits", async () => {
   expect(await metrics()).toContain("callastar_emails_oldest_undelivered_age_seconds 0\n");
@@ -28,12 +18,12 @@ it("GET /metrics shows undelivered emails by state and the oldest one's age, 0 w
     createdAt,
     batchId,
   });
-  await services.db.db.insert(emailBatch).values([
+  await env.services().db.db.insert(emailBatch).values([
     { id: "b-new", createdAt: ago(5) },
     { id: "b-sent", createdAt: ago(50), attemptedAt: ago(40) },
     { id: "b-unknown", createdAt: ago(900), attemptedAt: ago(890), unknownAt: ago(880), unknownReason: "409" },
   ]);
-  await services.db.db.insert(pendingEmail).values([
+  await env.services().db.db.insert(pendingEmail).values([
     email("q1", ago(3)),
     email("q2", ago(1)),
     email("n1", ago(5), "b-new"),

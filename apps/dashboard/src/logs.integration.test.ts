@@ -1,29 +1,19 @@
-import { basic, creds, sharedServices, startDashboard, type RunningDashboard, type SharedServices } from "./testing/harness";
+import { basic, creds, useDashboard } from "./testing/harness";
 
-let services: SharedServices;
-let dash: RunningDashboard;
+const env = useDashboard();
 const auth = { authorization: basic(creds.viewer) };
 
+// Runs after useDashboard's beforeAll, which started the env.services().
 beforeAll(async () => {
-  services = await sharedServices();
-  const { logger } = services;
+  const { logger } = env.services();
   await logger.logEmailSent("bk_alpha", "user_1", "booking_reminder_client");
   await logger.logEmailError("bk_alpha", "user_2", "booking_reminder_creator", new Error("Resend said 422\n    at send (mailer.ts:1)"));
   await logger.logDailyRoomDeleted("room-alpha", "bk_alpha");
   await logger.logCronRun("send-booking-reminders", 2, 40, {});
   await logger.logSystemError("<script>alert(1)</script> broke", new Error("boom"), { bookingId: "bk_other" });
 });
-afterAll(async () => {
-  await services.close();
-});
-beforeEach(async () => {
-  dash = await startDashboard(services);
-});
-afterEach(async () => {
-  await dash.close();
-});
 
-const get = (path: string) => fetch(`${dash.base}${path}`, { headers: auth });
+const get = (path: string) => fetch(`${env.dash().base}${path}`, { headers: auth });
 
 describe("GET /api/logs", () => {
   it("applies the getRecentLogs filters", async () => {
@@ -101,7 +91,7 @@ describe("GET /logs", () => {
   });
 
   it("the booking page lists every row of the booking and its reminder job with its state", async () => {
-    await dash.producer.scheduleBookingReminder({ bookingId: "bk_alpha", callDateTime: new Date(Date.now() + 3600_000) });
+    await env.dash().producer.scheduleBookingReminder({ bookingId: "bk_alpha", callDateTime: new Date(Date.now() + 3600_000) });
     const res = await get("/logs/booking/bk_alpha");
     expect(res.status).toBe(200);
     const page = await res.text();
@@ -109,7 +99,7 @@ describe("GET /logs", () => {
     expect(page).toContain("DAILY_ROOM_DELETED");
     expect(page).toContain("reminder-bk_alpha");
     expect(page).toContain(">delayed<");
-    const redirect = await fetch(`${dash.base}/logs/booking?bookingId=bk_alpha`, { headers: auth, redirect: "manual" });
+    const redirect = await fetch(`${env.dash().base}/logs/booking?bookingId=bk_alpha`, { headers: auth, redirect: "manual" });
     expect(redirect.headers.get("location")).toBe("/logs/booking/bk_alpha");
     expect((await get("/logs/booking/bad%20id")).status).toBe(400);
   });

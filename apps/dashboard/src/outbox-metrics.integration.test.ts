@@ -1,31 +1,21 @@
 import { jobOutbox } from "@callastar/db";
 import { recordRelayLag } from "@callastar/queues";
-import { basic, creds, sharedServices, startDashboard, type RunningDashboard, type SharedServices } from "./testing/harness";
+import { basic, creds, useDashboard } from "./testing/harness";
 
-let services: SharedServices;
-let dash: RunningDashboard;
-
-beforeAll(async () => {
-  services = await sharedServices();
-  dash = await startDashboard(services);
-});
-afterAll(async () => {
-  await dash.close();
-  await services.close();
-});
+const env = useDashboard();
 
 it("GET /metrics shows the outbox backlog, its oldest row's age, emails awaiting delivery and the relay lag histogram", async () => {
   const ago = (s: number) => new Date(Date.now() - s * 1000);
   const row = (id: string, fields: Partial<typeof jobOutbox.$inferInsert> = {}) => ({ id, kind: "enqueuePayout", input: {}, jobId: `payout-${id}`, ...fields });
-  await services.db.db.insert(jobOutbox).values([
+  await env.services().db.db.insert(jobOutbox).values([
     row("waiting-1", { createdAt: ago(30) }),
     row("waiting-2", { createdAt: ago(5) }),
     row("email-open", { kind: "enqueueEmail", idempotencyKey: "k", relayedAt: ago(20) }),
     row("done", { relayedAt: ago(20), completedAt: ago(20), outcome: "relayed" }),
   ]);
-  await recordRelayLag(dash.redis, dash.prefix, [0.003, 0.07, 0.08, 2]);
+  await recordRelayLag(env.dash().redis, env.dash().prefix, [0.003, 0.07, 0.08, 2]);
 
-  const res = await fetch(`${dash.base}/metrics`, { headers: { authorization: basic(creds.admin) } });
+  const res = await fetch(`${env.dash().base}/metrics`, { headers: { authorization: basic(creds.admin) } });
   expect(res.status).toBe(200);
   const text = await res.text();
   expect(text).toContain("callastar_outbox_backlog 2\n");

@@ -1,8 +1,9 @@
 // The dashboard process once its configuration is valid: one HTTP server, one shutdown path.
 import type { Server } from "node:http";
 import { createDb } from "@callastar/db";
-import { createAuditLogger } from "@callastar/logger";
-import { Producer, createProducerConnection, waitForRedis } from "@callastar/queues";
+import { createAuditLogger } from "@callastar/audit-log";
+import { createProducerConnection, waitForRedis } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { createProcessLog, installShutdown } from "@callastar/runtime";
 import { createDashboardApp } from "./app";
 import type { DashboardEnv } from "./env";

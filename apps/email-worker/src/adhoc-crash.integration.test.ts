@@ -1,19 +1,7 @@
 import { eq, inArray } from "drizzle-orm";
-import { Redis } from "ioredis";
 import { emailDelivery, log } from "@callastar/db";
-import { Producer } from "@callastar/queues";
-import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import {
-  createTestDatabase,
-  obliteratePrefix,
-  spawnApp,
-  testEnv,
-  uniquePrefix,
-  waitFor,
-  type AppProcess,
-  type TestDatabase,
-} from "@callastar/testing";
-import { emailWorkerProcessEnv } from "./test-env";
+import { waitFor } from "@callastar/testing";
+import { useWorkerProcesses } from "./worker-processes";
 
 // Ad-hoc emails exist only in Redis: nothing re-derives one that is lost. Real worker processes,
 // one of them SIGKILLed again and again while its sends are in flight at the Resend stand-in (which
@@ -23,33 +11,11 @@ const EMAILS = 30;
 const KILLS = 3;
 // A worker starts in a few seconds; on a machine shared with other test runs, several times that.
 const STARTUP_MS = 45_000;
-let t: TestDatabase;
-let resend: ResendStandin;
-let prefix: string;
-let redis: Redis;
-let producer: Producer;
-const procs: AppProcess[] = [];
+// Each send is held 400 ms before Resend accepts it: the window a kill lands in.
+const w = useWorkerProcesses("adhoc-crash", { resend: { rateLimitPerSecond: 0, faults: { slowMs: 400 } } });
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  // Each send is held 400 ms before Resend accepts it: the window a kill lands in.
-  resend = await startResendStandin({ rateLimitPerSecond: 0, faults: { slowMs: 400 } });
-  prefix = uniquePrefix("adhoc-crash");
-  redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: 1 });
-  producer = new Producer({ connection: redis, prefix });
-});
-afterAll(async () => {
-  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
-  await producer.close();
-  redis.disconnect();
-  await obliteratePrefix(prefix);
-  await resend.close();
-  await t.drop();
-});
-
-const worker = (concurrency: number) => {
-  const p = spawnApp("email-worker", {
-    ...emailWorkerProcessEnv({ databaseUrl: t.url, redisUrl: testEnv.redisUrl, prefix, resend }),
+const worker = (concurrency: number) =>
+  w.spawn({
     EMAILS_CONCURRENCY: String(concurrency),
     // A killed worker's jobs come back within ~6 s, however many times they were taken by a
     // process that died (the stall limit is the worker runtime's, WORKER_MAX_STALLED_COUNT).
@@ -57,11 +23,9 @@ const worker = (concurrency: number) => {
     WORKER_STALLED_INTERVAL_MS: "1000",
     WORKER_MAX_STALLED_COUNT: "1000",
   });
-  procs.push(p);
-  return p;
-};
 
 it("every ad-hoc email survives repeated SIGKILLs: delivered once, one EmailDelivery, one EMAIL_SENT row", async () => {
+  const { t, resend, producer } = w;
   const keys = Array.from({ length: EMAILS }, (_, i) => `payment_received:pi_crash_${i}`);
   for (const [i, key] of keys.entries()) {
     await producer.enqueueEmail({

@@ -2,7 +2,7 @@
 // (which knows the booking and the email) and marked audited so the worker runtime adds none.
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import { RateLimitedError, isAudited, isPermanent, markAudited } from "@callastar/errors";
-import type { AuditLogger } from "@callastar/logger";
+import type { AuditLogger } from "@callastar/audit-log";
 import { failureNote } from "./email-failure";
 
 /** What the handlers read of their job. */

@@ -2,7 +2,7 @@
 // worker or a racing sweep that writes the same row again finds its id taken and writes nothing.
 import { getTableColumns } from "drizzle-orm";
 import { log, type Sql } from "@callastar/db";
-import { INSERT_LOG_ROWS, rowParameters, type StoredRow } from "@callastar/logger";
+import { INSERT_LOG_ROWS, rowParameters, type StoredRow } from "@callastar/audit-log";
 
 /** Appended to an INSERT INTO "Log": a row whose id is already present is skipped. */
 export const SKIP_EXISTING_LOG_ROWS = ` ON CONFLICT ("${getTableColumns(log).id.name}") DO NOTHING`;

@@ -1,7 +1,7 @@
 // The audit rows of the batch path, each with a deterministic id: a retried transaction, a copy
 // that took the batch over or a racing repair writes nothing more (ON CONFLICT DO NOTHING).
-import type { StoredRow } from "@callastar/logger";
-import { auditRows, LogType } from "@callastar/logger";
+import type { StoredRow } from "@callastar/audit-log";
+import { auditRows, LogType } from "@callastar/audit-log";
 import { emailAuditIds } from "./audit-once";
 import type { EmailSubject } from "./email-record";
 

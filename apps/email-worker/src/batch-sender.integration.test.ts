@@ -4,7 +4,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { booking, callOffer, emailDelivery, log, user } from "@callastar/db";
 import { createResendTransport } from "@callastar/emails";
-import { createAuditLogger, type AuditLogger } from "@callastar/logger";
+import { createAuditLogger, type AuditLogger } from "@callastar/audit-log";
 import { verifyAudit } from "@callastar/reconciler";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { createTestDatabase, waitFor, type SeededBooking, type TestDatabase } from "@callastar/testing";

@@ -2,7 +2,7 @@
 // "PendingEmail", nothing sent), and the states those tests wait for.
 import { emailBatch, pendingEmail } from "@callastar/db";
 import type { MailTransport } from "@callastar/emails";
-import type { AuditLogger } from "@callastar/logger";
+import type { AuditLogger } from "@callastar/audit-log";
 import type { ResendStandin } from "@callastar/standins";
 import { seedBooking, type SeededBooking, type TestDatabase } from "@callastar/testing";
 import { processBookingReminder } from "./handlers/booking-reminder";

@@ -1,4 +1,4 @@
-import { auditRows } from "@callastar/logger";
+import { auditRows } from "@callastar/audit-log";
 import { idempotencyKeys } from "@callastar/queues";
 import { createTestDatabase, seedBooking, type TestDatabase } from "@callastar/testing";
 import { loadReminderBooking } from "./booking-query";

@@ -1,37 +1,25 @@
 import { Redis } from "ioredis";
-import { Producer } from "@callastar/queues";
-import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import { createTestDatabase, spawnApp, startRedisCluster, uniquePrefix, waitFor, type AppProcess, type RedisClusterSet, type TestDatabase } from "@callastar/testing";
-import { emailWorkerProcessEnv } from "./test-env";
+import type { RedisClusterTarget } from "@callastar/producer";
+import { startRedisCluster, waitFor } from "@callastar/testing";
 import { adhocEmail, deliveriesPerRecipient, scheduleReminders, seedDueBookings } from "./topology-run";
+import { useWorkerProcesses } from "./worker-processes";
 
 // The email path on a real three-master Cluster: the worker process and the producer on
 // REDIS_CLUSTER_NODES, a burst of reminders and ad-hoc emails delivered once, each queue's keys in
 // its own slot (so the queues sit on different masters), and no CROSSSLOT anywhere.
 const BOOKINGS = 20;
 const EMAILS = 30;
-let cluster: RedisClusterSet;
-let t: TestDatabase;
-let resend: ResendStandin;
-let producer: Producer;
-let worker: AppProcess | undefined;
-const prefix = uniquePrefix("cluster");
-
-beforeAll(async () => {
-  [cluster, t, resend] = await Promise.all([startRedisCluster(3), createTestDatabase(), startResendStandin({ rateLimitPerSecond: 0 })]);
-  producer = new Producer({ connection: { kind: "cluster", nodes: cluster.nodes, tls: false }, prefix });
-}, 60_000);
-afterAll(async () => {
-  if (worker && worker.child.exitCode === null) worker.child.kill("SIGKILL");
-  await producer?.close();
-  await resend?.close();
-  await t?.drop();
-  await cluster?.stop();
+const w = useWorkerProcesses("cluster", {
+  topology: async () => {
+    const cluster = await startRedisCluster(3);
+    const connection: RedisClusterTarget = { kind: "cluster", nodes: cluster.nodes, tls: false };
+    return { cluster, connection, workerEnv: { REDIS_CLUSTER_NODES: cluster.nodes.map((n) => `${n.host}:${n.port}`).join(",") }, stop: () => cluster.stop() };
+  },
 });
 
 it("delivers a burst of reminders and ad-hoc emails once, with the queues' keys on several masters", async () => {
-  const { REDIS_URL: _unused, ...env } = emailWorkerProcessEnv({ databaseUrl: t.url, redisUrl: "", prefix, resend });
-  worker = spawnApp("email-worker", { ...env, REDIS_CLUSTER_NODES: cluster.nodes.map((n) => `${n.host}:${n.port}`).join(",") });
+  const { t, resend, producer, prefix, topology: { cluster } } = w;
+  const worker = w.spawn();
   await worker.waitForOutput("consuming", 120_000);
 
   const bookings = await seedDueBookings(t, BOOKINGS);

@@ -1,69 +1,25 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { Redis } from "ioredis";
 import { booking, log } from "@callastar/db";
-import { Producer } from "@callastar/queues";
-import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import {
-  createTestDatabase,
-  obliteratePrefix,
-  seedBooking,
-  spawnApp,
-  testEnv,
-  uniquePrefix,
-  waitFor,
-  waitForDrained,
-  type AppProcess,
-  type TestDatabase,
-} from "@callastar/testing";
-import { emailWorkerProcessEnv } from "./test-env";
+import { seedBooking, waitFor, waitForDrained } from "@callastar/testing";
+import { useWorkerProcesses } from "./worker-processes";
 
 // Real worker processes: SIGKILL them while their batch request is at Resend, start another, and
 // nothing is lost or sent twice (the killed copies' leases lapse, the next copy takes their batches
 // over); SIGTERM lets the batch in hand finish, flushes the audit log and exits 0.
 const LEAD_MS = 15 * 60_000;
-let t: TestDatabase;
-let resend: ResendStandin;
-let prefix: string;
-let redis: Redis;
-let producer: Producer;
-const procs: AppProcess[] = [];
+const w = useWorkerProcesses("crash", { perTest: true });
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  resend = await startResendStandin({ rateLimitPerSecond: 0 });
-});
-afterAll(async () => {
-  await resend.close();
-  await t.drop();
-});
-beforeEach(() => {
-  prefix = uniquePrefix("crash");
-  resend.reset();
-  redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: 1 });
-  producer = new Producer({ connection: redis, prefix });
-});
-afterEach(async () => {
-  for (const p of procs.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
-  await producer.close();
-  redis.disconnect();
-  await obliteratePrefix(prefix);
-});
-
-const worker = (extra: Record<string, string> = {}) => {
-  const p = spawnApp("email-worker", {
-    ...emailWorkerProcessEnv({ databaseUrl: t.url, redisUrl: testEnv.redisUrl, prefix, resend }),
+const worker = () =>
+  w.spawn({
     REMINDERS_CONCURRENCY: "4",
     WORKER_LOCK_DURATION_MS: "2000",
     WORKER_STALLED_INTERVAL_MS: "1000",
     // A killed copy's batch is taken over when its lease lapses.
     EMAIL_BATCH_LEASE_MS: "3000",
-    ...extra,
   });
-  procs.push(p);
-  return p;
-};
 
 it("workers SIGKILLed after sending a batch request and before recording it: every reminder delivered once, the retry replayed", async () => {
+  const { t, resend, producer } = w;
   // Each batch request is held 400 ms before Resend accepts it: the window the kills land in.
   resend.setFaults({ slowMs: 400 });
   const BOOKINGS = 60;
@@ -116,6 +72,7 @@ it("workers SIGKILLed after sending a batch request and before recording it: eve
 }, 180_000);
 
 it("SIGTERM lets the batch in hand finish, flushes its audit rows, and exits 0", async () => {
+  const { t, resend, producer } = w;
   resend.setFaults({ slowMs: 1_500 });
   const b = await seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS) });
   const p = worker();

@@ -3,7 +3,7 @@
 import { getTableColumns } from "drizzle-orm";
 import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
 import { booking, emailDelivery, type Sql } from "@callastar/db";
-import { insertRowsAfter, ROW_PARAMETER_COUNT, rowParameters, type StoredRow } from "@callastar/logger";
+import { insertRowsAfter, ROW_PARAMETER_COUNT, rowParameters, type StoredRow } from "@callastar/audit-log";
 import { EMAIL_SENT_ID_PREFIX, SKIP_EXISTING_LOG_ROWS } from "./audit-once";
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;

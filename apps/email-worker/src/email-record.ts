@@ -1,7 +1,7 @@
 // Recording what the provider accepted: the EmailDelivery rows and their EMAIL_SENT rows in one
 // statement (see delivery-statement.ts), for ad-hoc sends and batches alike.
 import type { DbHandle, Sql } from "@callastar/db";
-import { auditRows } from "@callastar/logger";
+import { auditRows } from "@callastar/audit-log";
 import { emailAuditIds } from "./audit-once";
 import { recordDeliveries } from "./delivery-statement";
 

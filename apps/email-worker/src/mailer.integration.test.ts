@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { emailDelivery, log } from "@callastar/db";
-import { createAuditLogger, auditRows as rowBuilders, type AuditLogger } from "@callastar/logger";
+import { createAuditLogger, auditRows as rowBuilders, type AuditLogger } from "@callastar/audit-log";
 import type { MailTransport } from "@callastar/emails";
 import { createTestDatabase, type TestDatabase } from "@callastar/testing";
 import { recordDeliveries } from "./delivery-statement";

@@ -4,7 +4,7 @@
 import { eq, inArray } from "drizzle-orm";
 import { booking, callOffer, pendingEmail } from "@callastar/db";
 import { createResendTransport } from "@callastar/emails";
-import { createAuditLogger, type AuditLogger } from "@callastar/logger";
+import { createAuditLogger, type AuditLogger } from "@callastar/audit-log";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { createTestDatabase, seedBooking, waitFor, type SeededBooking, type TestDatabase } from "@callastar/testing";
 import { startBatchSender } from "./batch-sender";

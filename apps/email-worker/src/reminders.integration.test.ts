@@ -3,7 +3,8 @@ import { Redis } from "ioredis";
 import { and, eq, sql } from "drizzle-orm";
 import { booking, callOffer, emailBatch, log, pendingEmail } from "@callastar/db";
 import { ValidationError } from "@callastar/errors";
-import { Producer, jobIds } from "@callastar/queues";
+import { jobIds } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import {
   createTestDatabase,

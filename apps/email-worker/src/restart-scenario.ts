@@ -3,7 +3,7 @@
 // when the server goes away; the scenario counts what the Resend stand-in delivered against the
 // bookings that were due, and times what an operator cares about. Used by pg-restart.integration.test.ts.
 import { Redis } from "ioredis";
-import { Producer } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import {
   createTestDatabase,

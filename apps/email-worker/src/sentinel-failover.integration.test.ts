@@ -1,8 +1,7 @@
-import { Producer, type RedisSentinelTarget } from "@callastar/queues";
-import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import { createTestDatabase, spawnApp, startSentinelSet, uniquePrefix, waitFor, type AppProcess, type SentinelSet, type TestDatabase } from "@callastar/testing";
-import { emailWorkerProcessEnv } from "./test-env";
+import type { RedisSentinelTarget } from "@callastar/producer";
+import { startSentinelSet, waitFor } from "@callastar/testing";
 import { adhocEmail, deliveriesPerRecipient, scheduleReminders, seedDueBookings } from "./topology-run";
+import { useWorkerProcesses } from "./worker-processes";
 
 // A primary, two replicas and three sentinels; the email worker process and the producer on
 // REDIS_SENTINELS. While 200 reminders are being delivered and an ad-hoc email is enqueued every
@@ -13,32 +12,19 @@ import { adhocEmail, deliveriesPerRecipient, scheduleReminders, seedDueBookings 
 // replicas, because with WAIT 1 a set must keep one replica after losing its primary to go on
 // acknowledging enqueues (with one, the promoted replica has none until the dead node returns).
 const BOOKINGS = 200;
-let set: SentinelSet;
-let t: TestDatabase;
-let resend: ResendStandin;
-let producer: Producer;
-let worker: AppProcess | undefined;
-const prefix = uniquePrefix("failover");
-
-beforeAll(async () => {
-  [set, t, resend] = await Promise.all([startSentinelSet({ downAfterMs: 1_000, replicas: 2 }), createTestDatabase(), startResendStandin({ rateLimitPerSecond: 0 })]);
-  const target: RedisSentinelTarget = { kind: "sentinel", sentinels: set.sentinels, name: set.name, tls: false };
-  producer = new Producer({ connection: target, prefix, replicaAcks: { replicas: 1, timeoutMs: 1_000 }, log: { error: () => undefined, warn: () => undefined, info: () => undefined, child() { return this; } } });
-}, 60_000);
-afterAll(async () => {
-  if (worker && worker.child.exitCode === null) worker.child.kill("SIGKILL");
-  await producer?.close();
-  await resend?.close();
-  await t?.drop();
-  await set?.stop();
+const w = useWorkerProcesses("failover", {
+  topology: async () => {
+    const set = await startSentinelSet({ downAfterMs: 1_000, replicas: 2 });
+    const connection: RedisSentinelTarget = { kind: "sentinel", sentinels: set.sentinels, name: set.name, tls: false };
+    const workerEnv = { REDIS_SENTINELS: set.sentinels.map((s) => `${s.host}:${s.port}`).join(","), REDIS_SENTINEL_NAME: set.name };
+    return { set, connection, workerEnv, stop: () => set.stop() };
+  },
+  producer: { replicaAcks: { replicas: 1, timeoutMs: 1_000 }, log: { error: () => undefined, warn: () => undefined, info: () => undefined, child() { return this; } } },
 });
 
 it("follows a failover mid-run: every reminder and every acknowledged ad-hoc email delivered once, resumed within 30 s", async () => {
-  const { REDIS_URL: _unused, ...env } = emailWorkerProcessEnv({ databaseUrl: t.url, redisUrl: "", prefix, resend });
-  worker = spawnApp("email-worker", {
-    ...env,
-    REDIS_SENTINELS: set.sentinels.map((s) => `${s.host}:${s.port}`).join(","),
-    REDIS_SENTINEL_NAME: set.name,
+  const { t, resend, producer, topology: { set } } = w;
+  const worker = w.spawn({
     // 400 reminder emails in batches of 10 at 5 requests/s: ~8 s of sending, for the kill to land in.
     EMAIL_BATCH_SIZE: "10",
     EMAIL_RATE_LIMIT_PER_SECOND: "5",

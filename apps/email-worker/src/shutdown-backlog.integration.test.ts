@@ -1,38 +1,15 @@
 // SIGTERM while a backlog waits for Resend's rate slots: the sends waiting for a slot give it up,
 // their jobs go back to the queue without spending an attempt, and every worker process exits 0
 // within its shutdown deadline (before, each waited for a slot at 2 requests/s shared by all).
-import { Redis } from "ioredis";
-import { Producer } from "@callastar/queues";
-import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import { createTestDatabase, obliteratePrefix, spawnApp, testEnv, uniquePrefix, waitFor, type AppProcess, type TestDatabase } from "@callastar/testing";
-import { emailWorkerProcessEnv } from "./test-env";
+import { waitFor } from "@callastar/testing";
+import { useWorkerProcesses } from "./worker-processes";
 
 const EMAILS = 300;
 const SHUTDOWN_TIMEOUT_MS = 10_000;
-let t: TestDatabase;
-let resend: ResendStandin;
-let prefix: string;
-let redis: Redis;
-let producer: Producer;
-const procs: AppProcess[] = [];
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  resend = await startResendStandin({ rateLimitPerSecond: 2 });
-  prefix = uniquePrefix("shutdown-backlog");
-  redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: 1 });
-  producer = new Producer({ connection: redis, prefix });
-});
-afterAll(async () => {
-  for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGKILL");
-  await producer.close();
-  redis.disconnect();
-  await obliteratePrefix(prefix);
-  await resend.close();
-  await t.drop();
-});
+const w = useWorkerProcesses("shutdown-backlog", { resend: { rateLimitPerSecond: 2 } });
 
 it("three workers stopped while 300 ad-hoc emails wait for slots: each exits 0 in time, no job failed or spent an attempt", async () => {
+  const { producer, resend, procs } = w;
   for (let i = 0; i < EMAILS; i += 50) {
     await Promise.all(
       Array.from({ length: 50 }, (_, k) =>
@@ -45,15 +22,7 @@ it("three workers stopped while 300 ad-hoc emails wait for slots: each exits 0 i
       ),
     );
   }
-  for (let i = 0; i < 3; i++) {
-    procs.push(
-      spawnApp("email-worker", {
-        ...emailWorkerProcessEnv({ databaseUrl: t.url, redisUrl: testEnv.redisUrl, prefix, resend }),
-        EMAIL_RATE_LIMIT_PER_SECOND: "2",
-        SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-      }),
-    );
-  }
+  for (let i = 0; i < 3; i++) w.spawn({ EMAIL_RATE_LIMIT_PER_SECOND: "2", SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) });
   // A few delivered: 60 jobs are active, most of them waiting for a slot.
   await waitFor("sends under way", () => resend.deliveries.length >= 4, { timeoutMs: 120_000 });
   const stoppedAt = Date.now();

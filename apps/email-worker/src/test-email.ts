@@ -1,4 +1,4 @@
-import type { Producer } from "@callastar/queues";
+import type { Producer } from "@callastar/producer";
 import { waitForCompleted } from "@callastar/testing";
 
 /** Enqueues one payment_received email through `producer` (the main app's call) and waits until its job completed. */

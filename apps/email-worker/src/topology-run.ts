@@ -2,7 +2,7 @@
 // through the real email-worker process and the producer, counted at the Resend stand-in.
 import type { ResendStandin } from "@callastar/standins";
 import { seedBooking, type TestDatabase } from "@callastar/testing";
-import type { Producer } from "@callastar/queues";
+import type { Producer } from "@callastar/producer";
 
 /** Seeds `count` confirmed bookings whose reminders are due now; returns their ids. */
 export async function seedDueBookings(t: TestDatabase, count: number, leadMinutes = 15): Promise<string[]> {

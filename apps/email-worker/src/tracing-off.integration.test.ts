@@ -2,7 +2,7 @@ import { hasSubscribers } from "node:diagnostics_channel";
 import { types } from "node:util";
 import { trace } from "@opentelemetry/api";
 import { Redis } from "ioredis";
-import { Producer } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { EnvError, workerOptionsFromEnv, type WorkerApp } from "@callastar/runtime";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, type TestDatabase } from "@callastar/testing";

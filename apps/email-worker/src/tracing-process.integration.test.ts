@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace";
 import { Redis } from "ioredis";
-import { Producer } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { createTestDatabase, obliteratePrefix, spawnApp, testEnv, uniquePrefix, type AppProcess, type TestDatabase } from "@callastar/testing";
 import { startTracing, type Tracing } from "@callastar/tracing";

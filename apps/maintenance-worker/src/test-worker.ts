@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { Producer } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import type { WorkerApp } from "@callastar/runtime";
 import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, type TestDatabase } from "@callastar/testing";
 import { startMaintenanceWorker } from "./app";

@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { and, eq, sql } from "drizzle-orm";
 import { log, type LogRow } from "@callastar/db";
-import { Producer } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { asInsert, insertRows, seedFact } from "@callastar/reconciler/testing";
 import type { WorkerApp } from "@callastar/runtime";
 import { createTestDatabase, obliteratePrefix, seedBooking, testEnv, uniquePrefix, waitFor, type TestDatabase } from "@callastar/testing";

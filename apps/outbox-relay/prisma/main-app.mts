@@ -2,7 +2,7 @@
 // its reminder's outbox row in one interactive transaction — or rolls both back. Spawned by
 // src/outbox.integration.test.ts after it generated the client from schema.prisma.
 import { PrismaPg } from "@prisma/adapter-pg";
-import { enqueueInPrismaTransaction } from "@callastar/queues/producer";
+import { enqueueInPrismaTransaction } from "@callastar/producer";
 import { PrismaClient } from "../.prisma-client/client.ts";
 
 // Its inputs come as one JSON argument from the test (a script's arguments, not configuration).

@@ -1,5 +1,6 @@
 import { createDb } from "@callastar/db";
-import { Producer, createProducerConnection } from "@callastar/queues";
+import { createProducerConnection } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import { LoopWatchdog, installShutdown, loopsHealth, processLogFromEnv, redisTargetOf, type ProcessLog, type ServedMetrics } from "@callastar/runtime";
 import type { OutboxRelayEnv } from "./env";
 import { startRelayLoop, type RelayLoop } from "./loop";

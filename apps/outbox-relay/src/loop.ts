@@ -1,5 +1,5 @@
 import type { RedisConnection as Redis } from "@callastar/queues";
-import { JOB_OUTBOX } from "@callastar/queues";
+import { JOB_OUTBOX } from "@callastar/producer";
 import type { BackgroundLoop } from "@callastar/runtime";
 import { relayBatch, type OutboxRelayOptions } from "./relay";
 import { recheckEmails } from "./recheck";

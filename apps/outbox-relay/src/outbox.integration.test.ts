@@ -4,8 +4,9 @@ import { resolve } from "node:path";
 import { Redis } from "ioredis";
 import postgres from "postgres";
 import { booking, emailDelivery, jobOutbox, log } from "@callastar/db";
-import { Producer, jobIds, outboxRow, outboxStatement } from "@callastar/queues";
-import { enqueueInDrizzleTransaction } from "@callastar/queues/outbox/drizzle";
+import { jobIds } from "@callastar/queues";
+import { Producer, outboxRow, outboxStatement } from "@callastar/producer";
+import { enqueueInDrizzleTransaction } from "@callastar/producer/drizzle";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import {
   createTestDatabase,

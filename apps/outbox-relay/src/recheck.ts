@@ -1,4 +1,5 @@
-import { JOBS, JOB_OUTBOX, preparedJobOf, type PreparedJob } from "@callastar/queues";
+import { JOBS } from "@callastar/queues";
+import { JOB_OUTBOX, preparedJobOf, type PreparedJob } from "@callastar/producer";
 import type { OutboxRelayOptions } from "./relay";
 
 export interface RecheckOutcome {

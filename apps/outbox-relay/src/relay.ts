@@ -1,7 +1,8 @@
 import type { RedisConnection as Redis } from "@callastar/queues";
 import type { Sql } from "@callastar/db";
 import type { ProcessLog } from "@callastar/runtime";
-import { JOB_OUTBOX, preparedJobOf, recordRelayLag, type PreparedJob, type Producer } from "@callastar/queues";
+import { recordRelayLag } from "@callastar/queues";
+import { JOB_OUTBOX, preparedJobOf, type PreparedJob, type Producer } from "@callastar/producer";
 
 export interface OutboxRelayOptions {
   sql: Sql;

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { booking, callOffer, creator, log, payment, payout, type Db, type DbHandle, type LogStatusValue, type LogTypeValue } from "@callastar/db";
-import { auditRows, LogType, type StoredRow } from "@callastar/logger";
+import { auditRows, LogType, type StoredRow } from "@callastar/audit-log";
 import { hasUsableAccount } from "./payout-query";
 import { payoutLogIds } from "./payout-statements";
 

@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { createProducer, type Producer } from "@callastar/queues";
+import { createProducer, type Producer } from "@callastar/producer";
 import { startStripeStandin, type StripeStandin } from "@callastar/standins/stripe";
 import { createTestDatabase, obliteratePrefix, spawnApp, testEnv, uniquePrefix, waitFor, type AppProcess, type TestDatabase } from "@callastar/testing";
 import { seedCreator, seedPayout } from "./test-seed";

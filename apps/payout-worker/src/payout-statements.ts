@@ -5,7 +5,7 @@
 import { getTableColumns } from "drizzle-orm";
 import { getTableConfig } from "drizzle-orm/pg-core";
 import { log, payout, payoutStatusEnum, type Sql } from "@callastar/db";
-import { INSERT_LOG_ROWS, ROW_PARAMETER_COUNT, rowParameters, type StoredRow } from "@callastar/logger";
+import { INSERT_LOG_ROWS, ROW_PARAMETER_COUNT, rowParameters, type StoredRow } from "@callastar/audit-log";
 
 /** Deterministic Log ids of a payout's facts (the reconciler looks for exactly these). */
 export const payoutLogIds = {

@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import { createDailyClient } from "@callastar/integrations/daily";
-import { jobIds, Producer } from "@callastar/queues";
+import { jobIds } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import type { WorkerApp } from "@callastar/runtime";
 import { startDailyStandin, type DailyStandin } from "@callastar/standins/daily";
 import { createTestDatabase, obliteratePrefix, seedBooking, spawnApp, testEnv, uniquePrefix, waitFor, type AppProcess, type TestDatabase } from "@callastar/testing";

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { RoomDeletionStatus, Sql } from "@callastar/db";
 import { TransientError } from "@callastar/errors";
 import { DAILY_ROOM_NAME_MAX_LENGTH, DAILY_ROOM_NAME_PATTERN } from "@callastar/integrations/daily";
-import { insertRowsAfter, rowParameters, type StoredRow } from "@callastar/logger";
+import { insertRowsAfter, rowParameters, type StoredRow } from "@callastar/audit-log";
 
 /** A transaction of the postgres.js client. */
 export type Tx = Parameters<Extract<Parameters<Sql["begin"]>[1], (...args: never[]) => unknown>>[0];

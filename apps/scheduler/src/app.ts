@@ -1,6 +1,6 @@
 import { Queue } from "bullmq";
 import { createDb } from "@callastar/db";
-import { createAuditLogger, LogType } from "@callastar/logger";
+import { createAuditLogger, LogType } from "@callastar/audit-log";
 import { createWorkerConnection, queuePrefix, type QueueName } from "@callastar/queues";
 import { installShutdown, processLogFromEnv, redisTargetOf, type ProcessLog } from "@callastar/runtime";
 import type { SchedulerEnv } from "./env";

@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { createDb, cronRun, jobOutbox, payout, type DbHandle } from "@callastar/db";
-import { Producer, outboxRow, outboxStatement, SCHEDULERS } from "@callastar/queues";
+import { SCHEDULERS } from "@callastar/queues";
+import { Producer, outboxRow, outboxStatement } from "@callastar/producer";
 import { startDailyStandin, startResendStandin, startStripeStandin, type DailyStandin, type ResendStandin, type StripeStandin } from "@callastar/standins";
 import {
   freePort,

@@ -3,7 +3,7 @@
 // producer's outbox API validates and builds for it.
 import type postgres from "postgres";
 import { createId } from "@callastar/db";
-import { outboxRow, outboxStatement } from "@callastar/queues";
+import { outboxRow, outboxStatement } from "@callastar/producer";
 
 const epochMs = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,7 +4,7 @@
 // explain the throughput ratio: a statement's fixed cost (wake-ups, commit, WAL flush) is paid once
 // per group commit, so the rows per INSERT the workload allows decide most of the price of a row.
 import type { Sql } from "@callastar/db";
-import { auditRows, INSERT_LOG_ROWS, rowParameters, type StoredRow } from "@callastar/logger";
+import { auditRows, INSERT_LOG_ROWS, rowParameters, type StoredRow } from "@callastar/audit-log";
 import { startCpuAccount } from "./cpu-account";
 
 export interface StatementCost {

@@ -3,40 +3,42 @@
  * outbox helpers for its own transactions, the job catalog's input types and the email templates'
  * names and props. Every name is listed here (no `export *`) so ES modules see each one.
  */
+export { Producer, createProducer, type ProducerOptions } from "./producer";
+export type { EmailInput } from "./types";
 export {
-  Producer,
-  createProducer,
-  ValidationError,
-  jobIds,
-  SCHEDULERS,
-  SCHEDULER_IDS,
-  isSchedulerId,
   prepareJob,
   OUTBOX_KINDS,
+  type PreparedJob,
+  type OutboxKind,
+  type BookingReminderInput,
+  type BookingReminderCancelInput,
+  type RoomDeletionInput,
+  type PayoutInput,
+} from "./prepare";
+export {
   JOB_OUTBOX,
   outboxRow,
   outboxStatement,
   outboxValues,
   preparedJobOf,
   enqueueInPrismaTransaction,
-  type ProducerOptions,
+  type OutboxRow,
+  type OutboxInput,
+  type PrismaRawExecutor,
+} from "./outbox";
+export { ValidationError } from "@callastar/errors";
+export {
+  jobIds,
+  SCHEDULERS,
+  SCHEDULER_IDS,
+  isSchedulerId,
+  type SchedulerId,
   type RedisTarget,
   type RedisNode,
   type RedisSentinelTarget,
   type RedisClusterTarget,
   type RedisUrlTarget,
   type RedisConnection,
-  type SchedulerId,
-  type EmailInput,
-  type BookingReminderInput,
-  type BookingReminderCancelInput,
-  type RoomDeletionInput,
-  type PayoutInput,
-  type PreparedJob,
-  type OutboxKind,
-  type OutboxRow,
-  type OutboxInput,
-  type PrismaRawExecutor,
   type JobName,
   type JobInput,
   type JobData,
@@ -45,7 +47,7 @@ export {
   type BookingReminderPayload,
   type DeleteRoomPayload,
   type PayPayoutPayload,
-} from "@callastar/queues/producer";
+} from "@callastar/queues";
 export {
   EMAIL_TEMPLATES,
   emailPropsSchemas,

@@ -8,13 +8,13 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { Queue } from "bullmq";
 import { createTestDatabase, obliteratePrefix, testEnv, uniquePrefix, type TestDatabase } from "@callastar/testing";
-import * as loggerSource from "@callastar/logger";
+import * as loggerSource from "@callastar/audit-log";
 import * as drizzleSource from "./drizzle";
 import * as producerSource from "./index";
 
 const run = promisify(execFile);
 const root = resolve(__dirname, "../../..");
-const packageDirs = { producer: resolve(__dirname, ".."), logger: resolve(root, "packages/logger") };
+const packageDirs = { producer: resolve(__dirname, ".."), "audit-log": resolve(root, "packages/audit-log") };
 const appFiles = resolve(__dirname, "../test-app");
 // Tools run with the test's PATH and HOME only (no jest NODE_OPTIONS), plus what reaching the
 // registry takes on this machine (its CA bundle, a proxy) when npm must download.
@@ -53,19 +53,19 @@ beforeAll(async () => {
   app = mkdtempSync(join(tmpdir(), "callastar-main-app-"));
   db = await createTestDatabase();
   // One turbo run builds both (cached when their sources did not change); prepack then finds them built.
-  await run(join(root, "node_modules/.bin/turbo"), ["run", "build", "--filter=@callastar/producer", "--filter=@callastar/logger", "--output-logs=errors-only"], {
+  await run(join(root, "node_modules/.bin/turbo"), ["run", "build", "--filter=@callastar/producer", "--filter=@callastar/audit-log", "--output-logs=errors-only"], {
     cwd: root,
     env: toolEnv,
   });
+  const dependencies: Record<string, string> = {};
   for (const [name, dir] of Object.entries(packageDirs)) {
     await run("pnpm", ["pack", "--pack-destination", app], { cwd: dir, env: toolEnv });
-    const tarball = readdirSync(app).find((f) => f.startsWith(`callastar-${name}-`) && f.endsWith(".tgz"));
+    const tarball = readdirSync(app).find((f) => new RegExp(`^callastar-${name}-\\d`).test(f) && f.endsWith(".tgz"));
     if (!tarball) throw new Error(`pnpm pack wrote no tarball for @callastar/${name}`);
     const { stdout } = await run("tar", ["-xOzf", join(app, tarball), "package/package.json"]);
     manifests[name] = JSON.parse(stdout) as Manifest;
+    dependencies[`@callastar/${name}`] = `file:./${tarball}`;
   }
-  const tarballs = readdirSync(app).filter((f) => f.endsWith(".tgz"));
-  const dependencies = Object.fromEntries(tarballs.map((f) => [`@callastar/${f.split("-")[1]}`, `file:./${f}`]));
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "main-app", private: true, dependencies }, null, 2));
   for (const file of readdirSync(appFiles)) copyFileSync(join(appFiles, file), join(app, file));
   await run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd: app, env: toolEnv });
@@ -81,7 +81,7 @@ describe("the packed manifests", () => {
   it("depend only on what enqueueing and auditing need at run time, with plain versions", () => {
     expect(Object.keys(manifests.producer!.dependencies ?? {}).sort()).toEqual(["bullmq", "ioredis", "zod"]);
     expect(manifests.producer!.peerDependencies).toEqual({ "drizzle-orm": expect.stringMatching(/^\d/) });
-    expect(Object.keys(manifests.logger!.dependencies ?? {}).sort()).toEqual(["drizzle-orm", "postgres"]);
+    expect(Object.keys(manifests["audit-log"]!.dependencies ?? {}).sort()).toEqual(["drizzle-orm", "postgres"]);
     for (const manifest of Object.values(manifests)) {
       const runtime = { ...manifest.dependencies, ...manifest.peerDependencies, ...manifest.optionalDependencies };
       for (const [name, version] of Object.entries(runtime)) {
@@ -97,9 +97,9 @@ describe("the packed manifests", () => {
     for (const absent of ["react", "react-dom", "resend", "@react-email", "@callastar/queues", "@callastar/db", "@callastar/errors"]) {
       expect(existsSync(join(modules, absent))).toBe(false);
     }
-    expect(readdirSync(join(modules, "@callastar")).sort()).toEqual(["logger", "producer"]);
+    expect(readdirSync(join(modules, "@callastar")).sort()).toEqual(["audit-log", "producer"]);
     // Nothing in the shipped code or declarations still points into the workspace.
-    for (const name of ["logger", "producer"]) {
+    for (const name of ["audit-log", "producer"]) {
       const dist = join(modules, "@callastar", name, "dist");
       for (const file of readdirSync(dist).filter((f) => !f.endsWith(".map"))) {
         expect([file, readFileSync(join(dist, file), "utf8")]).not.toEqual([file, expect.stringMatching(/from ["']@callastar\/|require\(["']@callastar\//)]);
@@ -111,7 +111,7 @@ describe("the packed manifests", () => {
 // Every name the docs document for each package (docs/producer.md, docs/audit-logger.md; the test fails
 // when they name one that is not exported, or stop naming one of these).
 const DOCUMENTED = {
-  "@callastar/logger": ["logEmailSent", "logCronRun", "getLogStats", "getRecentLogs", "LogType", "LogStatus", "logSuccess", "logError", "cleanupOldLogs", "flush", "close", "createAuditLogger"],
+  "@callastar/audit-log": ["logEmailSent", "logCronRun", "getLogStats", "getRecentLogs", "LogType", "LogStatus", "logSuccess", "logError", "cleanupOldLogs", "flush", "close", "createAuditLogger"],
   "@callastar/producer": ["createProducer", "outboxRow", "outboxStatement", "enqueueInPrismaTransaction", "ValidationError", "jobIds", "EMAIL_TEMPLATES"],
   "@callastar/producer/drizzle": ["enqueueInDrizzleTransaction"],
 };

@@ -1,7 +1,7 @@
 // A CommonJS module of the main app.
 const producer = require("@callastar/producer");
 const drizzle = require("@callastar/producer/drizzle");
-const logger = require("@callastar/logger");
+const logger = require("@callastar/audit-log");
 const exercise = require("./exercise.cjs");
 
 exercise({ producer, drizzle, logger, flavor: "cjs" }, JSON.parse(process.argv[2])).then(

@@ -3,8 +3,8 @@ import * as producer from "@callastar/producer";
 import { createProducer, enqueueInPrismaTransaction, outboxStatement, ValidationError } from "@callastar/producer";
 import * as drizzle from "@callastar/producer/drizzle";
 import { enqueueInDrizzleTransaction } from "@callastar/producer/drizzle";
-import * as logger from "@callastar/logger";
-import { logEmailSent, getLogStats, LogType, createAuditLogger } from "@callastar/logger";
+import * as logger from "@callastar/audit-log";
+import { logEmailSent, getLogStats, LogType, createAuditLogger } from "@callastar/audit-log";
 import exercise from "./exercise.cjs";
 
 for (const fn of [createProducer, enqueueInPrismaTransaction, outboxStatement, ValidationError, enqueueInDrizzleTransaction, logEmailSent, getLogStats, createAuditLogger]) {

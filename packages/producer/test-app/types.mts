@@ -1,7 +1,7 @@
 // Type-checked (tsc, module node16) against the installed declarations, as an ES module.
 import { createProducer, type EmailInput, type EmailProps, type OutboxRow } from "@callastar/producer";
 import { enqueueInDrizzleTransaction } from "@callastar/producer/drizzle";
-import { logEmailSent, type LogStats } from "@callastar/logger";
+import { logEmailSent, type LogStats } from "@callastar/audit-log";
 
 const jobs = createProducer({ connection: "redis://127.0.0.1:6379" });
 const props: EmailProps<"payment_received"> = { recipientName: "Ana", amount: 5000, currency: "EUR" };

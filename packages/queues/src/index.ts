@@ -11,6 +11,4 @@ export { createProcessor, DATABASE_RECHECK_MS, type QueueHandlers, type Processo
 export { decideRetry, attemptInfo, attemptOf, isRateLimitWait, isUnrecoverable, waitsOutDatabaseOutage, type AttemptInfo, type RetryAction, type RetryDecision } from "./retry-decision";
 export type { LogTypeName } from "./catalog/log-types";
 export { parseOrThrow } from "./validate";
-export { Producer, createProducer, type ProducerOptions, type EmailInput } from "./producer";
-export { prepareJob, OUTBOX_KINDS, JOB_OUTBOX, outboxRow, outboxStatement, preparedJobOf, enqueueInPrismaTransaction, type PreparedJob, type OutboxKind, type OutboxRow, type OutboxInput } from "./producer";
 export { RELAY_LAG_BUCKETS, relayLagKey, recordRelayLag, readRelayLag } from "./outbox-metrics";

@@ -3,7 +3,7 @@
 // id, written before that convention) satisfies the fact when it has the check's type and its context
 // names the same entity (`legacy.key`), near the window; it counts with the deterministic row, so a
 // legacy row next to a deterministic one is a duplicate.
-import { auditRows, LogType, type StoredRow } from "@callastar/logger";
+import { auditRows, LogType, type StoredRow } from "@callastar/audit-log";
 import type { AuditCheck } from "./report";
 
 /** One fact as the check query returns it: its id and its table row (to_jsonb, camelCase columns). */

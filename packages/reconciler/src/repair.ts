@@ -1,5 +1,5 @@
 import { log, type Db } from "@callastar/db";
-import type { StoredRow } from "@callastar/logger";
+import type { StoredRow } from "@callastar/audit-log";
 import { utcIso, type CheckDefinition, type Fact } from "./checks";
 
 /** Marks every row the reconciler writes, so a recovered row is never mistaken for one written with its fact. */

@@ -1,6 +1,6 @@
 import { inArray } from "drizzle-orm";
 import { cronRun, log } from "@callastar/db";
-import { auditRows } from "@callastar/logger";
+import { auditRows } from "@callastar/audit-log";
 import { createTestDatabase, seedBooking, type TestDatabase } from "@callastar/testing";
 import { CHECKS } from "./checks";
 import { AUDIT_CHECKS, INTENT_CHECKS, type AuditCheck } from "./report";

@@ -4,7 +4,7 @@
 import { getTableColumns } from "drizzle-orm";
 import { getTableConfig } from "drizzle-orm/pg-core";
 import { cronRun, cronRunStatusEnum, log, type CronRunStatus, type Sql } from "@callastar/db";
-import { insertRowsAfter, ROW_PARAMETER_COUNT, rowParameters, type StoredRow } from "@callastar/logger";
+import { insertRowsAfter, ROW_PARAMETER_COUNT, rowParameters, type StoredRow } from "@callastar/audit-log";
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const c = Object.fromEntries(Object.entries(getTableColumns(cronRun)).map(([key, col]) => [key, quote(col.name)])) as Record<

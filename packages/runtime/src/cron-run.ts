@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import type { DbHandle } from "@callastar/db";
 import { isAudited, markAudited } from "@callastar/errors";
-import { auditRows, type AuditLogger } from "@callastar/logger";
+import { auditRows, type AuditLogger } from "@callastar/audit-log";
 import { attemptInfo, isRateLimitWait, waitsOutDatabaseOutage } from "@callastar/queues";
 import { cronRunLogIds, cronRunRef, finishCronRun, startCronRun, type CronRunRef } from "./cron-run-store";
 import { attemptFailureLogId } from "./job-failure-audit";

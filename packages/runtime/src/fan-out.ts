@@ -1,6 +1,6 @@
 import type { Job } from "bullmq";
 import { JOBS, jobIds, queueKey, queuePrefix, type JobData, type JobName, type QueueName } from "@callastar/queues";
-import { auditRows } from "@callastar/logger";
+import { auditRows } from "@callastar/audit-log";
 import { auditRunFailure, type CronRunContext } from "./cron-run";
 import { cronRunLogIds, cronRunRef, finishCronRun } from "./cron-run-store";
 import { withLock } from "./redis-lock";

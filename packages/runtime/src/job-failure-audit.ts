@@ -5,7 +5,7 @@
 // writes are one row; a cron run's final failure also finishes its "CronRun" FAILED in the same statement.
 import type { Job } from "bullmq";
 import type { DbHandle } from "@callastar/db";
-import { auditRows, type AuditLogger, type LogContext, type LogType } from "@callastar/logger";
+import { auditRows, type AuditLogger, type LogContext, type LogType } from "@callastar/audit-log";
 import type { ProcessLog } from "@callastar/process-log";
 import { JOBS, entityIds, isJobName, jobLogFields, type AttemptInfo, type JobDefinition } from "@callastar/queues";
 import { cronRunLogIds, cronRunRef, finishCronRun, insertRowOnce, type CronRunRef } from "./cron-run-store";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_SPOOL_LEASE_MS, MIN_SPOOL_LEASE_MS } from "@callastar/logger/env";
+import { DEFAULT_SPOOL_LEASE_MS, MIN_SPOOL_LEASE_MS } from "@callastar/audit-log/env";
 import { tracingEnvShape } from "@callastar/tracing/env";
 import { LOG_LEVELS } from "@callastar/process-log";
 import { STALL_DEFAULTS } from "./stall-settings";

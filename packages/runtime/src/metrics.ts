@@ -5,7 +5,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Job, Worker } from "bullmq";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { AuditLogger, AuditLoggerMetrics } from "@callastar/logger";
+import type { AuditLogger, AuditLoggerMetrics } from "@callastar/audit-log";
 import type { HealthCheck, LoopStatus } from "./loop-watchdog";
 
 /** Seconds buckets from 5 ms to 5 min: a reminder takes milliseconds, a payout sweep minutes. */

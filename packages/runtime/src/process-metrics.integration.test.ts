@@ -1,34 +1,10 @@
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
-import { createTestDatabase, freePort, obliteratePrefix, testEnv, uniquePrefix, waitFor, type AppProcess, type TestDatabase } from "@callastar/testing";
-import { killLeftovers, spawnFixtureWorker } from "./test-fixtures/spawn-fixture";
+import { freePort, waitFor } from "@callastar/testing";
+import { useFixtureWorkers } from "./test-fixtures/spawn-fixture";
 
 // A real worker process serves its own /metrics from its Worker's events; a restarted process starts
 // its own series from zero (Prometheus' rate() handles the reset), never a recomputed, shrinking one.
-let t: TestDatabase;
-let prefix: string;
-let redis: Redis;
-let reminders: Queue;
-const procs: AppProcess[] = [];
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-});
-afterAll(() => t.drop());
-beforeEach(() => {
-  prefix = uniquePrefix("pmetrics");
-  redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: null });
-  reminders = new Queue("reminders", { connection: redis, prefix });
-});
-afterEach(async () => {
-  killLeftovers(procs);
-  await reminders.close();
-  redis.disconnect();
-  await obliteratePrefix(prefix);
-});
-
-const worker = (env: Record<string, string>) =>
-  spawnFixtureWorker(procs, { DATABASE_URL: t.url, REDIS_URL: testEnv.redisUrl, QUEUE_PREFIX: prefix, ...env });
+const f = useFixtureWorkers("pmetrics");
+const worker = (env: Record<string, string>) => f.spawn(env);
 
 const sample = (text: string, name: string, labels: string) =>
   Number(new RegExp(`^${name}\\{[^}]*${labels}[^}]*\\} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
@@ -38,9 +14,9 @@ it("counts the process' own completed, failed-and-retried and rate-limited attem
   const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const first = worker({ METRICS_PORT: String(port), METRICS_HOST: "127.0.0.1" });
   await first.waitForOutput(`metrics on :${port}/metrics`);
-  await reminders.add("booking-reminder", { bookingId: "ok-1" });
-  await reminders.add("booking-reminder", { bookingId: "limited-1" });
-  await reminders.add("booking-reminder", { bookingId: "fail-1" }, { attempts: 2, backoff: { type: "fixed", delay: 10 } });
+  await f.reminders.add("booking-reminder", { bookingId: "ok-1" });
+  await f.reminders.add("booking-reminder", { bookingId: "limited-1" });
+  await f.reminders.add("booking-reminder", { bookingId: "fail-1" }, { attempts: 2, backoff: { type: "fixed", delay: 10 } });
   const completed = (text: string) => sample(text, "callastar_jobs_completed_total", 'job="booking-reminder"');
   const text = await waitFor("2 completions and a final failure counted", async () => {
     const m = await scrape();
@@ -59,7 +35,7 @@ it("counts the process' own completed, failed-and-retried and rate-limited attem
   await second.waitForOutput(`metrics on :${port}/metrics`);
   // The new process counts only what it did: its own series, from zero.
   expect(completed(await scrape())).toBeNaN();
-  await reminders.add("booking-reminder", { bookingId: "ok-2" });
+  await f.reminders.add("booking-reminder", { bookingId: "ok-2" });
   await waitFor("the new process' completion", async () => completed(await scrape()) === 1);
 });
 

@@ -1,7 +1,7 @@
 import { FlowProducer, Queue, Worker, type Job } from "bullmq";
 import { createDb, type DbHandle, type DbTimeouts } from "@callastar/db";
 import { isAudited } from "@callastar/errors";
-import { createAuditLogger, type AuditLogger } from "@callastar/logger";
+import { createAuditLogger, type AuditLogger } from "@callastar/audit-log";
 import {
   attemptInfo,
   createProcessor,
@@ -10,10 +10,10 @@ import {
   queuePrefix,
   type RedisConnection,
   type RedisTarget,
-  Producer,
   type QueueHandlers,
   type QueueName,
 } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
 import type { Tracing } from "@callastar/tracing";
 import { tracingConfigFromEnv, type TracingConfig } from "@callastar/tracing/env";
 import { auditJobFailure, type FailureAuditDeps } from "./job-failure-audit";

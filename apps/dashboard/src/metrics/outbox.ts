@@ -1,6 +1,7 @@
 import type { RedisConnection as Redis } from "@callastar/queues";
 import type { Sql } from "@callastar/db";
-import { JOB_OUTBOX, readRelayLag } from "@callastar/queues";
+import { readRelayLag } from "@callastar/queues";
+import { JOB_OUTBOX } from "@callastar/producer";
 import type { MetricFamily } from "./prometheus";
 
 /**

@@ -1,5 +1,6 @@
 import express, { type RequestHandler, type Router } from "express";
-import { SCHEDULERS, isSchedulerId, type Producer, type SchedulerId } from "@callastar/queues";
+import { SCHEDULERS, isSchedulerId, type SchedulerId } from "@callastar/queues";
+import { type Producer } from "@callastar/producer";
 import type { LogRow } from "@callastar/db";
 import type { DashboardLogger } from "../deps";
 

@@ -1,6 +1,6 @@
 import express, { type RequestHandler, type Router } from "express";
 import type { Db } from "@callastar/db";
-import type { Producer } from "@callastar/queues";
+import type { Producer } from "@callastar/producer";
 import { principalOf } from "../auth/authenticate";
 import type { DashboardLogger } from "../deps";
 import { bookingJobs } from "../http/booking-jobs";

@@ -1,5 +1,5 @@
 import express, { type RequestHandler, type Router } from "express";
-import type { Producer } from "@callastar/queues";
+import type { Producer } from "@callastar/producer";
 import type { DashboardDeps, DashboardLogger } from "../deps";
 import { collectMetrics } from "../metrics/collect";
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus, type MetricFamily } from "../metrics/prometheus";

@@ -1,5 +1,5 @@
 import { DelayedError, type Job } from "bullmq";
-import { auditRows, LogType, type AuditLogger } from "@callastar/logger";
+import { auditRows, LogType, type AuditLogger } from "@callastar/audit-log";
 import type { DbHandle } from "@callastar/db";
 import { idempotencyKeys, type BookingReminderPayload } from "@callastar/queues";
 import { auditEmailAttempt, type AttemptJob } from "../attempt-failure";

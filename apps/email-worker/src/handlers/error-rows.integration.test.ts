@@ -5,16 +5,15 @@ import { and, eq, sql } from "drizzle-orm";
 import { log, pendingEmail } from "@callastar/db";
 import { PermanentError, RateLimitedError, TransientError, isAudited } from "@callastar/errors";
 import type { MailTransport } from "@callastar/emails";
-import { createAuditLogger, type AuditLogger } from "@callastar/logger";
-import { createTestDatabase, seedBooking, type TestDatabase } from "@callastar/testing";
+import { useAuditDatabase } from "@callastar/audit-log/test-fixtures";
+import { seedBooking } from "@callastar/testing";
 import { createMailer } from "../mailer";
 import { processBookingReminder } from "./booking-reminder";
 import { processSendEmail } from "./send-email";
 import { noPacing } from "../send-pacer";
 
 const LEAD_MS = 15 * 60_000;
-let t: TestDatabase;
-let logger: AuditLogger;
+const h = useAuditDatabase();
 let failure: () => unknown;
 
 // Fails every request (single or batch) with what `failure` makes.
@@ -27,20 +26,12 @@ const failing: MailTransport = {
     throw failure();
   },
 };
-const mailer = () => createMailer({ db: t, transport: failing, pacer: noPacing, from: "x@y.z" });
+const mailer = () => createMailer({ db: h.t, transport: failing, pacer: noPacing, from: "x@y.z" });
 
-beforeAll(async () => {
-  t = await createTestDatabase();
-  logger = createAuditLogger({ db: t });
-});
-afterAll(async () => {
-  await logger.close();
-  await t.drop();
-});
 
 const errorRows = async (where: ReturnType<typeof sql>) => {
-  await logger.flush(5_000);
-  return t.db.select().from(log).where(and(eq(log.type, "EMAIL_ERROR"), where));
+  await h.logger.flush(5_000);
+  return h.t.db.select().from(log).where(and(eq(log.type, "EMAIL_ERROR"), where));
 };
 
 describe("ad-hoc email", () => {
@@ -53,7 +44,7 @@ describe("ad-hoc email", () => {
     userId: "u1",
   });
   const attempt = (key: string, attemptsMade: number) =>
-    processSendEmail({ mailer: mailer(), logger }, data(key), { id: `job-${key}`, name: "send-email", attemptsMade, opts: { attempts: 8 } }).catch(
+    processSendEmail({ mailer: mailer(), logger: h.logger }, data(key), { id: `job-${key}`, name: "send-email", attemptsMade, opts: { attempts: 8 } }).catch(
       (e: unknown) => e,
     );
   const rowsOf = (key: string) => errorRows(sql`${log.context}->>'idempotencyKey' = ${key}`);
@@ -94,7 +85,7 @@ describe("ad-hoc email", () => {
 describe("reminder", () => {
   const attempt = (bookingId: string, attemptsMade: number) =>
     processBookingReminder(
-      { db: t, logger, appUrl: "https://app.test", leadMs: LEAD_MS, mailer: mailer() },
+      { db: h.t, logger: h.logger, appUrl: "https://app.test", leadMs: LEAD_MS, mailer: mailer() },
       { bookingId },
       { id: `reminder-${bookingId}`, name: "booking-reminder", attemptsMade, opts: { attempts: 6 }, moveToDelayed: async () => {} },
     ).catch((e: unknown) => e);
@@ -103,7 +94,7 @@ describe("reminder", () => {
   // Sending failures are the batch sender's (batch-sender.integration.test.ts); the handler's own
   // failures (here: a template that cannot render) keep one row per attempt, with the booking.
   it("a failing attempt writes one row with the booking, the email and the stage", async () => {
-    const b = await seedBooking(t, { callDateTime: new Date(Date.now() + LEAD_MS), clientTimezone: "Not/A_Zone" });
+    const b = await seedBooking(h.t, { callDateTime: new Date(Date.now() + LEAD_MS), clientTimezone: "Not/A_Zone" });
     expect(isAudited(await attempt(b.bookingId, 0))).toBe(true);
     // A time zone that cannot be rendered is a permanent error: this first attempt is the last.
     expect((await rowsOf(b.bookingId)).map((r) => r.context)).toEqual([
@@ -117,6 +108,6 @@ describe("reminder", () => {
         idempotencyKey: `booking_reminder:${b.bookingId}:client`,
       }),
     ]);
-    expect(await t.db.select().from(pendingEmail).where(eq(pendingEmail.bookingId, b.bookingId))).toEqual([]);
+    expect(await h.t.db.select().from(pendingEmail).where(eq(pendingEmail.bookingId, b.bookingId))).toEqual([]);
   });
 });

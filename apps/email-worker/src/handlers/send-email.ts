@@ -1,4 +1,4 @@
-import type { AuditLogger } from "@callastar/logger";
+import type { AuditLogger } from "@callastar/audit-log";
 import type { EmailPayload } from "@callastar/emails";
 import type { SendEmailPayload } from "@callastar/queues";
 import { auditEmailAttempt, type AttemptJob } from "../attempt-failure";

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from "bullmq";
 import { markAudited } from "@callastar/errors";
 import { isBalanceInsufficient } from "@callastar/integrations/stripe";
-import { auditRows } from "@callastar/logger";
+import { auditRows } from "@callastar/audit-log";
 import { decideRetry, waitsOutDatabaseOutage } from "@callastar/queues";
 import type { LoadedPayout } from "../payout-query";
 import { deferForBalanceWithRow, markFailedWithRow, retryLaterWithRow } from "../payout-statements";

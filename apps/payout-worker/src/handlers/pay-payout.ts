@@ -1,7 +1,7 @@
 import type { Job } from "bullmq";
 import { PermanentError } from "@callastar/errors";
 import type { PayoutTransfer } from "@callastar/integrations/stripe";
-import { auditRows } from "@callastar/logger";
+import { auditRows } from "@callastar/audit-log";
 import type { PayPayoutPayload } from "@callastar/queues";
 import { attemptFailureLogId, finalFailureLogId } from "@callastar/runtime";
 import { claimPayout, loadPayout, unpaidReason, type LoadedPayout } from "../payout-query";

@@ -1,6 +1,6 @@
 import type { DbHandle } from "@callastar/db";
 import type { StripePayouts } from "@callastar/integrations/stripe";
-import type { AuditLogger } from "@callastar/logger";
+import type { AuditLogger } from "@callastar/audit-log";
 import type { PayoutRetryPolicy } from "../retry-policy";
 
 /** What a payout payment needs: the database, the audit log, Stripe and when to try again. */

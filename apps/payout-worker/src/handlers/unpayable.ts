@@ -3,7 +3,7 @@
 // payout unpayable: one PAYOUT_ERROR row when it becomes so (and one if the reason changes), kept
 // on the payout ("unpayableReason"), never one per sweep.
 import { PermanentError } from "@callastar/errors";
-import { auditRows } from "@callastar/logger";
+import { auditRows } from "@callastar/audit-log";
 import type { Sql } from "@callastar/db";
 import { markUnpayableWithRow } from "../payout-statements";
 import type { unpaidReason } from "../payout-query";

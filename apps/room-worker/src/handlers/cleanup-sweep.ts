@@ -3,7 +3,7 @@ import { jobIds } from "@callastar/queues";
 import { fanOut, type CronOutcome, type FanOutChild, type WorkerContext } from "@callastar/runtime";
 import { PermanentError } from "@callastar/errors";
 import { INVALID_ROOM_NAME } from "@callastar/integrations/daily";
-import { auditRows } from "@callastar/logger";
+import { auditRows } from "@callastar/audit-log";
 import { deletionIdFor, refuseDeletion, roomAuditIds } from "../deletion-record";
 import { findRoomsToDelete } from "../room-query";
 

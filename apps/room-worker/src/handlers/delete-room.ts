@@ -2,7 +2,7 @@ import type { Job } from "bullmq";
 import type { DbHandle } from "@callastar/db";
 import { markAudited } from "@callastar/errors";
 import { isRoomNameRefused, type DailyClient } from "@callastar/integrations/daily";
-import { auditRows, type AuditLogger, type StoredRow } from "@callastar/logger";
+import { auditRows, type AuditLogger, type StoredRow } from "@callastar/audit-log";
 import { decideRetry, waitsOutDatabaseOutage, type DeleteRoomPayload } from "@callastar/queues";
 import { attemptFailureLogId, finalFailureLogId, type RateLimiter } from "@callastar/runtime";
 import {

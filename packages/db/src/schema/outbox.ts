@@ -4,7 +4,7 @@ import { createdAt, id, ts } from "./columns";
 
 /**
  * The transactional outbox: the main app inserts one row per producer call in its own transaction
- * (helpers in @callastar/queues/producer); the outbox relay turns committed rows into BullMQ jobs
+ * (helpers in @callastar/producer); the outbox relay turns committed rows into BullMQ jobs
  * with the producer's deterministic ids. An email's row stays open (`completedAt` null) until its
  * EmailDelivery exists, so a Redis that lost the job gets it again from here.
  */

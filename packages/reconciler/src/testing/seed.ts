@@ -1,6 +1,6 @@
 // Test support: facts of every checked table and audit rows for them, at chosen times.
 import { createId, creator, cronRun, dailyRoomDeletion, emailDelivery, log, payout, user, type DbHandle } from "@callastar/db";
-import { auditRows, type StoredRow } from "@callastar/logger";
+import { auditRows, type StoredRow } from "@callastar/audit-log";
 import type { AuditCheck } from "../report";
 
 type LogInsert = typeof log.$inferInsert;

@@ -1,4 +1,4 @@
-/** @callastar/logger — the spec's audit-logging API on drizzle, with group commit and outage handling. */
+/** @callastar/audit-log — the spec's audit-logging API on drizzle, with group commit and outage handling. */
 export { LogType, LogStatus, type LogContext } from "./log-types";
 export {
   createAuditLogger,

@@ -1,13 +1,20 @@
 import { Queue, type JobsOptions, type Telemetry } from "bullmq";
 import { fallbackLogSink, type LogSink } from "@callastar/process-log/sink";
-import { createProducerConnection, waitForRedis, type RedisConnection } from "../connection";
-import { queuePrefix } from "../key-layout";
-import type { RedisTarget } from "../redis-target";
-import { JOBS, type JobInput, type JobName } from "../catalog/jobs";
-import type { QueueName } from "../catalog/queues";
-import { SCHEDULERS, isSchedulerId } from "../catalog/schedulers";
-import { jobIds } from "../job-ids";
-import { parseOrThrow } from "../validate";
+import {
+  JOBS,
+  SCHEDULERS,
+  createProducerConnection,
+  isSchedulerId,
+  jobIds,
+  parseOrThrow,
+  queuePrefix,
+  waitForRedis,
+  type JobInput,
+  type JobName,
+  type QueueName,
+  type RedisConnection,
+  type RedisTarget,
+} from "@callastar/queues";
 import { ValidationError } from "@callastar/errors";
 import {
   prepareJob,
@@ -213,7 +220,7 @@ export class Producer {
   }
 }
 
-/** Creates the producer the main app imports from `@callastar/queues/producer`. */
+/** Creates the producer the main app imports from `@callastar/producer`. */
 export function createProducer(options: ProducerOptions): Producer {
   return new Producer(options);
 }

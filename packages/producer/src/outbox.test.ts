@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { ValidationError } from "@callastar/errors";
-import { jobIds } from "../job-ids";
+import { jobIds } from "@callastar/queues";
 import { outboxRow, outboxStatement, preparedJobOf } from "./outbox";
 import { prepareJob } from "./prepare";
 import { Producer } from "./producer";

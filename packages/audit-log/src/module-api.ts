@@ -13,7 +13,7 @@ function logVia<K extends LogFn>(name: K): AuditLogFunctions[K] {
       logger = getDefaultAuditLogger();
     } catch (error) {
       const detail = safeJson(args);
-      process.stderr.write(`[@callastar/logger] rows-dropped: ${name} not written (${String(error)}): ${detail}\n`);
+      process.stderr.write(`[@callastar/audit-log] rows-dropped: ${name} not written (${String(error)}): ${detail}\n`);
       return Promise.resolve();
     }
     return (logger[name] as (...a: unknown[]) => Promise<void>)(...args);

@@ -2,10 +2,7 @@
 // Redis now, the outbox helpers store it for the relay to add later. One code path, so a row the
 // outbox accepts is exactly a call the producer would have accepted, with the same job id.
 import { z } from "zod";
-import { JOBS, type JobData, type JobName } from "../catalog/jobs";
-import { bookingReminderPayload, deleteRoomPayload, payPayoutPayload, sendEmailInput } from "../catalog/payloads";
-import { jobIds } from "../job-ids";
-import { parseOrThrow } from "../validate";
+import { JOBS, bookingReminderPayload, deleteRoomPayload, jobIds, parseOrThrow, payPayoutPayload, sendEmailInput, type JobData, type JobName } from "@callastar/queues";
 import type { EmailInput } from "./types";
 
 /** A job ready to add: name, validated data and its deterministic id. */

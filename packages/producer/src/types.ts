@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { sendEmailInput } from "../catalog/payloads";
+import type { sendEmailInput } from "@callastar/queues";
 
 /**
  * What the main app passes to `enqueueEmail`: a template with exactly its props, who receives it,

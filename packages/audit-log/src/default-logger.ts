@@ -1,4 +1,4 @@
-// The spec's module-level API (`import { logEmailSent } from "@callastar/logger"`): a default
+// The spec's module-level API (`import { logEmailSent } from "@callastar/audit-log"`): a default
 // instance created on first use from DATABASE_URL (and LOG_SPOOL_DIR), or installed by the app.
 import { createDb, type DbHandle } from "@callastar/db";
 import { createAuditLogger, type AuditLogger } from "./audit-logger";

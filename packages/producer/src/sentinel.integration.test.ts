@@ -1,8 +1,7 @@
 import { Worker } from "bullmq";
 import { startSentinelSet, uniquePrefix, waitFor, type SentinelSet } from "@callastar/testing";
-import { createWorkerConnection, type RedisConnection } from "./connection";
+import { createWorkerConnection, type RedisConnection, type RedisSentinelTarget } from "@callastar/queues";
 import { Producer } from "./producer";
-import type { RedisSentinelTarget } from "./redis-target";
 
 let set: SentinelSet;
 let target: RedisSentinelTarget;
