@@ -78,23 +78,30 @@ function reportRedisError(log: LogSink | undefined, role: string, error: Error):
   (log ?? fallbackLogSink()).error({ redisRole: role, err: error }, `redis ${role} connection error: ${error.message}`);
 }
 
+// One "ready" listener per connection however many callers wait (a burst of enqueues before the
+// connection is up added one each, past Node's listener warning).
+const readyWaits = new WeakMap<RedisConnection, Promise<void>>();
+function whenReady(redis: RedisConnection): Promise<void> {
+  let ready = readyWaits.get(redis);
+  if (!ready) {
+    ready = new Promise<void>((resolve) => redis.once("ready", () => resolve())).finally(() => readyWaits.delete(redis));
+    readyWaits.set(redis, ready);
+  }
+  return ready;
+}
+
 /** Resolves once `redis` is ready (connects it when lazy); rejects after `timeoutMs`. */
 export async function waitForRedis(redis: RedisConnection, timeoutMs = 10_000): Promise<void> {
   if (redis.status === "ready") return;
+  const ready = whenReady(redis);
   if (redis.status === "wait") void redis.connect().catch(() => undefined);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`Redis not ready after ${timeoutMs} ms (status ${redis.status})`));
-    }, timeoutMs);
-    const onReady = () => {
-      cleanup();
-      resolve();
-    };
-    const cleanup = () => {
-      clearTimeout(timer);
-      redis.off("ready", onReady);
-    };
-    redis.on("ready", onReady);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis not ready after ${timeoutMs} ms (status ${redis.status})`)), timeoutMs);
   });
+  try {
+    await Promise.race([ready, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
