@@ -42,6 +42,9 @@ const result = await build({
   jsx: "automatic",
   tsconfig: join(root, "tsconfig.base.json"),
   sourcemap: true,
+  // Stack traces need the mappings, not the sources: `--enable-source-maps` parses and keeps the
+  // whole map in every process from its start.
+  sourcesContent: false,
   // Stack traces keep the source's function and class names (errors are classes, shutdown steps named).
   keepNames: true,
   metafile: true,
