@@ -40,18 +40,12 @@ export function processLogFromEnv(app: string, env: ProcessLogEnv): ProcessLog {
 }
 
 /**
- * An app's entry point: parses its env, waits until PostgreSQL and Redis answer (`startup`) while
- * its modules load (`load`), starts it, and reports a start failure as one fatal log line (an invalid env or an unreachable service
+ * An app's entry point: parses its env, waits until PostgreSQL and Redis answer (`startup`), starts
+ * it, and reports a start failure as one fatal log line (an invalid env or an unreachable service
  * names its variable, never its value, and carries no stack trace), then exits 1. Once started,
  * it collects the start-up garbage once (settleHeap).
  */
-export function runApp<E>(
-  app: string,
-  loadEnv: () => E,
-  start: (env: E) => Promise<unknown>,
-  startup?: (env: E) => StartupPlan,
-  load?: () => Promise<unknown>,
-): void {
+export function runApp<E>(app: string, loadEnv: () => E, start: (env: E) => Promise<unknown>, startup?: (env: E) => StartupPlan): void {
   // Before the env is parsed there is no LOG_LEVEL: the default logger reports why it is invalid.
   const fail = (error: unknown, env?: E) => {
     const log = createProcessLog({ app, secrets: secretsOf(env) });
@@ -68,10 +62,6 @@ export function runApp<E>(
   }
   const plan = startup?.(env);
   const ready = plan ? checkStartupDependencies(plan.dependencies, plan.deadlineMs) : Promise.resolve([]);
-  // The app's modules (`load`, which `start` imports again) compile while the servers answer the
-  // checks: start-up then waits for the slower of the two, not for both in turn. A failed load
-  // surfaces again, as the start failure, when `start` imports them.
-  if (load) setImmediate(() => void load().catch(() => undefined));
   ready
     .then((warnings) => {
       if (warnings.length) {
