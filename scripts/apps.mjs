@@ -1,6 +1,5 @@
 // The deployable apps, in start order; shared by `pnpm start` and `pnpm demo`.
 export const APPS = ["scheduler", "email-worker", "room-worker", "payout-worker", "maintenance-worker", "outbox-relay", "dashboard"];
 // The node flags production starts every app with (the Dockerfile's CMD, each app's `start`, `pnpm
-// start`; scripts/node-flags.test.ts holds them together). A semi-space of 8 MB, the size a bare
-// BullMQ worker grows to, keeps start-up from doubling an idle app's young generation (docs/memory.md).
-export const NODE_FLAGS = ["--enable-source-maps", "--max-semi-space-size=8"];
+// start`; scripts/node-flags.test.ts holds them together), and `pnpm bench:memory` its bare worker too.
+export const NODE_FLAGS = ["--enable-source-maps"];
