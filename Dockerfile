@@ -23,4 +23,4 @@ USER node
 # APP is scheduler | email-worker | room-worker | payout-worker | maintenance-worker | outbox-relay | dashboard
 # `exec` replaces the shell with node: node is PID 1 and receives SIGTERM from `docker stop` itself.
 # The node flags are NODE_FLAGS of scripts/apps.mjs (scripts/node-flags.test.ts checks they agree).
-CMD ["sh", "-c", "exec node --enable-source-maps apps/${APP}/dist/main.js"]
+CMD ["sh", "-c", "exec node apps/${APP}/dist/main.js"]
