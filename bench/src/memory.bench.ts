@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     ]);
   }
   console.log(`\nIdle RSS and start time, each app against a bare BullMQ worker started just before it (medians of ${rounds} rounds; ratio = median of the pairs' ratios):`);
-  console.log(`node ${NODE_FLAGS.join(" ")} for every process; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end`);
+  console.log(`node flags of every process: ${NODE_FLAGS.join(" ") || "none"}; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end`);
   console.log(`plateau = median RSS 15–25 s after start; settled = median RSS ${settledSeconds - 10}–${settledSeconds} s after start; start = spawn → ready line`);
   console.log(table(rows));
 }
