@@ -22,4 +22,5 @@ ENV LOG_SPOOL_DIR=/spool
 USER node
 # APP is scheduler | email-worker | room-worker | payout-worker | maintenance-worker | outbox-relay | dashboard
 # `exec` replaces the shell with node: node is PID 1 and receives SIGTERM from `docker stop` itself.
-CMD ["sh", "-c", "exec node --enable-source-maps apps/${APP}/dist/main.js"]
+# The node flags are NODE_FLAGS of scripts/apps.mjs (scripts/node-flags.test.ts checks they agree).
+CMD ["sh", "-c", "exec node apps/${APP}/dist/main.js"]

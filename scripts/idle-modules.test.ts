@@ -6,12 +6,13 @@ import { buildApps, repoRoot, startRuntimeSystem, waitUntilReady, type RuntimeSy
 
 // Each compiled app, started with production defaults (no OTEL_*, no METRICS_PORT), idle, then
 // stopped: over its whole life it must not load what only some work needs (the SDKs load when a
-// payout is paid or an email rendered, OpenTelemetry when tracing is on, prom-client when metrics
-// are served). A preloaded probe lists every package the real process resolved.
+// payout is paid or an email rendered or sent, the Redis lock with the first fan-out, Bull Board
+// with its first page, OpenTelemetry when tracing is on, prom-client when metrics are served). A
+// preloaded probe lists every package the real process resolved.
 const APPS = readdirSync(join(repoRoot, "apps"));
-const NEVER_IDLE = [/^@opentelemetry\//, /^bullmq-otel$/, /^prom-client$/, /^@react-email\//, /^react(-dom)?$/, /^stripe$/];
-// Bull Board and its web server belong to the dashboard alone.
-const DASHBOARD_ONLY = [/^@bull-board\//, /^express$/];
+const NEVER_IDLE = [/^@opentelemetry\//, /^bullmq-otel$/, /^prom-client$/, /^@react-email\//, /^react(-dom)?$/, /^stripe$/, /^resend$/, /^@bull-board\//, /^@sesamecare-oss\/redlock$/];
+// The web server belongs to the dashboard alone (Bull Board loads at the first request to the board).
+const DASHBOARD_ONLY = [/^express$/];
 
 let system: RuntimeSystem;
 let dir: string;

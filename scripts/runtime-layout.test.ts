@@ -53,7 +53,7 @@ describe("the image's runtime stage", () => {
 
   it("holds the bundles, their manifests and the migrations; no sources, tests, benchmarks or chaos", () => {
     const all = files(layout);
-    const allowed = /^(apps\/[a-z-]+\/(package\.json|dist\/(main\.js|main\.js\.map|externals\.json))|packages\/db\/(package\.json|dist\/(migrate-cli\.js|migrate-cli\.js\.map|externals\.json))|drizzle\/.+\.(sql|json))$/;
+    const allowed = /^(apps\/[a-z-]+\/(package\.json|dist\/(main\.js|main\.bundle\.js|main\.bundle\.js\.map|externals\.json))|packages\/db\/(package\.json|dist\/(migrate-cli\.js|migrate-cli\.bundle\.js|migrate-cli\.bundle\.js\.map|externals\.json))|drizzle\/.+\.(sql|json))$/;
     expect(all.filter((f) => !allowed.test(f))).toEqual([]);
     for (const app of APPS) expect(all).toContain(`apps/${app}/dist/main.js`);
     expect(existsSync(join(layout, "bench"))).toBe(false);

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { APPS } from "./apps.mjs";
+import { APPS, NODE_FLAGS } from "./apps.mjs";
 
 const root = resolve(import.meta.dirname, "..");
 const entry = (app) => join(root, "apps", app, "dist", "main.js");
@@ -19,7 +19,7 @@ let stopping = false;
 let failed = false;
 const children = APPS.map((app) => {
   // Direct children (no pnpm or shell between): a signal sent to them reaches the app itself.
-  const child = spawn(process.execPath, ["--enable-source-maps", entry(app)], { cwd: join(root, "apps", app), stdio: "inherit", env: process.env });
+  const child = spawn(process.execPath, [...NODE_FLAGS, entry(app)], { cwd: join(root, "apps", app), stdio: "inherit", env: process.env });
   child.on("exit", (code, signal) => {
     // An app exits 0 only after a clean shutdown, which a signal asked for: when pnpm or a terminal
     // signals the whole process group, an app may finish before this process handles its own signal.

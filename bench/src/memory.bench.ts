@@ -5,7 +5,7 @@
 // time from spawn to its ready line, each with its ratio to the bare worker of its pair; medians of
 // BENCH_MEMORY_ROUNDS rounds. One process starts at a time, so start times do not compete.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startDailyStandin, startResendStandin, startStripeStandin } from "@callastar/standins";
 import {
@@ -19,8 +19,13 @@ import {
   type AppProcess,
   type PostgresServer,
 } from "@callastar/testing";
+import { NODE_FLAGS as PRODUCTION_NODE_FLAGS } from "../../scripts/apps.mjs";
 import { median, table } from "./lib/figures";
 import { memoryBenchEnv, type MemoryBenchApp } from "./lib/memory-env";
+
+// As production starts them (the Dockerfile's CMD, each app's `start`, `pnpm start`), unless
+// BENCH_MEMORY_NODE_FLAGS says otherwise; the bare worker always gets the same flags.
+const NODE_FLAGS = memoryBenchEnv.nodeFlags ?? PRODUCTION_NODE_FLAGS;
 
 /** The line each process prints once it works (its start time ends there). */
 const READY: Record<MemoryBenchApp | "bare", string> = {
@@ -33,8 +38,6 @@ const READY: Record<MemoryBenchApp | "bare", string> = {
   "outbox-relay": "relaying",
   dashboard: "listening on",
 };
-// As production starts them (the Dockerfile's CMD, `pnpm start`).
-const NODE_FLAGS = ["--enable-source-maps"];
 const PLATEAU_MS = [15_000, 25_000] as const;
 const root = resolve(__dirname, "../..");
 
@@ -152,6 +155,7 @@ async function main(): Promise<void> {
     ]);
   }
   console.log(`\nIdle RSS and start time, each app against a bare BullMQ worker started just before it (medians of ${rounds} rounds; ratio = median of the pairs' ratios):`);
+  console.log(`node flags of every process: ${NODE_FLAGS.join(" ") || "none"}; load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} at the end`);
   console.log(`plateau = median RSS 15–25 s after start; settled = median RSS ${settledSeconds - 10}–${settledSeconds} s after start; start = spawn → ready line`);
   console.log(table(rows));
 }

@@ -13,6 +13,8 @@ export const memoryBenchEnv = {
   rounds: int("BENCH_MEMORY_ROUNDS", 3),
   /** Seconds after a process' start at which its settled RSS is read (V8 shrinks an idle heap within ~2 min). */
   settledSeconds: int("BENCH_MEMORY_SETTLED_S", 180, 40),
+  /** Node flags for every process instead of production's (NODE_FLAGS of scripts/apps.mjs), space-separated. */
+  nodeFlags: text("BENCH_MEMORY_NODE_FLAGS")?.split(/\s+/).filter(Boolean),
   apps: ((): MemoryBenchApp[] => {
     const given = words("BENCH_MEMORY_APPS", ",");
     const bad = given.filter((a) => !(APPS as readonly string[]).includes(a));

@@ -3,6 +3,7 @@ import { EnvError } from "./load-env";
 import { redisTargetOf, type RedisEnv } from "./redis-env";
 import { redisTargetVariable, type RedisTarget } from "@callastar/queues/redis-target";
 import { checkStartupDependencies, postgresDependency, redisDependency, StartupError, type StartupDependency } from "./startup-check";
+import { settleHeap } from "./settle-heap";
 
 /** What an app must reach before it starts, and for how long it keeps trying (STARTUP_DEADLINE_MS). */
 export interface StartupPlan {
@@ -41,7 +42,8 @@ export function processLogFromEnv(app: string, env: ProcessLogEnv): ProcessLog {
 /**
  * An app's entry point: parses its env, waits until PostgreSQL and Redis answer (`startup`), starts
  * it, and reports a start failure as one fatal log line (an invalid env or an unreachable service
- * names its variable, never its value, and carries no stack trace), then exits 1.
+ * names its variable, never its value, and carries no stack trace), then exits 1. Once started,
+ * it collects the start-up garbage once (settleHeap).
  */
 export function runApp<E>(app: string, loadEnv: () => E, start: (env: E) => Promise<unknown>, startup?: (env: E) => StartupPlan): void {
   // Before the env is parsed there is no LOG_LEVEL: the default logger reports why it is invalid.
@@ -68,5 +70,7 @@ export function runApp<E>(app: string, loadEnv: () => E, start: (env: E) => Prom
       }
       return start(env);
     })
+    // Ready: start-up's garbage goes now, so V8 trims the idle heap later (see settle-heap.ts).
+    .then(() => setImmediate(settleHeap))
     .catch((error: unknown) => fail(error, env));
 }

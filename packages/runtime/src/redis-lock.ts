@@ -1,7 +1,7 @@
 // A Redis lock held while `fn` runs, through @sesamecare-oss/redlock (a maintained Redlock): it
 // extends the lock while held and aborts an AbortSignal once it cannot (the key expired, was taken,
 // or Redis stayed unreachable until the lock would lapse), so a holder that lost its lock stops.
-import { ExecutionError, Redlock } from "@sesamecare-oss/redlock";
+// The library loads with the first lock (a fan-out job), not while a process waits idle.
 import type { RedisConnection as Redis } from "@callastar/queues";
 
 export interface LockTimings {
@@ -40,6 +40,7 @@ export async function withLock<T>(
   timings: Partial<LockTimings> = {},
 ): Promise<T> {
   const { ttlMs, waitMs, pollMs } = { ...DEFAULT_TIMINGS, ...timings };
+  const { ExecutionError, Redlock } = await import("@sesamecare-oss/redlock");
   // Retries here are per operation (one acquire attempt, one extension): an extension that keeps
   // failing is retried by the library until the lock would lapse, then the signal aborts.
   const redlock = new Redlock([redis], {

@@ -1,6 +1,6 @@
 import { PermanentError, TransientError } from "@callastar/errors";
 import { z } from "zod";
-import { Resend } from "resend";
+import type { Resend } from "resend";
 import { classifyResendError, providerRate, type ResendSdkError } from "./resend-errors";
 import type { BatchOptions, BatchResult, EncodedBatch, MailMessage, MailTransport, ProviderRate, SendOptions } from "./types";
 
@@ -66,8 +66,11 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
   if (!options.apiKey) throw new TypeError("createResendTransport needs a non-empty apiKey");
   const timeoutMs = options.timeoutMs ?? 10_000;
   // The SDK's own fetch transport: a request costs well under a millisecond of CPU against the
-  // 500 ms each request has at 2 requests/s, so nothing hand-made sits under it.
-  const client = new Resend(options.apiKey, { baseUrl: (options.baseUrl ?? RESEND_API_URL).replace(/\/+$/, "") });
+  // 500 ms each request has at 2 requests/s, so nothing hand-made sits under it. It loads with the
+  // first request: an idle worker does not hold it.
+  let client: Promise<Resend> | undefined;
+  const sdk = (): Promise<Resend> =>
+    (client ??= import("resend").then(({ Resend }) => new Resend(options.apiKey, { baseUrl: (options.baseUrl ?? RESEND_API_URL).replace(/\/+$/, "") })));
 
   function checkKey(key: string): void {
     if (!key || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
@@ -99,7 +102,8 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
     name: "resend",
     async send(message: MailMessage, sendOptions: SendOptions): Promise<{ id: string }> {
       checkKey(sendOptions.idempotencyKey);
-      const { data, rate } = await call((signal) => client.emails.send(toSdkEmail(message), { idempotencyKey: sendOptions.idempotencyKey, signal }));
+      const resend = await sdk();
+      const { data, rate } = await call((signal) => resend.emails.send(toSdkEmail(message), { idempotencyKey: sendOptions.idempotencyKey, signal }));
       const parsed = sendResponseSchema.safeParse(data);
       if (!parsed.success) {
         throw new TransientError("Resend answered without an email id", { cause: parsed.error, code: "invalid_response" });
@@ -115,14 +119,15 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
       checkBatchSize(batch.count);
       // The SDK's batch.send would serialise the messages again; fetchRequest (public) sends the
       // stored body as is, with the headers the SDK's post would set.
+      const resend = await sdk();
       const headers = new Headers({
         Authorization: `Bearer ${options.apiKey}`,
-        "User-Agent": client.userAgent,
+        "User-Agent": resend.userAgent,
         "Content-Type": "application/json",
         "Idempotency-Key": sendOptions.idempotencyKey,
         "x-batch-validation": sendOptions.permissive ? "permissive" : "strict",
       });
-      const { data, rate } = await call((signal) => client.fetchRequest("/emails/batch", { method: "POST", headers, body: batch.body, signal }));
+      const { data, rate } = await call((signal) => resend.fetchRequest("/emails/batch", { method: "POST", headers, body: batch.body, signal }));
       return { ...batchIds(data, batch.count), ...(rate && { rate }) };
     },
   };
