@@ -187,7 +187,7 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
         slot = await pacer.acquire({ urgent, giveWay: !urgent && !frozen, signal: stopping.signal });
       } catch (error) {
         if (!running) return false;
-        if (error instanceof GaveWayError) return (await persist(lease, () => store.unbatch(lease))) !== undefined;
+        if (error instanceof GaveWayError) return (await persist(lease, async () => (await store.unbatch(lease), true))) === true;
         throw error;
       }
       if (!frozen) {
