@@ -12,6 +12,8 @@ export const peakBenchEnv = {
   bigCalls: int("BENCH_PEAK_BIG_CALLS", 5_000, 0),
   /** Ad-hoc emails queued at once beside a peak in the mixed run (0: no mixed run). */
   adhoc: int("BENCH_PEAK_ADHOC", 5_000, 0),
+  /** Ad-hoc emails enqueued at once in the ad-hoc run, no peak beside them (0: no ad-hoc run). */
+  adhocBurst: int("BENCH_PEAK_ADHOC_BURST", 5_000, 0),
   /** Calls of the one-request-per-reminder baseline (it runs at ~2 reminders/s; 0: skipped). */
   baselineCalls: int("BENCH_PEAK_BASELINE_CALLS", 60, 0),
   workers: int("BENCH_PEAK_WORKERS", 3),
