@@ -238,7 +238,7 @@ it("an email its job queued in PendingEmail is not added again when Redis lost t
   // completed and was removed), the second was refused in a batch (its email-failed:<key> row).
   await t.sql`UPDATE "JobOutbox" SET "relayedAt" = now() AT TIME ZONE 'UTC' - interval '10 minutes', "relayCount" = 1 WHERE id IN (${queued.id}, ${refused.id})`;
   await t.sql`INSERT INTO "PendingEmail" ("idempotencyKey", priority, "emailType", "recipientEmail", message, "auditContext")
-    VALUES (${queued.idempotencyKey!}, 1, 'payment_received', 'ana@example.com', '{}', '{}')`;
+    VALUES (${queued.idempotencyKey}, 1, 'payment_received', 'ana@example.com', '{}', '{}')`;
   await t.sql`INSERT INTO "Log" (id, type, status, message, error, "createdAt")
     VALUES (${`email-failed:${refused.idempotencyKey!}`}, 'EMAIL_ERROR', 'ERROR', 'Email payment_received failed', 'Resend refused the email: invalid to', now())`;
   await relayInProcess();
@@ -248,7 +248,7 @@ it("an email its job queued in PendingEmail is not added again when Redis lost t
   await waitFor("the queued email's row checked", async () => (await rowOf(queued.id)).checkedAt !== null);
   expect(await rowOf(queued.id)).toMatchObject({ completedAt: null, relayCount: 1 });
   expect(await producer.queue("emails").getJob(queued.jobId)).toBeUndefined();
-  await t.sql`DELETE FROM "PendingEmail" WHERE "idempotencyKey" = ${queued.idempotencyKey!}`;
+  await t.sql`DELETE FROM "PendingEmail" WHERE "idempotencyKey" = ${queued.idempotencyKey}`;
 }, 60_000);
 
 describe("the relay's watchdog", () => {
