@@ -317,7 +317,7 @@ function summary(label: string, runs: readonly PeakResult[]): string {
 
 async function main() {
   const started = Date.now();
-  const url = await freshDatabase(env.adminDatabaseUrl, "callastar_bench_peak");
+  const url = await freshDatabase(env.adminDatabaseUrl, env.databaseName);
   await runMigrations(url);
   say(
     `peak benchmark: Resend stand-in with a sliding ${RESEND_RATE} requests/s window (429 above), ${env.workers} compiled email-worker ` +
