@@ -165,6 +165,9 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       members = p.members;
       request = p.body === null ? null : { body: p.body, count: members.length };
     };
+    // Reminders due (or about to be): ad-hoc sends hold back already, while this batch is pruned and
+    // its body stored (seconds on a loaded machine), not only once it asks for its slot.
+    if (urgent && dueAtOf(members) <= Date.now() + STAND_BY_MS) await pacer.standBy(2 * STAND_BY_MS);
     if (!frozen) {
       // Members that went stale while the batch waited leave, and the body is stored, before its rate slot is taken.
       const pruned = await persist(lease, () => store.prune(lease, members, encodeBody, false));
@@ -237,11 +240,16 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
     }
   }
 
+  // When the batch's last reminder falls due (0: no reminder, or no lead: at once).
+  function dueAtOf(members: readonly BatchMember[]): number {
+    const lead = options.reminderLeadMs;
+    if (lead === undefined) return 0;
+    return Math.max(0, ...members.map((m) => (m.priority === REMINDER_PRIORITY && m.callDateTime ? m.callDateTime.getTime() - lead : 0)));
+  }
+
   // Waits until the batch's last reminder falls due: never early. False when stopped meanwhile.
   async function dueTime(members: readonly BatchMember[]): Promise<boolean> {
-    const lead = options.reminderLeadMs;
-    if (lead === undefined) return true;
-    const dueAt = Math.max(0, ...members.map((m) => (m.priority === REMINDER_PRIORITY && m.callDateTime ? m.callDateTime.getTime() - lead : 0)));
+    const dueAt = dueAtOf(members);
     while (running && Date.now() < dueAt - STAND_BY_MS) await pause(dueAt - STAND_BY_MS - Date.now());
     if (running && Date.now() < dueAt) await pacer.standBy(dueAt - Date.now() + STAND_BY_MS);
     while (running && Date.now() < dueAt) await pause(dueAt - Date.now());
