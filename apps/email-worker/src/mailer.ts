@@ -30,7 +30,7 @@ export const subjectOf = (d: Delivery): EmailSubject => ({
 });
 
 /** What became of an ad-hoc email (a `send-email` job's result). */
-export type AdhocOutcome =
+type AdhocOutcome =
   /** Durably in "PendingEmail": the batch sender delivers and records it (or records its refusal). */
   | { status: "queued" | "already_queued" }
   /** Sent alone (an email the batch endpoint refuses), or delivered earlier by any path. */
