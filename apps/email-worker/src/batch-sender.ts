@@ -127,6 +127,24 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
     }
   })();
 
+  // Holds ad-hoc sends back (the pacer's urgent mark, renewed) from when this loop's reminders are
+  // about to fall due until they ask for their slot (which marks them waiting itself).
+  const standingBy = (() => {
+    let timer: NodeJS.Timeout | undefined;
+    const mark = () => void pacer.standBy(2 * STAND_BY_MS).catch(() => undefined);
+    return {
+      begin() {
+        if (timer) return;
+        mark();
+        timer = setInterval(mark, STAND_BY_MS / 2);
+      },
+      end() {
+        clearInterval(timer);
+        timer = undefined;
+      },
+    };
+  })();
+
   // The lane rules of the next claim (docs/email.md, "Lanes"): reminders first; ad-hoc emails fill
   // the room they leave, and not at all while an urgent send waits, except those waiting too long.
   async function lanes(): Promise<Lanes> {
@@ -144,7 +162,12 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
   async function work(lease: HeldLease): Promise<void> {
     const batch = await persist(lease, () => store.load(lease));
     if (!batch) return;
-    const done = await sendBatch(batch, lease);
+    let done: boolean;
+    try {
+      done = await sendBatch(batch, lease);
+    } finally {
+      standingBy.end();
+    }
     // Stopped with the batch unfinished: let any copy take it now rather than when the lease lapses.
     if (!done && lease.held) await store.release(lease).catch(() => undefined);
   }
@@ -166,8 +189,9 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       request = p.body === null ? null : { body: p.body, count: members.length };
     };
     // Reminders due (or about to be): ad-hoc sends hold back already, while this batch is pruned and
-    // its body stored (seconds on a loaded machine), not only once it asks for its slot.
-    if (urgent && dueAtOf(members) <= Date.now() + STAND_BY_MS) await pacer.standBy(2 * STAND_BY_MS);
+    // its body stored (seconds on a loaded machine, more when a statement times out and is tried
+    // again), not only once it asks for its slot.
+    if (urgent && dueAtOf(members) <= Date.now() + STAND_BY_MS) standingBy.begin();
     if (!frozen) {
       // Members that went stale while the batch waited leave, and the body is stored, before its rate slot is taken.
       const pruned = await persist(lease, () => store.prune(lease, members, encodeBody, false));
@@ -188,6 +212,7 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       try {
         // A batch of ad-hoc emails not yet sent gives way to reminders: given back, its loop claims them.
         slot = await pacer.acquire({ urgent, giveWay: !urgent && !frozen, signal: stopping.signal });
+        standingBy.end();
       } catch (error) {
         if (!running) return false;
         if (error instanceof GaveWayError) return (await persist(lease, async () => (await store.unbatch(lease), true))) === true;
@@ -251,7 +276,7 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
   async function dueTime(members: readonly BatchMember[]): Promise<boolean> {
     const dueAt = dueAtOf(members);
     while (running && Date.now() < dueAt - STAND_BY_MS) await pause(dueAt - STAND_BY_MS - Date.now());
-    if (running && Date.now() < dueAt) await pacer.standBy(dueAt - Date.now() + STAND_BY_MS);
+    if (running && dueAt > 0) standingBy.begin();
     while (running && Date.now() < dueAt) await pause(dueAt - Date.now());
     return running;
   }
