@@ -4,7 +4,9 @@
 // defaults. BENCH_PEAK_CALLS calls start at the same moment, so all their reminders fall due
 // together; the mixed run queues BENCH_PEAK_ADHOC ad-hoc emails at once 1 s before. Lateness =
 // Resend's receipt of a reminder email − its due time. Beside it, in the same run, one request per
-// reminder (EMAIL_BATCH_SIZE=2), at BENCH_PEAK_BASELINE_CALLS. Medians over BENCH_PEAK_ROUNDS rounds.
+// reminder (EMAIL_BATCH_SIZE=2), at BENCH_PEAK_BASELINE_CALLS. The ad-hoc run enqueues
+// BENCH_PEAK_ADHOC_BURST ad-hoc emails at once and times the last delivery (target 60 s, floor
+// 25 s: 5,000 emails / 100 per request / 2 requests per second). Medians over BENCH_PEAK_ROUNDS rounds.
 // Every worker is stopped with SIGTERM at the end of each series (in the mixed one, with its
 // ad-hoc backlog still waiting): exit codes and times are printed.
 import { Redis } from "ioredis";
@@ -92,10 +94,10 @@ async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, cal
   // Every reminder delivered, or long past what the slowest design would need.
   const deadline = due + Math.max(120_000, calls * 1_000);
   const reminderDeliveries = () => resend.deliveries.filter((d) => d.html && BOOKING_IN_HTML.test(d.html));
-  // Counted by endpoint (reminders go in batches, ad-hoc emails alone): scanning every html here
-  // each poll stalled the stand-in, which runs in this process, by tens of ms.
-  const batched = () => resend.deliveries.reduce((n, d) => n + (d.endpoint === "/emails/batch" ? 1 : 0), 0);
-  while (batched() < 2 * calls && Date.now() < deadline) await sleep(250);
+  // Counted as they come, by recipient (reminders and ad-hoc emails share batches): scanning every
+  // html here each poll stalled the stand-in, which runs in this process, by tens of ms.
+  const reminders = counter(resend, (to) => !to.startsWith("adhoc"));
+  while (reminders() < 2 * calls && Date.now() < deadline) await sleep(250);
 
   const mine = new Set(ids);
   const perEmail = new Map<string, number>();
@@ -143,6 +145,115 @@ async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, cal
   };
 }
 
+/** Counts the stand-in's deliveries whose recipient matches, scanning each delivery once. */
+function counter(resend: ResendStandin, match: (to: string) => boolean): () => number {
+  let scanned = 0;
+  let n = 0;
+  return () => {
+    for (; scanned < resend.deliveries.length; scanned++) if (match(String(resend.deliveries[scanned]!.to))) n++;
+    return n;
+  };
+}
+
+interface BurstResult {
+  emails: number;
+  delivered: number;
+  duplicated: number;
+  /** Enqueued, not delivered by the deadline. */
+  lost: number;
+  /** The last delivery, ms after the first enqueue. */
+  lastMs: number;
+  enqueueMs: number;
+  requests: number;
+  refused: number;
+  fill: number;
+  /** EmailDelivery rows and EMAIL_SENT rows of the burst: one each per email. */
+  recorded: number;
+  sentRows: number;
+}
+
+/** The ad-hoc run: `n` ad-hoc emails enqueued at once through the producer, timed to the last delivery. */
+async function burst(db: DbHandle, producer: Producer, resend: ResendStandin, n: number): Promise<BurstResult> {
+  resend.reset();
+  const tag = Date.now().toString(36);
+  const mine = (to: string) => to.startsWith(`burst-${tag}-`);
+  const delivered = counter(resend, mine);
+  const started = Date.now();
+  for (let i = 0; i < n; i += 500) {
+    await Promise.all(
+      Array.from({ length: Math.min(500, n - i) }, (_, k) =>
+        producer.enqueueEmail({
+          template: "payment_received",
+          props: { recipientName: `Fan ${i + k}`, amount: 1_000, currency: "EUR" },
+          to: `burst-${tag}-${i + k}@bench.test`,
+          idempotencyKey: `bench-burst:${tag}:${i + k}`,
+        }),
+      ),
+    );
+  }
+  const enqueueMs = Date.now() - started;
+  const deadline = started + Math.max(180_000, n * 60);
+  while (delivered() < n && Date.now() < deadline) await sleep(250);
+  // Drained to a known point (nothing queued or batched), so a late duplicate would be counted.
+  while (Date.now() < deadline) {
+    const [left] = await db.sql<Array<{ n: number }>>`SELECT (SELECT count(*) FROM "PendingEmail")::int + (SELECT count(*) FROM "EmailBatch")::int AS n`;
+    if (left!.n === 0) break;
+    await sleep(250);
+  }
+  const ours = resend.deliveries.filter((d) => mine(String(d.to)));
+  const perEmail = new Map<string, number>();
+  for (const d of ours) perEmail.set(String(d.to), (perEmail.get(String(d.to)) ?? 0) + 1);
+  const requests = new Set(ours.map((d) => d.idempotencyKey ?? d.id)).size;
+  const [rows] = await db.sql<Array<{ recorded: number; sent: number }>>`
+    SELECT (SELECT count(*)::int FROM "EmailDelivery" WHERE "idempotencyKey" LIKE ${`bench-burst:${tag}:%`}) AS recorded,
+      (SELECT count(*)::int FROM "Log" WHERE id LIKE ${`email-sent:bench-burst:${tag}:%`}) AS sent`;
+  return {
+    emails: n,
+    delivered: perEmail.size,
+    duplicated: [...perEmail.values()].filter((c) => c > 1).length,
+    lost: n - perEmail.size,
+    lastMs: Math.max(0, ...ours.map((d) => Date.parse(d.receivedAt) - started)),
+    enqueueMs,
+    requests,
+    refused: resend.rateLimited,
+    fill: ours.length / Math.max(1, requests) / 100,
+    recorded: rows!.recorded,
+    sentRows: rows!.sent,
+  };
+}
+
+/** Fresh workers on one database and prefix for a series of rounds, stopped with SIGTERM at the end (exit codes printed). */
+async function withWorkers<T>(
+  name: string,
+  url: string,
+  workerEnv: Record<string, string>,
+  rounds: number,
+  round: (ctx: { db: DbHandle; producer: Producer; resend: ResendStandin }, n: number) => Promise<T>,
+): Promise<T[]> {
+  const resend = await startResendStandin({ rateLimitPerSecond: RESEND_RATE });
+  const prefix = `bench-peak-${name}-${Date.now().toString(36)}`;
+  const workers = startWorkers(url, prefix, resend, workerEnv);
+  const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
+  const producer = new Producer({ connection: redis, prefix });
+  const db = createDb(url, { max: 4 });
+  const results: T[] = [];
+  try {
+    await Promise.all(workers.map((w) => w.waitForOutput("consuming", 120_000)));
+    for (let n = 1; n <= rounds; n++) results.push(await round({ db, producer, resend }, n));
+  } finally {
+    const stopAt = Date.now();
+    for (const w of workers) w.child.kill("SIGTERM");
+    const codes = await Promise.all(workers.map((w) => w.exited.then((code) => `${code} in ${s1(Date.now() - stopAt)} s`)));
+    say(`  ${name}: SIGTERM: exit ${codes.join(", ")}`);
+    await producer.queue("emails").obliterate({ force: true }).catch(() => {});
+    await producer.close();
+    redis.disconnect();
+    await resend.close();
+    await db.close();
+  }
+  return results;
+}
+
 /** `rounds` peaks against fresh workers on one database; the ad-hoc backlog is dropped between rounds. */
 async function series(name: string, url: string, workerEnv: Record<string, string>, calls: number, adhoc: number, rounds: number): Promise<PeakResult[]> {
   const resend = await startResendStandin({ rateLimitPerSecond: RESEND_RATE });
@@ -164,14 +275,15 @@ async function series(name: string, url: string, workerEnv: Record<string, strin
           `ad-hoc delivered meanwhile ${r.adhocDelivered}; 429s ${r.refused}\n    requests at (s after due): ${r.requestTimes.map(s1).join(" ")}`,
       );
       // The last round's ad-hoc backlog stays: the workers are stopped while it waits.
-      if (round < rounds) await producer.queue("emails").drain(true);
+      if (round < rounds) await dropAdhocBacklog(db, producer);
     }
   } finally {
     const waiting = await producer.queue("emails").getWaitingCount().catch(() => -1);
+    const [queued] = await db.sql<Array<{ n: number }>>`SELECT count(*)::int AS n FROM "PendingEmail" WHERE priority = 1`.catch(() => [{ n: -1 }]);
     const stopAt = Date.now();
     for (const w of workers) w.child.kill("SIGTERM");
     const codes = await Promise.all(workers.map((w) => w.exited.then((code) => `${code} in ${s1(Date.now() - stopAt)} s`)));
-    say(`  ${name}: SIGTERM with ${waiting} ad-hoc emails waiting: exit ${codes.join(", ")}`);
+    say(`  ${name}: SIGTERM with ${waiting} ad-hoc jobs waiting and ${queued!.n} ad-hoc emails queued: exit ${codes.join(", ")}`);
     await producer.queue("emails").drain(true).catch(() => {});
     await producer.queue("emails").obliterate({ force: true }).catch(() => {});
     await producer.queue("reminders").obliterate({ force: true }).catch(() => {});
@@ -181,6 +293,15 @@ async function series(name: string, url: string, workerEnv: Record<string, strin
     await db.close();
   }
   return results;
+}
+
+/** The mixed run's leftover ad-hoc emails, dropped between rounds: their jobs, then their queued rows once no batch is open. */
+async function dropAdhocBacklog(db: DbHandle, producer: Producer): Promise<void> {
+  await producer.queue("emails").drain(true);
+  for (let i = 0; i < 5; i++) await db.sql`DELETE FROM "PendingEmail" WHERE priority = 1 AND "batchId" IS NULL`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && (await db.sql`SELECT 1 FROM "EmailBatch" LIMIT 1`).length > 0) await sleep(250);
+  await db.sql`DELETE FROM "PendingEmail" WHERE priority = 1`;
 }
 
 /** One line of medians over a series' rounds. */
@@ -196,7 +317,7 @@ function summary(label: string, runs: readonly PeakResult[]): string {
 
 async function main() {
   const started = Date.now();
-  const url = await freshDatabase(env.adminDatabaseUrl, "callastar_bench_peak");
+  const url = await freshDatabase(env.adminDatabaseUrl, env.databaseName);
   await runMigrations(url);
   say(
     `peak benchmark: Resend stand-in with a sliding ${RESEND_RATE} requests/s window (429 above), ${env.workers} compiled email-worker ` +
@@ -218,6 +339,25 @@ async function main() {
     say(`\nmixed: ${env.calls} calls with ${env.adhoc} ad-hoc emails queued at once 1 s before they fall due`);
     const mixed = await series("mixed", url, {}, env.calls, env.adhoc, env.rounds);
     lines.push(summary(`mixed ${env.calls} calls + ${env.adhoc} ad-hoc`, mixed) + `; ad-hoc delivered meanwhile ${median(mixed.map((r) => r.adhocDelivered))}`);
+  }
+  if (env.adhocBurst > 0) {
+    say(`\nad-hoc: ${env.adhocBurst} ad-hoc emails enqueued at once, no peak`);
+    const bursts = await withWorkers("adhoc", url, {}, env.rounds, async ({ db, producer, resend }, round) => {
+      const r = await burst(db, producer, resend, env.adhocBurst);
+      say(
+        `  adhoc round ${round}: ${r.delivered} of ${r.emails} delivered, last ${s1(r.lastMs)} s after the first enqueue (enqueued in ${s1(r.enqueueMs)} s); ` +
+          `${r.requests} requests, batch fill ${(r.fill * 100).toFixed(0)}%, 429s ${r.refused}; duplicated ${r.duplicated}, lost ${r.lost}; ` +
+          `${r.recorded} EmailDelivery rows, ${r.sentRows} EMAIL_SENT rows; load average ${loadavg()[0]!.toFixed(1)}`,
+      );
+      return r;
+    });
+    const m = (f: (r: BurstResult) => number) => median(bursts.map(f));
+    const sum = (f: (r: BurstResult) => number) => bursts.reduce((a, r) => a + f(r), 0);
+    lines.push(
+      `ad-hoc ${env.adhocBurst} at once (median of ${bursts.length}): last delivered ${s1(m((r) => r.lastMs))} s after enqueue (floor ${s1((env.adhocBurst / 100 / RESEND_RATE) * 1000)} s), ` +
+        `${m((r) => r.requests)} requests (fill ${(m((r) => r.fill) * 100).toFixed(0)}%); 429s ${sum((r) => r.refused)} in all; ` +
+        `duplicated ${sum((r) => r.duplicated)}, lost ${sum((r) => r.lost)}, unrecorded ${sum((r) => r.emails - Math.min(r.recorded, r.sentRows))}`,
+    );
   }
   if (env.bigCalls > 0) {
     say(`\n${env.bigCalls} calls, batched`);

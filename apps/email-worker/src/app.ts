@@ -57,6 +57,7 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
           batchSize: env.EMAIL_BATCH_SIZE,
           leaseMs: env.EMAIL_BATCH_LEASE_MS,
           reminderLeadMs: leadMs,
+          adhocMaxWaitMs: env.EMAIL_ADHOC_MAX_WAIT_MS,
           // A third of the shutdown budget at most: the workers, the logger and the pools close after it.
           stopTimeoutMs: Math.min(10_000, env.SHUTDOWN_TIMEOUT_MS / 3),
           log: (line) => log.info({ component: "batch-sender" }, line),

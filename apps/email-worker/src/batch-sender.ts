@@ -10,10 +10,10 @@ import type { DbHandle } from "@callastar/db";
 import { holdLease, type HeldLease } from "./batch-lease";
 import { judgeFailure, REPLAY_SAFE_MS } from "./batch-verdict";
 import type { TxBounds } from "./bounded-tx";
-import { createBatchStore, LeaseLostError, type Batch, type BatchMember } from "./email-batches";
+import { createBatchStore, LeaseLostError, type Batch, type BatchMember, type Lanes } from "./email-batches";
 import { createEmailRecorder, type AcceptedEmail, type EmailSubject } from "./email-record";
 import { REMINDER_PRIORITY } from "./pending-emails";
-import type { SendPacer } from "./send-pacer";
+import { GaveWayError, type SendPacer } from "./send-pacer";
 
 export interface BatchSenderOptions {
   db: DbHandle;
@@ -32,6 +32,10 @@ export interface BatchSenderOptions {
    * earlier. Unset: every email is due at once (tests of the sending alone).
    */
   reminderLeadMs?: number;
+  /** An ad-hoc email waiting longer than this takes a share of every batch, ahead of reminders (no starving). */
+  adhocMaxWaitMs?: number;
+  /** That share: how many of a batch's places aged ad-hoc emails may take (default a tenth of the batch). */
+  adhocShare?: number;
   /** Server-side bounds of each transaction. */
   txBounds?: TxBounds;
   log?: (line: string) => void;
@@ -57,6 +61,12 @@ const DEFAULT_LEASE_MS = 15_000;
  * stored when the time comes (seconds on a loaded machine); reminders are prepared long before.
  */
 const GATHER_AHEAD_MS = 3_000;
+/**
+ * A batch of reminders holds ad-hoc sends back this long before its due time, so the provider's
+ * window (1 s plus the margin) is empty when the reminders leave.
+ */
+const STAND_BY_MS = 1_500;
+const DEFAULT_ADHOC_MAX_WAIT_MS = 30_000;
 
 /** Starts the loop. */
 export function startBatchSender(options: BatchSenderOptions): BatchSender {
@@ -66,6 +76,8 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const size = options.batchSize ?? MAX_BATCH_SIZE;
   const log = options.log ?? (() => {});
+  const adhocMaxWaitMs = options.adhocMaxWaitMs ?? DEFAULT_ADHOC_MAX_WAIT_MS;
+  const agedShare = options.adhocShare ?? Math.ceil(size / 10);
   const self = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let claims = 0;
   let running = true;
@@ -94,9 +106,7 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       try {
         const owner = `${self}:${++claims}`;
         const claimedAt = Date.now();
-        const lead = options.reminderLeadMs;
-        const callsBefore = lead === undefined ? undefined : new Date(Date.now() + lead + GATHER_AHEAD_MS);
-        const batchId = await store.claim(owner, `email-batch:${randomUUID()}`, size, leaseMs, callsBefore);
+        const batchId = await store.claim(owner, `email-batch:${randomUUID()}`, size, leaseMs, await lanes());
         failures.recovered();
         if (!batchId) {
           progress(false);
@@ -117,11 +127,47 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
     }
   })();
 
+  // Holds ad-hoc sends back (the pacer's urgent mark, renewed) from when this loop's reminders are
+  // about to fall due until they ask for their slot (which marks them waiting itself).
+  const standingBy = (() => {
+    let timer: NodeJS.Timeout | undefined;
+    const mark = () => void pacer.standBy(2 * STAND_BY_MS).catch(() => undefined);
+    return {
+      begin() {
+        if (timer) return;
+        mark();
+        timer = setInterval(mark, STAND_BY_MS / 2);
+      },
+      end() {
+        clearInterval(timer);
+        timer = undefined;
+      },
+    };
+  })();
+
+  // The lane rules of the next claim (docs/email.md, "Lanes"): reminders first; ad-hoc emails fill
+  // the room they leave, and not at all while an urgent send waits, except those waiting too long.
+  async function lanes(): Promise<Lanes> {
+    const lead = options.reminderLeadMs;
+    const now = Date.now();
+    return {
+      callsBefore: lead === undefined ? new Date("9999-01-01T00:00:00Z") : new Date(now + lead + GATHER_AHEAD_MS),
+      adhoc: !(await pacer.urgentWaiting()),
+      agedBefore: new Date(now - adhocMaxWaitMs),
+      agedShare,
+    };
+  }
+
   // One batch under its lease: sent until its outcome is recorded, the lease is lost, or the loop stops.
   async function work(lease: HeldLease): Promise<void> {
     const batch = await persist(lease, () => store.load(lease));
     if (!batch) return;
-    const done = await sendBatch(batch, lease);
+    let done: boolean;
+    try {
+      done = await sendBatch(batch, lease);
+    } finally {
+      standingBy.end();
+    }
     // Stopped with the batch unfinished: let any copy take it now rather than when the lease lapses.
     if (!done && lease.held) await store.release(lease).catch(() => undefined);
   }
@@ -142,6 +188,10 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       members = p.members;
       request = p.body === null ? null : { body: p.body, count: members.length };
     };
+    // Reminders due (or about to be): ad-hoc sends hold back already, while this batch is pruned and
+    // its body stored (seconds on a loaded machine, more when a statement times out and is tried
+    // again), not only once it asks for its slot.
+    if (urgent && dueAtOf(members) <= Date.now() + STAND_BY_MS) standingBy.begin();
     if (!frozen) {
       // Members that went stale while the batch waited leave, and the body is stored, before its rate slot is taken.
       const pruned = await persist(lease, () => store.prune(lease, members, encodeBody, false));
@@ -160,9 +210,12 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       }
       let slot;
       try {
-        slot = await pacer.acquire({ urgent, signal: stopping.signal });
+        // A batch of ad-hoc emails not yet sent gives way to reminders: given back, its loop claims them.
+        slot = await pacer.acquire({ urgent, giveWay: !urgent && !frozen, signal: stopping.signal });
+        standingBy.end();
       } catch (error) {
         if (!running) return false;
+        if (error instanceof GaveWayError) return (await persist(lease, async () => (await store.unbatch(lease), true))) === true;
         throw error;
       }
       if (!frozen) {
@@ -212,11 +265,18 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
     }
   }
 
+  // When the batch's last reminder falls due (0: no reminder, or no lead: at once).
+  function dueAtOf(members: readonly BatchMember[]): number {
+    const lead = options.reminderLeadMs;
+    if (lead === undefined) return 0;
+    return Math.max(0, ...members.map((m) => (m.priority === REMINDER_PRIORITY && m.callDateTime ? m.callDateTime.getTime() - lead : 0)));
+  }
+
   // Waits until the batch's last reminder falls due: never early. False when stopped meanwhile.
   async function dueTime(members: readonly BatchMember[]): Promise<boolean> {
-    const lead = options.reminderLeadMs;
-    if (lead === undefined) return true;
-    const dueAt = Math.max(0, ...members.map((m) => (m.priority === REMINDER_PRIORITY && m.callDateTime ? m.callDateTime.getTime() - lead : 0)));
+    const dueAt = dueAtOf(members);
+    while (running && Date.now() < dueAt - STAND_BY_MS) await pause(dueAt - STAND_BY_MS - Date.now());
+    if (running && dueAt > 0) standingBy.begin();
     while (running && Date.now() < dueAt) await pause(dueAt - Date.now());
     return running;
   }

@@ -9,7 +9,7 @@ import { insertAuditRowsOnce } from "./audit-once";
 import { attemptRow, dedupeRows, failedRow, skipRow, unknownRow, type StaleMember } from "./batch-rows";
 import { boundedTx, type BoundedTx, type TxBounds, type TxClient } from "./bounded-tx";
 import type { AcceptedEmail, EmailRecorder, EmailSubject } from "./email-record";
-import { REMINDER_PRIORITY } from "./pending-emails";
+import { ADHOC_PRIORITY, REMINDER_PRIORITY } from "./pending-emails";
 
 /** One member of a batch, in body order. */
 export interface BatchMember {
@@ -54,18 +54,36 @@ WHERE id = (
   ORDER BY "createdAt" LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING id`;
 
-// Takes up to $4 unbatched emails, reminders first, earliest call first, into the new batch $3,
-// leased to $1: one statement, so membership is all committed or not at all; SKIP LOCKED keeps
-// copies disjoint. Reminders prepared ahead join a batch only once their call is before $5 (about
-// to fall due): a batch is gathered from what is due, so it is full, and leaves at its due time.
+// The lanes, in one statement (membership all committed or not at all; SKIP LOCKED keeps copies
+// disjoint): up to $7 ad-hoc emails that have waited since before $6 first (no ad-hoc email
+// starves under continuous reminder traffic), then reminders, earliest call first, then ad-hoc
+// emails, oldest first, filling the room left — up to $4 emails in the new batch $3, leased to $1.
+// Reminders prepared ahead join only once their call is before $5 (about to fall due): a batch is
+// gathered from what is due, so it is full, and leaves at its due time. With $8 false (an urgent
+// send is waiting: reminders are going out), only reminders are taken, with the aged share riding
+// along (a batch of ad-hoc emails alone would give way at once).
 const CREATE = `
-WITH picked AS (
-  SELECT "idempotencyKey", priority, "createdAt", "callDateTime" FROM "PendingEmail"
-  WHERE "batchId" IS NULL AND ("callDateTime" IS NULL OR priority <> ${REMINDER_PRIORITY} OR "callDateTime" <= $5::timestamp(3))
-  ORDER BY priority, "callDateTime", "createdAt", "idempotencyKey" LIMIT $4 FOR UPDATE SKIP LOCKED),
+WITH aged AS (
+  SELECT "idempotencyKey" FROM "PendingEmail"
+  WHERE "batchId" IS NULL AND priority = ${ADHOC_PRIORITY} AND "createdAt" < $6::timestamp(3)
+    AND ($8::boolean OR EXISTS (SELECT 1 FROM "PendingEmail" r WHERE r."batchId" IS NULL AND r.priority = ${REMINDER_PRIORITY} AND r."callDateTime" <= $5::timestamp(3)))
+  ORDER BY "createdAt", "idempotencyKey" LIMIT $7 FOR UPDATE SKIP LOCKED),
+rest AS (
+  SELECT "idempotencyKey" FROM "PendingEmail"
+  WHERE "batchId" IS NULL AND "idempotencyKey" NOT IN (SELECT "idempotencyKey" FROM aged)
+    AND ((priority = ${REMINDER_PRIORITY} AND ("callDateTime" IS NULL OR "callDateTime" <= $5::timestamp(3))) OR (priority <> ${REMINDER_PRIORITY} AND $8::boolean))
+  ORDER BY priority, "callDateTime", "createdAt", "idempotencyKey" LIMIT greatest(0, $4::int - (SELECT count(*) FROM aged)::int) FOR UPDATE SKIP LOCKED),
+picked AS (SELECT "idempotencyKey", 0 AS lane FROM aged UNION ALL SELECT "idempotencyKey", 1 FROM rest),
 b AS (INSERT INTO "EmailBatch" (id, "leaseOwner", "leaseExpiresAt") SELECT $3, $1, ${LEASE_UNTIL} WHERE EXISTS (SELECT 1 FROM picked) RETURNING id),
-n AS (SELECT "idempotencyKey", row_number() OVER (ORDER BY priority, "callDateTime", "createdAt", "idempotencyKey") AS pos FROM picked)
+n AS (
+  SELECT k."idempotencyKey", row_number() OVER (ORDER BY k.lane, p.priority, p."callDateTime", p."createdAt", p."idempotencyKey") AS pos
+  FROM picked k JOIN "PendingEmail" p USING ("idempotencyKey"))
 UPDATE "PendingEmail" p SET "batchId" = b.id, position = n.pos FROM n, b WHERE p."idempotencyKey" = n."idempotencyKey"`;
+
+// An ad-hoc batch not yet attempted, given back (its sender gave way to reminders): its emails wait again.
+const UNBATCH = `
+WITH d AS (DELETE FROM "EmailBatch" WHERE id = $2 AND "leaseOwner" = $1 AND "attemptedAt" IS NULL RETURNING id)
+UPDATE "PendingEmail" p SET "batchId" = NULL, position = NULL FROM d WHERE p."batchId" = d.id`;
 
 const RENEW = `UPDATE "EmailBatch" SET "leaseExpiresAt" = ${LEASE_UNTIL} WHERE id = $3 AND "leaseOwner" = $1`;
 const RELEASE = `UPDATE "EmailBatch" SET "leaseOwner" = NULL, "leaseExpiresAt" = NULL WHERE id = $2 AND "leaseOwner" = $1`;
@@ -110,6 +128,20 @@ const MARK_UNKNOWN = `
 UPDATE "EmailBatch" SET "unknownAt" = CURRENT_TIMESTAMP, "unknownReason" = $3, "leaseOwner" = NULL, "leaseExpiresAt" = NULL
 WHERE id = $2 AND "leaseOwner" = $1`;
 
+/** Which waiting emails a new batch may take (the lane rules, see CREATE). */
+export interface Lanes {
+  /** Reminders join once their call is before this (about to fall due). */
+  callsBefore: Date;
+  /** False while reminders are going out: ad-hoc emails join only through their aged share. */
+  adhoc: boolean;
+  /** Ad-hoc emails queued before this have waited too long: they go first, up to `agedShare` of them. */
+  agedBefore: Date;
+  agedShare: number;
+}
+
+/** Every lane open, everything due: the sending alone, without lane rules. */
+const ALL_LANES = (): Lanes => ({ callsBefore: FAR_FUTURE, adhoc: true, agedBefore: new Date(0), agedShare: 0 });
+
 /** A claim of one batch by one holder (`owner`), from the store's point of view. */
 export interface Claim {
   batchId: string;
@@ -124,15 +156,30 @@ export function createBatchStore(db: DbHandle, recorder: EmailRecorder, bounds?:
   return {
     /**
      * Claims a batch for `owner` for `leaseMs`: one whose lease lapsed, else a new one of up to
-     * `size` waiting emails (id `newId`), reminders only once their call is before `callsBefore`.
-     * Null when nothing is due.
+     * `size` waiting emails (id `newId`) taken by the lane rules (`lanes`). Null when nothing is due.
      */
-    async claim(owner: string, newId: string, size: number, leaseMs: number, callsBefore: Date = FAR_FUTURE): Promise<string | null> {
+    async claim(owner: string, newId: string, size: number, leaseMs: number, lanes: Lanes = ALL_LANES()): Promise<string | null> {
       return tx(async (t) => {
         const [taken] = await t.unsafe<Array<{ id: string }>>(TAKE_OVER, [owner, leaseMs]);
         if (taken) return taken.id;
-        const created = await t.unsafe(CREATE, [owner, leaseMs, newId, size, callsBefore.toISOString()]);
+        const created = await t.unsafe(CREATE, [
+          owner,
+          leaseMs,
+          newId,
+          size,
+          lanes.callsBefore.toISOString(),
+          lanes.agedBefore.toISOString(),
+          Math.min(size, lanes.agedShare),
+          lanes.adhoc,
+        ]);
         return created.count > 0 ? newId : null;
+      });
+    },
+    /** Gives a batch never attempted back (its holder gave way to reminders): its emails wait for the next claim. */
+    async unbatch(c: Claim): Promise<void> {
+      await tx(async (t) => {
+        await hold(t, c);
+        await t.unsafe(UNBATCH, [c.owner, c.batchId]);
       });
     },
     /** Extends the lease by `leaseMs` from now; false when `owner` no longer holds it. */

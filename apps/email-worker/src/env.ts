@@ -48,9 +48,12 @@ export const envSchema = z
       .min(3_000, "must be >= 3000 (a lease is renewed every third of it)")
       .default(15_000)
       .describe("ms a copy holds a batch without renewing its lease: a dead or cut-off copy's batch is taken over after this"),
+    EMAIL_ADHOC_MAX_WAIT_MS: envFields
+      .nonNegativeInt(30_000)
+      .describe("ms an ad-hoc email waits behind reminders at most: past it, waiting ad-hoc emails take a tenth of every batch, ahead of reminders"),
     // A reminder job only renders and queues: more at once only crowds the batch sender's event loop.
     REMINDERS_CONCURRENCY: envFields.positiveInt(10).describe("reminder jobs one copy runs at once (each renders and queues its emails)"),
-    EMAILS_CONCURRENCY: envFields.positiveInt(20).describe("ad-hoc email jobs one copy runs at once"),
+    EMAILS_CONCURRENCY: envFields.positiveInt(20).describe("ad-hoc email jobs one copy runs at once (each renders and queues its email)"),
   })
   .refine((env) => env.EMAIL_TRANSPORT !== "resend" || env.RESEND_API_KEY, {
     path: ["RESEND_API_KEY"],

@@ -1,12 +1,14 @@
 import { and, eq, sql } from "drizzle-orm";
-import { emailDelivery, log } from "@callastar/db";
+import { emailDelivery, log, pendingEmail } from "@callastar/db";
 import { createAuditLogger, auditRows as rowBuilders, type AuditLogger } from "@callastar/audit-log";
-import type { MailTransport } from "@callastar/emails";
+import { sendsAlone, type MailTransport } from "@callastar/emails";
 import { createTestDatabase, type TestDatabase } from "@callastar/testing";
 import { recordDeliveries } from "./delivery-statement";
 import { failureNote } from "./email-failure";
 import { createMailer, type Delivery } from "./mailer";
 import { noPacing } from "./send-pacer";
+import { insertAuditRowsOnce } from "./audit-once";
+import { ADHOC_PRIORITY } from "./pending-emails";
 
 // A delivery record and its EMAIL_SENT row (id `email-sent:<key>`) commit in one statement.
 let t: TestDatabase;
@@ -109,4 +111,42 @@ it("a row id already taken (a repaired row, say) is skipped instead of failing t
   expect(await recordDeliveries(t.sql, [{ record: record("k-taken"), auditRow: row() }])).toBe(0);
   expect(await t.db.select().from(emailDelivery).where(eq(emailDelivery.idempotencyKey, "k-taken"))).toHaveLength(1);
   expect(await t.db.select().from(log).where(eq(log.id, "email-sent:k-taken"))).toHaveLength(1);
+});
+
+describe("ad-hoc emails (send-email jobs)", () => {
+  const pending = (key: string) => t.db.select().from(pendingEmail).where(eq(pendingEmail.idempotencyKey, key));
+
+  it("are queued for the batch sender under their own key, once: a retried or duplicated job queues nothing twice and sends nothing", async () => {
+    expect(await mailer().adhoc(delivery("k-adhoc"))).toEqual({ status: "queued" });
+    expect(await mailer().adhoc(delivery("k-adhoc"))).toEqual({ status: "already_queued" });
+    const [row] = await pending("k-adhoc");
+    expect(row).toMatchObject({ priority: ADHOC_PRIORITY, emailType: "payment_received", recipientEmail: "star@example.com", bookingId: "b1", batchId: null });
+    expect(JSON.parse(row!.message)).toMatchObject({ from: "x@y.z", to: "star@example.com" });
+    expect(sent).not.toContain("k-adhoc");
+  });
+
+  it("already delivered (by any path): already_sent, nothing queued", async () => {
+    await recordDelivery("k-adhoc-done");
+    expect(await mailer().adhoc(delivery("k-adhoc-done"))).toEqual({ status: "already_sent", id: "msg-k-adhoc-done" });
+    expect(await pending("k-adhoc-done")).toHaveLength(0);
+  });
+
+  it("refused by Resend in a batch earlier (its email-failed:<key> row): refused with the reason, not queued again", async () => {
+    const row = { ...rowBuilders.logEmailError("b1", "u1", "payment_received", new Error("Resend refused the email: invalid `to`"), { final: true }), id: "email-failed:k-refused" };
+    await insertAuditRowsOnce(t.sql, [row]);
+    expect(await mailer().adhoc(delivery("k-refused"))).toEqual({ status: "refused", reason: expect.stringMatching(/invalid `to`/) });
+    expect(await pending("k-refused")).toHaveLength(0);
+  });
+
+  it("an email the batch endpoint cannot carry (an attachment, a scheduled send) is sent alone and recorded, not queued", async () => {
+    const m = await mailer().message(delivery("k-attached"));
+    const attached = { ...m, attachments: [{ filename: "receipt.pdf", content: Buffer.from("%PDF-1.7").toString("base64") }] };
+    expect(sendsAlone(attached)).toBe("attachments");
+    expect(sendsAlone({ ...m, scheduledAt: "2030-01-01T09:00:00Z" })).toBe("scheduled_at");
+    expect(sendsAlone(m)).toBeNull();
+    expect(await mailer().queueOrSend(delivery("k-attached"), attached)).toEqual({ status: "sent", id: "msg-k-attached" });
+    expect(sent).toContain("k-attached");
+    expect(await pending("k-attached")).toHaveLength(0);
+    expect(await rowById("k-attached")).toBeDefined();
+  });
 });

@@ -1,6 +1,7 @@
-// Due reminders wait in "PendingEmail" for the batch sender (batch-sender.ts). Queuing them and
-// marking the booking reminded is one statement: the conditional mark makes a second run (a retry,
-// a racing sweep) queue nothing, and the emails cannot be lost once the mark is committed.
+// Emails wait in "PendingEmail" for the batch sender (batch-sender.ts). Queuing a booking's reminders
+// and marking the booking reminded is one statement: the conditional mark makes a second run (a
+// retry, a racing sweep) queue nothing, and the emails cannot be lost once the mark is committed.
+// An ad-hoc email is queued under its own idempotency key, once (ON CONFLICT DO NOTHING).
 import type { MailMessage } from "@callastar/emails";
 import type { Sql } from "@callastar/db";
 import type { EmailSubject } from "./email-record";
@@ -11,8 +12,10 @@ export interface QueuedEmail {
   message: MailMessage;
 }
 
-/** Batches take reminders before any other email. */
+/** Batches take reminders before any other email (the lane rules: email-batches.ts). */
 export const REMINDER_PRIORITY = 0;
+/** Ad-hoc emails (`send-email` jobs): after due reminders, filling the room they leave. */
+export const ADHOC_PRIORITY = 1;
 
 const QUEUE_REMINDER = `
 WITH m AS (
@@ -42,6 +45,24 @@ export async function queueReminderEmails(sql: Sql, bookingId: string, callDateT
       col((e) => JSON.stringify(e.message)),
       col((e) => JSON.stringify(e.subject.context)),
     ] as never,
+    { prepare: true },
+  );
+  return result.count > 0;
+}
+
+// Not queued again once delivered (by any path); a retried or duplicated job finds its row.
+const QUEUE_ADHOC = `
+INSERT INTO "PendingEmail" ("idempotencyKey", priority, "emailType", "bookingId", "userId", "recipientEmail", message, "auditContext")
+SELECT $1, ${ADHOC_PRIORITY}, $2, $3, $4, $5, $6, $7::jsonb
+WHERE NOT EXISTS (SELECT 1 FROM "EmailDelivery" d WHERE d."idempotencyKey" = $1)
+ON CONFLICT ("idempotencyKey") DO NOTHING`;
+
+/** Queues an ad-hoc email for the batch sender: false when its key is already queued or delivered. */
+export async function queueAdhocEmail(sql: Pick<Sql, "unsafe">, email: QueuedEmail): Promise<boolean> {
+  const { subject, message } = email;
+  const result = await sql.unsafe(
+    QUEUE_ADHOC,
+    [subject.idempotencyKey, subject.emailType, subject.bookingId, subject.userId, subject.to, JSON.stringify(message), JSON.stringify(subject.context)],
     { prepare: true },
   );
   return result.count > 0;

@@ -211,7 +211,7 @@ describe("booking reminders end to end", () => {
 });
 
 describe("ad-hoc emails from the main app", () => {
-  it("renders and sends any template once per idempotency key", async () => {
+  it("renders, queues and sends any template once per idempotency key", async () => {
     const input = {
       template: "payment_received" as const,
       props: { recipientName: "Star", amount: 4250, currency: "EUR" },
@@ -230,7 +230,7 @@ describe("ad-hoc emails from the main app", () => {
     expect(resend.deliveries[0]!.to).toEqual(["star@example.com"]);
   });
 
-  it("a 429 from Resend puts the job back for retry-after without spending an attempt", async () => {
+  it("a 429 from Resend holds its batch back for retry-after: the job spent no attempt, no row is written", async () => {
     resend.setFaults({ rateLimitNext: 1, retryAfterSeconds: 1 });
     const t0 = Date.now();
     const jobId = await producer.enqueueEmail({
@@ -244,7 +244,7 @@ describe("ad-hoc emails from the main app", () => {
     const job = await producer.queue("emails").getJob(jobId);
     await waitFor("completed", async () => (await job!.isCompleted()) || null);
     const done = await producer.queue("emails").getJob(jobId);
-    expect(done!.attemptsMade).toBeLessThanOrEqual(1); // the 429 did not count as a failed attempt
+    expect(done!.attemptsMade).toBeLessThanOrEqual(1); // nothing failed: the job queued the email
     expect(done!.failedReason ?? "").toBe("");
     expect(resend.deliveries.filter((d) => d.to[0] === "limited@example.com")).toHaveLength(1);
     // A rate-limit wait is not an error: no EMAIL_ERROR row, from the handler or the runtime.
@@ -267,7 +267,11 @@ describe("ad-hoc emails from the main app", () => {
   });
 
   it("a job failing every attempt leaves one EMAIL_ERROR row per attempt, only the last one final (needs the runtime's isAudited check)", async () => {
-    resend.setFaults({ failNext: 3 });
+    // The job renders and queues (sending is the batch sender's): PostgreSQL refuses to queue it, every attempt.
+    await t.sql.unsafe(`
+      CREATE FUNCTION refuse_pi_failing() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW."idempotencyKey" = 'payment_received:pi_failing' THEN RAISE EXCEPTION 'disk full (simulated)'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER refuse_pi_failing BEFORE INSERT ON "PendingEmail" FOR EACH ROW EXECUTE FUNCTION refuse_pi_failing();`);
     const data = {
       template: "payment_received",
       props: { recipientName: "Star", amount: 1000, currency: "EUR" },
@@ -277,7 +281,11 @@ describe("ad-hoc emails from the main app", () => {
     };
     // The catalog's 8 attempts with a 5 s backoff, shortened: the row count is what is checked.
     const job = await producer.queue("emails").add("send-email", data, { attempts: 3, backoff: { type: "fixed", delay: 10 } });
-    await waitFor("failed for good", async () => (await job.isFailed()) || null);
+    try {
+      await waitFor("failed for good", async () => (await job.isFailed()) || null);
+    } finally {
+      await t.sql.unsafe(`DROP TRIGGER refuse_pi_failing ON "PendingEmail"; DROP FUNCTION refuse_pi_failing();`);
+    }
     await app.ctx.logger.flush(5_000);
     // BullMQ's numeric job ids repeat across queues: match the job name too.
     const errors = await t.db

@@ -4,8 +4,8 @@
 import { Redis } from "ioredis";
 import { providerRate } from "@callastar/emails";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import { obliteratePrefix, testEnv, uniquePrefix } from "@callastar/testing";
-import { createSendPacer, type SendPacer } from "./send-pacer";
+import { obliteratePrefix, testEnv, uniquePrefix, waitFor } from "@callastar/testing";
+import { createSendPacer, GaveWayError, type SendPacer } from "./send-pacer";
 
 const OTHER_KEY = "re_other_key_of_the_team";
 let resend: ResendStandin;
@@ -35,8 +35,8 @@ function copyWatched(): { pacer: SendPacer; nextRefusal: () => Promise<void> } {
   const evaluate = redis.eval.bind(redis) as (...args: unknown[]) => Promise<unknown>;
   (redis as unknown as { eval: typeof evaluate }).eval = async (...args) => {
     const answer = await evaluate(...args);
-    // The acquire script (four keys) answers how long to wait; 0 means the slot is taken.
-    if (args[1] === 4 && Number(answer) > 0) onRefused?.();
+    // The acquire script (four keys) answers how long to wait (-1: behind an urgent caller); 0 means the slot is taken.
+    if (args[1] === 4 && Number(answer) !== 0) onRefused?.();
     return answer;
   };
   const nextRefusal = () => new Promise<void>((r) => (onRefused = r));
@@ -113,4 +113,26 @@ it("lanes: a waiting reminder batch (urgent) takes the next slot before ad-hoc s
   const waitingReminder = reminders.acquire({ urgent: true }).then(() => order.push("reminder"));
   await Promise.all([waitingAdhoc, waitingReminder]);
   expect(order).toEqual(["reminder", "ad-hoc"]);
+});
+
+it("an ad-hoc batch that may give way is told an urgent send waits instead of waiting behind it; one that stands by holds ad-hoc sends back", async () => {
+  const [reminders, adhoc] = [copy(), copy()];
+  for (let i = 0; i < 2; i++) {
+    const slot = await adhoc.acquire();
+    await slot.sending();
+    await slot.settle({});
+  }
+  // The window is full: the reminder batch waits, and marks itself waiting.
+  const waitingReminder = reminders.acquire({ urgent: true });
+  await waitFor("the reminder batch marked waiting", () => adhoc.urgentWaiting(), { intervalMs: 5 });
+  await expect(adhoc.acquire({ giveWay: true })).rejects.toBeInstanceOf(GaveWayError);
+  await (await waitingReminder).settle({});
+
+  // A reminder batch about to fall due stands by: ad-hoc sends take no slot until the mark lapses.
+  await waitFor("the reminder's mark lapsed", async () => !(await adhoc.urgentWaiting()), { timeoutMs: 5_000, intervalMs: 20 });
+  expect(await (await adhoc.acquire({ giveWay: true })).settle({})).toBeUndefined();
+  const other = copy();
+  await other.standBy(60_000);
+  expect(await adhoc.urgentWaiting()).toBe(true);
+  await expect(adhoc.acquire({ giveWay: true })).rejects.toBeInstanceOf(GaveWayError);
 });

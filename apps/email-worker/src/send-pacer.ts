@@ -14,10 +14,11 @@ import { RateLimitedError } from "@callastar/errors";
 import type { ProviderRate } from "@callastar/emails";
 
 // KEYS: window (zset), blocked-until, urgent mark, state (hash: limit, margin).
-// ARGV: slot id, urgent, default limit, window ms, default margin, urgent mark ms, yield ms.
+// ARGV: slot id, urgent, default limit, window ms, default margin, urgent mark ms.
+// Returns 0 (slot taken), the ms to wait, or -1: a non-urgent caller yields to an urgent one.
 const ACQUIRE = `
 if ARGV[2] == '1' then redis.call('SET', KEYS[3], '1', 'PX', ARGV[6])
-elseif redis.call('EXISTS', KEYS[3]) == 1 then return tonumber(ARGV[7]) end
+elseif redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -80,10 +81,26 @@ interface PaceSlot {
   settle(answer: { rate?: ProviderRate | undefined } | { retryAfterMs: number }): Promise<void>;
 }
 
+/** A non-urgent caller that asked to give way found an urgent one waiting (see `acquire`). */
+export class GaveWayError extends Error {
+  override name = "GaveWayError";
+  constructor() {
+    super("an urgent send is waiting: this one gave way");
+  }
+}
+
 /** Paces requests to the provider; `urgent` callers (due reminders) go before the others. */
 export interface SendPacer {
-  /** Waits for room in the provider's window; rejects with a RateLimitedError (no attempt spent) once `signal` aborts. */
-  acquire(options?: { urgent?: boolean; signal?: AbortSignal | undefined }): Promise<PaceSlot>;
+  /**
+   * Waits for room in the provider's window; rejects with a RateLimitedError (no attempt spent) once
+   * `signal` aborts. A non-urgent caller with `giveWay` rejects with GaveWayError, instead of
+   * waiting, while an urgent caller waits (a sender loop then frees itself for reminders).
+   */
+  acquire(options?: { urgent?: boolean; giveWay?: boolean; signal?: AbortSignal | undefined }): Promise<PaceSlot>;
+  /** Whether an urgent caller is waiting, or stands by (`standBy`). */
+  urgentWaiting(): Promise<boolean>;
+  /** Holds non-urgent callers back for `ms` as if an urgent one waited: reminders about to fall due find the window empty. */
+  standBy(ms: number): Promise<void>;
 }
 
 export interface SendPacerOptions {
@@ -98,6 +115,7 @@ export interface SendPacerOptions {
 
 /** A caller past its urgent mark's life is no longer counted as waiting. */
 const URGENT_MARK_MS = 2_000;
+/** How often a caller that yields to an urgent one looks again. */
 const YIELD_POLL_MS = 100;
 /** A 429 widens the margin by this much (up to MARGIN_MAX_MS); every accepted request narrows it by MARGIN_DECAY_MS. */
 const MARGIN_STEP_MS = 100;
@@ -109,7 +127,7 @@ const IN_FLIGHT_HOLD_MS = 15_000;
 const FREE_SLOT: PaceSlot = { sending: async () => {}, settle: async () => {} };
 
 /** Nothing to pace (tests, a provider without a limit). */
-export const noPacing: SendPacer = { acquire: async () => FREE_SLOT };
+export const noPacing: SendPacer = { acquire: async () => FREE_SLOT, urgentWaiting: async () => false, standBy: async () => {} };
 
 /** The pacer shared through Redis by every copy that sends to one provider team. */
 export function createSendPacer(redis: Redis, options: SendPacerOptions): SendPacer {
@@ -118,13 +136,20 @@ export function createSendPacer(redis: Redis, options: SendPacerOptions): SendPa
   const keys = [`${options.key}:window`, `${options.key}:blocked`, `${options.key}:urgent`, `${options.key}:state`];
   const floor = options.marginMs;
   return {
-    async acquire({ urgent = false, signal } = {}) {
+    async urgentWaiting() {
+      return (await redis.exists(keys[2]!)) === 1;
+    },
+    async standBy(ms) {
+      if (ms > 0) await redis.set(keys[2]!, "1", "PX", Math.ceil(ms));
+    },
+    async acquire({ urgent = false, giveWay = false, signal } = {}) {
       const id = randomUUID();
       for (;;) {
         if (signal?.aborted) throw stopped();
-        const wait = Number(await redis.eval(ACQUIRE, 4, ...keys, id, urgent ? "1" : "0", options.limit, windowMs, floor, URGENT_MARK_MS, YIELD_POLL_MS));
-        if (wait <= 0) break;
-        await sleep(wait, signal);
+        const wait = Number(await redis.eval(ACQUIRE, 4, ...keys, id, urgent ? "1" : "0", options.limit, windowMs, floor, URGENT_MARK_MS));
+        if (wait === 0) break;
+        if (wait < 0 && giveWay) throw new GaveWayError();
+        await sleep(wait < 0 ? YIELD_POLL_MS : wait, signal);
       }
       return {
         sending: async () => void (await redis.eval(SENDING, 1, keys[0]!, id, IN_FLIGHT_HOLD_MS)),

@@ -226,6 +226,32 @@ it("re-checks undelivered emails at start, not one interval later, and once per 
   await waitFor("the row marked relayed a third time", relayCountIs(3));
 }, 60_000);
 
+it("an email its job queued in PendingEmail is not added again when Redis lost the job; one Resend refused closes its row as failed, with the reason", async () => {
+  const email = (n: string) => ({
+    template: "payment_received" as const,
+    props: { recipientName: "Ana", amount: 5000, currency: "eur" },
+    to: "ana@example.com",
+    idempotencyKey: `payment_received:${n}-${prefix}`,
+  });
+  const queued = await t.db.transaction((tx) => enqueueInDrizzleTransaction(tx, "enqueueEmail", email("queued")));
+  const refused = await t.db.transaction((tx) => enqueueInDrizzleTransaction(tx, "enqueueEmail", email("refused")));
+  // Both relayed ten minutes ago and gone from Redis: the first waits in "PendingEmail" (its job
+  // completed and was removed), the second was refused in a batch (its email-failed:<key> row).
+  await t.sql`UPDATE "JobOutbox" SET "relayedAt" = now() AT TIME ZONE 'UTC' - interval '10 minutes', "relayCount" = 1 WHERE id IN (${queued.id}, ${refused.id})`;
+  await t.sql`INSERT INTO "PendingEmail" ("idempotencyKey", priority, "emailType", "recipientEmail", message, "auditContext")
+    VALUES (${queued.idempotencyKey}, 1, 'payment_received', 'ana@example.com', '{}', '{}')`;
+  await t.sql`INSERT INTO "Log" (id, type, status, message, error, "createdAt")
+    VALUES (${`email-failed:${refused.idempotencyKey!}`}, 'EMAIL_ERROR', 'ERROR', 'Email payment_received failed', 'Resend refused the email: invalid to', now())`;
+  await relayInProcess();
+  const rowOf = async (id: string) => (await t.db.select().from(jobOutbox).where(eq(jobOutbox.id, id)))[0]!;
+  await waitFor("the refused email's row closed", async () => (await rowOf(refused.id)).completedAt !== null);
+  expect(await rowOf(refused.id)).toMatchObject({ outcome: "failed", lastError: "Resend refused the email: invalid to" });
+  await waitFor("the queued email's row checked", async () => (await rowOf(queued.id)).checkedAt !== null);
+  expect(await rowOf(queued.id)).toMatchObject({ completedAt: null, relayCount: 1 });
+  expect(await producer.queue("emails").getJob(queued.jobId)).toBeUndefined();
+  await t.sql`DELETE FROM "PendingEmail" WHERE "idempotencyKey" = ${queued.idempotencyKey}`;
+}, 60_000);
+
 describe("the relay's watchdog", () => {
   let proxy: TcpProxy;
   beforeAll(async () => {
@@ -331,7 +357,9 @@ describe("an ad-hoc email when Redis loses its data", () => {
       // Drain to a known point: the worker has nothing left, then count what reached the provider.
       await waitFor("the email job completed", async () => (await emails.getJobCounts("completed")).completed === 1);
       const key = row.idempotencyKey!;
-      expect(resend.deliveries.filter((d) => d.idempotencyKey === key)).toHaveLength(1);
+      // In a batch request (under the batch's key): the email is the one to ana@.
+      await waitFor("no batch left", async () => (await t.sql`SELECT 1 FROM "EmailBatch"`).length === 0);
+      expect(resend.deliveries.filter((d) => String(d.to) === "ana@example.com")).toHaveLength(1);
       expect(await t.db.select().from(emailDelivery).where(eq(emailDelivery.idempotencyKey, key))).toHaveLength(1);
       const sent = await t.db.select().from(log).where(inArray(log.type, ["EMAIL_SENT"]));
       expect(sent.filter((r) => (r.context as { idempotencyKey?: string }).idempotencyKey === key)).toHaveLength(1);

@@ -12,10 +12,12 @@ export interface RecheckOutcome {
 const NOW = "clock_timestamp() AT TIME ZONE 'UTC'";
 
 /**
- * An ad-hoc email exists nowhere but in Redis between its relay and its delivery. Its row stays
- * open until an "EmailDelivery" row with its idempotency key exists; a row relayed more than
- * `afterMs` ago whose job Redis no longer has (data lost, failover to an empty replica) is added
- * again — same job id, same idempotency key, so the email worker still sends it once.
+ * An ad-hoc email exists nowhere but in Redis between its relay and the moment its job queues it in
+ * "PendingEmail". Its row stays open until an "EmailDelivery" row with its idempotency key exists
+ * (closed `delivered`) or Resend refused it (its `email-failed:<key>` row: closed `failed`); a row
+ * relayed more than `afterMs` ago whose job Redis no longer has (data lost, failover to an empty
+ * replica) and whose email is not queued is added again — same job id, same idempotency key, so
+ * the email worker still sends it once.
  */
 export async function recheckEmails(options: OutboxRelayOptions & { afterMs: number }): Promise<RecheckOutcome> {
   const { sql, producer, batchSize } = options;
@@ -24,10 +26,16 @@ export async function recheckEmails(options: OutboxRelayOptions & { afterMs: num
     `UPDATE ${table} o SET "completedAt" = ${NOW}, "outcome" = 'delivered' FROM "EmailDelivery" d ` +
       `WHERE o."relayedAt" IS NOT NULL AND o."completedAt" IS NULL AND d."idempotencyKey" = o."idempotencyKey"`,
   );
-  const outcome: RecheckOutcome = { delivered: delivered.count, readded: 0, failed: 0, pending: 0 };
+  const refused = await sql.unsafe(
+    `UPDATE ${table} o SET "completedAt" = ${NOW}, "outcome" = 'failed', "lastError" = coalesce(l."error", l.message) FROM "Log" l ` +
+      `WHERE o."relayedAt" IS NOT NULL AND o."completedAt" IS NULL AND o."idempotencyKey" IS NOT NULL AND l.id = 'email-failed:' || o."idempotencyKey"`,
+  );
+  const outcome: RecheckOutcome = { delivered: delivered.count, readded: 0, failed: refused.count, pending: 0 };
   await sql.begin(async (tx) => {
-    const rows = await tx.unsafe<Array<{ id: string; kind: string; input: unknown; jobId: string }>>(
-      `SELECT "id", "kind", "input", "jobId" FROM ${table} WHERE "relayedAt" IS NOT NULL AND "completedAt" IS NULL ` +
+    // `queued`: its job put it in "PendingEmail" (durable: the batch sender delivers it, whatever Redis lost).
+    const rows = await tx.unsafe<Array<{ id: string; kind: string; input: unknown; jobId: string; queued: boolean }>>(
+      `SELECT "id", "kind", "input", "jobId", EXISTS (SELECT 1 FROM "PendingEmail" p WHERE p."idempotencyKey" = o."idempotencyKey") AS queued ` +
+        `FROM ${table} o WHERE "relayedAt" IS NOT NULL AND "completedAt" IS NULL ` +
         `AND COALESCE("checkedAt", "relayedAt") < ${NOW} - $1 * interval '1 millisecond' ` +
         `ORDER BY "relayedAt" LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [options.afterMs, batchSize],
@@ -36,6 +44,10 @@ export async function recheckEmails(options: OutboxRelayOptions & { afterMs: num
     const failed: Array<{ id: string; reason: string }> = [];
     const checked: string[] = [];
     for (const row of rows) {
+      if (row.queued) {
+        checked.push(row.id);
+        continue;
+      }
       const job = preparedJobOf(row);
       const inRedis = await producer.queue(JOBS[job.name].queue).getJob(row.jobId);
       const state = inRedis ? await inRedis.getState() : "unknown";
@@ -54,7 +66,7 @@ export async function recheckEmails(options: OutboxRelayOptions & { afterMs: num
       await tx.unsafe(`UPDATE ${table} SET "completedAt" = ${NOW}, "outcome" = 'failed', "lastError" = $2 WHERE "id" = $1`, [id, reason]);
     }
     for (const r of readd) options.log.warn({ jobId: r.job.jobId, outboxId: r.id }, `email ${r.job.jobId} (outbox row ${r.id}) was relayed but is neither delivered nor in Redis: added again`);
-    Object.assign(outcome, { readded: readd.length, failed: failed.length, pending: checked.length });
+    Object.assign(outcome, { readded: readd.length, failed: outcome.failed + failed.length, pending: checked.length });
   });
   return outcome;
 }

@@ -69,7 +69,9 @@ describe("intents without their effect", () => {
     const h = 3;
     const old = at(h, 5);
     const young = at(h, 55);
+    // An ad-hoc email and a reminder past the bound, both reported.
     await queued(`old-${createId()}`, old);
+    await queued(`old-reminder-${createId()}`, old, { priority: 0, emailType: "booking_reminder_client" });
     await queued(`young-${createId()}`, young);
     const stuck = `email-batch:${createId()}`;
     await t.db.insert(emailBatch).values({ id: stuck, createdAt: old, attemptedAt: old, attempts: 4 });
@@ -84,12 +86,16 @@ describe("intents without their effect", () => {
 
     const report = await verifyAudit(t.db, hour(h));
     const found = unfulfilled(report);
-    expect(found.filter(([c]) => c === "pending-emails").map(([, id]) => id)).toEqual([expect.stringMatching(/^old-/)]);
+    const pending = report.unfulfilled.filter((u) => u.check === "pending-emails").sort((a, b) => a.detail.localeCompare(b.detail));
+    expect(pending.map((u) => [u.entityId.replace(/-[^-]+$/, ""), u.detail])).toEqual([
+      ["old", "queued (ad-hoc payment_received), not yet in a batch"],
+      ["old-reminder", "queued (reminder booking_reminder_client), not yet in a batch"],
+    ]);
     expect(found.filter(([c]) => c === "email-batches")).toEqual([["email-batches", stuck]]);
     expect(found.filter(([c]) => c === "unknown-emails")).toEqual([["unknown-emails", perhaps]]);
     expect(found.filter(([c]) => c === "outbox-waiting")).toEqual([["outbox-waiting", waiting!.id]]);
     expect(report.unfulfilled.find((u) => u.check === "email-batches")!.detail).toBe(`sent 4 failed time(s) since ${old.toISOString()}, no answer recorded`);
-    expect(report.checked).toMatchObject({ "pending-emails": 4, "email-batches": 2, "unknown-emails": 2, "outbox-waiting": 3 });
+    expect(report.checked).toMatchObject({ "pending-emails": 5, "email-batches": 2, "unknown-emails": 2, "outbox-waiting": 3 });
     // The bounds are settings: with a longer one, nothing here is late but the unknown email.
     const lenient = await verifyAudit(t.db, { ...hour(h), bounds: { pendingMaxMinutes: 120, outboxMaxMinutes: 120 } });
     expect(unfulfilled(lenient)).toEqual([["unknown-emails", perhaps]]);

@@ -85,12 +85,13 @@ const INTENT_DEFINITIONS: readonly IntentDefinition[] = [
       ),
   },
   {
-    // Queued and never taken into a batch: no sender is running, or every one is stuck.
+    // Queued (a reminder or an ad-hoc email alike) and never taken into a batch: no sender is running, or every one is stuck.
     name: "pending-emails",
     statement: ({ since, until }, b) =>
       result(
         sql`SELECT count(*) FROM "PendingEmail" WHERE "createdAt" >= ${ts(since)} AND "createdAt" < ${ts(until)}`,
-        sql`SELECT "idempotencyKey" AS entity, 'queued, not yet in a batch' AS detail, ${iso(`"createdAt"`)} AS since, false AS repairable
+        sql`SELECT "idempotencyKey" AS entity,
+            'queued (' || CASE WHEN priority = 0 THEN 'reminder' ELSE 'ad-hoc' END || ' ' || "emailType" || '), not yet in a batch' AS detail, ${iso(`"createdAt"`)} AS since, false AS repairable
           FROM "PendingEmail" WHERE "batchId" IS NULL AND "createdAt" >= ${ts(since)} AND "createdAt" < ${ts(new Date(until.getTime() - minutes(b.pendingMaxMinutes)))}`,
       ),
   },

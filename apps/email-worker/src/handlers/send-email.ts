@@ -4,11 +4,15 @@ import type { SendEmailPayload } from "@callastar/queues";
 import { auditEmailAttempt, type AttemptJob } from "../attempt-failure";
 import type { Mailer } from "../mailer";
 
-/** An ad-hoc email from the main app: render, send once per idempotency key, audit (one error row per failed attempt). */
+/**
+ * An ad-hoc email from the main app: rendered and queued durably for the batch sender (which sends
+ * and records it), once per idempotency key; sent alone if a batch cannot carry it. The job is done
+ * once the email is queued. One error row per failed attempt (rendering, queuing, a lone send).
+ */
 export async function processSendEmail(deps: { mailer: Mailer; logger: AuditLogger }, data: SendEmailPayload, job: AttemptJob) {
   const { to, idempotencyKey, bookingId, userId, template, props } = data;
   try {
-    return await deps.mailer.deliver({
+    return await deps.mailer.adhoc({
       payload: { template, props } as EmailPayload,
       to,
       idempotencyKey,

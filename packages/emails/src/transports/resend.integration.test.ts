@@ -5,7 +5,7 @@ import { PermanentError, RateLimitedError, TransientError } from "@callastar/err
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { waitFor } from "@callastar/testing";
 import { renderEmail } from "../render";
-import { createResendTransport } from "./resend";
+import { createResendTransport, sendsAlone } from "./resend";
 import type { MailMessage, MailTransport } from "./types";
 
 const message: MailMessage = {
@@ -251,6 +251,17 @@ describe("sendBatch", () => {
     expect(await failure(transport.sendBatch!(encoded([message, other]), { idempotencyKey: "k-b" }))).toBeInstanceOf(TransientError);
     await transport.sendBatch!(encoded([message, other]), { idempotencyKey: "k-b" });
     expect(standin.deliveries).toHaveLength(2);
+  });
+
+  it("refuses to batch an email Resend's batch endpoint refuses (attachments, scheduled_at), and sends it alone with them", async () => {
+    const attached = { ...message, attachments: [{ filename: "receipt.txt", content: Buffer.from("paid").toString("base64") }] };
+    const scheduled = { ...message, scheduledAt: "2030-01-01T09:00:00Z" };
+    expect([attached, scheduled, message].map(sendsAlone)).toEqual(["attachments", "scheduled_at", null]);
+    expect(() => transport.encodeBatch!([message, attached])).toThrow(/refuses attachments: send this email alone/);
+    expect(() => transport.encodeBatch!([scheduled])).toThrow(PermanentError);
+    expect(standin.requests).toBe(0);
+    await transport.send(attached, { idempotencyKey: "k-attached" });
+    expect(standin.deliveries.map((d) => d.endpoint)).toEqual(["/emails"]);
   });
 
   it("refuses an empty or oversized batch before any request", async () => {

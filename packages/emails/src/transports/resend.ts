@@ -28,6 +28,16 @@ const batchResponseSchema = z.object({
 /** Resend's limit on emails per batch request. */
 export const MAX_BATCH_SIZE = 100;
 
+/**
+ * Why Resend's batch endpoint cannot carry `message` (it refuses `attachments` and `scheduled_at`),
+ * or null when it can. The one place that says which emails go alone through the single send.
+ */
+export function sendsAlone(message: MailMessage): string | null {
+  if (message.attachments !== undefined && message.attachments.length > 0) return "attachments";
+  if (message.scheduledAt !== undefined) return "scheduled_at";
+  return null;
+}
+
 // Resend's API fields in the order the SDK writes them (its parseEmailToApiOptions), so an encoded
 // batch is byte for byte what `resend.batch.send` would have sent.
 function toApiEmail(message: MailMessage) {
@@ -40,6 +50,11 @@ function toApiEmail(message: MailMessage) {
     text: message.text,
     to: message.to,
   };
+}
+
+function checkBatchable(message: MailMessage): void {
+  const reason = sendsAlone(message);
+  if (reason) throw new PermanentError(`Resend's batch endpoint refuses ${reason}: send this email alone`, { code: "not_batchable" });
 }
 
 function checkBatchSize(count: number): void {
@@ -57,6 +72,8 @@ function toSdkEmail(message: MailMessage) {
     text: message.text,
     ...(message.replyTo !== undefined && { replyTo: message.replyTo }),
     ...(message.tags !== undefined && { tags: message.tags }),
+    ...(message.attachments !== undefined && { attachments: message.attachments }),
+    ...(message.scheduledAt !== undefined && { scheduledAt: message.scheduledAt }),
   };
 }
 
@@ -112,6 +129,7 @@ export function createResendTransport(options: ResendTransportOptions): MailTran
     },
     encodeBatch(messages: readonly MailMessage[]): EncodedBatch {
       checkBatchSize(messages.length);
+      messages.forEach(checkBatchable);
       return { body: JSON.stringify(messages.map(toApiEmail)), count: messages.length };
     },
     async sendBatch(batch: EncodedBatch, sendOptions: BatchOptions): Promise<BatchResult> {

@@ -8,6 +8,10 @@ export interface MailMessage {
   replyTo?: string | string[];
   /** Resend tags: ASCII letters, digits, `_` and `-` only. */
   tags?: Array<{ name: string; value: string }>;
+  /** Files sent with the email (base64 content). Resend's batch endpoint refuses them: see `sendsAlone`. */
+  attachments?: Array<{ filename: string; content: string; contentType?: string }>;
+  /** ISO time or natural language Resend sends the email at. Not batchable either. */
+  scheduledAt?: string;
 }
 
 /** Per-send options; the key makes a retried send deliver once. */
