@@ -20,6 +20,7 @@ import { freshDatabase } from "./lib/bench-database";
 import { emailWorkerBenchEnv } from "./lib/email-worker-env";
 import { median } from "./lib/figures";
 import { peakBenchEnv as env } from "./lib/peak-env";
+import { breakdown, stepLine, timelinesIn, type PeakBreakdown } from "./lib/peak-breakdown";
 import { percentile } from "./lib/percentiles";
 import { seedBookings } from "./lib/seed-bookings";
 
@@ -50,6 +51,8 @@ interface PeakResult {
   fill: number;
   /** When each reminder request reached Resend, ms after the due time. */
   requestTimes: number[];
+  /** Where the time between requests went (stand-in receipts joined with the workers' timelines). */
+  breakdown: PeakBreakdown | undefined;
 }
 
 const WORKER_DIR = resolve(__dirname, "../../apps/email-worker");
@@ -64,7 +67,7 @@ function startWorkers(url: string, prefix: string, resend: ResendStandin, extra:
 }
 
 /** One peak: `calls` calls at the same moment, `adhoc` ad-hoc emails enqueued 1 s before they fall due. */
-async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, calls: number, adhoc: number): Promise<PeakResult> {
+async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, workers: readonly AppProcess[], calls: number, adhoc: number): Promise<PeakResult> {
   resend.reset();
   const due = Date.now() + (env.leadInSeconds || 20 + Math.ceil(calls / 50)) * 1000;
   const callAt = new Date(due + LEAD_MS);
@@ -140,6 +143,7 @@ async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, cal
     refused: resend.rateLimited,
     fill: late.length / Math.max(1, requests.size) / 100,
     requestTimes: [...firstSeen.values()].sort((a, b) => a - b),
+    breakdown: breakdown(resend.requestLog, timelinesIn(workers.map((w) => w.output())), due),
   };
 }
 
@@ -155,7 +159,7 @@ async function series(name: string, url: string, workerEnv: Record<string, strin
   try {
     await Promise.all(workers.map((w) => w.waitForOutput("consuming", 120_000)));
     for (let round = 1; round <= rounds; round++) {
-      const r = await peak(db, producer, resend, calls, adhoc);
+      const r = await peak(db, producer, resend, workers, calls, adhoc);
       results.push(r);
       say(
         `  ${name} round ${round}: ${r.emails} reminder emails in ${r.requests} requests (${r.reqPerSecond.toFixed(2)} req/s accepted), ` +
@@ -163,6 +167,7 @@ async function series(name: string, url: string, workerEnv: Record<string, strin
           `early ${r.early}, skipped ${r.skipped}, duplicated ${r.duplicated}; batch fill ${(r.fill * 100).toFixed(0)}%; ` +
           `ad-hoc delivered meanwhile ${r.adhocDelivered}; 429s ${r.refused}\n    requests at (s after due): ${r.requestTimes.map(s1).join(" ")}`,
       );
+      if (r.breakdown) say(`    where the time went, per request:\n${r.breakdown.lines.join("\n")}\n    ${stepLine(r.breakdown)}`);
       // The last round's ad-hoc backlog stays: the workers are stopped while it waits.
       if (round < rounds) await producer.queue("emails").drain(true);
     }
@@ -190,8 +195,18 @@ function summary(label: string, runs: readonly PeakResult[]): string {
   return (
     `${label} (median of ${runs.length}): ${m((r) => r.emails)} emails in ${m((r) => r.requests)} requests (fill ${(m((r) => r.fill) * 100).toFixed(0)}%), ` +
     `lateness p50 ${s1(m((r) => r.p50))} s, p99 ${s1(m((r) => r.p99))} s, max ${s1(m((r) => r.max))} s; 429s ${sum((r) => r.refused)} in all; ` +
-    `early ${sum((r) => r.early)}, skipped ${sum((r) => r.skipped)}, duplicated ${sum((r) => r.duplicated)}`
+    `early ${sum((r) => r.early)}, skipped ${sum((r) => r.skipped)}, duplicated ${sum((r) => r.duplicated)}` +
+    stepsOf(runs)
   );
+}
+
+/** The breakdown's medians over rounds, as the tail of a summary line. */
+function stepsOf(runs: readonly PeakResult[]): string {
+  const all = runs.flatMap((r) => (r.breakdown ? [r.breakdown] : []));
+  if (all.length === 0) return "";
+  const m = (f: (b: PeakBreakdown) => number) => median(all.map(f));
+  const step = { total: m((b) => b.step.total), answer: m((b) => b.step.answer), pacer: m((b) => b.step.pacer), notReady: m((b) => b.step.notReady), afterSlot: m((b) => b.step.afterSlot), transit: m((b) => b.step.transit) };
+  return `\n  ${stepLine({ step, firstSentMs: m((b) => b.firstSentMs), firstCountedMs: m((b) => b.firstCountedMs) })}`;
 }
 
 async function main() {

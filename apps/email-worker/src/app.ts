@@ -60,6 +60,7 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
           // A third of the shutdown budget at most: the workers, the logger and the pools close after it.
           stopTimeoutMs: Math.min(10_000, env.SHUTDOWN_TIMEOUT_MS / 3),
           log: (line) => log.info({ component: "batch-sender" }, line),
+          onRequest: (request) => log.info({ component: "batch-sender", request }, "batch request"),
         }),
       );
       const preparer =

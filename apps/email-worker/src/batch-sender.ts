@@ -13,6 +13,7 @@ import type { TxBounds } from "./bounded-tx";
 import { createBatchStore, LeaseLostError, type Batch, type BatchMember } from "./email-batches";
 import { createEmailRecorder, type AcceptedEmail, type EmailSubject } from "./email-record";
 import { REMINDER_PRIORITY } from "./pending-emails";
+import { startTimeline, type RequestTimeline } from "./request-timeline";
 import type { SendPacer } from "./send-pacer";
 
 export interface BatchSenderOptions {
@@ -35,6 +36,8 @@ export interface BatchSenderOptions {
   /** Server-side bounds of each transaction. */
   txBounds?: TxBounds;
   log?: (line: string) => void;
+  /** Each request's steps, once its outcome is recorded (the worker logs them; bench:peak reads them). */
+  onRequest?: (timeline: RequestTimeline) => void;
 }
 
 /** The loop, as the worker runtime sees it (its BackgroundLoop). */
@@ -106,7 +109,7 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
         workDue = true;
         const lease = holdLease(store, { batchId, owner }, leaseMs, claimedAt, (why) => log(`batch sender: lease on ${batchId} lost: ${why}`));
         try {
-          await work(lease);
+          await work(lease, startTimeline(batchId, Date.now()));
         } finally {
           lease.stop();
         }
@@ -118,17 +121,17 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
   })();
 
   // One batch under its lease: sent until its outcome is recorded, the lease is lost, or the loop stops.
-  async function work(lease: HeldLease): Promise<void> {
+  async function work(lease: HeldLease, timeline: RequestTimeline): Promise<void> {
     const batch = await persist(lease, () => store.load(lease));
     if (!batch) return;
-    const done = await sendBatch(batch, lease);
+    const done = await sendBatch(batch, lease, timeline);
     // Stopped with the batch unfinished: let any copy take it now rather than when the lease lapses.
     if (!done && lease.held) await store.release(lease).catch(() => undefined);
   }
 
   // True once the batch's outcome is recorded (or it is no longer this holder's to record). Every
   // write goes through `persist`: undefined means the lease is gone or the loop stops.
-  async function sendBatch(batch: Batch, lease: HeldLease): Promise<boolean> {
+  async function sendBatch(batch: Batch, lease: HeldLease, timeline: RequestTimeline): Promise<boolean> {
     let members = batch.members;
     const subjects = () => members.map((m) => m.subject);
     const urgent = members.some((m) => m.priority === REMINDER_PRIORITY);
@@ -149,7 +152,8 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       prepared(pruned);
       // Loaded, re-checked and stored before its time; the statement right after the slot checks
       // the members once more, so a call cancelled or moved until then is still left out.
-      if (!(await dueTime(members))) return false;
+      timeline.readyAt = Date.now();
+      if (!(await dueTime(members, timeline))) return false;
     }
     for (;;) {
       if (!running || !lease.held) return false;
@@ -159,8 +163,10 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
         return record(lease, () => store.markUnknown(lease, reason, new Error(reason), subjects()));
       }
       let slot;
+      timeline.askedAt = Date.now();
       try {
         slot = await pacer.acquire({ urgent, signal: stopping.signal });
+        timeline.grantedAt = timeline.opensAt = Date.now();
       } catch (error) {
         if (!running) return false;
         throw error;
@@ -177,14 +183,19 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
           if (members.length === 0) continue;
         }
         frozen = true;
+        timeline.frozenAt = Date.now();
       }
       let outcome: Outcome;
       try {
         await slot.sending();
+        timeline.sentAt = Date.now();
         outcome = await send(transport, batch.id, request, members);
+        timeline.answeredAt = Date.now();
       } catch (error) {
+        timeline.answeredAt = Date.now();
         const verdict = judgeFailure(error, maybeSent);
         if (verdict.kind === "wait") {
+          timeline.refusals += 1;
           // A 429: Resend sent nothing; every copy holds back for retry-after, then the same request goes again.
           await slot.settle({ retryAfterMs: verdict.waitMs }).catch(() => undefined);
           await pause(verdict.waitMs);
@@ -208,15 +219,18 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
         continue;
       }
       await slot.settle({ rate: outcome.rate }).catch(() => undefined);
-      return record(lease, () => store.finish(lease, outcome.accepted, outcome.refused));
+      const recorded = await record(lease, () => store.finish(lease, outcome.accepted, outcome.refused));
+      if (recorded) options.onRequest?.({ ...timeline, emails: members.length, recordedAt: Date.now() });
+      return recorded;
     }
   }
 
   // Waits until the batch's last reminder falls due: never early. False when stopped meanwhile.
-  async function dueTime(members: readonly BatchMember[]): Promise<boolean> {
+  async function dueTime(members: readonly BatchMember[], timeline: RequestTimeline): Promise<boolean> {
     const lead = options.reminderLeadMs;
     if (lead === undefined) return true;
     const dueAt = Math.max(0, ...members.map((m) => (m.priority === REMINDER_PRIORITY && m.callDateTime ? m.callDateTime.getTime() - lead : 0)));
+    timeline.dueAt = dueAt;
     while (running && Date.now() < dueAt) await pause(dueAt - Date.now());
     return running;
   }
