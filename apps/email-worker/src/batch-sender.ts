@@ -14,7 +14,7 @@ import { createBatchStore, LeaseLostError, type Batch, type BatchMember } from "
 import { createEmailRecorder, type AcceptedEmail, type EmailSubject } from "./email-record";
 import { REMINDER_PRIORITY } from "./pending-emails";
 import { startTimeline, type RequestTimeline } from "./request-timeline";
-import type { SendPacer } from "./send-pacer";
+import type { PaceSlot, SendPacer } from "./send-pacer";
 
 export interface BatchSenderOptions {
   db: DbHandle;
@@ -60,6 +60,12 @@ const DEFAULT_LEASE_MS = 15_000;
  * stored when the time comes (seconds on a loaded machine); reminders are prepared long before.
  */
 const GATHER_AHEAD_MS = 3_000;
+/**
+ * A batch takes its place in Resend's window up to this long before the place opens (and before
+ * its due time), and is frozen meanwhile, so the request leaves at the opening itself. A call
+ * cancelled or moved within this last moment is still reminded (docs/email.md).
+ */
+const FREEZE_LEAD_MS = 250;
 
 /** Starts the loop. */
 export function startBatchSender(options: BatchSenderOptions): BatchSender {
@@ -150,11 +156,11 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       const pruned = await persist(lease, () => store.prune(lease, members, encodeBody, false));
       if (!pruned) return false;
       prepared(pruned);
-      // Loaded, re-checked and stored before its time; the statement right after the slot checks
-      // the members once more, so a call cancelled or moved until then is still left out.
       timeline.readyAt = Date.now();
-      if (!(await dueTime(members, timeline))) return false;
     }
+    timeline.dueAt = dueAtOf(members);
+    // The slot is asked for, and the batch frozen, up to FREEZE_LEAD_MS before the due time.
+    if (!(await until(timeline.dueAt - FREEZE_LEAD_MS))) return false;
     for (;;) {
       if (!running || !lease.held) return false;
       if (members.length === 0) return record(lease, () => store.finish(lease, [], []));
@@ -162,32 +168,27 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
         const reason = "Resend's 24 h replay window is closing: a retry could deliver again";
         return record(lease, () => store.markUnknown(lease, reason, new Error(reason), subjects()));
       }
-      let slot;
+      let slot: PaceSlot;
       timeline.askedAt = Date.now();
       try {
-        slot = await pacer.acquire({ urgent, signal: stopping.signal });
-        timeline.grantedAt = timeline.opensAt = Date.now();
+        slot = await pacer.acquire({ urgent, signal: stopping.signal, aheadMs: FREEZE_LEAD_MS });
       } catch (error) {
         if (!running) return false;
         throw error;
       }
-      if (!frozen) {
-        // Frozen in one short statement right after the slot (a slow transaction here would let the
-        // request reach Resend out of the limiter's pace); from this commit on, the body is fixed.
-        const unchanged = await persist(lease, () => store.freezeIfUnchanged(lease));
-        if (unchanged === undefined) return false;
-        if (!unchanged) {
-          const pruned = await persist(lease, () => store.prune(lease, members, encodeBody, true));
-          if (!pruned) return false;
-          prepared(pruned);
-          if (members.length === 0) continue;
-        }
-        frozen = true;
-        timeline.frozenAt = Date.now();
+      timeline.grantedAt = Date.now();
+      timeline.opensAt = slot.opensAt;
+      const ready = await readyToSend(lease, slot);
+      if (ready !== "send") {
+        await slot.settle({ unused: true }).catch(() => undefined);
+        if (ready === "stop") return false;
+        continue;
       }
       let outcome: Outcome;
       try {
-        await slot.sending();
+        // Not waited for: the place is already held until the answer, and nothing may stand
+        // between the opening and the socket write.
+        void slot.sending().catch(() => undefined);
         timeline.sentAt = Date.now();
         outcome = await send(transport, batch.id, request, members);
         timeline.answeredAt = Date.now();
@@ -223,15 +224,40 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       if (recorded) options.onRequest?.({ ...timeline, emails: members.length, recordedAt: Date.now() });
       return recorded;
     }
+
+    // With its slot taken: the batch frozen (unless it was already), then the wait for the slot's
+    // opening and the due time, so the request leaves at the later of the two with nothing left to do.
+    async function readyToSend(held: HeldLease, slot: PaceSlot): Promise<"send" | "stop" | "again"> {
+      if (!frozen) {
+        // Frozen in one short statement (a slow transaction here would delay the request past its
+        // opening); from this commit on, the body is fixed. A member gone stale since the body was
+        // stored is dropped first.
+        const unchanged = await persist(held, () => store.freezeIfUnchanged(held));
+        if (unchanged === undefined) return "stop";
+        if (!unchanged) {
+          const pruned = await persist(held, () => store.prune(held, members, encodeBody, true));
+          if (!pruned) return "stop";
+          prepared(pruned);
+          if (members.length === 0) return "again";
+        }
+        frozen = true;
+        timeline.frozenAt = Date.now();
+      }
+      if (!(await until(Math.max(slot.opensAt, timeline.dueAt))) || !held.held) return "stop";
+      return "send";
+    }
   }
 
-  // Waits until the batch's last reminder falls due: never early. False when stopped meanwhile.
-  async function dueTime(members: readonly BatchMember[], timeline: RequestTimeline): Promise<boolean> {
+  // The due time of a batch: when its last reminder falls due (0 without reminders or without a lead).
+  function dueAtOf(members: readonly BatchMember[]): number {
     const lead = options.reminderLeadMs;
-    if (lead === undefined) return true;
-    const dueAt = Math.max(0, ...members.map((m) => (m.priority === REMINDER_PRIORITY && m.callDateTime ? m.callDateTime.getTime() - lead : 0)));
-    timeline.dueAt = dueAt;
-    while (running && Date.now() < dueAt) await pause(dueAt - Date.now());
+    if (lead === undefined) return 0;
+    return Math.max(0, ...members.map((m) => (m.priority === REMINDER_PRIORITY && m.callDateTime ? m.callDateTime.getTime() - lead : 0)));
+  }
+
+  // Waits until `at` (epoch ms): never returns earlier. False when stopped meanwhile.
+  async function until(at: number): Promise<boolean> {
+    while (running && Date.now() < at) await pause(at - Date.now());
     return running;
   }
 

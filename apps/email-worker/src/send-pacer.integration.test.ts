@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import { providerRate } from "@callastar/emails";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { obliteratePrefix, testEnv, uniquePrefix } from "@callastar/testing";
-import { createSendPacer, type SendPacer } from "./send-pacer";
+import { createSendPacer, type PaceSlot, type SendPacer } from "./send-pacer";
 
 const OTHER_KEY = "re_other_key_of_the_team";
 let resend: ResendStandin;
@@ -35,8 +35,8 @@ function copyWatched(): { pacer: SendPacer; nextRefusal: () => Promise<void> } {
   const evaluate = redis.eval.bind(redis) as (...args: unknown[]) => Promise<unknown>;
   (redis as unknown as { eval: typeof evaluate }).eval = async (...args) => {
     const answer = await evaluate(...args);
-    // The acquire script (four keys) answers how long to wait; 0 means the slot is taken.
-    if (args[1] === 4 && Number(answer) > 0) onRefused?.();
+    // The acquire script (four keys) answers [1, ms until it opens] when the place is taken, [0, ms to wait] when not.
+    if (args[1] === 4 && Array.isArray(answer) && answer[0] === 0) onRefused?.();
     return answer;
   };
   const nextRefusal = () => new Promise<void>((r) => (onRefused = r));
@@ -54,6 +54,12 @@ const post = (key = resend.apiKey) =>
 async function paced(pacer: SendPacer, holdMs: number): Promise<number> {
   const slot = await pacer.acquire();
   await new Promise((r) => setTimeout(r, holdMs));
+  return sendOn(slot);
+}
+
+/** Sends one request on `slot` at its opening (not before), settles it; the status. */
+async function sendOn(slot: PaceSlot): Promise<number> {
+  while (Date.now() < slot.opensAt) await new Promise((r) => setTimeout(r, slot.opensAt - Date.now()));
   await slot.sending();
   const res = await post();
   await res.arrayBuffer();
@@ -80,6 +86,30 @@ it("three copies whose requests leave 0-400 ms after their slot: no 429, the win
   // answer times (a loaded machine's); unpaced waits (a full window idle) would take far longer.
   expect(elapsed).toBeLessThan(11_000);
 }, 30_000);
+
+it("a place taken ahead: given before it opens, at the opening of the place it takes over; the next caller gets the one after; no 429", async () => {
+  const [a, b] = [copy(), copy()];
+  expect(await paced(a, 0)).toBe(200);
+  expect(await paced(a, 0)).toBe(200);
+  const ahead = await b.acquire({ aheadMs: 900 });
+  // The window is full until the first answer's place frees: the place is given before that.
+  expect(ahead.opensAt).toBeGreaterThan(Date.now());
+  const next = await a.acquire({ aheadMs: 900 });
+  expect(next.opensAt).toBeGreaterThanOrEqual(ahead.opensAt);
+  expect(await Promise.all([sendOn(ahead), sendOn(next)])).toEqual([200, 200]);
+  expect(resend.rateLimited).toBe(0);
+});
+
+it("a place taken and not used is given back at once", async () => {
+  const [a, b] = [copy(), copy()];
+  const unused = await a.acquire();
+  await unused.settle({ unused: true });
+  const started = Date.now();
+  expect(await Promise.all([paced(b, 0), paced(b, 0)])).toEqual([200, 200]);
+  // Both places were free: neither waited a window for the one given back.
+  expect(Date.now() - started).toBeLessThan(900);
+  expect(resend.rateLimited).toBe(0);
+});
 
 it("a 429 holds every copy back for its retry-after", async () => {
   const [a, b] = [copy(), copy()];
