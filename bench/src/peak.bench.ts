@@ -14,7 +14,7 @@ import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
-import { spawnProcess, type AppProcess } from "@callastar/testing";
+import { dropDatabase, spawnProcess, type AppProcess } from "@callastar/testing";
 import { eq } from "drizzle-orm";
 import { freshDatabase } from "./lib/bench-database";
 import { emailWorkerBenchEnv } from "./lib/email-worker-env";
@@ -209,9 +209,13 @@ function stepsOf(runs: readonly PeakResult[]): string {
   return `\n  ${stepLine({ step, firstSentMs: m((b) => b.firstSentMs), firstCountedMs: m((b) => b.firstCountedMs) })}`;
 }
 
+// A database of this run's own: the batch sender works from PostgreSQL alone, so two runs sharing
+// one (two engineers on one server) sent each other's emails, and a run recreating it dropped the other's.
+const DB_NAME = `callastar_bench_peak_${process.pid}`;
+
 async function main() {
   const started = Date.now();
-  const url = await freshDatabase(env.adminDatabaseUrl, "callastar_bench_peak");
+  const url = await freshDatabase(env.adminDatabaseUrl, DB_NAME);
   await runMigrations(url);
   say(
     `peak benchmark: Resend stand-in with a sliding ${RESEND_RATE} requests/s window (429 above), ${env.workers} compiled email-worker ` +
@@ -250,10 +254,12 @@ async function main() {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error("peak benchmark failed:", error);
-    process.exit(1);
-  },
-);
+main()
+  .finally(() => dropDatabase(env.adminDatabaseUrl, DB_NAME).catch(() => undefined))
+  .then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error("peak benchmark failed:", error);
+      process.exit(1);
+    },
+  );
