@@ -127,8 +127,11 @@ const MARGIN_MAX_MS = 1_000;
 const MARGIN_DECAY_MS = 5;
 /** A request in flight holds its place this long at most (the transport's own timeout is 10 s). */
 const IN_FLIGHT_HOLD_MS = 15_000;
-/** How often a caller asks again while the place it needs is held by a request on its way. */
-const IN_FLIGHT_POLL_MS = 20;
+/**
+ * How often a caller asks again while the place it needs is held by a request on its way. That
+ * place opens a whole window after the answer, so asking more often gains nothing.
+ */
+const IN_FLIGHT_POLL_MS = 100;
 
 /** Nothing to pace (tests, a provider without a limit). */
 export const noPacing: SendPacer = { acquire: async () => ({ opensAt: Date.now(), sending: async () => {}, settle: async () => {} }) };
