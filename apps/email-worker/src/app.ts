@@ -67,6 +67,7 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
         env.REMINDER_PREPARE_AHEAD_MS > 0
           ? startPrepareAhead({
               deps: { db: ctx.db, logger: ctx.logger, mailer: mailerFor(ctx), appUrl: env.APP_URL, leadMs },
+              reminders: ctx.queue("reminders"),
               aheadMs: env.REMINDER_PREPARE_AHEAD_MS,
               log: (line) => log.info({ component: "prepare-ahead" }, line),
             })
