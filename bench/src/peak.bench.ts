@@ -53,6 +53,8 @@ interface PeakResult {
   requestTimes: number[];
   /** Where the time between requests went (stand-in receipts joined with the workers' timelines). */
   breakdown: PeakBreakdown | undefined;
+  /** The 1-minute load average at the end of the round. */
+  load: number;
 }
 
 const WORKER_DIR = resolve(__dirname, "../../apps/email-worker");
@@ -144,6 +146,7 @@ async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, wor
     fill: late.length / Math.max(1, requests.size) / 100,
     requestTimes: [...firstSeen.values()].sort((a, b) => a - b),
     breakdown: breakdown(resend.requestLog, timelinesIn(workers.map((w) => w.output())), due),
+    load: loadavg()[0]!,
   };
 }
 
@@ -193,7 +196,8 @@ function summary(label: string, runs: readonly PeakResult[]): string {
   const m = (f: (r: PeakResult) => number) => median(runs.map(f));
   const sum = (f: (r: PeakResult) => number) => runs.reduce((a, r) => a + f(r), 0);
   return (
-    `${label} (median of ${runs.length}): ${m((r) => r.emails)} emails in ${m((r) => r.requests)} requests (fill ${(m((r) => r.fill) * 100).toFixed(0)}%), ` +
+    `${label} (median of ${runs.length}, load average ${Math.min(...runs.map((r) => r.load)).toFixed(0)}-${Math.max(...runs.map((r) => r.load)).toFixed(0)}): ` +
+    `${m((r) => r.emails)} emails in ${m((r) => r.requests)} requests (fill ${(m((r) => r.fill) * 100).toFixed(0)}%, ${m((r) => r.reqPerSecond).toFixed(2)} req/s), ` +
     `lateness p50 ${s1(m((r) => r.p50))} s, p99 ${s1(m((r) => r.p99))} s, max ${s1(m((r) => r.max))} s; 429s ${sum((r) => r.refused)} in all; ` +
     `early ${sum((r) => r.early)}, skipped ${sum((r) => r.skipped)}, duplicated ${sum((r) => r.duplicated)}` +
     stepsOf(runs)
