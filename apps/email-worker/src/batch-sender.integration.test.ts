@@ -131,6 +131,7 @@ it("a booking cancelled while its batch waits for its rate-limit slot: not sent 
   // The main app cancels the booking at the moment the sender is waiting for its slot.
   let waits = 0;
   const pacer: SendPacer = {
+    ...noPacing,
     acquire: async () => {
       if (waits++ === 0) await t.db.update(booking).set({ status: "CANCELLED" }).where(eq(booking.id, cancelled.bookingId));
       return noPacing.acquire();

@@ -66,6 +66,8 @@ const GATHER_AHEAD_MS = 3_000;
  * cancelled or moved within this last moment is still reminded (docs/email.md).
  */
 const FREEZE_LEAD_MS = 250;
+/** Ad-hoc sends hold back this long before a reminder batch's due time: a window plus an answer's time. */
+const URGENT_NOTICE_MS = 1_500;
 
 /** Starts the loop. */
 export function startBatchSender(options: BatchSenderOptions): BatchSender {
@@ -159,6 +161,11 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       timeline.readyAt = Date.now();
     }
     timeline.dueAt = dueAtOf(members);
+    if (urgent && timeline.dueAt > Date.now() + FREEZE_LEAD_MS) {
+      // Ad-hoc sends stop taking places a window before the due time, so the window is empty at it.
+      if (!(await until(timeline.dueAt - URGENT_NOTICE_MS))) return false;
+      await pacer.announceUrgent(URGENT_NOTICE_MS).catch(() => undefined);
+    }
     // The slot is asked for, and the batch frozen, up to FREEZE_LEAD_MS before the due time.
     if (!(await until(timeline.dueAt - FREEZE_LEAD_MS))) return false;
     for (;;) {

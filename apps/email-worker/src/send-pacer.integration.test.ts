@@ -144,3 +144,15 @@ it("lanes: a waiting reminder batch (urgent) takes the next slot before ad-hoc s
   await Promise.all([waitingAdhoc, waitingReminder]);
   expect(order).toEqual(["reminder", "ad-hoc"]);
 });
+
+it("an urgent caller announced: ad-hoc sends take no place, even in an empty window, until it has asked and been served", async () => {
+  const [reminders, watched] = [copy(), copyWatched()];
+  await reminders.announceUrgent(1_500);
+  const order: string[] = [];
+  const refused = watched.nextRefusal();
+  const waitingAdhoc = watched.pacer.acquire().then(() => order.push("ad-hoc"));
+  await refused; // told to wait though the window is empty
+  await reminders.acquire({ urgent: true }).then(() => order.push("reminder"));
+  await waitingAdhoc;
+  expect(order).toEqual(["reminder", "ad-hoc"]);
+});

@@ -102,6 +102,11 @@ export interface PaceSlot {
 /** Paces requests to the provider; `urgent` callers (due reminders) go before the others. */
 export interface SendPacer {
   /**
+   * An urgent caller will ask soon: the others take no place for the next `ms` (at most 2 s), so
+   * places are free when it asks (a place taken now is held a window after its answer).
+   */
+  announceUrgent(ms: number): Promise<void>;
+  /**
    * Waits for room in the provider's window, or until a place opens within `aheadMs` (default 0:
    * open now); rejects with a RateLimitedError (no attempt spent) once `signal` aborts.
    */
@@ -134,7 +139,10 @@ const IN_FLIGHT_HOLD_MS = 15_000;
 const IN_FLIGHT_POLL_MS = 100;
 
 /** Nothing to pace (tests, a provider without a limit). */
-export const noPacing: SendPacer = { acquire: async () => ({ opensAt: Date.now(), sending: async () => {}, settle: async () => {} }) };
+export const noPacing: SendPacer = {
+  announceUrgent: async () => {},
+  acquire: async () => ({ opensAt: Date.now(), sending: async () => {}, settle: async () => {} }),
+};
 
 /** The pacer shared through Redis by every copy that sends to one provider team. */
 export function createSendPacer(redis: Redis, options: SendPacerOptions): SendPacer {
@@ -143,6 +151,9 @@ export function createSendPacer(redis: Redis, options: SendPacerOptions): SendPa
   const keys = [`${options.key}:window`, `${options.key}:blocked`, `${options.key}:urgent`, `${options.key}:state`];
   const floor = options.marginMs;
   return {
+    async announceUrgent(ms) {
+      await redis.set(keys[2]!, "1", "PX", Math.max(1, Math.min(URGENT_MARK_MS, Math.round(ms))));
+    },
     async acquire({ urgent = false, signal, aheadMs = 0 } = {}) {
       const id = randomUUID();
       let opensInMs: number;
