@@ -21,7 +21,7 @@ interface Timeline {
 }
 
 /** One step (request i-2 → i) beyond the window, split in ms. */
-export interface StepParts {
+interface StepParts {
   /** Request i-2's answer: counted at Resend → its answer back at the worker (the pacer's anchor). */
   answer: number;
   /** Anchor + window → i's slot opening: the margin and the pacer's wake-ups. */
