@@ -16,12 +16,13 @@ import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { resolve } from "node:path";
-import { spawnProcess, type AppProcess } from "@callastar/testing";
+import { dropDatabase, spawnProcess, type AppProcess } from "@callastar/testing";
 import { eq } from "drizzle-orm";
 import { freshDatabase } from "./lib/bench-database";
 import { emailWorkerBenchEnv } from "./lib/email-worker-env";
 import { median } from "./lib/figures";
 import { peakBenchEnv as env } from "./lib/peak-env";
+import { breakdown, stepLine, timelinesIn, type PeakBreakdown } from "./lib/peak-breakdown";
 import { percentile } from "./lib/percentiles";
 import { seedBookings } from "./lib/seed-bookings";
 
@@ -52,6 +53,10 @@ interface PeakResult {
   fill: number;
   /** When each reminder request reached Resend, ms after the due time. */
   requestTimes: number[];
+  /** Where the time between requests went (stand-in receipts joined with the workers' timelines). */
+  breakdown: PeakBreakdown | undefined;
+  /** The 1-minute load average at the end of the round. */
+  load: number;
 }
 
 const WORKER_DIR = resolve(__dirname, "../../apps/email-worker");
@@ -66,7 +71,7 @@ function startWorkers(url: string, prefix: string, resend: ResendStandin, extra:
 }
 
 /** One peak: `calls` calls at the same moment, `adhoc` ad-hoc emails enqueued 1 s before they fall due. */
-async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, calls: number, adhoc: number): Promise<PeakResult> {
+async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, workers: readonly AppProcess[], calls: number, adhoc: number): Promise<PeakResult> {
   resend.reset();
   const due = Date.now() + (env.leadInSeconds || 20 + Math.ceil(calls / 50)) * 1000;
   const callAt = new Date(due + LEAD_MS);
@@ -142,6 +147,8 @@ async function peak(db: DbHandle, producer: Producer, resend: ResendStandin, cal
     refused: resend.rateLimited,
     fill: late.length / Math.max(1, requests.size) / 100,
     requestTimes: [...firstSeen.values()].sort((a, b) => a - b),
+    breakdown: breakdown(resend.requestLog, timelinesIn(workers.map((w) => w.output())), due),
+    load: loadavg()[0]!,
   };
 }
 
@@ -266,7 +273,7 @@ async function series(name: string, url: string, workerEnv: Record<string, strin
   try {
     await Promise.all(workers.map((w) => w.waitForOutput("consuming", 120_000)));
     for (let round = 1; round <= rounds; round++) {
-      const r = await peak(db, producer, resend, calls, adhoc);
+      const r = await peak(db, producer, resend, workers, calls, adhoc);
       results.push(r);
       say(
         `  ${name} round ${round}: ${r.emails} reminder emails in ${r.requests} requests (${r.reqPerSecond.toFixed(2)} req/s accepted), ` +
@@ -274,6 +281,7 @@ async function series(name: string, url: string, workerEnv: Record<string, strin
           `early ${r.early}, skipped ${r.skipped}, duplicated ${r.duplicated}; batch fill ${(r.fill * 100).toFixed(0)}%; ` +
           `ad-hoc delivered meanwhile ${r.adhocDelivered}; 429s ${r.refused}\n    requests at (s after due): ${r.requestTimes.map(s1).join(" ")}`,
       );
+      if (r.breakdown) say(`    where the time went, per request:\n${r.breakdown.lines.join("\n")}\n    ${stepLine(r.breakdown)}`);
       // The last round's ad-hoc backlog stays: the workers are stopped while it waits.
       if (round < rounds) await dropAdhocBacklog(db, producer);
     }
@@ -309,15 +317,31 @@ function summary(label: string, runs: readonly PeakResult[]): string {
   const m = (f: (r: PeakResult) => number) => median(runs.map(f));
   const sum = (f: (r: PeakResult) => number) => runs.reduce((a, r) => a + f(r), 0);
   return (
-    `${label} (median of ${runs.length}): ${m((r) => r.emails)} emails in ${m((r) => r.requests)} requests (fill ${(m((r) => r.fill) * 100).toFixed(0)}%), ` +
+    `${label} (median of ${runs.length}, load average ${Math.min(...runs.map((r) => r.load)).toFixed(0)}-${Math.max(...runs.map((r) => r.load)).toFixed(0)}): ` +
+    `${m((r) => r.emails)} emails in ${m((r) => r.requests)} requests (fill ${(m((r) => r.fill) * 100).toFixed(0)}%, ${m((r) => r.reqPerSecond).toFixed(2)} req/s), ` +
     `lateness p50 ${s1(m((r) => r.p50))} s, p99 ${s1(m((r) => r.p99))} s, max ${s1(m((r) => r.max))} s; 429s ${sum((r) => r.refused)} in all; ` +
-    `early ${sum((r) => r.early)}, skipped ${sum((r) => r.skipped)}, duplicated ${sum((r) => r.duplicated)}`
+    `early ${sum((r) => r.early)}, skipped ${sum((r) => r.skipped)}, duplicated ${sum((r) => r.duplicated)}` +
+    stepsOf(runs)
   );
 }
 
+/** The breakdown's medians over rounds, as the tail of a summary line. */
+function stepsOf(runs: readonly PeakResult[]): string {
+  const all = runs.flatMap((r) => (r.breakdown ? [r.breakdown] : []));
+  if (all.length === 0) return "";
+  const m = (f: (b: PeakBreakdown) => number) => median(all.map(f));
+  const step = { total: m((b) => b.step.total), answer: m((b) => b.step.answer), pacer: m((b) => b.step.pacer), notReady: m((b) => b.step.notReady), afterSlot: m((b) => b.step.afterSlot), transit: m((b) => b.step.transit) };
+  return `\n  ${stepLine({ step, firstSentMs: m((b) => b.firstSentMs), firstCountedMs: m((b) => b.firstCountedMs) })}`;
+}
+
+// A database of this run's own (BENCH_PEAK_DATABASE_NAME, or one named after the process): the batch
+// sender works from PostgreSQL alone, so two runs sharing one (two engineers on one server) sent
+// each other's emails, and a run recreating it dropped the other's. Dropped at the end.
+const DB_NAME = env.databaseName ?? `callastar_bench_peak_${process.pid}`;
+
 async function main() {
   const started = Date.now();
-  const url = await freshDatabase(env.adminDatabaseUrl, env.databaseName);
+  const url = await freshDatabase(env.adminDatabaseUrl, DB_NAME);
   await runMigrations(url);
   say(
     `peak benchmark: Resend stand-in with a sliding ${RESEND_RATE} requests/s window (429 above), ${env.workers} compiled email-worker ` +
@@ -375,10 +399,12 @@ async function main() {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error("peak benchmark failed:", error);
-    process.exit(1);
-  },
-);
+main()
+  .finally(() => dropDatabase(env.adminDatabaseUrl, DB_NAME).catch(() => undefined))
+  .then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error("peak benchmark failed:", error);
+      process.exit(1);
+    },
+  );

@@ -61,12 +61,14 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
           // A third of the shutdown budget at most: the workers, the logger and the pools close after it.
           stopTimeoutMs: Math.min(10_000, env.SHUTDOWN_TIMEOUT_MS / 3),
           log: (line) => log.info({ component: "batch-sender" }, line),
+          onRequest: (request) => log.info({ component: "batch-sender", request }, "batch request"),
         }),
       );
       const preparer =
         env.REMINDER_PREPARE_AHEAD_MS > 0
           ? startPrepareAhead({
               deps: { db: ctx.db, logger: ctx.logger, mailer: mailerFor(ctx), appUrl: env.APP_URL, leadMs },
+              reminders: ctx.queue("reminders"),
               aheadMs: env.REMINDER_PREPARE_AHEAD_MS,
               log: (line) => log.info({ component: "prepare-ahead" }, line),
             })

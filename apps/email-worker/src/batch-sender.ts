@@ -13,7 +13,8 @@ import type { TxBounds } from "./bounded-tx";
 import { createBatchStore, LeaseLostError, type Batch, type BatchMember, type Lanes } from "./email-batches";
 import { createEmailRecorder, type AcceptedEmail, type EmailSubject } from "./email-record";
 import { REMINDER_PRIORITY } from "./pending-emails";
-import { GaveWayError, type SendPacer } from "./send-pacer";
+import { startTimeline, type RequestTimeline } from "./request-timeline";
+import { GaveWayError, type PaceSlot, type SendPacer } from "./send-pacer";
 
 export interface BatchSenderOptions {
   db: DbHandle;
@@ -39,6 +40,8 @@ export interface BatchSenderOptions {
   /** Server-side bounds of each transaction. */
   txBounds?: TxBounds;
   log?: (line: string) => void;
+  /** Each request's steps, once its outcome is recorded (the worker logs them; bench:peak reads them). */
+  onRequest?: (timeline: RequestTimeline) => void;
 }
 
 /** The loop, as the worker runtime sees it (its BackgroundLoop). */
@@ -62,10 +65,17 @@ const DEFAULT_LEASE_MS = 15_000;
  */
 const GATHER_AHEAD_MS = 3_000;
 /**
- * A batch of reminders holds ad-hoc sends back this long before its due time, so the provider's
- * window (1 s plus the margin) is empty when the reminders leave.
+ * A batch takes its place in Resend's window up to this long before the place opens (and before
+ * its due time), and is frozen meanwhile, so the request leaves at the opening itself. A call
+ * cancelled or moved within this last moment is still reminded (docs/email.md).
  */
-const STAND_BY_MS = 1_500;
+const FREEZE_LEAD_MS = 250;
+/**
+ * A batch of reminders holds ad-hoc sends back from this long before its due time (from its claim
+ * when it is claimed later) until it has its place, so the provider's window (1 s plus the margin,
+ * a place being held until its answer) is empty when the reminders leave.
+ */
+const URGENT_NOTICE_MS = 1_500;
 const DEFAULT_ADHOC_MAX_WAIT_MS = 30_000;
 
 /** Starts the loop. */
@@ -116,7 +126,7 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
         workDue = true;
         const lease = holdLease(store, { batchId, owner }, leaseMs, claimedAt, (why) => log(`batch sender: lease on ${batchId} lost: ${why}`));
         try {
-          await work(lease);
+          await work(lease, startTimeline(batchId, Date.now()));
         } finally {
           lease.stop();
         }
@@ -131,12 +141,13 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
   // about to fall due until they ask for their slot (which marks them waiting itself).
   const standingBy = (() => {
     let timer: NodeJS.Timeout | undefined;
-    const mark = () => void pacer.standBy(2 * STAND_BY_MS).catch(() => undefined);
+    // Renewed well within the mark's life (at most 2 s), so a slow step in between does not let it lapse.
+    const mark = () => void pacer.announceUrgent(2_000).catch(() => undefined);
     return {
       begin() {
         if (timer) return;
         mark();
-        timer = setInterval(mark, STAND_BY_MS / 2);
+        timer = setInterval(mark, URGENT_NOTICE_MS / 2);
       },
       end() {
         clearInterval(timer);
@@ -159,12 +170,12 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
   }
 
   // One batch under its lease: sent until its outcome is recorded, the lease is lost, or the loop stops.
-  async function work(lease: HeldLease): Promise<void> {
+  async function work(lease: HeldLease, timeline: RequestTimeline): Promise<void> {
     const batch = await persist(lease, () => store.load(lease));
     if (!batch) return;
     let done: boolean;
     try {
-      done = await sendBatch(batch, lease);
+      done = await sendBatch(batch, lease, timeline);
     } finally {
       standingBy.end();
     }
@@ -174,7 +185,7 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
 
   // True once the batch's outcome is recorded (or it is no longer this holder's to record). Every
   // write goes through `persist`: undefined means the lease is gone or the loop stops.
-  async function sendBatch(batch: Batch, lease: HeldLease): Promise<boolean> {
+  async function sendBatch(batch: Batch, lease: HeldLease, timeline: RequestTimeline): Promise<boolean> {
     let members = batch.members;
     const subjects = () => members.map((m) => m.subject);
     const urgent = members.some((m) => m.priority === REMINDER_PRIORITY);
@@ -191,16 +202,22 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
     // Reminders due (or about to be): ad-hoc sends hold back already, while this batch is pruned and
     // its body stored (seconds on a loaded machine, more when a statement times out and is tried
     // again), not only once it asks for its slot.
-    if (urgent && dueAtOf(members) <= Date.now() + STAND_BY_MS) standingBy.begin();
+    if (urgent && dueAtOf(members) <= Date.now() + URGENT_NOTICE_MS) standingBy.begin();
     if (!frozen) {
       // Members that went stale while the batch waited leave, and the body is stored, before its rate slot is taken.
       const pruned = await persist(lease, () => store.prune(lease, members, encodeBody, false));
       if (!pruned) return false;
       prepared(pruned);
-      // Loaded, re-checked and stored before its time; the statement right after the slot checks
-      // the members once more, so a call cancelled or moved until then is still left out.
-      if (!(await dueTime(members))) return false;
+      timeline.readyAt = Date.now();
     }
+    timeline.dueAt = dueAtOf(members);
+    if (urgent && timeline.dueAt > Date.now() + FREEZE_LEAD_MS) {
+      // Ad-hoc sends stop taking places a window before the due time, so the window is empty at it.
+      if (!(await until(timeline.dueAt - URGENT_NOTICE_MS))) return false;
+      standingBy.begin();
+    }
+    // The slot is asked for, and the batch frozen, up to FREEZE_LEAD_MS before the due time.
+    if (!(await until(timeline.dueAt - FREEZE_LEAD_MS))) return false;
     for (;;) {
       if (!running || !lease.held) return false;
       if (members.length === 0) return record(lease, () => store.finish(lease, [], []));
@@ -208,36 +225,38 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
         const reason = "Resend's 24 h replay window is closing: a retry could deliver again";
         return record(lease, () => store.markUnknown(lease, reason, new Error(reason), subjects()));
       }
-      let slot;
+      let slot: PaceSlot;
+      timeline.askedAt = Date.now();
       try {
         // A batch of ad-hoc emails not yet sent gives way to reminders: given back, its loop claims them.
-        slot = await pacer.acquire({ urgent, giveWay: !urgent && !frozen, signal: stopping.signal });
+        slot = await pacer.acquire({ urgent, giveWay: !urgent && !frozen, signal: stopping.signal, aheadMs: FREEZE_LEAD_MS });
         standingBy.end();
       } catch (error) {
         if (!running) return false;
         if (error instanceof GaveWayError) return (await persist(lease, async () => (await store.unbatch(lease), true))) === true;
         throw error;
       }
-      if (!frozen) {
-        // Frozen in one short statement right after the slot (a slow transaction here would let the
-        // request reach Resend out of the limiter's pace); from this commit on, the body is fixed.
-        const unchanged = await persist(lease, () => store.freezeIfUnchanged(lease));
-        if (unchanged === undefined) return false;
-        if (!unchanged) {
-          const pruned = await persist(lease, () => store.prune(lease, members, encodeBody, true));
-          if (!pruned) return false;
-          prepared(pruned);
-          if (members.length === 0) continue;
-        }
-        frozen = true;
+      timeline.grantedAt = Date.now();
+      timeline.opensAt = slot.opensAt;
+      const ready = await readyToSend(lease, slot);
+      if (ready !== "send") {
+        await slot.settle({ unused: true }).catch(() => undefined);
+        if (ready === "stop") return false;
+        continue;
       }
       let outcome: Outcome;
       try {
-        await slot.sending();
+        // Not waited for: the place is already held until the answer, and nothing may stand
+        // between the opening and the socket write.
+        void slot.sending().catch(() => undefined);
+        timeline.sentAt = Date.now();
         outcome = await send(transport, batch.id, request, members);
+        timeline.answeredAt = Date.now();
       } catch (error) {
+        timeline.answeredAt = Date.now();
         const verdict = judgeFailure(error, maybeSent);
         if (verdict.kind === "wait") {
+          timeline.refusals += 1;
           // A 429: Resend sent nothing; every copy holds back for retry-after, then the same request goes again.
           await slot.settle({ retryAfterMs: verdict.waitMs }).catch(() => undefined);
           await pause(verdict.waitMs);
@@ -261,23 +280,44 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
         continue;
       }
       await slot.settle({ rate: outcome.rate }).catch(() => undefined);
-      return record(lease, () => store.finish(lease, outcome.accepted, outcome.refused));
+      const recorded = await record(lease, () => store.finish(lease, outcome.accepted, outcome.refused));
+      if (recorded) options.onRequest?.({ ...timeline, emails: members.length, recordedAt: Date.now() });
+      return recorded;
+    }
+
+    // With its slot taken: the batch frozen (unless it was already), then the wait for the slot's
+    // opening and the due time, so the request leaves at the later of the two with nothing left to do.
+    async function readyToSend(held: HeldLease, slot: PaceSlot): Promise<"send" | "stop" | "again"> {
+      if (!frozen) {
+        // Frozen in one short statement (a slow transaction here would delay the request past its
+        // opening); from this commit on, the body is fixed. A member gone stale since the body was
+        // stored is dropped first.
+        const unchanged = await persist(held, () => store.freezeIfUnchanged(held));
+        if (unchanged === undefined) return "stop";
+        if (!unchanged) {
+          const pruned = await persist(held, () => store.prune(held, members, encodeBody, true));
+          if (!pruned) return "stop";
+          prepared(pruned);
+          if (members.length === 0) return "again";
+        }
+        frozen = true;
+        timeline.frozenAt = Date.now();
+      }
+      if (!(await until(Math.max(slot.opensAt, timeline.dueAt))) || !held.held) return "stop";
+      return "send";
     }
   }
 
-  // When the batch's last reminder falls due (0: no reminder, or no lead: at once).
+  // The due time of a batch: when its last reminder falls due (0 without reminders or without a lead).
   function dueAtOf(members: readonly BatchMember[]): number {
     const lead = options.reminderLeadMs;
     if (lead === undefined) return 0;
     return Math.max(0, ...members.map((m) => (m.priority === REMINDER_PRIORITY && m.callDateTime ? m.callDateTime.getTime() - lead : 0)));
   }
 
-  // Waits until the batch's last reminder falls due: never early. False when stopped meanwhile.
-  async function dueTime(members: readonly BatchMember[]): Promise<boolean> {
-    const dueAt = dueAtOf(members);
-    while (running && Date.now() < dueAt - STAND_BY_MS) await pause(dueAt - STAND_BY_MS - Date.now());
-    if (running && dueAt > 0) standingBy.begin();
-    while (running && Date.now() < dueAt) await pause(dueAt - Date.now());
+  // Waits until `at` (epoch ms): never returns earlier. False when stopped meanwhile.
+  async function until(at: number): Promise<boolean> {
+    while (running && Date.now() < at) await pause(at - Date.now());
     return running;
   }
 

@@ -33,8 +33,8 @@ export const envSchema = z
       .nonNegativeInt(2)
       .describe("Resend requests per second until Resend's ratelimit-limit header says otherwise, one sliding window across every copy (held in Redis); 0 = unpaced"),
     EMAIL_RATE_LIMIT_MARGIN_MS: envFields
-      .nonNegativeInt(50)
-      .describe("ms added to Resend's window: the least margin for a request's way to Resend (widened on a 429, narrowed back as requests pass)"),
+      .nonNegativeInt(10)
+      .describe("ms added to Resend's window after each answer (clocks' granularity): the least margin, widened on a 429 and narrowed back as requests pass"),
     EMAIL_BATCH_SIZE: z.coerce
       .number({ error: "must be a number" })
       .int("must be an integer")

@@ -1,12 +1,15 @@
-// Reminders prepared ahead of their due time: rendered and queued before it, gathered into full
-// batches, sent at it and never before; a call cancelled or moved after its reminder was prepared
-// is not reminded from what was prepared.
+// Reminders prepared ahead of their due time: rendered and queued before it, their reminder jobs
+// removed, gathered into full batches, sent at it and never before; a call cancelled or moved after
+// its reminder was prepared is not reminded from what was prepared.
+import { Redis } from "ioredis";
 import { eq, inArray } from "drizzle-orm";
 import { booking, callOffer, pendingEmail } from "@callastar/db";
 import { createResendTransport } from "@callastar/emails";
 import { createAuditLogger, type AuditLogger } from "@callastar/audit-log";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
-import { createTestDatabase, seedBooking, waitFor, type SeededBooking, type TestDatabase } from "@callastar/testing";
+import { jobIds } from "@callastar/queues";
+import { Producer } from "@callastar/producer";
+import { createTestDatabase, obliteratePrefix, seedBooking, testEnv, uniquePrefix, waitFor, type SeededBooking, type TestDatabase } from "@callastar/testing";
 import { startBatchSender } from "./batch-sender";
 import { batchesDrained, noPacing } from "./batch-test-kit";
 import { createMailer } from "./mailer";
@@ -16,32 +19,46 @@ const LEAD_MS = 15 * 60_000;
 let t: TestDatabase;
 let logger: AuditLogger;
 let resend: ResendStandin;
+let redis: Redis;
+let producer: Producer;
+const prefix = uniquePrefix("ahead");
 
 beforeAll(async () => {
   t = await createTestDatabase();
   logger = createAuditLogger({ db: t });
   resend = await startResendStandin({ rateLimitPerSecond: 0 });
+  redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: null });
+  producer = new Producer({ connection: redis, prefix, reminderLeadMinutes: LEAD_MS / 60_000 });
 });
 afterAll(async () => {
+  await producer.close();
+  await obliteratePrefix(prefix);
+  redis.disconnect();
   await resend.close();
   await logger.close();
   await t.drop();
 });
 
-it("60 reminders due in 12 s: prepared before, sent in full batches at the due time and never before; a cancelled and a moved call are not reminded", async () => {
+it("60 reminders due in 12 s: prepared before (their jobs removed), sent in full batches at the due time and never before; a cancelled and a moved call are not reminded", async () => {
   // 12 s leaves a loaded machine time to seed 62 bookings and render 124 emails before they fall due.
   const dueAt = Date.now() + 12_000;
   const callAt = new Date(dueAt + LEAD_MS);
   const bookings: SeededBooking[] = await Promise.all(Array.from({ length: 62 }, (_, i) => seedBooking(t, { callDateTime: callAt, label: `ahead${i}x${dueAt}` })));
   const [cancelled, moved] = bookings as [SeededBooking, SeededBooking];
+  const reminders = producer.queue("reminders");
+  await Promise.all(bookings.map((b) => producer.scheduleBookingReminder({ bookingId: b.bookingId, callDateTime: callAt })));
   const transport = createResendTransport({ apiKey: resend.apiKey, baseUrl: resend.url, timeoutMs: 5_000 });
   const mailer = createMailer({ db: t, transport, pacer: noPacing, from: "Call a Star <noreply@callastar.test>" });
-  const preparer = startPrepareAhead({ deps: { db: t, logger, mailer, appUrl: "https://app.test", leadMs: LEAD_MS }, aheadMs: 30_000, pollMs: 200 });
+  const preparer = startPrepareAhead({ deps: { db: t, logger, mailer, appUrl: "https://app.test", leadMs: LEAD_MS }, reminders, aheadMs: 30_000, pollMs: 200 });
   const sender = startBatchSender({ db: t, transport, pacer: noPacing, pollMs: 20, reminderLeadMs: LEAD_MS });
   try {
     await waitFor("all 124 emails prepared", async () => (await t.db.select({ k: pendingEmail.idempotencyKey }).from(pendingEmail)).length === 124, { timeoutMs: 12_000 });
     expect(Date.now()).toBeLessThan(dueAt - 500);
     expect(resend.requests).toBe(0);
+    // Every prepared booking's job is gone: none of them runs at the due second for nothing.
+    await waitFor("the prepared bookings' jobs removed", async () => (await Promise.all(bookings.map((b) => reminders.getJob(jobIds.reminder(b.bookingId))))).every((j) => !j), {
+      timeoutMs: 5_000,
+    });
     // After their reminders were prepared: one call cancelled, one moved an hour later.
     await t.db.update(booking).set({ status: "CANCELLED" }).where(eq(booking.id, cancelled.bookingId));
     await t.db.update(callOffer).set({ dateTime: new Date(callAt.getTime() + 3_600_000) }).where(eq(callOffer.id, moved.callOfferId));

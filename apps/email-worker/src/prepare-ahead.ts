@@ -3,13 +3,20 @@
 // "PendingEmail" (the reminder job's own statement: marked and queued at once). The batch sender
 // gathers them into full batches and releases each exactly at its due time, never before, and
 // re-checks every member then (a call cancelled or moved meanwhile is not reminded from the old
-// batch). The reminder job still fires at the due time: it finds the booking marked and does
-// nothing, or does the work itself when this loop did not get to it.
+// batch). A booking prepared here has its reminder job removed: at the due second a thousand jobs
+// that would only find their booking marked took the CPU and the PostgreSQL time the batch sender
+// needed then. A booking this loop did not get to keeps its job, which does the work at the due time;
+// a call moved later gets a new job from the main app (rescheduleBookingReminder), and the sweep
+// gives any CONFIRMED booking not reminded its job again.
+import type { Queue } from "bullmq";
+import { jobIds } from "@callastar/queues";
 import { findDueReminders } from "./booking-query";
 import { prepareReminder, type ReminderDeps } from "./handlers/booking-reminder";
 
 export interface PrepareAheadOptions {
   deps: ReminderDeps;
+  /** The reminders queue: the job of a booking prepared here is removed from it. */
+  reminders: Pick<Queue, "remove">;
   aheadMs: number;
   /** Pause between two passes. */
   pollMs?: number;
@@ -45,10 +52,14 @@ export function startPrepareAhead(options: PrepareAheadOptions): { stop(): Promi
         await Promise.all(
           Array.from({ length: IN_FLIGHT }, async () => {
             for (let id = ids.pop(); id !== undefined && running; id = ids.pop()) {
-              await prepareReminder(deps, id).catch((error: unknown) => {
-                // Its job does the work at the due time instead.
+              try {
+                const result = await prepareReminder(deps, id);
+                // Queued and marked: the job would find nothing to do (one running now keeps its lock and is left alone).
+                if (result.status === "queued") await options.reminders.remove(jobIds.reminder(id));
+              } catch (error) {
+                // Not queued: its job does the work at the due time. Queued but the job not removed: it finds the booking marked.
                 log(`prepare ahead: ${id}: ${error instanceof Error ? error.message : String(error)}`);
-              });
+              }
             }
           }),
         );

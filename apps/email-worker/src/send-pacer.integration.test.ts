@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import { providerRate } from "@callastar/emails";
 import { startResendStandin, type ResendStandin } from "@callastar/standins";
 import { obliteratePrefix, testEnv, uniquePrefix, waitFor } from "@callastar/testing";
-import { createSendPacer, GaveWayError, type SendPacer } from "./send-pacer";
+import { createSendPacer, GaveWayError, type PaceSlot, type SendPacer } from "./send-pacer";
 
 const OTHER_KEY = "re_other_key_of_the_team";
 let resend: ResendStandin;
@@ -35,8 +35,9 @@ function copyWatched(): { pacer: SendPacer; nextRefusal: () => Promise<void> } {
   const evaluate = redis.eval.bind(redis) as (...args: unknown[]) => Promise<unknown>;
   (redis as unknown as { eval: typeof evaluate }).eval = async (...args) => {
     const answer = await evaluate(...args);
-    // The acquire script (four keys) answers how long to wait (-1: behind an urgent caller); 0 means the slot is taken.
-    if (args[1] === 4 && Number(answer) !== 0) onRefused?.();
+    // The acquire script (four keys) answers [1, ms until it opens] when the place is taken, [0, ms
+    // to wait] when not, [-1, ms to wait] behind an urgent caller.
+    if (args[1] === 4 && Array.isArray(answer) && answer[0] !== 1) onRefused?.();
     return answer;
   };
   const nextRefusal = () => new Promise<void>((r) => (onRefused = r));
@@ -54,6 +55,12 @@ const post = (key = resend.apiKey) =>
 async function paced(pacer: SendPacer, holdMs: number): Promise<number> {
   const slot = await pacer.acquire();
   await new Promise((r) => setTimeout(r, holdMs));
+  return sendOn(slot);
+}
+
+/** Sends one request on `slot` at its opening (not before), settles it; the status. */
+async function sendOn(slot: PaceSlot): Promise<number> {
+  while (Date.now() < slot.opensAt) await new Promise((r) => setTimeout(r, slot.opensAt - Date.now()));
   await slot.sending();
   const res = await post();
   await res.arrayBuffer();
@@ -80,6 +87,30 @@ it("three copies whose requests leave 0-400 ms after their slot: no 429, the win
   // answer times (a loaded machine's); unpaced waits (a full window idle) would take far longer.
   expect(elapsed).toBeLessThan(11_000);
 }, 30_000);
+
+it("a place taken ahead: given before it opens, at the opening of the place it takes over; the next caller gets the one after; no 429", async () => {
+  const [a, b] = [copy(), copy()];
+  expect(await paced(a, 0)).toBe(200);
+  expect(await paced(a, 0)).toBe(200);
+  const ahead = await b.acquire({ aheadMs: 900 });
+  // The window is full until the first answer's place frees: the place is given before that.
+  expect(ahead.opensAt).toBeGreaterThan(Date.now());
+  const next = await a.acquire({ aheadMs: 900 });
+  expect(next.opensAt).toBeGreaterThanOrEqual(ahead.opensAt);
+  expect(await Promise.all([sendOn(ahead), sendOn(next)])).toEqual([200, 200]);
+  expect(resend.rateLimited).toBe(0);
+});
+
+it("a place taken and not used is given back at once", async () => {
+  const [a, b] = [copy(), copy()];
+  const unused = await a.acquire();
+  await unused.settle({ unused: true });
+  const started = Date.now();
+  expect(await Promise.all([paced(b, 0), paced(b, 0)])).toEqual([200, 200]);
+  // Both places were free: neither waited a window for the one given back.
+  expect(Date.now() - started).toBeLessThan(900);
+  expect(resend.rateLimited).toBe(0);
+});
 
 it("a 429 holds every copy back for its retry-after", async () => {
   const [a, b] = [copy(), copy()];
@@ -115,7 +146,19 @@ it("lanes: a waiting reminder batch (urgent) takes the next slot before ad-hoc s
   expect(order).toEqual(["reminder", "ad-hoc"]);
 });
 
-it("an ad-hoc batch that may give way is told an urgent send waits instead of waiting behind it; one that stands by holds ad-hoc sends back", async () => {
+it("an urgent caller announced: ad-hoc sends take no place, even in an empty window, until it has asked and been served", async () => {
+  const [reminders, watched] = [copy(), copyWatched()];
+  await reminders.announceUrgent(1_500);
+  const order: string[] = [];
+  const refused = watched.nextRefusal();
+  const waitingAdhoc = watched.pacer.acquire().then(() => order.push("ad-hoc"));
+  await refused; // told to wait though the window is empty
+  await reminders.acquire({ urgent: true }).then(() => order.push("reminder"));
+  await waitingAdhoc;
+  expect(order).toEqual(["reminder", "ad-hoc"]);
+});
+
+it("an ad-hoc batch that may give way is told an urgent send waits instead of waiting behind it; one announced holds ad-hoc sends back", async () => {
   const [reminders, adhoc] = [copy(), copy()];
   for (let i = 0; i < 2; i++) {
     const slot = await adhoc.acquire();
@@ -128,11 +171,11 @@ it("an ad-hoc batch that may give way is told an urgent send waits instead of wa
   await expect(adhoc.acquire({ giveWay: true })).rejects.toBeInstanceOf(GaveWayError);
   await (await waitingReminder).settle({});
 
-  // A reminder batch about to fall due stands by: ad-hoc sends take no slot until the mark lapses.
+  // A reminder batch about to fall due announces itself: ad-hoc sends take no slot until the mark lapses.
   await waitFor("the reminder's mark lapsed", async () => !(await adhoc.urgentWaiting()), { timeoutMs: 5_000, intervalMs: 20 });
   expect(await (await adhoc.acquire({ giveWay: true })).settle({})).toBeUndefined();
   const other = copy();
-  await other.standBy(60_000);
+  await other.announceUrgent(2_000);
   expect(await adhoc.urgentWaiting()).toBe(true);
   await expect(adhoc.acquire({ giveWay: true })).rejects.toBeInstanceOf(GaveWayError);
 });

@@ -5,8 +5,8 @@ import { int, text } from "./env";
 export const peakBenchEnv = {
   /** The PostgreSQL server the bench creates its own database on (as the apps read it: DATABASE_URL). */
   adminDatabaseUrl: process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
-  /** The database it creates afresh there: two runs at once (two engineers) need two names. */
-  databaseName: text("BENCH_PEAK_DATABASE_NAME") ?? "callastar_bench_peak",
+  /** The database it creates afresh there (default: one named after the process, so two runs at once never share one). */
+  databaseName: text("BENCH_PEAK_DATABASE_NAME"),
   redisUrl: process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
   /** Calls starting at the same moment (their reminders all fall due together). */
   calls: int("BENCH_PEAK_CALLS", 1_000),

@@ -1,5 +1,5 @@
 export { startResendStandin } from "./resend/index";
-export type { ResendDelivery, ResendFaults, ResendStandin, ResendStandinOptions } from "./resend/index";
+export type { ResendDelivery, ResendFaults, ResendRequestRecord, ResendStandin, ResendStandinOptions } from "./resend/index";
 export { startDailyStandin } from "./daily/index";
 export type { DailyFaults, DailyRequestRecord, DailyRoomEvent, DailyRoomRecord, DailyStandin, DailyStandinOptions } from "./daily/index";
 export { startStripeStandin } from "./stripe/index";

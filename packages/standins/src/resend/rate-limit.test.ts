@@ -42,6 +42,23 @@ it("allows 2 requests per second by default, then 429 with retry-after and ratel
   expect(standin.deliveries).toHaveLength(3);
 });
 
+it("logs every API request: when the window counted it, when it was answered, its status and key", async () => {
+  standin = await startResendStandin();
+  for (let i = 0; i < 3; i++) await (await send(standin)).arrayBuffer();
+  const log = standin.requestLog;
+  expect(log.map((r) => [r.endpoint, r.status, r.idempotencyKey])).toEqual([
+    ["/emails", 200, null],
+    ["/emails", 200, null],
+    ["/emails", 429, null],
+  ]);
+  for (const r of log) {
+    expect(r.startedAt).toBeLessThanOrEqual(r.countedAt);
+    expect(r.countedAt).toBeLessThanOrEqual(r.answeredAt);
+  }
+  standin.reset();
+  expect(standin.requestLog).toHaveLength(0);
+});
+
 it("counts per team: two keys of one team share one window", async () => {
   standin = await startResendStandin({ teamKeys: ["re_second_key"] });
   expect((await send(standin)).status).toBe(200);

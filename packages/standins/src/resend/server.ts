@@ -11,8 +11,11 @@ import type { ResendStandin, ResendStandinOptions } from "./types";
 const TEAM = "team";
 const EMAIL_BY_ID = /^\/emails\/([^/]+)$/;
 
-/** Auth, rate limit and faults, in that order, then the route; `drop` asks the caller to destroy the socket. */
-async function handleApi(state: StandinState, req: IncomingMessage, path: string, rawBody: string | null): Promise<RouteOutcome> {
+/**
+ * Auth, rate limit and faults, in that order, then the route; `drop` asks the caller to destroy the
+ * socket. `seen.countedAt` is set when the rate window counts (or refuses) the request.
+ */
+async function handleApi(state: StandinState, req: IncomingMessage, path: string, rawBody: string | null, seen: { countedAt: number }): Promise<RouteOutcome> {
   state.requests += 1;
   const auth = req.headers.authorization ?? "";
   const match = /^Bearer\s+(.+)$/i.exec(auth.trim());
@@ -20,6 +23,7 @@ async function handleApi(state: StandinState, req: IncomingMessage, path: string
   if (!match[1] || !state.keys.has(match[1])) return { answer: resendErrors.invalidApiKey() };
 
   // One window for the team, whichever of its keys a request carries (as Resend counts).
+  seen.countedAt = state.now();
   const verdict = state.limiter.take(TEAM);
   const limitHeaders = state.limiter.enabled ? rateLimitHeaders(verdict) : {};
   const withLimits = (outcome: RouteOutcome): RouteOutcome => ({
@@ -63,6 +67,7 @@ async function handleApi(state: StandinState, req: IncomingMessage, path: string
 }
 
 async function handle(state: StandinState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const startedAt = state.now();
   const path = new URL(req.url ?? "/", "http://127.0.0.1").pathname.replace(/\/+$/, "") || "/";
   const rawBody = await readBody(req);
   if (path.startsWith("/_standin/")) {
@@ -70,17 +75,22 @@ async function handle(state: StandinState, req: IncomingMessage, res: ServerResp
     return;
   }
   state.inFlight += 1;
+  const seen = { countedAt: startedAt };
+  let status = 0;
   try {
-    const outcome = await handleApi(state, req, path, rawBody);
+    const outcome = await handleApi(state, req, path, rawBody, seen);
     if (!outcome.delayed) await sleep(state.faults.slowMs);
     if (outcome.drop) {
       // The client sees a reset connection and no status, like a network failure after Resend accepted the email.
       req.socket.destroy();
       return;
     }
+    status = outcome.answer.status;
     writeAnswer(res, outcome.answer);
   } finally {
     state.inFlight -= 1;
+    const key = req.headers["idempotency-key"];
+    state.requestLog.push({ endpoint: path, idempotencyKey: typeof key === "string" ? key : null, startedAt, countedAt: seen.countedAt, answeredAt: state.now(), status });
   }
 }
 
@@ -112,6 +122,9 @@ export async function startResendStandin(options: ResendStandinOptions = {}): Pr
     },
     get requests() {
       return state.requests;
+    },
+    get requestLog() {
+      return state.requestLog;
     },
     get rateLimited() {
       return state.rateLimited;

@@ -1,7 +1,7 @@
 import { FaultState } from "./faults";
 import { IdempotencyStore } from "./idempotency";
 import { SlidingWindowLimiter } from "./rate-limiter";
-import type { ResendDelivery, ResendStandinOptions } from "./types";
+import type { ResendDelivery, ResendRequestRecord, ResendStandinOptions } from "./types";
 
 /** Everything one stand-in remembers between requests. */
 export class StandinState {
@@ -10,6 +10,7 @@ export class StandinState {
   readonly keys: ReadonlySet<string>;
   readonly now: () => number;
   readonly deliveries: ResendDelivery[] = [];
+  readonly requestLog: ResendRequestRecord[] = [];
   readonly byId = new Map<string, ResendDelivery>();
   readonly idempotency: IdempotencyStore;
   readonly limiter: SlidingWindowLimiter;
@@ -40,6 +41,7 @@ export class StandinState {
   reset(): void {
     // Emptied in place: `deliveries` is handed out as a live view.
     this.deliveries.length = 0;
+    this.requestLog.length = 0;
     this.byId.clear();
     this.idempotency.clear();
     this.limiter.clear();

@@ -54,6 +54,21 @@ export interface ResendDelivery extends ValidEmail {
   receivedAt: string;
 }
 
+/** One API request as the stand-in saw it (control routes excluded): when its window counted it and when it was answered. */
+export interface ResendRequestRecord {
+  endpoint: string;
+  /** The `Idempotency-Key` it carried, or null. */
+  idempotencyKey: string | null;
+  /** Epoch ms its headers arrived. */
+  startedAt: number;
+  /** Epoch ms its body was read and the rate window counted (or refused) it: the moment Resend's limit applies to. */
+  countedAt: number;
+  /** Epoch ms its answer was written (or its socket dropped). */
+  answeredAt: number;
+  /** The answer's status; 0 when the socket was dropped instead. */
+  status: number;
+}
+
 /** A running Resend stand-in. */
 export interface ResendStandin {
   /** Base URL to give the SDK (`new Resend(key, { baseUrl })`), e.g. http://127.0.0.1:43123. */
@@ -64,6 +79,8 @@ export interface ResendStandin {
   readonly deliveries: ReadonlyArray<ResendDelivery>;
   /** API requests received (control routes excluded), whatever their outcome. */
   readonly requests: number;
+  /** Every API request, in the order answered (a live view; a benchmark's breakdown of where time goes). */
+  readonly requestLog: ReadonlyArray<ResendRequestRecord>;
   /** API requests answered 429 rate_limit_exceeded. */
   readonly rateLimited: number;
   /** API requests received and not answered yet: a client killed now leaves them to be accepted without it. */
@@ -74,7 +91,7 @@ export interface ResendStandin {
   setFaults(faults: ResendFaults): void;
   /** The active faults, counters as they stand. */
   getFaults(): Readonly<ResendFaults>;
-  /** Forgets deliveries, replays, idempotency keys, rate-limit history, faults and the request count. */
+  /** Forgets deliveries, replays, idempotency keys, rate-limit history, faults, the request count and log. */
   reset(): void;
   /** Stops listening and drops open connections; safe to call twice. */
   close(): Promise<void>;
