@@ -7,7 +7,7 @@ import { createMailer } from "./mailer";
 import { processBookingReminder } from "./handlers/booking-reminder";
 import { sweepBookingReminders } from "./handlers/reminder-sweep";
 import { processSendEmail } from "./handlers/send-email";
-import { startBatchSender } from "./batch-sender";
+import { startBatchSender, type BatchSender } from "./batch-sender";
 import { startPrepareAhead } from "./prepare-ahead";
 import { createSendPacer, type SendPacer } from "./send-pacer";
 
@@ -35,6 +35,9 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
       marginMs: env.EMAIL_RATE_LIMIT_MARGIN_MS,
     }));
   let mailer: ReturnType<typeof createMailer> | undefined;
+  // This process' sender loops: an ad-hoc email its jobs queue wakes them (other copies find it at their next poll).
+  let senders: BatchSender[] = [];
+  const nudgeSenders = () => senders.forEach((sender) => sender.nudge());
   const mailerFor = (ctx: WorkerContext) =>
     (mailer ??= createMailer({ db: ctx.db, transport, from: env.EMAIL_FROM, pacer: pacerFor(ctx), stopping: ctx.stopping }));
   return startWorkerApp({
@@ -49,7 +52,7 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
       // Two loops per copy: while one waits for Resend's answer and records it, the other has its
       // batch loaded, pruned and its body stored, ready for the next slot (one loop alone left
       // slots unused at a peak: ~1.1 requests/s from three copies).
-      const senders = Array.from({ length: SENDER_LOOPS }, () =>
+      senders = Array.from({ length: SENDER_LOOPS }, () =>
         startBatchSender({
           db,
           transport,
@@ -88,8 +91,11 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
         queue: "reminders",
         concurrency: env.REMINDERS_CONCURRENCY,
         handlers: (ctx) => ({
-          "booking-reminder": (data, job) =>
-            processBookingReminder({ db: ctx.db, logger: ctx.logger, mailer: mailerFor(ctx), appUrl: env.APP_URL, leadMs }, data, job),
+          "booking-reminder": async (data, job) => {
+            const result = await processBookingReminder({ db: ctx.db, logger: ctx.logger, mailer: mailerFor(ctx), appUrl: env.APP_URL, leadMs }, data, job);
+            if (result.status === "queued") nudgeSenders();
+            return result;
+          },
           "send-booking-reminders": (_data, job) =>
             runCron(ctx, "send-booking-reminders", job, (progress) =>
               sweepBookingReminders(
@@ -102,7 +108,13 @@ export function startEmailWorker(env: EmailWorkerEnv, overrides: Pick<WorkerAppO
       bindQueue({
         queue: "emails",
         concurrency: env.EMAILS_CONCURRENCY,
-        handlers: (ctx) => ({ "send-email": (data, job) => processSendEmail({ mailer: mailerFor(ctx), logger: ctx.logger }, data, job) }),
+        handlers: (ctx) => ({
+          "send-email": async (data, job) => {
+            const result = await processSendEmail({ mailer: mailerFor(ctx), logger: ctx.logger }, data, job);
+            if (result.status === "queued") nudgeSenders();
+            return result;
+          },
+        }),
       }),
     ],
   });

@@ -186,3 +186,19 @@ it("a 5xx writes one EMAIL_ERROR row per failed attempt (not final) and the same
   expect(errors.every((r) => (r.context as { final: boolean; emails: number }).final === false)).toBe(true);
   expect(await rowsOf("EMAIL_SENT", bookings)).toHaveLength(10);
 });
+
+it("an idle loop looks less and less often, and a nudge (an email queued in its process) ends its wait at once", async () => {
+  const loop = startBatchSender({ db: t, transport: transport(), pacer: noPacing, pollMs: 100, idlePollMs: 60_000 });
+  try {
+    // Each empty poll is a step of its own (a new lastProgressAt): the wait after the 7th is 100 ms × 2^6 = 6.4 s.
+    const seen = new Set<number>([loop.health().lastProgressAt]);
+    await waitFor("seven empty polls", () => seen.add(loop.health().lastProgressAt).size > 7, { timeoutMs: 60_000, intervalMs: 2 });
+    const bookings = await seed(3, "nudge");
+    await queue(bookings);
+    loop.nudge();
+    // Well inside the 6.4 s the loop would otherwise have waited.
+    await waitFor("the nudged loop sent them", async () => (await rowsOf("EMAIL_SENT", bookings)).length === 6, { timeoutMs: 3_000 });
+  } finally {
+    await loop.stop();
+  }
+});

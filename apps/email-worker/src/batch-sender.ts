@@ -21,8 +21,13 @@ export interface BatchSenderOptions {
   transport: MailTransport;
   /** Resend's window, shared by every copy (send-pacer.ts). */
   pacer: SendPacer;
-  /** How long an idle loop waits before looking for emails again. */
+  /** How long a loop that found nothing waits before looking again (default 200 ms)... */
   pollMs?: number;
+  /**
+   * ...doubling while it keeps finding nothing, up to this (default 1 s): an idle worker does not
+   * run five statements a second. `nudge()` ends the wait at once.
+   */
+  idlePollMs?: number;
   batchSize?: number;
   /** How long a claim on a batch lasts without renewal: a dead holder's batch is taken over after this. */
   leaseMs?: number;
@@ -48,6 +53,8 @@ export interface BatchSenderOptions {
 export interface BatchSender {
   /** Lets the step in hand finish (bounded by `stopTimeoutMs`), gives up the batch's lease, ends the loop. */
   stop(): Promise<void>;
+  /** An email was just queued in this process: an idle loop looks at once instead of at its next poll. */
+  nudge(): void;
   /** When the loop last completed a step (a batch recorded, an attempt recorded, or a poll that found nothing), and whether work is due. */
   health(): { lastProgressAt: number; workDue: boolean };
 }
@@ -83,6 +90,9 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
   const { transport, pacer } = options;
   const store = createBatchStore(options.db, createEmailRecorder(options.db, transport.name), options.txBounds);
   const pollMs = options.pollMs ?? 200;
+  const idlePollMs = Math.max(pollMs, options.idlePollMs ?? 1_000);
+  let idleWaitMs = pollMs;
+  let idle = false;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const size = options.batchSize ?? MAX_BATCH_SIZE;
   const log = options.log ?? (() => {});
@@ -120,9 +130,13 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
         failures.recovered();
         if (!batchId) {
           progress(false);
-          await pause(pollMs);
+          idle = true;
+          await pause(idleWaitMs);
+          idle = false;
+          idleWaitMs = Math.min(idlePollMs, idleWaitMs * 2);
           continue;
         }
+        idleWaitMs = pollMs;
         workDue = true;
         const lease = holdLease(store, { batchId, owner }, leaseMs, claimedAt, (why) => log(`batch sender: lease on ${batchId} lost: ${why}`));
         try {
@@ -357,6 +371,12 @@ export function startBatchSender(options: BatchSenderOptions): BatchSender {
       clearTimeout(timer);
       // Its batch stays in PostgreSQL; its lease lapses and another copy takes it over.
       if (!finished) log(`batch sender: step still running after ${timeoutMs} ms; leaving its batch to its lease`);
+    },
+    nudge() {
+      // Only the idle wait: a wait for a due time, a retry-after or a backoff keeps its length.
+      if (!idle) return;
+      idleWaitMs = pollMs;
+      wake?.();
     },
     health: () => ({ lastProgressAt, workDue }),
   };

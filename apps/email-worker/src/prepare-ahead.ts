@@ -1,4 +1,4 @@
-// Reminders are prepared before they fall due: every second this loop finds the CONFIRMED, not yet
+// Reminders are prepared before they fall due: every few seconds this loop finds the CONFIRMED, not yet
 // reminded bookings due within the next `aheadMs`, renders their two emails and queues them in
 // "PendingEmail" (the reminder job's own statement: marked and queued at once). The batch sender
 // gathers them into full batches and releases each exactly at its due time, never before, and
@@ -18,7 +18,10 @@ export interface PrepareAheadOptions {
   /** The reminders queue: the job of a booking prepared here is removed from it. */
   reminders: Pick<Queue, "remove">;
   aheadMs: number;
-  /** Pause between two passes. */
+  /**
+   * Pause between two passes (default 5 s, at most a quarter of `aheadMs`: a booking is prepared
+   * well before it falls due, and an idle worker runs one statement every 5 s, not every second).
+   */
   pollMs?: number;
   log?: (line: string) => void;
 }
@@ -29,7 +32,7 @@ const IN_FLIGHT = 4;
 /** Starts the loop; `stop()` ends it after the bookings in hand. */
 export function startPrepareAhead(options: PrepareAheadOptions): { stop(): Promise<void> } {
   const { deps, aheadMs } = options;
-  const pollMs = options.pollMs ?? 1_000;
+  const pollMs = options.pollMs ?? Math.max(100, Math.min(5_000, aheadMs / 4));
   const log = options.log ?? (() => {});
   let running = true;
   let wake: (() => void) | undefined;

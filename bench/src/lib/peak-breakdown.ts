@@ -59,10 +59,14 @@ export function timelinesIn(outputs: readonly string[]): Map<string, Timeline> {
   return out;
 }
 
-/** The breakdown of the accepted batch requests among `log`, `due` the peak's due time (epoch ms). */
+/**
+ * The breakdown of the accepted reminder batch requests among `log` (a batch with a due time: ad-hoc
+ * batches of the mixed run, some sent long before the peak, are not its steps), `due` the peak's due
+ * time (epoch ms).
+ */
 export function breakdown(log: readonly ResendRequestRecord[], timelines: Map<string, Timeline>, due: number): PeakBreakdown | undefined {
   const accepted = log
-    .filter((r) => r.endpoint === "/emails/batch" && r.status === 200 && r.idempotencyKey && timelines.has(r.idempotencyKey))
+    .filter((r) => r.endpoint === "/emails/batch" && r.status === 200 && r.idempotencyKey && (timelines.get(r.idempotencyKey)?.dueAt ?? 0) > 0)
     .sort((a, b) => a.countedAt - b.countedAt)
     .map((r) => ({ r, t: timelines.get(r.idempotencyKey!)! }));
   if (accepted.length === 0) return undefined;
