@@ -1,3 +1,4 @@
+import { setInterval as everyMs } from "node:timers/promises";
 import type { RedisSentinelTarget } from "@callastar/producer";
 import { startSentinelSet, waitFor } from "@callastar/testing";
 import { adhocEmail, deliveriesPerRecipient, scheduleReminders, seedDueBookings } from "./topology-run";
@@ -36,11 +37,13 @@ it("follows a failover mid-run: every reminder and every acknowledged ad-hoc ema
   const acked: string[] = [];
   let refused = 0;
   let enqueuing = true;
+  // The main app's steady trickle of ad-hoc emails, two a second, through the failover.
   const adhoc = (async () => {
-    for (let i = 0; enqueuing; i++) {
-      const email = adhocEmail(`payment_received:pi_failover_${i}`);
+    let i = 0;
+    for await (const _tick of everyMs(500)) {
+      if (!enqueuing) break;
+      const email = adhocEmail(`payment_received:pi_failover_${i++}`);
       await producer.enqueueEmail(email).then(() => acked.push(email.to), () => (refused += 1));
-      await new Promise((r) => setTimeout(r, 500));
     }
   })();
 
