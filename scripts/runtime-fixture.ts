@@ -72,6 +72,22 @@ export async function waitUntilReady(app: string, process: AppProcess, timeoutMs
   await waitFor(`${app} ready (${ready.join(", ")})`, () => ready.every((msg) => hasLine(process.output(), app, msg)), { timeoutMs });
 }
 
+/**
+ * The process' exit code; when it is not 0, the lines that say why (warnings, errors, shutdown steps,
+ * plain lines such as "<app> exited (1)") go to stderr, so a failure seen once in CI can be read.
+ */
+export async function exitCodeExplained(name: string, proc: AppProcess): Promise<number | string> {
+  const code = await proc.exited;
+  if (code !== 0) {
+    const why = proc
+      .output()
+      .split("\n")
+      .filter((line) => (line.startsWith("{") ? /"level":"(warn|error|fatal)"|shut|exceeded|closed/.test(line) : line.trim() !== ""));
+    process.stderr.write(`${name} exited ${code}; what it said:\n${why.slice(-60).join("\n")}\n`);
+  }
+  return code;
+}
+
 /** The clean shutdown every app runs on SIGTERM: its first line and its last step. */
 export function expectCleanShutdown(app: string, output: string): void {
   expect(hasLine(output, app, "shutting down (SIGTERM)")).toBe(true);

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { spawnProcess } from "../packages/testing/src/index";
-import { buildApps, expectCleanShutdown, repoRoot, startRuntimeSystem, waitUntilReady, type RuntimeSystem } from "./runtime-fixture";
+import { buildApps, exitCodeExplained, expectCleanShutdown, repoRoot, startRuntimeSystem, waitUntilReady, type RuntimeSystem } from "./runtime-fixture";
 
 // Every documented way of starting the compiled apps in production, each with a SIGTERM sent to the
 // outermost process: the app's own clean shutdown must run and the outer process must exit 0.
@@ -19,7 +19,7 @@ describe("starting the compiled apps", () => {
     const app = spawnProcess("email-worker", join(repoRoot, "apps/email-worker"), process.execPath, ["dist/main.js"], system.env);
     await waitUntilReady("email-worker", app);
     app.child.kill("SIGTERM");
-    expect(await app.exited).toBe(0);
+    expect(await exitCodeExplained("email-worker", app)).toBe(0);
     expectCleanShutdown("email-worker", app.output());
   });
 
@@ -27,7 +27,7 @@ describe("starting the compiled apps", () => {
     const pnpm = spawnProcess("pnpm start", repoRoot, "pnpm", ["--filter", "@callastar/payout-worker", "start"], system.env);
     await waitUntilReady("payout-worker", pnpm);
     pnpm.child.kill("SIGTERM");
-    expect(await pnpm.exited).toBe(0);
+    expect(await exitCodeExplained("pnpm --filter start", pnpm)).toBe(0);
     expectCleanShutdown("payout-worker", pnpm.output());
   });
 
@@ -35,7 +35,7 @@ describe("starting the compiled apps", () => {
     const pnpm = spawnProcess("pnpm start", repoRoot, "pnpm", ["start"], system.env);
     for (const app of APPS) await waitUntilReady(app, pnpm);
     pnpm.child.kill("SIGTERM");
-    expect(await pnpm.exited).toBe(0);
+    expect(await exitCodeExplained("pnpm start", pnpm)).toBe(0);
     for (const app of APPS) expectCleanShutdown(app, pnpm.output());
   }, 120_000);
 });
