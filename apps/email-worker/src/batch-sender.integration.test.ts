@@ -54,11 +54,13 @@ it("reminders of 120 bookings go out in requests of at most 100 emails, each del
   await waitFor("drained", drained);
   await stopAll(loops);
 
-  // 240 emails in 3 requests (100 + 100 + 40), each under its batch's key, on the batch endpoint.
+  // 240 emails in 3 requests of at most 100, each under its batch's key, on the batch endpoint. Three
+  // loops claim at once: SKIP LOCKED may interleave their picks (96 + 44 + 100 as well as 100 + 100 + 40).
   expect(resend.requests).toBe(3);
   const perBatch = new Map<string, number>();
   for (const d of resend.deliveries) perBatch.set(d.idempotencyKey!, (perBatch.get(d.idempotencyKey!) ?? 0) + 1);
-  expect([...perBatch.values()].sort((a, b) => a - b)).toEqual([40, 100, 100]);
+  expect([...perBatch.values()].every((n) => n <= 100)).toBe(true);
+  expect([...perBatch.values()].reduce((a, b) => a + b, 0)).toBe(240);
   expect(resend.deliveries.every((d) => d.endpoint === "/emails/batch" && d.idempotencyKey!.startsWith("email-batch:"))).toBe(true);
   expect([...perRecipient().values()].every((n) => n === 1)).toBe(true);
   expect(perRecipient().size).toBe(240);
