@@ -26,7 +26,20 @@ async function pendingJobs(producer: Producer, ignoreSchedulerRuns: boolean): Pr
   return pending;
 }
 
-/** Waits until nothing is lost and the queues hold only scheduler runs; false on timeout. */
+/**
+ * Emails queued for the batch sender and not yet recorded: a `send-email` job completes once its email
+ * is queued, and an email Resend accepted may still await its record (an answer lost, a holder
+ * killed: the next holder replays the request). Emails of a batch left "unknown" are final (an
+ * operator's to settle) and do not count.
+ */
+async function unrecordedEmails(infra: Infra): Promise<string[]> {
+  const [row] = await infra.db.sql<Array<{ queued: number; batches: number }>>`
+    SELECT (SELECT count(*)::int FROM "PendingEmail" p LEFT JOIN "EmailBatch" b ON b.id = p."batchId" WHERE b."unknownAt" IS NULL) AS queued,
+      (SELECT count(*)::int FROM "EmailBatch" WHERE "unknownAt" IS NULL) AS batches`;
+  return row && (row.queued > 0 || row.batches > 0) ? [`emails: ${row.queued} queued or in ${row.batches} batch(es) not yet recorded`] : [];
+}
+
+/** Waits until nothing is lost, every queued email is recorded, and the queues hold only scheduler runs; false on timeout. */
 export async function waitUntilSettled(deps: {
   infra: Infra;
   producer: Producer;
@@ -41,7 +54,8 @@ export async function waitUntilSettled(deps: {
     try {
       const lost = await findLost(deps.infra, deps.workload);
       const jobs = await pendingJobs(deps.producer, true);
-      outstanding = [...(lost.length ? [`${lost.length} entities not final`] : []), ...jobs];
+      const emails = await unrecordedEmails(deps.infra);
+      outstanding = [...(lost.length ? [`${lost.length} entities not final`] : []), ...emails, ...jobs];
     } catch (error) {
       outstanding = [`state unreadable: ${String(error)}`];
     }
