@@ -229,13 +229,24 @@ async function burst(db: DbHandle, producer: Producer, resend: ResendStandin, n:
   };
 }
 
-/** Fresh workers on one database and prefix for a series of rounds, stopped with SIGTERM at the end (exit codes printed). */
+interface SeriesContext {
+  db: DbHandle;
+  producer: Producer;
+  resend: ResendStandin;
+  workers: AppProcess[];
+}
+
+/**
+ * Fresh workers on one database and prefix for a series of rounds, stopped with SIGTERM at the end
+ * (exit codes printed, after `atStop`'s description of what was still waiting then).
+ */
 async function withWorkers<T>(
   name: string,
   url: string,
   workerEnv: Record<string, string>,
   rounds: number,
-  round: (ctx: { db: DbHandle; producer: Producer; resend: ResendStandin }, n: number) => Promise<T>,
+  round: (ctx: SeriesContext, n: number) => Promise<T>,
+  atStop: (ctx: SeriesContext) => Promise<string> = async () => "",
 ): Promise<T[]> {
   const resend = await startResendStandin({ rateLimitPerSecond: RESEND_RATE });
   const prefix = `bench-peak-${name}-${Date.now().toString(36)}`;
@@ -243,55 +254,17 @@ async function withWorkers<T>(
   const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
   const producer = new Producer({ connection: redis, prefix });
   const db = createDb(url, { max: 4 });
+  const ctx = { db, producer, resend, workers };
   const results: T[] = [];
   try {
     await Promise.all(workers.map((w) => w.waitForOutput("consuming", 120_000)));
-    for (let n = 1; n <= rounds; n++) results.push(await round({ db, producer, resend }, n));
+    for (let n = 1; n <= rounds; n++) results.push(await round(ctx, n));
   } finally {
+    const waiting = await atStop(ctx).catch(() => "");
     const stopAt = Date.now();
     for (const w of workers) w.child.kill("SIGTERM");
     const codes = await Promise.all(workers.map((w) => w.exited.then((code) => `${code} in ${s1(Date.now() - stopAt)} s`)));
-    say(`  ${name}: SIGTERM: exit ${codes.join(", ")}`);
-    await producer.queue("emails").obliterate({ force: true }).catch(() => {});
-    await producer.close();
-    redis.disconnect();
-    await resend.close();
-    await db.close();
-  }
-  return results;
-}
-
-/** `rounds` peaks against fresh workers on one database; the ad-hoc backlog is dropped between rounds. */
-async function series(name: string, url: string, workerEnv: Record<string, string>, calls: number, adhoc: number, rounds: number): Promise<PeakResult[]> {
-  const resend = await startResendStandin({ rateLimitPerSecond: RESEND_RATE });
-  const prefix = `bench-peak-${name}-${Date.now().toString(36)}`;
-  const workers = startWorkers(url, prefix, resend, workerEnv);
-  const redis = new Redis(env.redisUrl, { maxRetriesPerRequest: null });
-  const producer = new Producer({ connection: redis, prefix });
-  const db = createDb(url, { max: 4 });
-  const results: PeakResult[] = [];
-  try {
-    await Promise.all(workers.map((w) => w.waitForOutput("consuming", 120_000)));
-    for (let round = 1; round <= rounds; round++) {
-      const r = await peak(db, producer, resend, workers, calls, adhoc);
-      results.push(r);
-      say(
-        `  ${name} round ${round}: ${r.emails} reminder emails in ${r.requests} requests (${r.reqPerSecond.toFixed(2)} req/s accepted), ` +
-          `lateness p50 ${s1(r.p50)} s, p99 ${s1(r.p99)} s, max ${s1(r.max)} s; ${r.remindersPerSecond.toFixed(1)} reminders/s; ` +
-          `early ${r.early}, skipped ${r.skipped}, duplicated ${r.duplicated}; batch fill ${(r.fill * 100).toFixed(0)}%; ` +
-          `ad-hoc delivered meanwhile ${r.adhocDelivered}; 429s ${r.refused}\n    requests at (s after due): ${r.requestTimes.map(s1).join(" ")}`,
-      );
-      if (r.breakdown) say(`    where the time went, per request:\n${r.breakdown.lines.join("\n")}\n    ${stepLine(r.breakdown)}`);
-      // The last round's ad-hoc backlog stays: the workers are stopped while it waits.
-      if (round < rounds) await dropAdhocBacklog(db, producer);
-    }
-  } finally {
-    const waiting = await producer.queue("emails").getWaitingCount().catch(() => -1);
-    const [queued] = await db.sql<Array<{ n: number }>>`SELECT count(*)::int AS n FROM "PendingEmail" WHERE priority = 1`.catch(() => [{ n: -1 }]);
-    const stopAt = Date.now();
-    for (const w of workers) w.child.kill("SIGTERM");
-    const codes = await Promise.all(workers.map((w) => w.exited.then((code) => `${code} in ${s1(Date.now() - stopAt)} s`)));
-    say(`  ${name}: SIGTERM with ${waiting} ad-hoc jobs waiting and ${queued!.n} ad-hoc emails queued: exit ${codes.join(", ")}`);
+    say(`  ${name}: SIGTERM${waiting}: exit ${codes.join(", ")}`);
     await producer.queue("emails").drain(true).catch(() => {});
     await producer.queue("emails").obliterate({ force: true }).catch(() => {});
     await producer.queue("reminders").obliterate({ force: true }).catch(() => {});
@@ -301,6 +274,34 @@ async function series(name: string, url: string, workerEnv: Record<string, strin
     await db.close();
   }
   return results;
+}
+
+/** `rounds` peaks against fresh workers on one database; the ad-hoc backlog is dropped between rounds. */
+function series(name: string, url: string, workerEnv: Record<string, string>, calls: number, adhoc: number, rounds: number): Promise<PeakResult[]> {
+  return withWorkers(
+    name,
+    url,
+    workerEnv,
+    rounds,
+    async ({ db, producer, resend, workers }, round) => {
+      const r = await peak(db, producer, resend, workers, calls, adhoc);
+      say(
+        `  ${name} round ${round}: ${r.emails} reminder emails in ${r.requests} requests (${r.reqPerSecond.toFixed(2)} req/s accepted), ` +
+          `lateness p50 ${s1(r.p50)} s, p99 ${s1(r.p99)} s, max ${s1(r.max)} s; ${r.remindersPerSecond.toFixed(1)} reminders/s; ` +
+          `early ${r.early}, skipped ${r.skipped}, duplicated ${r.duplicated}; batch fill ${(r.fill * 100).toFixed(0)}%; ` +
+          `ad-hoc delivered meanwhile ${r.adhocDelivered}; 429s ${r.refused}\n    requests at (s after due): ${r.requestTimes.map(s1).join(" ")}`,
+      );
+      if (r.breakdown) say(`    where the time went, per request:\n${r.breakdown.lines.join("\n")}\n    ${stepLine(r.breakdown)}`);
+      // The last round's ad-hoc backlog stays: the workers are stopped while it waits.
+      if (round < rounds) await dropAdhocBacklog(db, producer);
+      return r;
+    },
+    async ({ db, producer }) => {
+      const waiting = await producer.queue("emails").getWaitingCount().catch(() => -1);
+      const [queued] = await db.sql<Array<{ n: number }>>`SELECT count(*)::int AS n FROM "PendingEmail" WHERE priority = 1`.catch(() => [{ n: -1 }]);
+      return ` with ${waiting} ad-hoc jobs waiting and ${queued!.n} ad-hoc emails queued`;
+    },
+  );
 }
 
 /** The mixed run's leftover ad-hoc emails, dropped between rounds: their jobs, then their queued rows once no batch is open. */
